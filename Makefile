@@ -1,0 +1,64 @@
+# gobetterauth: every target loops over every module listed in MODULES.
+SHELL := /bin/bash
+MODULES := core adapters/authhttp examples bench
+GO ?= go
+FUZZTIME ?= 10s
+BENCHTIME ?= 1s
+ROOT := $(CURDIR)
+
+.PHONY: all demo check test test-race vet fuzz-smoke bench work tidy tidy-check interop-deps gofmt-check
+
+all: vet test-race
+
+## demo: the main job end to end (installs interop/ Node packages on first run)
+demo: interop-deps
+	./scripts/demo.sh
+
+## check: every test on a fresh machine: Node deps, vet, gofmt, -race tests of every module, fuzz smoke
+check: interop-deps gofmt-check vet tidy-check test-race fuzz-smoke
+
+interop-deps:
+	@./scripts/interop-deps.sh
+
+test:
+	@set -e; for m in $(MODULES); do echo "== go test $$m"; (cd $$m && $(GO) test -count=1 ./...); done
+
+test-race:
+	@set -e; for m in $(MODULES); do echo "== go test -race $$m"; (cd $$m && $(GO) test -race -count=1 ./...); done
+
+vet:
+	@set -e; for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && $(GO) vet ./...); done
+
+gofmt-check:
+	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## fuzz-smoke: run every Fuzz target of every module for FUZZTIME
+fuzz-smoke:
+	@set -e; for m in $(MODULES); do \
+	  (cd $$m && for pkg in $$($(GO) list ./...); do \
+	    for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	      echo "== fuzz $$pkg $$f ($(FUZZTIME))"; \
+	      $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	    done; done); done
+
+## bench: benchmarks of every module (peers side by side live in bench/)
+bench:
+	@set -e; for m in $(MODULES); do echo "== go test -bench $$m"; (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...); done
+
+## work: regenerate go.work and the replace lines (do not hand-edit them)
+work:
+	@rm -f go.work go.work.sum
+	$(GO) work init $(MODULES)
+	@for m in $(MODULES); do \
+	  for dep in $$(cd $$m && $(GO) mod edit -json | grep -o '"Path": "github.com/gobetterauth/gobetterauth/[^"]*"' | cut -d'"' -f4 | sort -u); do \
+	    [ "$$dep" = "$$(awk '/^module /{print $$2}' $$m/go.mod)" ] && continue; \
+	    rel=$$(realpath --relative-to=$$m $${dep#github.com/gobetterauth/gobetterauth/}); \
+	    (cd $$m && $(GO) mod edit -replace $$dep=$$rel); \
+	  done; done
+
+## tidy: go mod tidy in every module, with the workspace off (each module must stand alone)
+tidy:
+	@set -e; for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) mod tidy); done
+
+tidy-check:
+	@set -e; for m in $(MODULES); do echo "== go mod tidy -diff $$m"; (cd $$m && GOWORK=off $(GO) mod tidy -diff); done

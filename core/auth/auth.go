@@ -1,0 +1,145 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/jwks"
+)
+
+// Auth verifies Better Auth credentials. Create it with [New]; it is safe for concurrent use and holds no
+// request state.
+type Auth struct {
+	s     settings
+	keys  *jwks.Set // nil when JWKS is off
+	hs    *hs256    // nil unless AcceptHS256
+	cache *tokenCache
+}
+
+// New validates cfg and returns an Auth. Every problem with cfg is reported here, wrapped in
+// [ErrInvalidConfig]; New does no I/O (call [Auth.Refresh] to fetch the key set up front) and never panics.
+func New(cfg Config) (*Auth, error) {
+	s, o, err := cfg.validate()
+	if err != nil {
+		return nil, err
+	}
+	a := &Auth{s: s}
+	if o != nil {
+		a.keys = jwks.New(*o)
+	}
+	if s.hs256 {
+		a.hs = newHS256(s.secret)
+	}
+	if cfg.TokenCacheSize > 0 {
+		a.cache = newTokenCache(cfg.TokenCacheSize, a.keys)
+	}
+	return a, nil
+}
+
+// BaseURL returns the configured Better Auth base URL, without a trailing slash.
+func (a *Auth) BaseURL() string { return a.s.baseURL }
+
+// BasePath returns the path Better Auth is mounted at, e.g. "/api/auth".
+func (a *Auth) BasePath() string { return a.s.basePath }
+
+// Authenticate finds the credentials in r and verifies them. It returns a session, or an error that is never
+// paired with a session: [ErrNoCredentials] when r carries none, [ErrInvalidToken] or [ErrExpired] when they
+// fail, [ErrUnavailable] when they cannot be checked now. [HTTPStatus] maps each to its status code.
+//
+// Credentials are read from the Authorization header: "Bearer <token>" (scheme case-insensitive, one space,
+// one token). Another scheme counts as no credentials; more than one Authorization header is refused.
+func (a *Auth) Authenticate(ctx context.Context, r Request) (*Session, error) {
+	switch len(r.Authorization) {
+	case 0:
+		return nil, ErrNoCredentials
+	case 1:
+	default:
+		return nil, a.deny(ctx, invalid("more than one Authorization header"), "")
+	}
+	tok, ok, err := bearer(r.Authorization[0])
+	if err != nil {
+		return nil, a.deny(ctx, err, "")
+	}
+	if !ok {
+		return nil, ErrNoCredentials
+	}
+	s, err := a.verify(ctx, tok)
+	if err != nil {
+		return nil, a.deny(ctx, err, tok)
+	}
+	return s, nil
+}
+
+// VerifyToken verifies a raw token (a JWT-plugin token, or an HS256 token when AcceptHS256 is set) and returns
+// its claims. Errors are as for [Auth.Authenticate].
+func (a *Auth) VerifyToken(ctx context.Context, raw string) (*Claims, error) {
+	s, err := a.verify(ctx, raw)
+	if err != nil {
+		return nil, a.deny(ctx, err, raw)
+	}
+	return s.Claims, nil
+}
+
+// Refresh fetches the JWKS now and waits for it within ctx, for a warm start or after a known rotation.
+// Lookups keep using the previous key set if it fails. It returns nil when JWKS is off.
+func (a *Auth) Refresh(ctx context.Context) error {
+	if a.keys == nil {
+		return nil
+	}
+	if err := a.keys.Refresh(ctx); err != nil {
+		return &UnavailableError{RetryAfter: DefaultMinFetchInterval, Err: err}
+	}
+	return nil
+}
+
+func (a *Auth) verify(ctx context.Context, tok string) (*Session, error) {
+	if tok == "" {
+		return nil, ErrNoCredentials
+	}
+	if len(tok) > a.s.maxTokenBytes {
+		return nil, errTooLarge
+	}
+	if !looksLikeJWT(tok) {
+		return nil, errShape
+	}
+	return a.verifyJWT(ctx, tok)
+}
+
+// bearer extracts the token from an Authorization header value (RFC 6750 §2.1). ok is false for another
+// scheme. A Bearer value that is not exactly one token after one space is an error.
+func bearer(h string) (tok string, ok bool, err error) {
+	scheme, rest, found := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		if strings.EqualFold(strings.TrimSpace(h), "Bearer") {
+			return "", false, invalid("empty bearer token")
+		}
+		return "", false, nil
+	}
+	if !found || rest == "" || strings.ContainsAny(rest, " \t\r\n") {
+		return "", false, invalid("malformed Authorization header")
+	}
+	return rest, true, nil
+}
+
+// deny logs why a credential was refused, with a fingerprint of the token instead of the token, and returns
+// err unchanged.
+func (a *Auth) deny(ctx context.Context, err error, tok string) error {
+	level := slog.LevelDebug
+	if errors.Is(err, ErrUnavailable) {
+		level = slog.LevelWarn
+	}
+	if !a.s.log.Enabled(ctx, level) {
+		return err
+	}
+	attrs := []slog.Attr{slog.String("reason", err.Error())}
+	if tok != "" {
+		sum := sha256.Sum256([]byte(tok))
+		attrs = append(attrs, slog.String("token_sha256", hex.EncodeToString(sum[:4])))
+	}
+	a.s.log.LogAttrs(ctx, level, "auth: credentials refused", attrs...)
+	return err
+}

@@ -1,0 +1,319 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/jwks"
+)
+
+// Defaults and bounds. Zero values in [Config] mean these defaults.
+const (
+	DefaultBasePath         = "/api/auth"
+	DefaultLeeway           = 30 * time.Second
+	MaxLeeway               = 5 * time.Minute
+	DefaultMaxTokenBytes    = 8 << 10
+	DefaultRefreshInterval  = 10 * time.Minute
+	DefaultCooldown         = 30 * time.Second
+	DefaultMinFetchInterval = time.Second
+	DefaultFetchTimeout     = 5 * time.Second
+	DefaultJWKSMaxBytes     = 1 << 20
+	DefaultJWKSMaxKeys      = 100
+	MinSecretBytes          = 32
+)
+
+// NoLeeway, set as a leeway in [Config], allows no clock skew at all for that claim. (Zero means
+// [DefaultLeeway].)
+const NoLeeway time.Duration = -1
+
+// Config configures an [Auth]. The zero value of every optional field means its documented default. A Config
+// is read once by [New]; changing it afterwards has no effect.
+type Config struct {
+	// BaseURL is the Better Auth server's base URL (its baseURL option, BETTER_AUTH_URL), for example
+	// "https://app.example.com". Required. It sets the default issuer and audience and the JWKS URL; it is
+	// never derived from request headers.
+	BaseURL string
+
+	// BasePath is where Better Auth is mounted. Empty means "/api/auth".
+	BasePath string
+
+	// Secret is Better Auth's secret (BETTER_AUTH_SECRET). It is needed only by AcceptHS256 here, and must be
+	// at least 32 bytes when given.
+	Secret Secret
+
+	// JWKSURL is the JWT plugin's key set. Empty means BaseURL + BasePath + "/jwks". It must be https unless
+	// its host is a loopback address or "localhost".
+	JWKSURL string
+
+	// DisableJWKS turns off verification of JWT-plugin tokens (the ones checked against JWKS).
+	DisableJWKS bool
+
+	// Algorithms is the allowlist of JWKS key algorithms. Nil means EdDSA, ES256, ES512, RS256 and PS256, the
+	// JWT plugin's algorithms; ES384, RS384, RS512, PS384 and PS512 may be added. A token's algorithm is the
+	// one its key names (its "alg", or the only one its curve allows); the token header must agree.
+	Algorithms []string
+
+	// AcceptHS256 turns on HS256 tokens signed with Secret. This is a separate verifier with no code path in
+	// common with JWKS keys: a token whose header says HS256 is checked only against Secret, and any other
+	// token only against JWKS keys. Off by default.
+	AcceptHS256 bool
+
+	// Issuers lists the accepted "iss" values, compared exactly. Nil means the origin of BaseURL, which is
+	// what the JWT plugin sets unless its issuer option is given.
+	Issuers []string
+
+	// Audiences lists the accepted "aud" values; a token is accepted when its audience (a string, or an array
+	// of strings) contains one of them. Nil means the origin of BaseURL, the JWT plugin's default.
+	Audiences []string
+
+	// ExpLeeway, NotBeforeLeeway and IssuedAtLeeway allow for clock skew on "exp", "nbf" and "iat". Zero means
+	// DefaultLeeway (30 s); NoLeeway means none; more than MaxLeeway (5 min) or any other negative value is
+	// refused. A token is expired when now > exp + leeway.
+	ExpLeeway, NotBeforeLeeway, IssuedAtLeeway time.Duration
+
+	// MaxTokenAge, when positive, also refuses tokens whose "iat" is older than this. Zero means no limit.
+	MaxTokenAge time.Duration
+
+	// MaxTokenBytes caps the length of a token; longer ones are refused before any decoding. Zero means 8 KiB.
+	MaxTokenBytes int
+
+	// JWKS tunes the key set cache. Its zero value means the defaults on each field.
+	JWKS JWKSOptions
+
+	// HTTPClient fetches the key set. Nil means a client that follows no redirect to another host and times
+	// out after JWKS.FetchTimeout.
+	HTTPClient *http.Client
+
+	// TokenCacheSize, when positive, keeps up to that many verified tokens so a repeated token is checked
+	// with a map lookup instead of a signature verification. An entry is never used at or past the token's
+	// "exp", nor after its key leaves the key set. Zero means no cache.
+	TokenCacheSize int
+
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+
+	// Logger receives debug records for denied requests (with a short token fingerprint, never the token)
+	// and warnings for key set fetch failures. Nil means no logging.
+	Logger *slog.Logger
+}
+
+// JWKSOptions tunes the JWKS cache.
+type JWKSOptions struct {
+	// RefreshInterval is how old the key set may get before a request triggers a background refresh; keys
+	// removed upstream stop verifying after that. Zero means 10 minutes.
+	RefreshInterval time.Duration
+	// Cooldown is the least time between two fetches caused by tokens with unknown key ids, so a flood of
+	// random kids costs at most one fetch per Cooldown. A token issued after the last fetch (by its iat)
+	// may trigger one sooner, since its key may be newly rotated in. Zero means 30 s.
+	Cooldown time.Duration
+	// MinInterval is the least time between any two fetches, and the first retry delay after a failure
+	// (doubling up to Cooldown). Zero means 1 s.
+	MinInterval time.Duration
+	// FetchTimeout bounds one fetch. Zero means 5 s.
+	FetchTimeout time.Duration
+	// MaxBytes caps the key set body. Zero means 1 MiB.
+	MaxBytes int64
+	// MaxKeys caps the number of keys; a larger set is refused whole. Zero means 100.
+	MaxKeys int
+}
+
+// settings is the validated, defaulted configuration.
+type settings struct {
+	baseURL, basePath, origin string
+	issuers, audiences        []string
+	expLeeway, nbfLeeway      time.Duration
+	iatLeeway, maxAge         time.Duration
+	maxTokenBytes             int
+	hs256                     bool
+	secret                    Secret
+	now                       func() time.Time
+	log                       *slog.Logger
+}
+
+func configError(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+}
+
+func leeway(name string, d time.Duration) (time.Duration, error) {
+	switch {
+	case d == 0:
+		return DefaultLeeway, nil
+	case d == NoLeeway:
+		return 0, nil
+	case d < 0 || d > MaxLeeway:
+		return 0, configError("%s %v is outside 0..%v", name, d, MaxLeeway)
+	}
+	return d, nil
+}
+
+func (c *Config) validate() (settings, *jwks.Options, error) {
+	var s settings
+	if c.BaseURL == "" {
+		return s, nil, configError("BaseURL is required")
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return s, nil, configError("BaseURL %q must be an absolute http(s) URL without credentials", c.BaseURL)
+	}
+	s.baseURL = strings.TrimSuffix(c.BaseURL, "/")
+	s.origin = u.Scheme + "://" + u.Host
+	s.basePath = c.BasePath
+	if s.basePath == "" {
+		s.basePath = DefaultBasePath
+	}
+	if !strings.HasPrefix(s.basePath, "/") {
+		return s, nil, configError("BasePath %q must start with /", c.BasePath)
+	}
+	s.basePath = strings.TrimSuffix(s.basePath, "/")
+	if s.issuers, err = nonEmpty("Issuers", c.Issuers, s.origin); err != nil {
+		return s, nil, err
+	}
+	if s.audiences, err = nonEmpty("Audiences", c.Audiences, s.origin); err != nil {
+		return s, nil, err
+	}
+	if s.expLeeway, err = leeway("ExpLeeway", c.ExpLeeway); err != nil {
+		return s, nil, err
+	}
+	if s.nbfLeeway, err = leeway("NotBeforeLeeway", c.NotBeforeLeeway); err != nil {
+		return s, nil, err
+	}
+	if s.iatLeeway, err = leeway("IssuedAtLeeway", c.IssuedAtLeeway); err != nil {
+		return s, nil, err
+	}
+	if c.MaxTokenAge < 0 {
+		return s, nil, configError("MaxTokenAge must not be negative")
+	}
+	s.maxAge = c.MaxTokenAge
+	s.maxTokenBytes = c.MaxTokenBytes
+	switch {
+	case s.maxTokenBytes == 0:
+		s.maxTokenBytes = DefaultMaxTokenBytes
+	case s.maxTokenBytes < 64 || s.maxTokenBytes > 1<<20:
+		return s, nil, configError("MaxTokenBytes %d is outside 64..1048576", c.MaxTokenBytes)
+	}
+	if c.Secret != "" && len(c.Secret) < MinSecretBytes {
+		return s, nil, configError("Secret is %d bytes; at least %d are required", len(c.Secret), MinSecretBytes)
+	}
+	if c.AcceptHS256 && c.Secret == "" {
+		return s, nil, configError("AcceptHS256 needs Secret")
+	}
+	if c.TokenCacheSize < 0 {
+		return s, nil, configError("TokenCacheSize must not be negative")
+	}
+	s.hs256, s.secret = c.AcceptHS256, c.Secret
+	s.now = c.Now
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.log = c.Logger
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if c.DisableJWKS {
+		if !c.AcceptHS256 {
+			return s, nil, configError("DisableJWKS leaves no way to verify tokens; set AcceptHS256 or keep JWKS")
+		}
+		return s, nil, nil
+	}
+	o, err := c.jwksOptions(s)
+	return s, o, err
+}
+
+func nonEmpty(name string, vals []string, def string) ([]string, error) {
+	if vals == nil {
+		return []string{def}, nil
+	}
+	if len(vals) == 0 || slices.Contains(vals, "") {
+		return nil, configError("%s must not be empty or contain an empty string", name)
+	}
+	return slices.Clone(vals), nil
+}
+
+func (c *Config) jwksOptions(s settings) (*jwks.Options, error) {
+	o := &jwks.Options{
+		URL:             c.JWKSURL,
+		Client:          c.HTTPClient,
+		Allowed:         map[string]bool{},
+		RefreshInterval: orDefault(c.JWKS.RefreshInterval, DefaultRefreshInterval),
+		Cooldown:        orDefault(c.JWKS.Cooldown, DefaultCooldown),
+		MinInterval:     orDefault(c.JWKS.MinInterval, DefaultMinFetchInterval),
+		FetchTimeout:    orDefault(c.JWKS.FetchTimeout, DefaultFetchTimeout),
+		MaxBytes:        orDefault(c.JWKS.MaxBytes, DefaultJWKSMaxBytes),
+		MaxKeys:         orDefault(c.JWKS.MaxKeys, DefaultJWKSMaxKeys),
+		Now:             s.now,
+		Logger:          s.log,
+	}
+	if o.URL == "" {
+		o.URL = s.baseURL + s.basePath + "/jwks"
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil || u.Host == "" || u.User != nil {
+		return nil, configError("JWKSURL %q is not an absolute URL", o.URL)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return nil, configError("JWKSURL %q must use https (plain http is allowed only for loopback hosts)", o.URL)
+	}
+	for _, d := range []time.Duration{o.RefreshInterval, o.Cooldown, o.MinInterval, o.FetchTimeout} {
+		if d < 0 {
+			return nil, configError("JWKS durations must not be negative")
+		}
+	}
+	if o.MinInterval > o.Cooldown {
+		return nil, configError("JWKS.MinInterval %v is longer than JWKS.Cooldown %v", o.MinInterval, o.Cooldown)
+	}
+	if o.MaxBytes < 0 || o.MaxKeys < 0 {
+		return nil, configError("JWKS limits must not be negative")
+	}
+	algs := c.Algorithms
+	if algs == nil {
+		algs = jwks.DefaultAlgorithms
+	}
+	if len(algs) == 0 {
+		return nil, configError("Algorithms must not be empty")
+	}
+	for _, a := range algs {
+		if !jwks.Supported[a] {
+			return nil, configError("algorithm %q is not supported for JWKS keys (HS256 has its own switch, AcceptHS256)", a)
+		}
+		o.Allowed[a] = true
+	}
+	if o.Client == nil {
+		o.Client = &http.Client{Timeout: o.FetchTimeout, CheckRedirect: sameHostRedirects}
+	}
+	return o, nil
+}
+
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+var errCrossHostRedirect = errors.New("auth: JWKS redirect to another host refused")
+
+func sameHostRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 3 {
+		return errors.New("auth: too many JWKS redirects")
+	}
+	if req.URL.Host != via[0].URL.Host || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https") {
+		return errCrossHostRedirect
+	}
+	return nil
+}

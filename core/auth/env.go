@@ -1,0 +1,87 @@
+package auth
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The environment variables [ConfigFromEnv] reads. Each is listed, with an example, in the repository README.
+const (
+	EnvBaseURL     = "BETTER_AUTH_URL"         // Config.BaseURL (required)
+	EnvSecret      = "BETTER_AUTH_SECRET"      // Config.Secret
+	EnvBasePath    = "BETTER_AUTH_BASE_PATH"   // Config.BasePath
+	EnvJWKSURL     = "BETTER_AUTH_JWKS_URL"    // Config.JWKSURL
+	EnvIssuers     = "BETTER_AUTH_ISSUERS"     // Config.Issuers, comma-separated
+	EnvAudiences   = "BETTER_AUTH_AUDIENCES"   // Config.Audiences, comma-separated
+	EnvAlgorithms  = "BETTER_AUTH_ALGORITHMS"  // Config.Algorithms, comma-separated
+	EnvAcceptHS256 = "BETTER_AUTH_HS256"       // Config.AcceptHS256: "true" or "false"
+	EnvLeeway      = "BETTER_AUTH_LEEWAY"      // ExpLeeway, NotBeforeLeeway and IssuedAtLeeway, e.g. "30s"
+	EnvTokenCache  = "BETTER_AUTH_TOKEN_CACHE" // Config.TokenCacheSize
+)
+
+// ConfigFromEnv builds a Config from the environment variables named by the Env constants. Unset variables
+// leave their fields at the zero value (the default); a malformed value is an error.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		BaseURL:  os.Getenv(EnvBaseURL),
+		Secret:   Secret(os.Getenv(EnvSecret)),
+		BasePath: os.Getenv(EnvBasePath),
+		JWKSURL:  os.Getenv(EnvJWKSURL),
+	}
+	c.Issuers = list(EnvIssuers)
+	c.Audiences = list(EnvAudiences)
+	c.Algorithms = list(EnvAlgorithms)
+	if v := os.Getenv(EnvAcceptHS256); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, configError("%s=%q is not a boolean", EnvAcceptHS256, v)
+		}
+		c.AcceptHS256 = b
+	}
+	if v := os.Getenv(EnvLeeway); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, configError("%s=%q is not a duration", EnvLeeway, v)
+		}
+		if d == 0 {
+			d = NoLeeway
+		}
+		c.ExpLeeway, c.NotBeforeLeeway, c.IssuedAtLeeway = d, d, d
+	}
+	if v := os.Getenv(EnvTokenCache); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return c, configError("%s=%q is not an integer", EnvTokenCache, v)
+		}
+		c.TokenCacheSize = n
+	}
+	return c, nil
+}
+
+// FromEnv is [New] with the Config from [ConfigFromEnv].
+func FromEnv() (*Auth, error) {
+	c, err := ConfigFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	a, err := New(c)
+	if err != nil {
+		return nil, fmt.Errorf("%w (configured from the environment)", err)
+	}
+	return a, nil
+}
+
+func list(name string) []string {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		out = append(out, strings.TrimSpace(s))
+	}
+	return out
+}

@@ -1,0 +1,142 @@
+package auth
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
+)
+
+// Credential names the kind of credential that authenticated a request.
+type Credential uint8
+
+// The kinds of credential.
+const (
+	// CredentialJWT is a JWT-plugin token verified against the JWKS.
+	CredentialJWT Credential = iota + 1
+	// CredentialHS256 is an HS256 token verified with the shared secret.
+	CredentialHS256
+)
+
+// String returns "jwt" or "hs256".
+func (c Credential) String() string {
+	switch c {
+	case CredentialJWT:
+		return "jwt"
+	case CredentialHS256:
+		return "hs256"
+	}
+	return "unknown"
+}
+
+// Session is an authenticated caller. It is shared between requests when the token cache is on: treat it as
+// read-only.
+type Session struct {
+	// User is who the caller is.
+	User User
+	// Claims holds the verified token's claims when a token authenticated the request.
+	Claims *Claims
+	// Credential is the kind of credential that authenticated the request.
+	Credential Credential
+}
+
+// Decode decodes the verified token's payload into v with encoding/json, for claims beyond the typed fields
+// (custom claims from the JWT plugin's definePayload, or Better Auth additional user fields).
+func (s *Session) Decode(v any) error {
+	if s.Claims == nil {
+		return errors.New("auth: session has no claims to decode")
+	}
+	return s.Claims.Decode(v)
+}
+
+// User is a Better Auth user, as the JWT plugin puts it in its claims (and as the user table stores it).
+type User struct {
+	// ID is the user id: the "id" claim, or "sub" when the token has no "id".
+	ID string `json:"id"`
+	// Email is the user's email address.
+	Email string `json:"email"`
+	// Name is the user's display name.
+	Name string `json:"name"`
+	// EmailVerified reports whether the email address was verified.
+	EmailVerified bool `json:"emailVerified"`
+	// Image is the avatar URL, or "" when Better Auth has null.
+	Image string `json:"image"`
+	// Role is the admin plugin's role field (comma-separated when several), or "".
+	Role string `json:"role,omitempty"`
+}
+
+// Claims are the verified claims of a token. Registered claims have typed fields; any other claim is
+// reachable through [Claims.Decode] or [Claims.Get].
+type Claims struct {
+	// Subject is "sub".
+	Subject string
+	// Issuer is "iss".
+	Issuer string
+	// ExpiresAt is "exp".
+	ExpiresAt time.Time
+	// IssuedAt is "iat", or the zero time when absent.
+	IssuedAt time.Time
+	// NotBefore is "nbf", or the zero time when absent.
+	NotBefore time.Time
+	// Algorithm is the algorithm that verified the token, e.g. "EdDSA" or "HS256".
+	Algorithm string
+	// KeyID is the kid of the JWKS key that verified the token, or "" for HS256.
+	KeyID string
+
+	aud string // the raw JSON of "aud"
+	raw string // the payload JSON, exactly as signed
+}
+
+// Audience returns "aud" as a list (a single string becomes a list of one).
+func (c *Claims) Audience() []string {
+	if c.aud == "" {
+		return nil
+	}
+	if c.aud[0] == '"' {
+		var s string
+		_ = json.Unmarshal([]byte(c.aud), &s)
+		return []string{s}
+	}
+	var list []string
+	_ = json.Unmarshal([]byte(c.aud), &list)
+	return list
+}
+
+// Raw returns the payload JSON exactly as it was signed.
+func (c *Claims) Raw() json.RawMessage { return json.RawMessage(c.raw) }
+
+// Decode decodes the payload into v with encoding/json. The payload was already checked to be strict JSON
+// without duplicate member names, so v sees exactly what was verified.
+func (c *Claims) Decode(v any) error { return json.Unmarshal([]byte(c.raw), v) }
+
+// Get returns the raw JSON of the top-level claim name, if present.
+func (c *Claims) Get(name string) (json.RawMessage, bool) {
+	var out json.RawMessage
+	raw := []byte(c.raw)
+	_ = strictjson.Walk(raw, func(m strictjson.Member) error {
+		if string(m.Key) == name {
+			s, e := m.Start, m.End
+			if m.Kind == strictjson.String {
+				s, e = s-1, e+1 // include the quotes
+			}
+			out = json.RawMessage(raw[s:e])
+		}
+		return nil
+	})
+	return out, out != nil
+}
+
+// Claim decodes the top-level claim name of s's token into a T. It reports false when the claim is absent or
+// does not decode as a T.
+func Claim[T any](s *Session, name string) (T, bool) {
+	var v T
+	if s == nil || s.Claims == nil {
+		return v, false
+	}
+	raw, ok := s.Claims.Get(name)
+	if !ok || json.Unmarshal(raw, &v) != nil {
+		return v, false
+	}
+	return v, true
+}

@@ -1,0 +1,269 @@
+package jwks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrUnknownKey means the token's kid is not in a key set fetched recently enough to be trusted as complete.
+var ErrUnknownKey = errors.New("jwks: unknown key id")
+
+// UnavailableError means the key set could not be fetched, so a token whose key is not cached cannot be checked.
+type UnavailableError struct {
+	// RetryAfter is when a new fetch may be attempted.
+	RetryAfter time.Duration
+	// Err is the cause.
+	Err error
+}
+
+func (e *UnavailableError) Error() string { return "jwks: key set unavailable: " + e.Err.Error() }
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Options configures a Set. Every field must be set; the auth package fills in the defaults.
+type Options struct {
+	URL             string
+	Client          *http.Client
+	Allowed         map[string]bool
+	RefreshInterval time.Duration // age after which a lookup triggers a background refresh
+	Cooldown        time.Duration // minimum time between fetches caused by unknown kids
+	MinInterval     time.Duration // minimum time between any two fetch attempts
+	FetchTimeout    time.Duration
+	MaxBytes        int64
+	MaxKeys         int
+	Now             func() time.Time
+	Logger          *slog.Logger
+}
+
+// Set is a remote key set. Lookups of known kids take no lock. All methods are safe for concurrent use.
+type Set struct {
+	o   Options
+	cur atomic.Pointer[snapshot]
+
+	mu          sync.Mutex
+	inflight    *fetch    // the fetch under way, or nil
+	lastAttempt time.Time // start of the most recent fetch attempt
+	lastErr     error     // error of the most recent attempt (nil after a success)
+	failures    int       // consecutive failures
+	fetches     atomic.Int64
+}
+
+type snapshot struct {
+	keys      map[string]*Key
+	fetchedAt time.Time // start of the fetch that produced it
+}
+
+type fetch struct {
+	done chan struct{}
+	err  error
+}
+
+// New returns a Set that has fetched nothing yet.
+func New(o Options) *Set { return &Set{o: o} }
+
+// Fetches reports how many HTTP fetches the set has started.
+func (s *Set) Fetches() int64 { return s.fetches.Load() }
+
+// Cached returns the key for kid from the current set without any I/O, or nil. It also starts a background
+// refresh when the set is older than the refresh interval.
+func (s *Set) Cached(kid []byte) *Key {
+	snap := s.cur.Load()
+	if snap == nil {
+		return nil
+	}
+	if s.o.Now().Sub(snap.fetchedAt) >= s.o.RefreshInterval {
+		s.backgroundRefresh()
+	}
+	return snap.keys[string(kid)]
+}
+
+// Has reports whether the current set still holds exactly k under its kid. Like Cached, it starts a
+// background refresh when the set is old, so keys removed upstream are noticed.
+func (s *Set) Has(k *Key) bool {
+	snap := s.cur.Load()
+	if snap == nil {
+		return false
+	}
+	if s.o.Now().Sub(snap.fetchedAt) >= s.o.RefreshInterval {
+		s.backgroundRefresh()
+	}
+	return snap.keys[k.ID] == k
+}
+
+// Lookup returns the key for kid, fetching the set when the kid is unknown and a fetch is allowed.
+// issuedAt is the (unverified) iat of the token, or zero: a token minted after the last fetch may carry a key
+// the server rotated in since, so it may trigger a fetch sooner than the cooldown would allow.
+// Lookup waits for a fetch no longer than ctx allows; the fetch itself runs on a context of its own.
+func (s *Set) Lookup(ctx context.Context, kid string, issuedAt time.Time) (*Key, error) {
+	if snap := s.cur.Load(); snap != nil {
+		if k := snap.keys[kid]; k != nil {
+			return k, nil
+		}
+	}
+	s.mu.Lock()
+	f := s.inflight
+	if f == nil {
+		now := s.o.Now()
+		if wait, ok := s.allowed(now, issuedAt); !ok {
+			lastErr := s.lastErr
+			s.mu.Unlock()
+			if lastErr != nil || s.cur.Load() == nil {
+				if lastErr == nil {
+					lastErr = errors.New("no key set fetched yet")
+				}
+				return nil, &UnavailableError{RetryAfter: wait, Err: lastErr}
+			}
+			return nil, ErrUnknownKey
+		}
+		f = s.startLocked(now)
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, &UnavailableError{RetryAfter: time.Second, Err: ctx.Err()}
+	}
+	if snap := s.cur.Load(); snap != nil {
+		if k := snap.keys[kid]; k != nil {
+			return k, nil
+		}
+	}
+	if f.err != nil {
+		return nil, &UnavailableError{RetryAfter: s.retryAfter(), Err: f.err}
+	}
+	return nil, ErrUnknownKey
+}
+
+// allowed decides, under s.mu, whether an unknown kid may cause a fetch now. If not, it returns how long
+// until one may.
+func (s *Set) allowed(now, issuedAt time.Time) (time.Duration, bool) {
+	if s.lastAttempt.IsZero() {
+		return 0, true
+	}
+	since := now.Sub(s.lastAttempt)
+	gap := s.o.Cooldown
+	switch {
+	case s.lastErr != nil:
+		gap = s.backoffLocked()
+	case !issuedAt.IsZero() && issuedAt.After(s.lastAttempt):
+		gap = s.o.MinInterval // the token is newer than our set: its key may be new
+	}
+	if since >= gap {
+		return 0, true
+	}
+	return gap - since, false
+}
+
+// backoffLocked is the wait after consecutive failures: MinInterval doubling up to Cooldown.
+func (s *Set) backoffLocked() time.Duration {
+	d := s.o.MinInterval
+	for i := 1; i < s.failures && d < s.o.Cooldown; i++ {
+		d *= 2
+	}
+	return min(d, s.o.Cooldown)
+}
+
+func (s *Set) retryAfter() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(s.backoffLocked()-s.o.Now().Sub(s.lastAttempt), time.Second)
+}
+
+// backgroundRefresh starts a fetch without waiting, unless one is running or failures call for a pause.
+func (s *Set) backgroundRefresh() {
+	if !s.mu.TryLock() {
+		return
+	}
+	defer s.mu.Unlock()
+	if s.inflight != nil {
+		return
+	}
+	now := s.o.Now()
+	gap := s.o.MinInterval
+	if s.lastErr != nil {
+		gap = s.backoffLocked()
+	}
+	if now.Sub(s.lastAttempt) < gap {
+		return
+	}
+	s.startLocked(now)
+}
+
+// Refresh fetches the key set now (or joins the fetch under way) and waits for it within ctx.
+func (s *Set) Refresh(ctx context.Context) error {
+	s.mu.Lock()
+	f := s.inflight
+	if f == nil {
+		f = s.startLocked(s.o.Now())
+	}
+	s.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// startLocked launches a fetch. s.mu must be held.
+func (s *Set) startLocked(now time.Time) *fetch {
+	f := &fetch{done: make(chan struct{})}
+	s.inflight = f
+	s.lastAttempt = now
+	s.fetches.Add(1)
+	go s.run(f, now)
+	return f
+}
+
+func (s *Set) run(f *fetch, started time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.o.FetchTimeout)
+	defer cancel()
+	parsed, err := s.get(ctx)
+	s.mu.Lock()
+	if err == nil {
+		s.cur.Store(&snapshot{keys: parsed.Keys, fetchedAt: started})
+		s.failures = 0
+	} else {
+		s.failures++
+	}
+	s.lastErr = err
+	s.inflight = nil
+	f.err = err
+	s.mu.Unlock()
+	close(f.done)
+	if err != nil {
+		s.o.Logger.Warn("auth: JWKS fetch failed; keeping the last good key set", "url", s.o.URL, "err", err)
+	} else if parsed.Skipped > 0 {
+		s.o.Logger.Debug("auth: JWKS keys skipped", "url", s.o.URL, "skipped", parsed.Skipped, "kept", len(parsed.Keys))
+	}
+}
+
+func (s *Set) get(ctx context.Context) (*Parsed, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.o.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json, application/jwk-set+json")
+	resp, err := s.o.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("jwks: GET %s: status %d", s.o.URL, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, s.o.MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("jwks: reading body: %w", err)
+	}
+	if int64(len(body)) > s.o.MaxBytes {
+		return nil, fmt.Errorf("jwks: body larger than %d bytes", s.o.MaxBytes)
+	}
+	return Parse(body, s.o.Allowed, s.o.MaxKeys)
+}
