@@ -110,19 +110,20 @@ func (a *Auth) verify(ctx context.Context, tok string) (*Session, error) {
 }
 
 // bearer extracts the token from an Authorization header value (RFC 6750 §2.1). ok is false for another
-// scheme. A Bearer value that is not exactly one token after one space is an error.
+// scheme. It looks only at the scheme: whatever follows "Bearer " is the token, and the token parser refuses
+// any whitespace in it.
 func bearer(h string) (tok string, ok bool, err error) {
-	scheme, rest, found := strings.Cut(h, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		if strings.EqualFold(strings.TrimSpace(h), "Bearer") {
+	const scheme = "Bearer "
+	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		if strings.EqualFold(h, "Bearer") {
 			return "", false, invalid("empty bearer token")
 		}
 		return "", false, nil
 	}
-	if !found || rest == "" || strings.ContainsAny(rest, " \t\r\n") {
-		return "", false, invalid("malformed Authorization header")
+	if len(h) == len(scheme) {
+		return "", false, invalid("empty bearer token")
 	}
-	return rest, true, nil
+	return h[len(scheme):], true, nil
 }
 
 // deny logs why a credential was refused, with a fingerprint of the token instead of the token, and returns

@@ -17,6 +17,14 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
 )
 
+// b64Alphabet marks the base64url characters.
+var b64Alphabet = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
+	}
+	return t
+}()
+
 // b64 is base64url without padding that also refuses non-zero trailing bits. Callers reject '\r' and '\n'
 // themselves, since the decoder skips them.
 var b64 = base64.RawURLEncoding.Strict()
@@ -74,12 +82,13 @@ func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 	// One pass checks the alphabet (which also rules out whitespace and padding) and finds the two dots.
 	d1, d2 := -1, -1
 	for i := 0; i < len(raw); i++ {
-		c := raw[i]
+		if b64Alphabet[raw[i]] {
+			continue
+		}
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':
-		case c == '.' && d1 < 0:
+		case raw[i] == '.' && d1 < 0:
 			d1 = i
-		case c == '.' && d2 < 0:
+		case raw[i] == '.' && d2 < 0:
 			d2 = i
 		default:
 			return nil, errShape
@@ -92,12 +101,14 @@ func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 	if len(h64) > maxHeaderB64 || b64.DecodedLen(len(s64)) > maxSigBytes {
 		return nil, errShape
 	}
-	var hbuf [maxHeaderB64 * 3 / 4]byte
-	n, err := b64.Decode(hbuf[:], []byte(h64))
+	// Header and payload share one allocation; the claims keep it alive as their raw payload.
+	hl := b64.DecodedLen(len(h64))
+	buf := make([]byte, hl+b64.DecodedLen(len(p64)))
+	n, err := b64.Decode(buf[:hl], []byte(h64))
 	if err != nil {
 		return nil, errHeader
 	}
-	hdr, err := parseHeader(hbuf[:n])
+	hdr, err := parseHeader(buf[:n])
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +118,8 @@ func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 		return nil, errShape
 	}
 	sig := sbuf[:sn]
-	signed := []byte(raw[:d2])
+	// A read-only view of the signing input: the verifiers only read it, so it need not be copied.
+	signed := unsafe.Slice(unsafe.StringData(raw), d2)
 
 	v := new(verified)
 	v.s.Claims = &v.c
@@ -141,7 +153,7 @@ func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 		v.s.Credential, v.c.Algorithm, v.c.KeyID = CredentialJWT, key.Alg, key.ID
 		v.key = key
 	}
-	if err := a.readClaims(v, p64); err != nil {
+	if err := a.readClaims(v, p64, buf[hl:]); err != nil {
 		return nil, err
 	}
 	if a.cache != nil {
@@ -257,9 +269,8 @@ func internAlg(b []byte) string {
 	return "" // unknown: refused
 }
 
-// readClaims decodes and checks the payload of a token whose signature is already verified.
-func (a *Auth) readClaims(v *verified, p64 string) error {
-	buf := make([]byte, b64.DecodedLen(len(p64)))
+// readClaims decodes p64 into buf and checks the claims of a token whose signature is already verified.
+func (a *Auth) readClaims(v *verified, p64 string, buf []byte) error {
 	n, err := b64.Decode(buf, []byte(p64))
 	if err != nil {
 		return errPayload
@@ -496,10 +507,15 @@ func floatTime(f float64) time.Time {
 // hs256 verifies HS256 signatures with a pool of keyed HMACs (hmac.New costs several allocations).
 type hs256 struct{ pool sync.Pool }
 
+type hmacState struct {
+	mac hash.Hash
+	sum [sha256.Size]byte
+}
+
 func newHS256(secret Secret) *hs256 {
 	key := []byte(secret)
 	h := &hs256{}
-	h.pool.New = func() any { return hmac.New(sha256.New, key) }
+	h.pool.New = func() any { return &hmacState{mac: hmac.New(sha256.New, key)} }
 	return h
 }
 
@@ -507,11 +523,10 @@ func (h *hs256) verify(msg, sig []byte) bool {
 	if len(sig) != sha256.Size {
 		return false
 	}
-	mac := h.pool.Get().(hash.Hash)
-	mac.Reset()
-	mac.Write(msg)
-	var sum [sha256.Size]byte
-	ok := hmac.Equal(mac.Sum(sum[:0]), sig)
-	h.pool.Put(mac)
+	st := h.pool.Get().(*hmacState)
+	st.mac.Reset()
+	st.mac.Write(msg)
+	ok := hmac.Equal(st.mac.Sum(st.sum[:0]), sig)
+	h.pool.Put(st)
 	return ok
 }
