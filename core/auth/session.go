@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // Credential names the kind of credential that authenticated a request.
@@ -35,6 +36,9 @@ func (c Credential) String() string {
 type Session struct {
 	// User is who the caller is.
 	User User
+	// Record is the Better Auth session row when a session cookie or session token authenticated the
+	// request; nil for JWTs.
+	Record *SessionRecord
 	// Claims holds the verified token's claims when a token authenticated the request.
 	Claims *Claims
 	// Credential is the kind of credential that authenticated the request.
@@ -50,21 +54,11 @@ func (s *Session) Decode(v any) error {
 	return s.Claims.Decode(v)
 }
 
-// User is a Better Auth user, as the JWT plugin puts it in its claims (and as the user table stores it).
-type User struct {
-	// ID is the user id: the "id" claim, or "sub" when the token has no "id".
-	ID string `json:"id"`
-	// Email is the user's email address.
-	Email string `json:"email"`
-	// Name is the user's display name.
-	Name string `json:"name"`
-	// EmailVerified reports whether the email address was verified.
-	EmailVerified bool `json:"emailVerified"`
-	// Image is the avatar URL, or "" when Better Auth has null.
-	Image string `json:"image"`
-	// Role is the admin plugin's role field (comma-separated when several), or "".
-	Role string `json:"role,omitempty"`
-}
+// User is a Better Auth user: from the JWT plugin's claims, or from the user table.
+type User = store.User
+
+// SessionRecord is a row of Better Auth's session table.
+type SessionRecord = store.Session
 
 // Claims are the verified claims of a token. Registered claims have typed fields; any other claim is
 // reachable through [Claims.Decode] or [Claims.Get].

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestVerifyTokenAcceptsEveryAlgorithm(t *testing.T) {
 			s, err := a.Authenticate(t.Context(), auth.Request{Authorization: []string{"Bearer " + tok}})
 			checkErr(t, err)
 			want := auth.User{ID: "u1", Email: "a@example.com", Name: "Ada", EmailVerified: true, Image: img, Role: "admin"}
-			if s.User != want || s.Credential != auth.CredentialJWT {
+			if !reflect.DeepEqual(s.User, want) || s.Credential != auth.CredentialJWT {
 				t.Errorf("session = %+v, want user %+v", s, want)
 			}
 			var extra struct {
