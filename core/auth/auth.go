@@ -8,16 +8,18 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwks"
 )
 
 // Auth verifies Better Auth credentials. Create it with [New]; it is safe for concurrent use and holds no
 // request state.
 type Auth struct {
-	s     settings
-	keys  *jwks.Set // nil when JWKS is off
-	hs    *hs256    // nil unless AcceptHS256
-	cache *tokenCache
+	s      settings
+	keys   *jwks.Set           // nil when JWKS is off
+	signer *betterauth.Signer  // HMAC with the current secret; nil without a secret
+	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
+	cache  *tokenCache
 }
 
 // New validates cfg and returns an Auth. Every problem with cfg is reported here, wrapped in
@@ -31,8 +33,13 @@ func New(cfg Config) (*Auth, error) {
 	if o != nil {
 		a.keys = jwks.New(*o)
 	}
-	if s.hs256 {
-		a.hs = newHS256(s.secret)
+	if s.secret != "" {
+		a.signer = betterauth.NewSigner(string(s.secret))
+	}
+	if s.strategy == CacheJWE {
+		if a.jwe, err = betterauth.NewJWEKeys(s.jweSecrets); err != nil {
+			return nil, configError("deriving the jwe cache keys: %v", err)
+		}
 	}
 	if cfg.TokenCacheSize > 0 {
 		a.cache = newTokenCache(cfg.TokenCacheSize, a.keys)
@@ -50,28 +57,54 @@ func (a *Auth) BasePath() string { return a.s.basePath }
 // paired with a session: [ErrNoCredentials] when r carries none, [ErrInvalidToken] or [ErrExpired] when they
 // fail, [ErrUnavailable] when they cannot be checked now. [HTTPStatus] maps each to its status code.
 //
-// Credentials are read from the Authorization header: "Bearer <token>" (scheme case-insensitive, one space,
-// one token). Another scheme counts as no credentials; more than one Authorization header is refused.
+// The Authorization header comes first: "Bearer <token>" (scheme case-insensitive, one space, one token)
+// holding a JWT, or, with a Store, a bearer-plugin session token. Another scheme counts as no credentials;
+// more than one Authorization header is refused. Without a bearer token, and with a Store or a cookie cache
+// configured, Better Auth's session cookie is read (and its cookie cache, when allowed).
 func (a *Auth) Authenticate(ctx context.Context, r Request) (*Session, error) {
 	switch len(r.Authorization) {
 	case 0:
-		return nil, ErrNoCredentials
 	case 1:
+		tok, ok, err := bearer(r.Authorization[0])
+		if err != nil {
+			return nil, a.deny(ctx, err, "")
+		}
+		if ok {
+			s, err := a.verifyBearer(ctx, tok)
+			if err != nil {
+				return nil, a.deny(ctx, err, tok)
+			}
+			return s, nil
+		}
 	default:
 		return nil, a.deny(ctx, invalid("more than one Authorization header"), "")
 	}
-	tok, ok, err := bearer(r.Authorization[0])
-	if err != nil {
-		return nil, a.deny(ctx, err, "")
-	}
-	if !ok {
+	if !a.sessionsOn() || len(r.Cookie) == 0 {
 		return nil, ErrNoCredentials
 	}
-	s, err := a.verify(ctx, tok)
+	s, err := a.cookieSession(ctx, &r)
 	if err != nil {
-		return nil, a.deny(ctx, err, tok)
+		if err == ErrNoCredentials {
+			return nil, err
+		}
+		return nil, a.deny(ctx, err, "")
 	}
 	return s, nil
+}
+
+// verifyBearer verifies the token of a Bearer Authorization header: a JWT when it has the shape of one and
+// a JWT verifier is on, else a session token when sessions are on.
+func (a *Auth) verifyBearer(ctx context.Context, tok string) (*Session, error) {
+	if len(tok) > a.s.maxTokenBytes {
+		return nil, errTooLarge
+	}
+	if looksLikeJWT(tok) && (a.keys != nil || a.s.hs256) {
+		return a.verifyJWT(ctx, tok)
+	}
+	if a.sessionsOn() {
+		return a.bearerSession(ctx, tok)
+	}
+	return nil, errShape
 }
 
 // VerifyToken verifies a raw token (a JWT-plugin token, or an HS256 token when AcceptHS256 is set) and returns

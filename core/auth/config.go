@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwks"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // Defaults and bounds. Zero values in [Config] mean these defaults.
@@ -96,12 +98,97 @@ type Config struct {
 	// "exp", nor after its key leaves the key set. Zero means no cache.
 	TokenCacheSize int
 
+	// Store looks up Better Auth sessions: it turns on the session cookie (better-auth.session_token) and the
+	// bearer plugin's session tokens. Nil means only JWTs are accepted. With a Store, Secret (or Secrets) is
+	// required to check cookie signatures, except for a store that checks credentials itself (the remote
+	// store), which is then handed the caller's Better Auth cookies as they came.
+	Store store.Store
+
+	// Secrets are Better Auth's rotated secrets (its secrets option, BETTER_AUTH_SECRETS), current first.
+	// When set, Secrets[0] signs and checks cookies, bearer tokens, the compact and jwt cookie caches and
+	// HS256 tokens (Better Auth uses only the current secret for those), and every secret plus Secret (the
+	// legacy one) can decrypt jwe cookie caches. Nil means Secret is the only secret.
+	Secrets []VersionedSecret
+
+	// Cookies names Better Auth's cookies. Its zero value means Better Auth's defaults.
+	Cookies CookieConfig
+
+	// CookieCache says which session_data cookie cache the Better Auth server writes, so it can be used
+	// instead of a store lookup. Its zero value means none: the cookie is ignored and the store decides.
+	CookieCache CookieCacheConfig
+
+	// BearerRequireSignature refuses raw (unsigned) session tokens in the Authorization header, like the
+	// bearer plugin's requireSignature option. By default a raw 32-character token is accepted, as Better
+	// Auth does.
+	BearerRequireSignature bool
+
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 
 	// Logger receives debug records for denied requests (with a short token fingerprint, never the token)
 	// and warnings for key set fetch failures. Nil means no logging.
 	Logger *slog.Logger
+}
+
+// VersionedSecret is one of Better Auth's rotated secrets.
+type VersionedSecret struct {
+	// Version is the secret's version number (Better Auth's "version"); unique, non-negative.
+	Version int
+	// Value is the secret.
+	Value Secret
+}
+
+// CookieConfig names Better Auth's cookies, mirroring its advanced.cookiePrefix, advanced.useSecureCookies
+// and advanced.cookies.<name>.name options.
+type CookieConfig struct {
+	// Prefix is advanced.cookiePrefix. Empty means "better-auth".
+	Prefix string
+	// Secure says whether the cookie names carry the "__Secure-" prefix. The zero value, SecureAuto,
+	// follows Better Auth: on when BaseURL is https. In secure mode only the "__Secure-" names are read.
+	Secure CookieSecurity
+	// SessionToken, SessionData and DontRemember replace the full names (before "__Secure-"), like
+	// advanced.cookies.session_token.name. Empty means "<Prefix>.session_token" and so on.
+	SessionToken, SessionData, DontRemember string
+}
+
+// CookieSecurity is the "__Secure-" cookie name mode.
+type CookieSecurity uint8
+
+// Cookie name modes.
+const (
+	SecureAuto CookieSecurity = iota // "__Secure-" when BaseURL is https
+	SecureOn                         // always "__Secure-"
+	SecureOff                        // never
+)
+
+// CacheStrategy is Better Auth's session.cookieCache.strategy.
+type CacheStrategy string
+
+// The cookie cache strategies.
+const (
+	// CacheNone ignores the session_data cookie (the default).
+	CacheNone CacheStrategy = ""
+	// CacheCompact is strategy "compact": base64url JSON with an HMAC.
+	CacheCompact CacheStrategy = "compact"
+	// CacheJWT is strategy "jwt": an HS256 JWT signed with the secret.
+	CacheJWT CacheStrategy = "jwt"
+	// CacheJWE is strategy "jwe": an encrypted JWT (dir, A256CBC-HS512) with a key derived from the secret.
+	CacheJWE CacheStrategy = "jwe"
+	// CacheJWTPlugin is strategy "jwt" with jwt({ sessionCookieCache: true }): signed with the JWT plugin's
+	// key and checked against the JWKS.
+	CacheJWTPlugin CacheStrategy = "jwt-plugin"
+)
+
+// CookieCacheConfig describes the Better Auth server's cookie cache. A cached session is used only under
+// Better Auth's own rule: the signed session_token cookie is valid, names the same token, the version
+// matches, and both the cache's and the session's expiry are in the future. Otherwise the store decides.
+// A session revoked on the server stays accepted from the cache until the cache expires (its maxAge,
+// 5 minutes by default): use Request.SkipCookieCache on sensitive routes.
+type CookieCacheConfig struct {
+	// Strategy is the server's session.cookieCache.strategy. Empty means the cache is not used.
+	Strategy CacheStrategy
+	// Version is session.cookieCache.version. Empty means "1".
+	Version string
 }
 
 // JWKSOptions tunes the JWKS cache.
@@ -132,9 +219,18 @@ type settings struct {
 	iatLeeway, maxAge         time.Duration
 	maxTokenBytes             int
 	hs256                     bool
-	secret                    Secret
+	secret                    Secret   // the current secret ("" when none)
+	jweSecrets                []string // every secret that may decrypt a jwe cookie cache, current first
+	rawBaseURL                string   // BaseURL exactly as configured (the JWT plugin's cache issuer)
 	now                       func() time.Time
 	log                       *slog.Logger
+
+	store          store.Store
+	forward        store.CredentialLookup // set when the store checks raw credentials itself
+	names          betterauth.Names
+	strategy       CacheStrategy
+	cacheVersion   string
+	bearerRequires bool
 }
 
 func configError(format string, args ...any) error {
@@ -198,16 +294,16 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 	case s.maxTokenBytes < 64 || s.maxTokenBytes > 1<<20:
 		return s, nil, configError("MaxTokenBytes %d is outside 64..1048576", c.MaxTokenBytes)
 	}
-	if c.Secret != "" && len(c.Secret) < MinSecretBytes {
-		return s, nil, configError("Secret is %d bytes; at least %d are required", len(c.Secret), MinSecretBytes)
+	if err := c.validateSessions(&s); err != nil {
+		return s, nil, err
 	}
-	if c.AcceptHS256 && c.Secret == "" {
+	if c.AcceptHS256 && s.secret == "" {
 		return s, nil, configError("AcceptHS256 needs Secret")
 	}
 	if c.TokenCacheSize < 0 {
 		return s, nil, configError("TokenCacheSize must not be negative")
 	}
-	s.hs256, s.secret = c.AcceptHS256, c.Secret
+	s.hs256 = c.AcceptHS256
 	s.now = c.Now
 	if s.now == nil {
 		s.now = time.Now
@@ -217,13 +313,78 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if c.DisableJWKS {
-		if !c.AcceptHS256 {
-			return s, nil, configError("DisableJWKS leaves no way to verify tokens; set AcceptHS256 or keep JWKS")
+		if !c.AcceptHS256 && c.Store == nil {
+			return s, nil, configError("DisableJWKS leaves no way to verify credentials; set AcceptHS256 or Store, or keep JWKS")
+		}
+		if s.strategy == CacheJWTPlugin {
+			return s, nil, configError("CookieCache strategy %q needs JWKS", CacheJWTPlugin)
 		}
 		return s, nil, nil
 	}
 	o, err := c.jwksOptions(s)
 	return s, o, err
+}
+
+// validateSessions checks the secrets, cookie names, cookie cache and store settings.
+func (c *Config) validateSessions(s *settings) error {
+	s.rawBaseURL = c.BaseURL
+	s.secret = c.Secret
+	versions := map[int]bool{}
+	for i, v := range c.Secrets {
+		if v.Version < 0 || versions[v.Version] {
+			return configError("Secrets[%d]: version %d is negative or repeated", i, v.Version)
+		}
+		versions[v.Version] = true
+		if len(v.Value) < MinSecretBytes {
+			return configError("Secrets[%d] is %d bytes; at least %d are required", i, len(v.Value), MinSecretBytes)
+		}
+		if i == 0 {
+			s.secret = v.Value
+		}
+		s.jweSecrets = append(s.jweSecrets, string(v.Value))
+	}
+	if c.Secret != "" {
+		if len(c.Secret) < MinSecretBytes {
+			return configError("Secret is %d bytes; at least %d are required", len(c.Secret), MinSecretBytes)
+		}
+		if !slices.Contains(s.jweSecrets, string(c.Secret)) {
+			s.jweSecrets = append(s.jweSecrets, string(c.Secret))
+		}
+	}
+	secure := c.Cookies.Secure == SecureOn || (c.Cookies.Secure == SecureAuto && strings.HasPrefix(c.BaseURL, "https://"))
+	if c.Cookies.Secure > SecureOff {
+		return configError("Cookies.Secure %d is not a CookieSecurity value", c.Cookies.Secure)
+	}
+	for _, n := range []string{c.Cookies.Prefix, c.Cookies.SessionToken, c.Cookies.SessionData, c.Cookies.DontRemember} {
+		if strings.ContainsAny(n, "=; \t\r\n,\"") {
+			return configError("cookie name or prefix %q has a character cookies cannot carry", n)
+		}
+	}
+	s.names = betterauth.NewNames(c.Cookies.Prefix, secure, betterauth.Names{
+		SessionToken: c.Cookies.SessionToken, SessionData: c.Cookies.SessionData, DontRemember: c.Cookies.DontRemember})
+	s.strategy = c.CookieCache.Strategy
+	s.cacheVersion = orDefault(c.CookieCache.Version, "1")
+	switch s.strategy {
+	case CacheNone, CacheJWTPlugin:
+	case CacheCompact, CacheJWT, CacheJWE:
+		if s.secret == "" {
+			return configError("CookieCache strategy %q needs Secret", s.strategy)
+		}
+	default:
+		return configError("CookieCache.Strategy %q is not compact, jwt, jwe or jwt-plugin", s.strategy)
+	}
+	s.store = c.Store
+	s.bearerRequires = c.BearerRequireSignature
+	if c.Store != nil {
+		s.forward, _ = c.Store.(store.CredentialLookup)
+		if s.secret == "" && s.forward == nil {
+			return configError("Store needs Secret (or Secrets) to check session cookie signatures")
+		}
+	}
+	if s.strategy != CacheNone && s.secret == "" {
+		return configError("CookieCache needs Secret to check the session cookie it belongs to")
+	}
+	return nil
 }
 
 func nonEmpty(name string, vals []string, def string) ([]string, error) {

@@ -2,14 +2,10 @@ package auth
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
-	"hash"
 	"math"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -68,8 +64,23 @@ type header struct {
 // looksLikeJWT reports whether raw has exactly two dots.
 func looksLikeJWT(raw string) bool { return strings.Count(raw, ".") == 2 }
 
-// verifyJWT verifies a compact JWS token and returns its session. It never returns a session together with an
-// error.
+// jwsKind says which kind of token a compact JWS must be. The kinds never share acceptance rules
+// (RFC 8725 §3.12): an access token is not a cookie cache, and the reverse.
+type jwsKind uint8
+
+const (
+	// kindAccess is a bearer token: JWT-plugin (JWKS) or, when enabled, HS256 with the secret; typ absent or JWT.
+	kindAccess jwsKind = iota
+	// kindCacheHS256 is the "jwt" cookie cache: HS256 with the current secret, no typ.
+	kindCacheHS256
+	// kindCachePlugin is the JWT plugin's cookie cache: a JWKS key, typ better-auth.session-cache+jwt.
+	kindCachePlugin
+)
+
+const sessionCacheTyp = "better-auth.session-cache+jwt"
+
+// verifyJWT verifies a compact JWS access token and returns its session. It never returns a session
+// together with an error.
 func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 	if len(raw) > a.s.maxTokenBytes {
 		return nil, errTooLarge
@@ -79,6 +90,24 @@ func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 			return s, nil
 		}
 	}
+	v := new(verified)
+	v.s.Claims = &v.c
+	p64, buf, err := a.verifySigned(ctx, raw, kindAccess, v)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.readClaims(v, p64, buf); err != nil {
+		return nil, err
+	}
+	if a.cache != nil {
+		a.cache.put(raw, v, a.s.maxAge)
+	}
+	return &v.s, nil
+}
+
+// verifySigned checks the shape, header and signature of a compact JWS of the given kind, and records the
+// algorithm and key in v. It returns the payload segment and a buffer to decode it into.
+func (a *Auth) verifySigned(ctx context.Context, raw string, kind jwsKind, v *verified) (string, []byte, error) {
 	// One pass checks the alphabet (which also rules out whitespace and padding) and finds the two dots.
 	d1, d2 := -1, -1
 	for i := 0; i < len(raw); i++ {
@@ -91,75 +120,67 @@ func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 		case raw[i] == '.' && d2 < 0:
 			d2 = i
 		default:
-			return nil, errShape
+			return "", nil, errShape
 		}
 	}
 	if d1 <= 0 || d2 <= d1+1 || d2 == len(raw)-1 {
-		return nil, errShape
+		return "", nil, errShape
 	}
 	h64, p64, s64 := raw[:d1], raw[d1+1:d2], raw[d2+1:]
 	if len(h64) > maxHeaderB64 || b64.DecodedLen(len(s64)) > maxSigBytes {
-		return nil, errShape
+		return "", nil, errShape
 	}
 	// Header and payload share one allocation; the claims keep it alive as their raw payload.
 	hl := b64.DecodedLen(len(h64))
 	buf := make([]byte, hl+b64.DecodedLen(len(p64)))
 	n, err := b64.Decode(buf[:hl], []byte(h64))
 	if err != nil {
-		return nil, errHeader
+		return "", nil, errHeader
 	}
-	hdr, err := parseHeader(buf[:n])
+	hdr, err := parseHeader(buf[:n], kind)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	var sbuf [maxSigBytes]byte
 	sn, err := b64.Decode(sbuf[:], []byte(s64))
 	if err != nil {
-		return nil, errShape
+		return "", nil, errShape
 	}
 	sig := sbuf[:sn]
 	// A read-only view of the signing input: the verifiers only read it, so it need not be copied.
 	signed := unsafe.Slice(unsafe.StringData(raw), d2)
 
-	v := new(verified)
-	v.s.Claims = &v.c
 	switch {
 	case hdr.alg == "HS256":
-		if !a.s.hs256 {
-			return nil, errAlg
+		if (kind == kindAccess && !a.s.hs256) || kind == kindCachePlugin || a.signer == nil {
+			return "", nil, errAlg
 		}
-		if !a.hs.verify(signed, sig) {
-			return nil, errSignature
+		if !a.signer.Equal(signed, sig) {
+			return "", nil, errSignature
 		}
 		v.s.Credential, v.c.Algorithm = CredentialHS256, "HS256"
-	case a.keys == nil:
-		return nil, errAlg
+	case kind == kindCacheHS256 || a.keys == nil:
+		return "", nil, errAlg
 	default:
 		if len(hdr.kid) == 0 || len(hdr.kid) > jwks.MaxKeyIDBytes {
-			return nil, errNoKid
+			return "", nil, errNoKid
 		}
 		key := a.keys.Cached(hdr.kid)
 		if key == nil {
 			if key, err = a.lookupKey(ctx, string(hdr.kid), p64); err != nil {
-				return nil, err
+				return "", nil, err
 			}
 		}
 		if hdr.alg != key.Alg {
-			return nil, errAlgMismatch
+			return "", nil, errAlgMismatch
 		}
 		if !key.Verify(signed, sig) {
-			return nil, errSignature
+			return "", nil, errSignature
 		}
 		v.s.Credential, v.c.Algorithm, v.c.KeyID = CredentialJWT, key.Alg, key.ID
 		v.key = key
 	}
-	if err := a.readClaims(v, p64, buf[hl:]); err != nil {
-		return nil, err
-	}
-	if a.cache != nil {
-		a.cache.put(raw, v, a.s.maxAge)
-	}
-	return &v.s, nil
+	return p64, buf[hl:], nil
 }
 
 // verified holds a session and its claims in one allocation.
@@ -194,9 +215,11 @@ func (a *Auth) lookupKey(ctx context.Context, kid, p64 string) (*jwks.Key, error
 }
 
 // parseHeader reads alg, kid and typ, refusing duplicates, crit (no extension is understood), b64 and zip.
-func parseHeader(buf []byte) (header, error) {
+// typ must fit the kind: absent or "JWT" for access tokens, absent for the HS256 cache, and exactly
+// better-auth.session-cache+jwt for the JWT plugin's cache.
+func parseHeader(buf []byte, kind jwsKind) (header, error) {
 	var h header
-	algSeen := false
+	algSeen, typSeen := false, false
 	err := strictjson.Walk(buf, func(m strictjson.Member) error {
 		switch string(m.Key) {
 		case "alg":
@@ -211,7 +234,11 @@ func parseHeader(buf []byte) (header, error) {
 			}
 			h.kid = buf[m.Start:m.End]
 		case "typ":
-			if m.Kind != strictjson.String || !strings.EqualFold(string(buf[m.Start:m.End]), "JWT") {
+			typSeen = true
+			typ := string(buf[m.Start:m.End])
+			if m.Kind != strictjson.String || m.Escaped ||
+				(kind == kindAccess && !strings.EqualFold(typ, "JWT")) ||
+				(kind == kindCachePlugin && typ != sessionCacheTyp) || kind == kindCacheHS256 {
 				return errTyp
 			}
 		case "crit", "b64", "zip":
@@ -227,6 +254,9 @@ func parseHeader(buf []byte) (header, error) {
 	}
 	if !algSeen {
 		return h, errHeader
+	}
+	if kind == kindCachePlugin && !typSeen {
+		return h, errTyp
 	}
 	if strings.EqualFold(h.alg, "none") {
 		return h, errAlgNone
@@ -502,31 +532,4 @@ func floatTime(f float64) time.Time {
 	f = math.Max(-limit, math.Min(limit, f))
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9))
-}
-
-// hs256 verifies HS256 signatures with a pool of keyed HMACs (hmac.New costs several allocations).
-type hs256 struct{ pool sync.Pool }
-
-type hmacState struct {
-	mac hash.Hash
-	sum [sha256.Size]byte
-}
-
-func newHS256(secret Secret) *hs256 {
-	key := []byte(secret)
-	h := &hs256{}
-	h.pool.New = func() any { return &hmacState{mac: hmac.New(sha256.New, key)} }
-	return h
-}
-
-func (h *hs256) verify(msg, sig []byte) bool {
-	if len(sig) != sha256.Size {
-		return false
-	}
-	st := h.pool.Get().(*hmacState)
-	st.mac.Reset()
-	st.mac.Write(msg)
-	ok := hmac.Equal(st.mac.Sum(st.sum[:0]), sig)
-	h.pool.Put(st)
-	return ok
 }

@@ -11,4 +11,7 @@ type Request struct {
 	Authorization []string
 	// Cookie holds every Cookie header value, in order.
 	Cookie []string
+	// SkipCookieCache makes a session cookie go to the store even when a valid cookie cache came with it,
+	// for sensitive routes that must see a revocation at once.
+	SkipCookieCache bool
 }

@@ -66,3 +66,11 @@ type User struct {
 	// field name, with JSON types (string, float64, bool, nil, []any, map[string]any).
 	Additional map[string]any `json:"-"`
 }
+
+// CredentialLookup is implemented by stores that check a caller's raw Better Auth credentials themselves
+// (the remote store asks a Better Auth server), so a service without the secret can still accept session
+// cookies. cookieHeader holds only Better Auth's cookies; authorization is the Authorization header value.
+// Errors are as for Store.Lookup.
+type CredentialLookup interface {
+	LookupCredentials(ctx context.Context, cookieHeader, authorization string) (*Result, error)
+}

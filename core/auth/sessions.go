@@ -1,0 +1,288 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// The credential kinds of Better Auth sessions.
+const (
+	// CredentialCookie is the signed session_token cookie, checked against the Store.
+	CredentialCookie Credential = iota + 10
+	// CredentialCookieCache is the session_token cookie with a valid session_data cookie cache (no store
+	// lookup).
+	CredentialCookieCache
+	// CredentialSessionToken is a bearer-plugin session token in the Authorization header (signed or raw),
+	// checked against the Store.
+	CredentialSessionToken
+)
+
+// Longest session token looked up in a store. Better Auth's are 32 characters.
+const maxSessionTokenBytes = 256
+
+// storeRetryAfter is the Retry-After for a store that could not answer.
+const storeRetryAfter = 2 * time.Second
+
+// Reasons a session is refused.
+var (
+	errCookieSignature  = invalid("session cookie signature invalid")
+	errCookieAmbiguous  = invalid("session cookie sent more than once")
+	errBearerSignature  = invalid("session token signature invalid")
+	errBearerUnsigned   = invalid("unsigned session token refused (BearerRequireSignature)")
+	errSessionNotFound  = invalid("session not found")
+	errSessionToken     = invalid("malformed session token")
+	errSessionUser      = invalid("session and user do not match")
+	errNoSessions       = invalid("not a JWT, and no session store is configured")
+	errCacheNoStore     = invalid("cookie cache not usable and no session store is configured")
+	errSessionExpired   = &reasonError{kind: ErrExpired, reason: "session expired"}
+	errNotSessionBearer = invalid("not a JWT or a session token")
+)
+
+// sessionsOn reports whether session cookies and session tokens are accepted.
+func (a *Auth) sessionsOn() bool { return a.s.store != nil || a.s.strategy != CacheNone }
+
+// bearerSession verifies a bearer-plugin session token: "token.signature" (URL-encoded or not), or a raw
+// token unless signatures are required. A bad signature is refused without touching the store.
+func (a *Auth) bearerSession(ctx context.Context, tok string) (*Session, error) {
+	if a.s.store == nil {
+		return nil, errNoSessions
+	}
+	if a.s.forward != nil && a.signer == nil {
+		return a.forwarded(ctx, "", "Bearer "+tok, CredentialSessionToken)
+	}
+	token := tok
+	if strings.IndexByte(tok, '.') >= 0 {
+		var ok bool
+		if token, ok = a.signer.Verify(tok); !ok {
+			return nil, errBearerSignature
+		}
+	} else if a.s.bearerRequires {
+		return nil, errBearerUnsigned
+	}
+	return a.lookupSession(ctx, token, CredentialSessionToken)
+}
+
+// cookieSession verifies Better Auth's session cookie, using the cookie cache when it is configured,
+// allowed for this request and valid under Better Auth's rule, and the store otherwise.
+func (a *Auth) cookieSession(ctx context.Context, r *Request) (*Session, error) {
+	jar, err := betterauth.Read(r.Cookie, a.s.names)
+	if err != nil {
+		return nil, errCookieAmbiguous
+	}
+	if jar.SessionToken == "" {
+		return nil, ErrNoCredentials
+	}
+	if a.s.forward != nil && a.signer == nil {
+		return a.forwarded(ctx, betterAuthCookies(r.Cookie, a.s.names), "", CredentialCookie)
+	}
+	token, ok := a.signer.Verify(jar.SessionToken)
+	if !ok {
+		return nil, errCookieSignature
+	}
+	if a.s.strategy != CacheNone && jar.SessionData != "" && !r.SkipCookieCache {
+		if s := a.cachedSession(ctx, jar.SessionData, token); s != nil {
+			return s, nil
+		}
+	}
+	if a.s.store == nil {
+		return nil, errCacheNoStore
+	}
+	return a.lookupSession(ctx, token, CredentialCookie)
+}
+
+// lookupSession asks the store for token and checks what comes back.
+func (a *Auth) lookupSession(ctx context.Context, token string, kind Credential) (*Session, error) {
+	if token == "" || len(token) > maxSessionTokenBytes || strings.ContainsAny(token, "\x00 ") {
+		return nil, errSessionToken
+	}
+	res, err := a.s.store.Lookup(ctx, token)
+	return a.checkResult(res, err, token, kind)
+}
+
+// forwarded asks a store that checks raw credentials itself.
+func (a *Auth) forwarded(ctx context.Context, cookies, authorization string, kind Credential) (*Session, error) {
+	res, err := a.s.forward.LookupCredentials(ctx, cookies, authorization)
+	return a.checkResult(res, err, "", kind)
+}
+
+// checkResult maps a store answer: not found is invalid, any other error is "could not check" (503), an
+// expired session is expired.
+func (a *Auth) checkResult(res *store.Result, err error, token string, kind Credential) (*Session, error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, errSessionNotFound
+	case err != nil:
+		return nil, &UnavailableError{RetryAfter: storeRetryAfter, Err: err}
+	case res == nil:
+		return nil, errSessionNotFound
+	case res.User.ID == "" || res.User.ID != res.Session.UserID:
+		return nil, errSessionUser
+	case token != "" && res.Session.Token != "" && res.Session.Token != token:
+		return nil, errSessionNotFound
+	case !a.s.now().Before(res.Session.ExpiresAt):
+		return nil, errSessionExpired
+	}
+	return &Session{User: res.User, Record: &res.Session, Credential: kind}, nil
+}
+
+// cachedSession returns the session from a session_data cookie when Better Auth itself would use it: it
+// decodes under the configured strategy (never guessed from the value), names the same session token as the
+// verified cookie, has the configured version, and neither the cache nor the session has expired.
+// Otherwise it returns nil and the store decides.
+func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session {
+	var p *betterauth.Payload
+	var expires time.Time
+	var err error
+	now := a.s.now()
+	switch a.s.strategy {
+	case CacheCompact:
+		p, expires, err = a.signer.DecodeCompact(value)
+	case CacheJWE:
+		p, expires, err = a.decodeJWECache(value, now)
+	case CacheJWT:
+		p, expires, err = a.decodeJWTCache(ctx, value, kindCacheHS256, now)
+	case CacheJWTPlugin:
+		p, expires, err = a.decodeJWTCache(ctx, value, kindCachePlugin, now)
+	}
+	if err != nil || p == nil {
+		a.deny(ctx, invalid("cookie cache not used: "+errString(err)), "")
+		return nil
+	}
+	if p.Session.Token != token || p.Version != a.s.cacheVersion || !now.Before(expires) ||
+		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID {
+		return nil
+	}
+	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "no payload"
+	}
+	return err.Error()
+}
+
+// cacheLeeway is the clock tolerance Better Auth gives the jwe and JWT-plugin caches (jose clockTolerance).
+const cacheLeeway = 15 * time.Second
+
+// decodeJWECache decrypts a "jwe" cache; exp is checked with Better Auth's 15 s tolerance.
+func (a *Auth) decodeJWECache(value string, now time.Time) (*betterauth.Payload, time.Time, error) {
+	if a.jwe == nil {
+		return nil, time.Time{}, betterauth.ErrCache
+	}
+	pt, err := a.jwe.Decrypt(value)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	exp, err := cacheExpiry(pt, now, cacheLeeway)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	p, err := betterauth.ParsePayload(pt)
+	return p, exp, err
+}
+
+// decodeJWTCache verifies a "jwt" cache (HS256 with the current secret, no tolerance) or the JWT plugin's
+// cache (JWKS key, typ, aud better-auth:session-cache, iss = BaseURL as configured, sub = user id, sid =
+// session token, 15 s tolerance).
+func (a *Auth) decodeJWTCache(ctx context.Context, value string, kind jwsKind, now time.Time) (*betterauth.Payload, time.Time, error) {
+	if len(value) > betterauth.MaxCacheBytes {
+		return nil, time.Time{}, betterauth.ErrCache
+	}
+	var v verified
+	p64, buf, err := a.verifySigned(ctx, value, kind, &v)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	n, err := b64.Decode(buf, []byte(p64))
+	if err != nil {
+		return nil, time.Time{}, betterauth.ErrCache
+	}
+	pt := buf[:n]
+	leeway := time.Duration(0)
+	if kind == kindCachePlugin {
+		leeway = cacheLeeway
+	}
+	exp, err := cacheExpiry(pt, now, leeway)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	p, err := betterauth.ParsePayload(pt)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	if kind == kindCachePlugin {
+		var c struct {
+			Iss, Sub, Sid *string
+			Aud           any
+		}
+		if err := json.Unmarshal(pt, &c); err != nil || c.Iss == nil || *c.Iss != a.pluginCacheIssuer() ||
+			c.Aud != "better-auth:session-cache" || c.Sub == nil || *c.Sub != p.User.ID || c.Sid == nil || *c.Sid != p.Session.Token {
+			return nil, time.Time{}, betterauth.ErrCache
+		}
+	}
+	return p, exp, nil
+}
+
+// pluginCacheIssuer is the iss the JWT plugin puts in its cookie cache: the baseURL option as given.
+func (a *Auth) pluginCacheIssuer() string { return a.s.rawBaseURL }
+
+// cacheExpiry reads "exp" (required) and "nbf" and returns the cache's expiry; exp (and nbf) are checked
+// against now with leeway, as jose does.
+func cacheExpiry(claims []byte, now time.Time, leeway time.Duration) (time.Time, error) {
+	var exp, nbf float64
+	var hasExp, hasNbf bool
+	err := strictjson.Walk(claims, func(m strictjson.Member) error {
+		switch string(m.Key) {
+		case "exp", "nbf":
+			if m.Kind != strictjson.Number {
+				return betterauth.ErrCache
+			}
+			f, ok := number(claims[m.Start:m.End])
+			if !ok {
+				return betterauth.ErrCache
+			}
+			if m.Key[0] == 'e' {
+				exp, hasExp = f, true
+			} else {
+				nbf, hasNbf = f, true
+			}
+		}
+		return nil
+	})
+	if err != nil || !hasExp {
+		return time.Time{}, betterauth.ErrCache
+	}
+	t := floatTime(exp)
+	if !now.Before(t.Add(leeway)) || (hasNbf && floatTime(nbf).After(now.Add(leeway))) {
+		return time.Time{}, betterauth.ErrCache
+	}
+	return t.Add(leeway), nil
+}
+
+// betterAuthCookies keeps only Better Auth's own cookies from the Cookie headers, for a store that forwards
+// them: other cookies of the site are none of its business.
+func betterAuthCookies(headers []string, n betterauth.Names) string {
+	var b strings.Builder
+	for _, h := range headers {
+		for pair := range strings.SplitSeq(h, ";") {
+			pair = strings.TrimSpace(pair)
+			name, _, _ := strings.Cut(pair, "=")
+			if name == n.SessionToken || name == n.SessionData || name == n.DontRemember ||
+				strings.HasPrefix(name, n.SessionData+".") {
+				if b.Len() > 0 {
+					b.WriteString("; ")
+				}
+				b.WriteString(pair)
+			}
+		}
+	}
+	return b.String()
+}
