@@ -20,6 +20,12 @@ const (
 	EnvAcceptHS256 = "BETTER_AUTH_HS256"       // Config.AcceptHS256: "true" or "false"
 	EnvLeeway      = "BETTER_AUTH_LEEWAY"      // ExpLeeway, NotBeforeLeeway and IssuedAtLeeway, e.g. "30s"
 	EnvTokenCache  = "BETTER_AUTH_TOKEN_CACHE" // Config.TokenCacheSize
+
+	EnvSecrets       = "BETTER_AUTH_SECRETS"              // Config.Secrets: "<version>:<secret>,…", current first
+	EnvCookiePrefix  = "BETTER_AUTH_COOKIE_PREFIX"        // Config.Cookies.Prefix
+	EnvSecureCookies = "BETTER_AUTH_SECURE_COOKIES"       // Config.Cookies.Secure: "true" or "false" (default: BaseURL is https)
+	EnvCookieCache   = "BETTER_AUTH_COOKIE_CACHE"         // Config.CookieCache.Strategy: compact, jwt, jwe or jwt-plugin
+	EnvCacheVersion  = "BETTER_AUTH_COOKIE_CACHE_VERSION" // Config.CookieCache.Version
 )
 
 // ConfigFromEnv builds a Config from the environment variables named by the Env constants. Unset variables
@@ -51,6 +57,29 @@ func ConfigFromEnv() (Config, error) {
 		}
 		c.ExpLeeway, c.NotBeforeLeeway, c.IssuedAtLeeway = d, d, d
 	}
+	if v := os.Getenv(EnvSecrets); v != "" {
+		for _, e := range strings.Split(v, ",") {
+			ver, val, ok := strings.Cut(strings.TrimSpace(e), ":")
+			n, err := strconv.Atoi(ver)
+			if !ok || err != nil {
+				return c, configError("%s: %q is not <version>:<secret>", EnvSecrets, redactedPair(ver))
+			}
+			c.Secrets = append(c.Secrets, VersionedSecret{Version: n, Value: Secret(val)})
+		}
+	}
+	c.Cookies.Prefix = os.Getenv(EnvCookiePrefix)
+	if v := os.Getenv(EnvSecureCookies); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, configError("%s=%q is not a boolean", EnvSecureCookies, v)
+		}
+		c.Cookies.Secure = SecureOff
+		if b {
+			c.Cookies.Secure = SecureOn
+		}
+	}
+	c.CookieCache.Strategy = CacheStrategy(os.Getenv(EnvCookieCache))
+	c.CookieCache.Version = os.Getenv(EnvCacheVersion)
 	if v := os.Getenv(EnvTokenCache); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -84,4 +113,12 @@ func list(name string) []string {
 		out = append(out, strings.TrimSpace(s))
 	}
 	return out
+}
+
+// redactedPair shows the version part of a malformed "<version>:<secret>" entry, never the secret.
+func redactedPair(ver string) string {
+	if len(ver) > 8 {
+		return ver[:8] + "…"
+	}
+	return ver
 }
