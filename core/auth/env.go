@@ -58,11 +58,11 @@ func ConfigFromEnv() (Config, error) {
 		c.ExpLeeway, c.NotBeforeLeeway, c.IssuedAtLeeway = d, d, d
 	}
 	if v := os.Getenv(EnvSecrets); v != "" {
-		for _, e := range strings.Split(v, ",") {
+		for i, e := range strings.Split(v, ",") {
 			ver, val, ok := strings.Cut(strings.TrimSpace(e), ":")
 			n, err := strconv.Atoi(ver)
 			if !ok || err != nil {
-				return c, configError("%s: %q is not <version>:<secret>", EnvSecrets, redactedPair(ver))
+				return c, configError("%s: entry %d is not <version>:<secret>", EnvSecrets, i+1)
 			}
 			c.Secrets = append(c.Secrets, VersionedSecret{Version: n, Value: Secret(val)})
 		}
@@ -113,12 +113,4 @@ func list(name string) []string {
 		out = append(out, strings.TrimSpace(s))
 	}
 	return out
-}
-
-// redactedPair shows the version part of a malformed "<version>:<secret>" entry, never the secret.
-func redactedPair(ver string) string {
-	if len(ver) > 8 {
-		return ver[:8] + "…"
-	}
-	return ver
 }
