@@ -2,7 +2,6 @@ package auth
 
 import (
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
@@ -45,13 +44,34 @@ type Session struct {
 	Credential Credential
 }
 
-// Decode decodes the verified token's payload into v with encoding/json, for claims beyond the typed fields
-// (custom claims from the JWT plugin's definePayload, or Better Auth additional user fields).
+// Decode decodes, with encoding/json, the verified token's payload (custom claims from the JWT plugin's
+// definePayload) or, for a session from a cookie or the store, the user object with its additional fields.
 func (s *Session) Decode(v any) error {
-	if s.Claims == nil {
-		return errors.New("auth: session has no claims to decode")
+	if s.Claims != nil {
+		return s.Claims.Decode(v)
 	}
-	return s.Claims.Decode(v)
+	b, err := json.Marshal(userObject(s.User))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// userObject is the user as one JSON object: the typed fields and the additional ones.
+func userObject(u User) map[string]any {
+	m := make(map[string]any, len(u.Additional)+6)
+	for k, v := range u.Additional {
+		m[k] = v
+	}
+	m["id"], m["email"], m["name"], m["emailVerified"] = u.ID, u.Email, u.Name, u.EmailVerified
+	m["image"] = u.Image
+	if u.Image == "" {
+		m["image"] = nil
+	}
+	if u.Role != "" {
+		m["role"] = u.Role
+	}
+	return m
 }
 
 // User is a Better Auth user: from the JWT plugin's claims, or from the user table.
@@ -121,15 +141,33 @@ func (c *Claims) Get(name string) (json.RawMessage, bool) {
 	return out, out != nil
 }
 
-// Claim decodes the top-level claim name of s's token into a T. It reports false when the claim is absent or
-// does not decode as a T.
+// Claim decodes the top-level claim name of s's token into a T, or, for a session from a cookie or the
+// store, the user field name (such as an additional field like "permissions"). It reports false when the
+// claim is absent or does not decode as a T.
 func Claim[T any](s *Session, name string) (T, bool) {
 	var v T
-	if s == nil || s.Claims == nil {
+	if s == nil {
 		return v, false
 	}
-	raw, ok := s.Claims.Get(name)
-	if !ok || json.Unmarshal(raw, &v) != nil {
+	var raw []byte
+	if s.Claims != nil {
+		r, ok := s.Claims.Get(name)
+		if !ok {
+			return v, false
+		}
+		raw = r
+	} else {
+		f, ok := userObject(s.User)[name]
+		if !ok {
+			return v, false
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return v, false
+		}
+		raw = b
+	}
+	if json.Unmarshal(raw, &v) != nil {
 		return v, false
 	}
 	return v, true

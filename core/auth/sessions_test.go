@@ -357,3 +357,30 @@ func TestSecretRotation(t *testing.T) {
 		t.Errorf("credential %v", s.Credential)
 	}
 }
+
+func TestStoreSessionClaims(t *testing.T) {
+	f := newSessionFixture(t)
+	for _, r := range f.store.rows {
+		r.User.Role = "admin,support"
+		r.User.Additional = map[string]any{"permissions": []any{"billing:read"}, "plan": "pro"}
+	}
+	s, err := f.auth(t, nil).Authenticate(t.Context(), f.cookies(t, "nocache", false))
+	checkErr(t, err)
+	if perms, ok := auth.Claim[[]string](s, "permissions"); !ok || len(perms) != 1 || perms[0] != "billing:read" {
+		t.Errorf("permissions %v %v", perms, ok)
+	}
+	if role, ok := auth.Claim[string](s, "role"); !ok || role != "admin,support" {
+		t.Errorf("role %q %v", role, ok)
+	}
+	var u struct {
+		Email string
+		Plan  string
+		Image *string
+	}
+	if err := s.Decode(&u); err != nil || u.Plan != "pro" || u.Email != "nocache@example.com" || u.Image != nil {
+		t.Errorf("Decode: %+v %v", u, err)
+	}
+	if _, ok := auth.Claim[string](s, "missing"); ok {
+		t.Error("missing field reported present")
+	}
+}
