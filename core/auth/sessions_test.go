@@ -384,3 +384,27 @@ func TestStoreSessionClaims(t *testing.T) {
 		t.Error("missing field reported present")
 	}
 }
+
+func TestSessionMarshalJSON(t *testing.T) {
+	f := newSessionFixture(t)
+	s, err := f.auth(t, nil).Authenticate(t.Context(), f.cookies(t, "nocache", false))
+	checkErr(t, err)
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Session map[string]any
+		User    map[string]any
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Session["credential"] != "cookie" || got.Session["expiresAt"] != "2026-12-05T13:29:57.664Z" ||
+		got.User["email"] != "nocache@example.com" || got.User["image"] != nil || got.User["createdAt"] == nil {
+		t.Errorf("%s", b)
+	}
+	if strings.Contains(string(b), "token") {
+		t.Errorf("session token in JSON: %s", b)
+	}
+}
