@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"sync"
+	"time"
+)
+
+// MaxCacheTTL is the longest time [NewCache] keeps a session: a longer ttl is lowered to it.
+const MaxCacheTTL = time.Minute
+
+// DefaultCacheEntries is the number of sessions [NewCache] keeps when maxEntries is not positive.
+const DefaultCacheEntries = 10_000
+
+// NewCache returns a Store that remembers the sessions s finds for up to ttl, so repeated requests with the
+// same token skip the lookup. ttl ≤ 0 returns s itself: there is no cache unless you ask for one. A ttl over
+// [MaxCacheTTL] is lowered to it. At most maxEntries sessions are kept ([DefaultCacheEntries] when
+// maxEntries ≤ 0); when full, expired entries go first, then arbitrary ones.
+//
+// Only found sessions are cached. Errors are never cached, and neither is [ErrNotFound], so a session
+// created a moment ago is seen at once and a store that failed is asked again on the next call. An entry is
+// never used at or after its session's ExpiresAt.
+//
+// The trade-off: a session revoked in Better Auth (sign-out, revoke-sessions, a banned user) keeps working
+// here for up to ttl, as it does with Better Auth's own cookie cache. Keep ttl to a few seconds where
+// revocation must be quick, and skip the cache for sensitive operations.
+//
+// When s also implements [CredentialLookup] (the remote store), so does the returned Store, and its
+// LookupCredentials results are cached the same way, keyed by a SHA-256 of the credentials.
+//
+// Results handed out by the cache share their Additional maps: treat them as read-only.
+func NewCache(s Store, ttl time.Duration, maxEntries int) Store {
+	if ttl <= 0 || s == nil {
+		return s
+	}
+	if ttl > MaxCacheTTL {
+		ttl = MaxCacheTTL
+	}
+	if maxEntries <= 0 {
+		maxEntries = DefaultCacheEntries
+	}
+	c := &cache{next: s, ttl: ttl, max: maxEntries, now: time.Now, m: make(map[[sha256.Size]byte]cacheEntry)}
+	if cl, ok := s.(CredentialLookup); ok {
+		return &credentialCache{cache: c, creds: cl}
+	}
+	return c
+}
+
+type cache struct {
+	next Store
+	ttl  time.Duration
+	max  int
+	now  func() time.Time
+
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]cacheEntry
+}
+
+type cacheEntry struct {
+	res   Result
+	until time.Time
+}
+
+// Lookup implements Store.
+func (c *cache) Lookup(ctx context.Context, token string) (*Result, error) {
+	return c.do(cacheKey("t", token), func() (*Result, error) { return c.next.Lookup(ctx, token) })
+}
+
+func cacheKey(parts ...string) [sha256.Size]byte {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+func (c *cache) do(k [sha256.Size]byte, lookup func() (*Result, error)) (*Result, error) {
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.m[k]
+	if ok && !now.Before(e.until) {
+		delete(c.m, k)
+		ok = false
+	}
+	c.mu.Unlock()
+	if ok {
+		r := e.res
+		return &r, nil
+	}
+	res, err := lookup()
+	if err != nil || res == nil {
+		return res, err
+	}
+	until := now.Add(c.ttl)
+	if res.Session.ExpiresAt.Before(until) {
+		until = res.Session.ExpiresAt
+	}
+	if !now.Before(until) {
+		return res, nil
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		c.evict(now)
+	}
+	c.m[k] = cacheEntry{res: *res, until: until}
+	c.mu.Unlock()
+	r := *res
+	return &r, nil
+}
+
+// evict makes room: expired entries first, then arbitrary ones (map order) down to 90% of the bound.
+func (c *cache) evict(now time.Time) {
+	for k, e := range c.m {
+		if !now.Before(e.until) {
+			delete(c.m, k)
+		}
+	}
+	for k := range c.m {
+		if len(c.m) < c.max-c.max/10 {
+			break
+		}
+		delete(c.m, k)
+	}
+}
+
+// credentialCache is a cache in front of a store that also checks raw credentials.
+type credentialCache struct {
+	*cache
+	creds CredentialLookup
+}
+
+// LookupCredentials implements CredentialLookup.
+func (c *credentialCache) LookupCredentials(ctx context.Context, cookieHeader, authorization string) (*Result, error) {
+	return c.do(cacheKey("c", cookieHeader, authorization), func() (*Result, error) {
+		return c.creds.LookupCredentials(ctx, cookieHeader, authorization)
+	})
+}

@@ -1,0 +1,341 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// The fields of the core schema that have a place in the records. Others go to Additional.
+var (
+	sessionFields = []string{"id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"}
+	userFields    = []string{"id", "email", "name", "emailVerified", "image", "role"}
+	required      = map[string]bool{"session.id": true, "session.token": true, "session.userId": true,
+		"session.expiresAt": true, "user.id": true}
+	coreDates = map[string]bool{"expiresAt": true, "createdAt": true, "updatedAt": true}
+)
+
+// column is one selected column.
+type column struct {
+	user  bool      // of the user table, else of the session table
+	field string    // the core field it fills, or "" for Additional
+	key   string    // the Additional key (field name, or the column name when unmapped)
+	name  string    // the column name
+	db    string    // the database type name, upper case
+	typ   FieldType // how to report it ("" = by the Go type)
+	unix  bool      // selected through UNIX_TIMESTAMP (MySQL TIMESTAMP): seconds since 1970
+	naive bool      // a date without zone: its wall clock is UTC
+}
+
+// query is the lookup query and how to read its row.
+type query struct {
+	sql  string
+	cols []column
+}
+
+type dbColumn struct{ name, typ string }
+
+// query returns the lookup query, reading the schema the first time. Concurrent first calls wait for one
+// another, each no longer than its context allows.
+func (s *Store) query(ctx context.Context) (*query, error) {
+	if q := s.loaded(); q != nil {
+		return q, nil
+	}
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("sqlstore: reading the schema: %w", ctx.Err())
+	}
+	defer func() { <-s.sem }()
+	if q := s.loaded(); q != nil {
+		return q, nil
+	}
+	sess, err := s.columns(ctx, s.names.Session)
+	if err != nil {
+		return nil, err
+	}
+	user, err := s.columns(ctx, s.names.User)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.build(sess, user)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.q = q
+	s.mu.Unlock()
+	return q, nil
+}
+
+func (s *Store) loaded() *query {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.q
+}
+
+// columns returns a table's columns and their database types, from a query that returns no row.
+func (s *Store) columns(ctx context.Context, table string) ([]dbColumn, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT * FROM "+s.quoteTable(table)+" WHERE 1=0")
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: reading the columns of table %q: %w", table, err)
+	}
+	defer rows.Close()
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: reading the columns of table %q: %w", table, err)
+	}
+	out := make([]dbColumn, len(cts))
+	for i, ct := range cts {
+		out[i] = dbColumn{name: ct.Name(), typ: strings.ToUpper(ct.DatabaseTypeName())}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("sqlstore: reading the columns of table %q: %w", table, err)
+	}
+	return out, nil
+}
+
+// build makes the lookup query from the tables' columns.
+func (s *Store) build(sess, user []dbColumn) (*query, error) {
+	q := &query{}
+	sc, err := s.pick("session", s.names.Session, false, sess, sessionFields)
+	if err != nil {
+		return nil, err
+	}
+	uc, err := s.pick("user", s.names.User, true, user, userFields)
+	if err != nil {
+		return nil, err
+	}
+	q.cols = append(sc, uc...)
+	var token, userID, id string
+	for _, c := range q.cols {
+		switch {
+		case !c.user && c.field == "token":
+			token = c.name
+		case !c.user && c.field == "userId":
+			userID = c.name
+		case c.user && c.field == "id":
+			id = c.name
+		}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, c := range q.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.expr(c))
+	}
+	b.WriteString(" FROM " + s.quoteTable(s.names.Session) + " s JOIN " + s.quoteTable(s.names.User) + " u ON u." +
+		s.quote(id) + " = s." + s.quote(userID) + " WHERE s." + s.quote(token) + " = ")
+	if s.dialect == Postgres {
+		b.WriteString("$1")
+	} else {
+		b.WriteString("?")
+	}
+	q.sql = b.String()
+	return q, nil
+}
+
+// pick matches a table's columns to the core fields, in order, followed by every other column.
+func (s *Store) pick(model, table string, user bool, cols []dbColumn, fields []string) ([]column, error) {
+	used := make([]bool, len(cols))
+	var out []column
+	for _, f := range fields {
+		name := s.column(f)
+		i := find(cols, name)
+		if i < 0 {
+			if required[model+"."+f] {
+				return nil, fmt.Errorf("sqlstore: table %q has no column %q (Better Auth's %s.%s; see Names)", table, name, model, f)
+			}
+			continue
+		}
+		used[i] = true
+		out = append(out, s.describe(user, f, f, cols[i]))
+	}
+	for i, c := range cols {
+		if !used[i] {
+			out = append(out, s.describe(user, "", s.field(c.name), c))
+		}
+	}
+	return out, nil
+}
+
+// describe says how to select and read a column.
+func (s *Store) describe(user bool, field, key string, c dbColumn) column {
+	col := column{user: user, field: field, key: key, name: c.name, db: c.typ}
+	if field == "" {
+		col.typ = s.fields[key]
+		if col.typ == "" && coreDates[key] {
+			col.typ = FieldDate
+		}
+		if col.typ == "" {
+			col.typ = typeOf(c.typ)
+		}
+	}
+	switch s.dialect {
+	case Postgres:
+		col.naive = c.typ == "TIMESTAMP" || c.typ == "DATE"
+	case MySQL:
+		col.unix = c.typ == "TIMESTAMP"
+		col.naive = !col.unix
+		if col.unix && field == "" {
+			col.typ = FieldDate
+		}
+	}
+	return col
+}
+
+// typeOf is the field type a database type implies, or "" when it implies none.
+func typeOf(db string) FieldType {
+	switch db {
+	case "BOOL", "BOOLEAN":
+		return FieldBoolean
+	case "TIMESTAMPTZ", "TIMESTAMP", "DATETIME", "DATE":
+		return FieldDate
+	case "JSON", "JSONB":
+		return FieldJSON
+	}
+	return ""
+}
+
+// find returns the index of the column called name: an exact match, or else the only case-insensitive
+// one; -1 when there is none.
+func find(cols []dbColumn, name string) int {
+	for i, c := range cols {
+		if c.name == name {
+			return i
+		}
+	}
+	at := -1
+	for i, c := range cols {
+		if strings.EqualFold(c.name, name) {
+			if at >= 0 {
+				return -1
+			}
+			at = i
+		}
+	}
+	return at
+}
+
+// column returns the column name of a field.
+func (s *Store) column(field string) string {
+	if c, ok := s.names.Columns[field]; ok {
+		return c
+	}
+	return field
+}
+
+// field returns the field name of an extra column: the field mapped to it, or the column name itself.
+func (s *Store) field(column string) string {
+	for f, c := range s.names.Columns {
+		if c == column {
+			return f
+		}
+	}
+	return column
+}
+
+func (s *Store) expr(c column) string {
+	e := "s."
+	if c.user {
+		e = "u."
+	}
+	e += s.quote(c.name)
+	if c.unix {
+		e = "UNIX_TIMESTAMP(" + e + ")"
+	}
+	return e
+}
+
+// quote quotes an identifier for the dialect.
+func (s *Store) quote(name string) string {
+	if s.dialect == MySQL {
+		return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+	}
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+// quoteTable quotes a table name, "schema.table" as two identifiers.
+func (s *Store) quoteTable(name string) string {
+	if schema, table, ok := strings.Cut(name, "."); ok && schema != "" && table != "" {
+		return s.quote(schema) + "." + s.quote(table)
+	}
+	return s.quote(name)
+}
+
+// result reads a row.
+func (q *query) result(vals []any) (*store.Result, error) {
+	res := &store.Result{}
+	for i, c := range q.cols {
+		if err := c.read(res, vals[i]); err != nil {
+			table := "session"
+			if c.user {
+				table = "user"
+			}
+			return nil, fmt.Errorf("sqlstore: column %q of %s: %w", c.name, table, err)
+		}
+	}
+	return res, nil
+}
+
+func (c *column) read(res *store.Result, v any) error {
+	var err error
+	s, u := &res.Session, &res.User
+	switch {
+	case c.field == "":
+		var j any
+		if j, err = c.jsonValue(v); err != nil {
+			return err
+		}
+		m := &s.Additional
+		if c.user {
+			m = &u.Additional
+		}
+		if *m == nil {
+			*m = map[string]any{}
+		}
+		(*m)[c.key] = j
+	case c.user:
+		switch c.field {
+		case "id":
+			u.ID, err = text(v)
+		case "email":
+			u.Email, err = text(v)
+		case "name":
+			u.Name, err = text(v)
+		case "emailVerified":
+			u.EmailVerified, err = boolean(v)
+		case "image":
+			u.Image, err = text(v)
+		case "role":
+			u.Role, err = text(v)
+		}
+	default:
+		switch c.field {
+		case "id":
+			s.ID, err = text(v)
+		case "token":
+			s.Token, err = text(v)
+		case "userId":
+			s.UserID, err = text(v)
+		case "expiresAt":
+			if v == nil {
+				return errNull
+			}
+			s.ExpiresAt, err = c.time(v)
+		case "createdAt":
+			s.CreatedAt, err = c.time(v)
+		case "updatedAt":
+			s.UpdatedAt, err = c.time(v)
+		case "ipAddress":
+			s.IPAddress, err = text(v)
+		case "userAgent":
+			s.UserAgent, err = text(v)
+		}
+	}
+	return err
+}

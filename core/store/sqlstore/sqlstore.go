@@ -1,0 +1,228 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// Dialect is the SQL dialect of a database.
+type Dialect string
+
+// The dialects, named after Better Auth's database types.
+const (
+	// SQLite is SQLite, through modernc.org/sqlite (driver name "sqlite") or any driver returning the
+	// column types SQLite declares.
+	SQLite Dialect = "sqlite"
+	// Postgres is PostgreSQL, through pgx's database/sql driver (driver name "pgx").
+	Postgres Dialect = "postgres"
+	// MySQL is MySQL or MariaDB, through github.com/go-sql-driver/mysql.
+	MySQL Dialect = "mysql"
+)
+
+// DefaultTimeout bounds a lookup whose context has no earlier deadline.
+const DefaultTimeout = 2 * time.Second
+
+// Names maps Better Auth's model and field names to the tables and columns of your schema, like Better
+// Auth's user.modelName, session.modelName and fields options. Its zero value means Better Auth's
+// defaults: tables "user" and "session", each column named as its field.
+type Names struct {
+	// User and Session are the table names. Empty means "user" and "session". A name with a dot is
+	// "schema.table".
+	User, Session string
+	// Columns maps Better Auth field names ("userId") to column names ("user_id"), for both tables. A field
+	// missing from it is its own column name. It is also read backwards: an extra column found in it is
+	// reported in Additional under its field name, any other extra column under its column name.
+	Columns map[string]string
+}
+
+// SnakeCase returns the names Drizzle and Prisma schemas commonly use: tables "user" and "session",
+// snake_case columns for every field of Better Auth's core schema and of the admin, organization, two
+// factor, anonymous, phone number and username plugins. Set User and Session for plural table names:
+//
+//	n := sqlstore.SnakeCase()
+//	n.User, n.Session = "users", "sessions"
+func SnakeCase() Names {
+	return Names{Columns: map[string]string{
+		"userId":               "user_id",
+		"expiresAt":            "expires_at",
+		"createdAt":            "created_at",
+		"updatedAt":            "updated_at",
+		"ipAddress":            "ip_address",
+		"userAgent":            "user_agent",
+		"emailVerified":        "email_verified",
+		"banReason":            "ban_reason",
+		"banExpires":           "ban_expires",
+		"impersonatedBy":       "impersonated_by",
+		"activeOrganizationId": "active_organization_id",
+		"activeTeamId":         "active_team_id",
+		"twoFactorEnabled":     "two_factor_enabled",
+		"isAnonymous":          "is_anonymous",
+		"phoneNumber":          "phone_number",
+		"phoneNumberVerified":  "phone_number_verified",
+		"displayUsername":      "display_username",
+		"lastLoginMethod":      "last_login_method",
+	}}
+}
+
+// FieldType is a Better Auth field type. It says how to report a column beyond the core schema.
+type FieldType string
+
+// The field types that change how a value is reported.
+const (
+	// FieldString is reported as a string.
+	FieldString FieldType = "string"
+	// FieldNumber is reported as a float64.
+	FieldNumber FieldType = "number"
+	// FieldBoolean is reported as a bool (SQLite and MySQL store 0 or 1).
+	FieldBoolean FieldType = "boolean"
+	// FieldDate is reported as an ISO-8601 string with milliseconds and "Z", as Better Auth's JSON has it.
+	FieldDate FieldType = "date"
+	// FieldJSON is parsed (json, string[] and number[] fields).
+	FieldJSON FieldType = "json"
+)
+
+// DefaultFields are the types of well-known plugin fields whose storage does not tell them apart from
+// numbers: the admin plugin's banned and banExpires, twoFactorEnabled, isAnonymous and
+// phoneNumberVerified.
+func DefaultFields() map[string]FieldType {
+	return map[string]FieldType{
+		"banned":              FieldBoolean,
+		"banExpires":          FieldDate,
+		"twoFactorEnabled":    FieldBoolean,
+		"isAnonymous":         FieldBoolean,
+		"phoneNumberVerified": FieldBoolean,
+	}
+}
+
+// Options configures a [Store]. A nil *Options means all defaults.
+type Options struct {
+	// Names maps Better Auth's tables and columns to yours. The zero value means Better Auth's defaults.
+	Names Names
+
+	// Fields gives the Better Auth type of extra columns (beyond the core schema), by field name, for both
+	// tables, like additionalFields. It is merged over [DefaultFields]. A column not in either is reported
+	// by its database type: booleans, dates and JSON where the database says so, numbers and strings
+	// otherwise.
+	Fields map[string]FieldType
+
+	// Timeout bounds each lookup when its context has no earlier deadline. Zero means [DefaultTimeout].
+	Timeout time.Duration
+}
+
+// Store looks up Better Auth sessions in SQL tables. It is safe for concurrent use. It does not own the
+// *sql.DB: closing that is the caller's job.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	names   Names
+	fields  map[string]FieldType
+	timeout time.Duration
+
+	sem chan struct{} // held while reading the schema
+	mu  sync.Mutex
+	q   *query // built on first use, then never changed
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a store reading Better Auth's tables through db, which must have been opened with a driver
+// for dialect. It does no I/O: the columns are read on first use (or by [Store.Check]). Dates are read
+// right whatever the connection's time zone; for MySQL any parseTime and loc work (storeurl sets
+// parseTime=true&loc=UTC).
+func New(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: nil *sql.DB")
+	}
+	switch dialect {
+	case SQLite, Postgres, MySQL:
+	default:
+		return nil, fmt.Errorf("sqlstore: unknown dialect %q (want sqlite, postgres or mysql)", dialect)
+	}
+	if opts == nil {
+		opts = &Options{}
+	}
+	if opts.Timeout < 0 {
+		return nil, errors.New("sqlstore: negative Timeout")
+	}
+	s := &Store{db: db, dialect: dialect, timeout: opts.Timeout, fields: DefaultFields(), sem: make(chan struct{}, 1)}
+	if s.timeout == 0 {
+		s.timeout = DefaultTimeout
+	}
+	maps.Copy(s.fields, opts.Fields)
+	s.names = Names{User: opts.Names.User, Session: opts.Names.Session, Columns: maps.Clone(opts.Names.Columns)}
+	if s.names.User == "" {
+		s.names.User = "user"
+	}
+	if s.names.Session == "" {
+		s.names.Session = "session"
+	}
+	for f, c := range s.names.Columns {
+		if f == "" || c == "" {
+			return nil, fmt.Errorf("sqlstore: empty name in Names.Columns (%q: %q)", f, c)
+		}
+	}
+	return s, nil
+}
+
+// Check reads the tables' columns and builds the lookup query, if not done yet. It reports a missing table
+// or a missing required column (session id, token, userId, expiresAt; user id). Lookup does the same on
+// first use; call Check at start-up to fail early.
+func (s *Store) Check(ctx context.Context) error {
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	_, err := s.query(ctx)
+	return err
+}
+
+// Lookup returns the session whose token is token, joined with its user. Expired sessions are returned;
+// the caller checks expiry.
+func (s *Store) Lookup(ctx context.Context, token string) (*store.Result, error) {
+	if !limits.ValidToken(token) {
+		return nil, store.ErrNotFound
+	}
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	q, err := s.query(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, q.sql, token)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: lookup: %w", err)
+		}
+		return nil, store.ErrNotFound
+	}
+	vals := make([]any, len(q.cols))
+	ptrs := make([]any, len(q.cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
+	}
+	res, err := q.result(vals)
+	if err != nil {
+		return nil, err
+	}
+	// Case-insensitive or space-padding collations (MySQL's defaults) match more than the token itself.
+	if res.Session.Token != token {
+		return nil, store.ErrNotFound
+	}
+	return res, nil
+}

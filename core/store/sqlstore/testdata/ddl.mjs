@@ -1,0 +1,24 @@
+// Prints the DDL that better-auth's getMigrations produces for an empty database of the given dialect
+// (postgres | mysql | sqlite), optionally with the admin plugin, without connecting anywhere: Kysely's
+// DummyDriver answers every introspection query with no rows.
+import { Kysely, DummyDriver, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, MysqlAdapter,
+  MysqlIntrospector, MysqlQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from "kysely";
+import { getMigrations } from "better-auth/db/migration";
+import { admin } from "better-auth/plugins";
+
+const [kind, plugin] = process.argv.slice(2);
+const parts = {
+  postgres: [PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler],
+  mysql: [MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler],
+  sqlite: [SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler],
+}[kind];
+const [Adapter, Introspector, Compiler] = parts;
+const db = new Kysely({ dialect: {
+  createAdapter: () => new Adapter(), createDriver: () => new DummyDriver(),
+  createIntrospector: (k) => new Introspector(k), createQueryCompiler: () => new Compiler(),
+} });
+const m = await getMigrations({
+  database: { db, type: kind }, secret: "x".repeat(40), baseURL: "http://localhost",
+  plugins: plugin === "admin" ? [admin()] : [], logger: { disabled: true },
+});
+console.log(await m.compileMigrations());

@@ -1,0 +1,243 @@
+package storeurl
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
+	"github.com/redis/go-redis/v9"
+	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/redisstore"
+	"github.com/gobetterauth/gobetterauth/core/store/remote"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
+)
+
+// OpenTimeout bounds Open's connection check when ctx has no earlier deadline.
+const OpenTimeout = 5 * time.Second
+
+// Pool limits of the SQL stores: lookups are single short queries.
+const (
+	maxOpenConns    = 16
+	maxIdleConns    = 8
+	connMaxLifetime = 30 * time.Minute
+	connMaxIdleTime = 5 * time.Minute
+)
+
+// SQLite settings: wait a little for Better Auth's writes, never write ourselves.
+const sqlitePragmas = "_pragma=busy_timeout(1000)&_pragma=query_only(1)"
+
+// target is a parsed URL.
+type target struct {
+	kind      string // "sqlite", "postgres", "mysql", "redis" or "remote"
+	dsn       string // the driver's DSN, or the base URL of a remote store
+	memory    bool   // sqlite::memory:
+	mysql     *mysql.Config
+	redis     *redis.Options
+	keyPrefix string
+}
+
+// Open opens the store databaseURL names, checks that it answers (and, for SQL, that Better Auth's tables
+// are there) within ctx or [OpenTimeout], and returns it with the Closer that releases its connections.
+// Errors never contain the URL's password.
+func Open(ctx context.Context, databaseURL string) (store.Store, io.Closer, error) {
+	t, err := parse(databaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, OpenTimeout)
+		defer cancel()
+	}
+	switch t.kind {
+	case "sqlite", "postgres", "mysql":
+		return openSQL(ctx, t)
+	case "redis":
+		c := redis.NewClient(t.redis)
+		if err := c.Ping(ctx).Err(); err != nil {
+			c.Close()
+			return nil, nil, fmt.Errorf("storeurl: redis at %s: %w", t.redis.Addr, err)
+		}
+		s, err := redisstore.New(c, &redisstore.Options{KeyPrefix: t.keyPrefix})
+		if err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+		return s, c, nil
+	default: // remote
+		s, err := remote.New(t.dsn, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := s.Ping(ctx); err != nil {
+			s.Close()
+			return nil, nil, err
+		}
+		return s, s, nil
+	}
+}
+
+func openSQL(ctx context.Context, t *target) (store.Store, io.Closer, error) {
+	var db *sql.DB
+	dialect := sqlstore.Dialect(t.kind)
+	switch t.kind {
+	case "sqlite":
+		var err error
+		if db, err = sql.Open("sqlite", t.dsn); err != nil {
+			return nil, nil, fmt.Errorf("storeurl: %w", err)
+		}
+	case "postgres":
+		var err error
+		if db, err = sql.Open("pgx", t.dsn); err != nil {
+			return nil, nil, fmt.Errorf("storeurl: %w", redact(err, t.dsn))
+		}
+	case "mysql":
+		conn, err := mysql.NewConnector(t.mysql)
+		if err != nil {
+			return nil, nil, fmt.Errorf("storeurl: %w", err)
+		}
+		db = sql.OpenDB(conn)
+		dialect = sqlstore.MySQL
+	}
+	db.SetMaxOpenConns(maxOpenConns)
+	db.SetMaxIdleConns(maxIdleConns)
+	db.SetConnMaxLifetime(connMaxLifetime)
+	db.SetConnMaxIdleTime(connMaxIdleTime)
+	if t.memory {
+		db.SetMaxOpenConns(1) // every connection to :memory: is a database of its own
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+	}
+	fail := func(err error) (store.Store, io.Closer, error) {
+		db.Close()
+		return nil, nil, fmt.Errorf("storeurl: %s: %w", t.kind, redact(err, t.dsn))
+	}
+	if err := db.PingContext(ctx); err != nil {
+		return fail(err)
+	}
+	s, err := sqlstore.New(db, dialect, nil)
+	if err != nil {
+		return fail(err)
+	}
+	if !t.memory {
+		if err := s.Check(ctx); err != nil {
+			return fail(err)
+		}
+	}
+	return s, db, nil
+}
+
+// redact removes a URL's password from an error message, should a driver quote the URL.
+func redact(err error, dsn string) error {
+	u, perr := url.Parse(dsn)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" || !strings.Contains(err.Error(), pw) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+}
+
+// parse reads a database URL.
+func parse(raw string) (*target, error) {
+	raw = strings.TrimSpace(raw)
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok || raw == "" {
+		return nil, errors.New("storeurl: not a URL (want sqlite:, postgres://, mysql://, redis:// or https://)")
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite":
+		return parseSQLite(raw)
+	case "postgres", "postgresql":
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" && u.Query().Get("host") == "" {
+			return nil, errors.New("storeurl: malformed postgres URL")
+		}
+		return &target{kind: "postgres", dsn: raw}, nil
+	case "mysql":
+		return parseMySQL(raw)
+	case "redis", "rediss":
+		return parseRedis(raw)
+	case "http", "https":
+		return &target{kind: "remote", dsn: raw}, nil
+	}
+	return nil, fmt.Errorf("storeurl: unknown scheme %q (want sqlite, postgres, postgresql, mysql, redis, rediss, http or https)", scheme)
+}
+
+func parseSQLite(raw string) (*target, error) {
+	rest := raw[len("sqlite:"):]
+	rest = strings.TrimPrefix(rest, "//")
+	path, query, _ := strings.Cut(rest, "?")
+	if path == "" {
+		return nil, errors.New("storeurl: sqlite URL without a path (sqlite:PATH, sqlite:///abs/path or sqlite::memory:)")
+	}
+	params := sqlitePragmas
+	if query != "" {
+		params += "&" + query
+	}
+	if path == ":memory:" {
+		return &target{kind: "sqlite", dsn: "file::memory:?" + params, memory: true}, nil
+	}
+	// An SQLite URI filename: escape what it would read as syntax. mode=rw opens an existing database
+	// without ever creating an empty one in its place.
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return &target{kind: "sqlite", dsn: "file:" + esc + "?mode=rw&" + params}, nil
+}
+
+func parseMySQL(raw string) (*target, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil, errors.New("storeurl: malformed mysql URL (want mysql://user:pass@host:port/db)")
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "3306")
+	}
+	cfg, err := mysql.ParseDSN("tcp(" + addr + ")/?" + u.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("storeurl: mysql URL parameters: %w", err)
+	}
+	cfg.DBName = strings.TrimPrefix(u.Path, "/")
+	if cfg.DBName == "" {
+		return nil, errors.New("storeurl: mysql URL without a database name")
+	}
+	if u.User != nil {
+		cfg.User = u.User.Username()
+		cfg.Passwd, _ = u.User.Password()
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Timeout == 0 {
+		cfg.Timeout = OpenTimeout
+	}
+	return &target{kind: "mysql", dsn: cfg.FormatDSN(), mysql: cfg}, nil
+}
+
+func parseRedis(raw string) (*target, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("storeurl: malformed redis URL")
+	}
+	q := u.Query()
+	prefix := q.Get("key_prefix")
+	q.Del("key_prefix")
+	u.RawQuery = q.Encode()
+	opts, err := redis.ParseURL(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("storeurl: %w", redact(err, raw))
+	}
+	opts.ContextTimeoutEnabled = true
+	return &target{kind: "redis", dsn: u.Redacted(), redis: opts, keyPrefix: prefix}, nil
+}
