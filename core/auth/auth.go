@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"strings"
 
@@ -20,6 +21,16 @@ type Auth struct {
 	signer *betterauth.Signer  // HMAC with the current secret; nil without a secret
 	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
 	cache  *tokenCache
+	closer io.Closer // the store FromEnv opened, if any
+}
+
+// Close releases what the Auth owns: the session store [FromEnv] opened. An Auth built by [New] owns
+// nothing, so Close does nothing. The Auth must not be used afterwards.
+func (a *Auth) Close() error {
+	if a.closer == nil {
+		return nil
+	}
+	return a.closer.Close()
 }
 
 // New validates cfg and returns an Auth. Every problem with cfg is reported here, wrapped in

@@ -4,11 +4,18 @@
 //
 //	gobetterauth verify-token [--base-url URL | --jwks-url URL] [--issuer ISS]... [--audience AUD]...
 //	    [--hs256-secret-env NAME] [--timeout D] TOKEN|-
+//	gobetterauth verify-session --secret-env NAME --database-url DSN [--cookie-prefix P] [--secure]
+//	    [--cookie-cache STRATEGY] [--base-url URL] [--timeout D] COOKIE-HEADER|-
 //
 // verify-token checks a Better Auth JWT the way the auth package does (JWT-plugin tokens against the server's
 // JWKS, HS256 tokens against a secret read from the environment variable NAME, never from the command line)
 // and prints its verified claims as JSON. A TOKEN of "-" is read from standard input, which keeps it out of
 // the process list.
+//
+// verify-session checks a Cookie header the way a Better Auth server would: the signed session_token cookie
+// with the secret from the environment variable NAME, then the session in the store named by DSN
+// (sqlite:PATH, postgres://…, mysql://…, redis://…, https://… for a remote Better Auth server), or the
+// session_data cookie cache when --cookie-cache names the server's strategy. It prints {session,user} as JSON.
 //
 // Exit status: 0 valid; 1 invalid or expired (the reason goes to standard error); 2 bad usage; 3 the token
 // could not be checked (the JWKS endpoint is unreachable).
@@ -36,6 +43,8 @@ func main() {
 
 const usage = `usage: gobetterauth verify-token [--base-url URL | --jwks-url URL] [--issuer ISS]... [--audience AUD]...
                                  [--hs256-secret-env NAME] [--timeout D] TOKEN|-
+       gobetterauth verify-session --secret-env NAME --database-url DSN [--cookie-prefix P] [--secure]
+                                 [--cookie-cache STRATEGY] [--base-url URL] [--timeout D] COOKIE-HEADER|-
 `
 
 // Exit codes.
@@ -57,6 +66,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	switch args[0] {
 	case "verify-token":
 		return verifyToken(args[1:], stdin, stdout, stderr, getenv)
+	case "verify-session":
+		return verifySession(args[1:], stdin, stdout, stderr, getenv)
 	}
 	fmt.Fprintf(stderr, "gobetterauth: unknown command %q\n%s", args[0], usage)
 	return exitUsage
