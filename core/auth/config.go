@@ -259,8 +259,15 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 		return s, nil, configError("BaseURL %q must be an absolute http(s) URL without credentials", c.BaseURL)
 	}
 	s.baseURL = strings.TrimSuffix(c.BaseURL, "/")
-	s.origin = u.Scheme + "://" + u.Host
+	s.origin = origin(u)
 	s.basePath = c.BasePath
+	if p := strings.TrimSuffix(u.Path, "/"); p != "" {
+		// Better Auth treats a base URL with a path as the whole route base and ignores basePath.
+		if c.BasePath != "" && strings.TrimSuffix(c.BasePath, "/") != p {
+			return s, nil, configError("BaseURL has the path %q, which Better Auth uses instead of BasePath %q; drop one", p, c.BasePath)
+		}
+		s.basePath = p
+	}
 	if s.basePath == "" {
 		s.basePath = DefaultBasePath
 	}
@@ -408,11 +415,12 @@ func (c *Config) jwksOptions(s settings) (*jwks.Options, error) {
 		FetchTimeout:    orDefault(c.JWKS.FetchTimeout, DefaultFetchTimeout),
 		MaxBytes:        orDefault(c.JWKS.MaxBytes, DefaultJWKSMaxBytes),
 		MaxKeys:         orDefault(c.JWKS.MaxKeys, DefaultJWKSMaxKeys),
+		IssuedAtSlack:   time.Second + s.iatLeeway,
 		Now:             s.now,
 		Logger:          s.log,
 	}
 	if o.URL == "" {
-		o.URL = s.baseURL + s.basePath + "/jwks"
+		o.URL = s.origin + s.basePath + "/jwks"
 	}
 	u, err := url.Parse(o.URL)
 	if err != nil || u.Host == "" || u.User != nil {
@@ -459,7 +467,21 @@ func orDefault[T comparable](v, def T) T {
 	return v
 }
 
+// origin is a URL's origin as JavaScript's new URL(…).origin computes it: scheme and host lower-cased,
+// the scheme's default port dropped. The JWT plugin's default issuer and audience are this string.
+func origin(u *url.URL) string {
+	host := strings.ToLower(u.Host)
+	switch {
+	case u.Scheme == "https" && strings.HasSuffix(host, ":443"):
+		host = strings.TrimSuffix(host, ":443")
+	case u.Scheme == "http" && strings.HasSuffix(host, ":80"):
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return strings.ToLower(u.Scheme) + "://" + host
+}
+
 func isLoopback(host string) bool {
+	host = strings.ToLower(host)
 	if host == "localhost" {
 		return true
 	}

@@ -176,8 +176,8 @@ func TestJWKSRotation(t *testing.T) {
 	}
 }
 
-// A31 edge: a rotated token issued before our last fetch was not signed by a key we could have missed, so
-// inside the cooldown it is refused without a fetch.
+// A31 edge: a token issued well before our last fetch (more than 1 s + the iat leeway) cannot carry a key
+// we missed, so inside the cooldown it is refused without a fetch.
 func TestJWKSUnknownKidInsideCooldown(t *testing.T) {
 	is := newIssuer(t, "EdDSA")
 	c := newClock()
@@ -188,7 +188,7 @@ func TestJWKSUnknownKidInsideCooldown(t *testing.T) {
 	if _, err := is.Rotate("EdDSA"); err != nil {
 		t.Fatal(err)
 	}
-	backdated := is.MustMint(authtest.Claims{IssuedAt: testNow.Add(-time.Second)})
+	backdated := is.MustMint(authtest.Claims{IssuedAt: testNow.Add(-time.Minute)})
 	_, err := verify(a, backdated)
 	checkErr(t, err, auth.ErrInvalidToken)
 	if is.Hits() != 1 {
@@ -200,6 +200,32 @@ func TestJWKSUnknownKidInsideCooldown(t *testing.T) {
 	}
 	if is.Hits() != 2 {
 		t.Errorf("hits = %d, want 2", is.Hits())
+	}
+}
+
+// A31 edge: a key rotated in the same second as our last fetch (or with the issuer's clock a little behind
+// ours) still verifies: the request waits out MinInterval and triggers one fetch, instead of a false 401.
+func TestJWKSRotationRightAfterFetch(t *testing.T) {
+	is := newIssuer(t, "EdDSA")
+	c := newClock()
+	a := newAuth(t, is, withClock(is, c))
+	if _, err := verify(a, is.MustMint(authtest.Claims{})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := is.Rotate("EdDSA"); err != nil {
+		t.Fatal(err)
+	}
+	for _, iat := range []time.Time{testNow, testNow.Add(-3 * time.Second)} {
+		start := time.Now()
+		if _, err := verify(a, is.MustMint(authtest.Claims{IssuedAt: iat})); err != nil {
+			t.Fatalf("iat %v: %v (hits %d)", iat.Sub(testNow), err, is.Hits())
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("waited %v", d)
+		}
+	}
+	if is.Hits() != 2 {
+		t.Errorf("hits = %d, want exactly one refetch", is.Hits())
 	}
 }
 
@@ -237,7 +263,8 @@ func TestJWKSKeyRemoval(t *testing.T) {
 	}
 }
 
-// A33: a flood of random kids costs at most one fetch per cooldown.
+// A33: a flood of random kids costs at most one fetch per cooldown; with a fresh iat (which an attacker can
+// always write) at most one per MinInterval.
 func TestJWKSRefetchStorm(t *testing.T) {
 	is := newIssuer(t, "EdDSA")
 	c := newClock()
@@ -245,29 +272,34 @@ func TestJWKSRefetchStorm(t *testing.T) {
 	if _, err := verify(a, is.MustMint(authtest.Claims{})); err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	var unexpected atomic.Int64
-	for i := range 1000 {
-		wg.Go(func() {
-			tok := forge(t, is, fmt.Sprintf(`{"alg":"EdDSA","kid":"random-%d"}`, i), payload(t, is))
-			if _, err := verify(a, tok); !errors.Is(err, auth.ErrInvalidToken) {
-				unexpected.Add(1)
-			}
-		})
+	storm := func(n int, prefix string, iat time.Time) int64 {
+		var wg sync.WaitGroup
+		var unexpected atomic.Int64
+		p, err := is.Payload(authtest.Claims{IssuedAt: iat, ExpiresAt: testNow.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := string(p)
+		for i := range n {
+			wg.Go(func() {
+				tok := forge(t, is, fmt.Sprintf(`{"alg":"EdDSA","kid":"%s-%d"}`, prefix, i), body)
+				if _, err := verify(a, tok); !errors.Is(err, auth.ErrInvalidToken) {
+					unexpected.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		return unexpected.Load()
 	}
-	wg.Wait()
-	if unexpected.Load() != 0 || is.Hits() != 1 {
-		t.Errorf("unexpected = %d, hits = %d; want 0 and no refetch inside the cooldown", unexpected.Load(), is.Hits())
+	if u := storm(1000, "old", testNow.Add(-time.Minute)); u != 0 || is.Hits() != 1 {
+		t.Errorf("stale iat: unexpected = %d, hits = %d; want 0 and no refetch inside the cooldown", u, is.Hits())
+	}
+	if u := storm(1000, "fresh", testNow); u != 0 || is.Hits() != 2 {
+		t.Errorf("fresh iat: unexpected = %d, hits = %d; want 0 and one refetch after MinInterval", u, is.Hits())
 	}
 	c.Advance(auth.DefaultCooldown)
-	for i := range 100 {
-		wg.Go(func() {
-			_, _ = verify(a, forge(t, is, fmt.Sprintf(`{"alg":"EdDSA","kid":"again-%d"}`, i), payload(t, is)))
-		})
-	}
-	wg.Wait()
-	if is.Hits() != 2 {
-		t.Errorf("hits = %d after the cooldown, want exactly one more", is.Hits())
+	if u := storm(100, "again", testNow.Add(-time.Minute)); u != 0 || is.Hits() != 3 {
+		t.Errorf("after the cooldown: unexpected = %d, hits = %d; want exactly one more", u, is.Hits())
 	}
 }
 

@@ -3,6 +3,7 @@ package authtest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // Handler is the protected handler of a conformance case. The server under test calls it from its own
@@ -42,7 +44,8 @@ type NewServer func(t *testing.T, a *auth.Auth, p auth.Policy, h Handler) http.H
 //   - that no byte of a token reaches the response or the log.
 //
 // The cases cover no credentials, valid, tampered, malformed, expired and ambiguous bearer tokens, the JWKS
-// endpoint being down (503 with Retry-After), optional routes, role, permission and custom checks (403),
+// endpoint being down (503 with Retry-After), Better Auth session cookies and bearer-plugin session tokens
+// against a Store (valid, bad signature, unknown, expired, sent twice, the store down), optional routes, role, permission and custom checks (403),
 // a panic inside a check (500), page routes that redirect to a login URL with a callback versus API routes
 // that answer 401 JSON, open-redirect attempts through the callback, protected and skipped path prefixes
 // (slash boundaries, dot segments, percent-encoding), and HEAD and OPTIONS (only a CORS preflight goes
@@ -64,7 +67,16 @@ const (
 	tokScope    = "{scope}"    // u6, scope "posts:read posts:write" (a string of words)
 	tokExpired  = "{expired}"  // u1, expired half an hour ago
 	tokTampered = "{tampered}" // {valid} with one signature character changed
+
+	cookieValid    = "better-auth.session_token={cookie}"          // session of s1 (role "user", permissions ["posts:write"])
+	cookieTampered = "better-auth.session_token={cookie-tampered}" // s1's cookie with a changed signature
+	cookieUnknown  = "better-auth.session_token={cookie-unknown}"  // signed, but no such session
+	cookieExpired  = "better-auth.session_token={cookie-expired}"  // signed, the session expired an hour ago
+	sessionBearer  = "{session-bearer}"                            // s1's signed session token, for the bearer plugin
 )
+
+// sessionSecret is the Better Auth secret of the cases with sessions.
+const sessionSecret = "authtest-conformance-secret-0123456789abcdef"
 
 // Bodies and headers the suite expects.
 const (
@@ -80,9 +92,10 @@ const (
 )
 
 type conformanceCase struct {
-	name   string
-	policy auth.Policy
-	down   bool // the JWKS endpoint answers 500
+	name     string
+	policy   auth.Policy
+	down     bool // the JWKS endpoint answers 500, or with sessions the store fails
+	sessions bool // the Auth has a Secret and a Store holding the sessions below
 
 	method  string // GET when empty
 	target  string // path and query, sent as is
@@ -157,6 +170,10 @@ func cases() []conformanceCase {
 		return c
 	}
 	down := func(c conformanceCase) conformanceCase { c.down = true; return c }
+	withSessions := func(c conformanceCase) conformanceCase { c.sessions = true; return c }
+	cookie := func(name, target, cookie string) conformanceCase {
+		return conformanceCase{name: name, target: target, cookie: cookie}
+	}
 
 	list := []conformanceCase{
 		// Required auth, the default policy.
@@ -173,11 +190,24 @@ func cases() []conformanceCase {
 		allowed(method(get("POST with a valid token", "/api/me", bearer(tokValid)...), http.MethodPost), "user:u1"),
 		// Session cookies are not read without a Store or a cookie cache: a cookie alone is no credential.
 		unauthorized(conformanceCase{name: "cookie without sessions configured", target: "/api/me", cookie: "better-auth.session_token=abc.def"}),
-		// SESSION COOKIE CASES GO HERE once authtest can issue Better Auth session cookies against a Store
-		// (the sessions issue): a valid signed session_token cookie (200, the store's user), one with a bad
-		// signature (401), a revoked or expired session (401), the store being down (503 with Retry-After),
-		// a valid cookie cache (200 without a store lookup) and SkipCookieCache. Until then they are not
-		// faked here.
+
+		// Better Auth session cookies and bearer-plugin session tokens, checked against a Store.
+		allowed(withSessions(cookie("session cookie", "/api/me", cookieValid)), "user:s1"),
+		allowed(withSessions(cookie("session cookie among others", "/api/me", "theme=dark; "+cookieValid+"; x=1")), "user:s1"),
+		invalidToken(withSessions(cookie("session cookie with a bad signature", "/api/me", cookieTampered))),
+		invalidToken(withSessions(cookie("session cookie of an unknown session", "/api/me", cookieUnknown))),
+		expired(withSessions(cookie("session cookie of an expired session", "/api/me", cookieExpired))),
+		invalidToken(withSessions(cookie("session cookie sent twice", "/api/me", cookieValid+"; "+cookieValid))),
+		unavailable(down(withSessions(cookie("session cookie, store down", "/api/me", cookieValid)))),
+		allowed(withSessions(get("bearer session token", "/api/me", bearer(sessionBearer)...)), "user:s1"),
+		allowed(withSessions(get("bearer JWT with sessions on", "/api/me", bearer(tokValid)...)), "user:u1"),
+		allowed(with(withSessions(cookie("session cookie, optional", "/", cookieValid)), optional), "user:s1"),
+		unavailable(down(with(withSessions(cookie("session cookie, optional, store down", "/", cookieValid)), optional))),
+		allowed(with(withSessions(cookie("session cookie on a page", "/dashboard", cookieValid)), pages), "user:s1"),
+		redirected(with(withSessions(cookie("bad session cookie on a page", "/dashboard", cookieTampered)), pages),
+			"/login?callbackUrl=/dashboard"),
+		forbidden(with(withSessions(cookie("session cookie, role from the user row", "/admin", cookieValid)), admins)),
+		allowed(with(withSessions(cookie("session cookie, permission from a user field", "/posts", cookieValid)), writers), "user:s1"),
 
 		// HEAD and OPTIONS: only a CORS preflight goes through untouched.
 		unauthorized(method(get("HEAD without credentials", "/api/me"), http.MethodHead)),
@@ -293,16 +323,23 @@ func runCase(t *testing.T, newServer NewServer, c conformanceCase) {
 		t.Fatal(err)
 	}
 	defer is.Close()
-	toks := mintAll(is)
+	sessions := newMemStore()
+	toks := mintAll(is, sessions)
 	logs := &logBuffer{}
-	a, err := auth.New(auth.Config{
+	cfg := auth.Config{
 		BaseURL: is.URL(),
 		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	}
+	if c.sessions {
+		cfg.Secret, cfg.Store = sessionSecret, sessions
+	}
+	a, err := auth.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.down {
+	if c.down && c.sessions {
+		sessions.down.Store(true)
+	} else if c.down {
 		is.SetHandler(func(w http.ResponseWriter, _ *http.Request) bool {
 			w.WriteHeader(http.StatusInternalServerError)
 			return true
@@ -339,7 +376,7 @@ func runCase(t *testing.T, newServer NewServer, c conformanceCase) {
 		req.Header.Add("Authorization", toks.Replace(v))
 	}
 	if c.cookie != "" {
-		req.Header.Set("Cookie", c.cookie)
+		req.Header.Set("Cookie", toks.Replace(c.cookie))
 	}
 	for k, v := range c.headers {
 		req.Header.Set(k, v)
@@ -423,7 +460,7 @@ func (tk tokens) secrets() []string {
 	return out
 }
 
-func mintAll(is *Issuer) tokens {
+func mintAll(is *Issuer, sessions *memStore) tokens {
 	now := time.Now()
 	valid := is.MustMint(Claims{ID: "u1", Email: "u1@example.com"})
 	byName := map[string]string{
@@ -436,6 +473,18 @@ func mintAll(is *Issuer) tokens {
 		tokExpired: is.MustMint(Claims{ID: "u1", Email: "u1@example.com", IssuedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-30 * time.Minute)}),
 	}
 	byName[tokTampered] = tamper(valid)
+	live, gone, old := NewSessionToken(), NewSessionToken(), NewSessionToken()
+	sessions.add(live, "s1", now.Add(time.Hour))
+	sessions.add(old, "s1", now.Add(-time.Hour))
+	signed := SignCookie(sessionSecret, live)
+	byName["{cookie}"] = signed
+	byName["{cookie-tampered}"] = tamperCookie(signed)
+	byName["{cookie-unknown}"] = SignCookie(sessionSecret, gone)
+	byName["{cookie-expired}"] = SignCookie(sessionSecret, old)
+	byName[sessionBearer] = signed
+	for _, t := range []string{live, gone, old} {
+		byName["{raw "+t+"}"] = t // never sent as is; listed so that it counts as a secret
+	}
 	var pairs, list []string
 	for k, v := range byName {
 		pairs = append(pairs, k, v)
@@ -452,6 +501,51 @@ func tamper(tok string) string {
 		c = 'B'
 	}
 	return tok[:i] + string(c) + tok[i+1:]
+}
+
+// tamperCookie changes one character of a signed cookie value's signature (after the URL-encoded ".").
+func tamperCookie(v string) string {
+	i := len(v) - 8
+	c := byte('A')
+	if v[i] == 'A' {
+		c = 'B'
+	}
+	return v[:i] + string(c) + v[i+1:]
+}
+
+// memStore is an in-memory store.Store of Better Auth sessions, which can be made to fail.
+type memStore struct {
+	mu   sync.Mutex
+	m    map[string]*store.Result
+	down atomic.Bool
+}
+
+func newMemStore() *memStore { return &memStore{m: map[string]*store.Result{}} }
+
+func (ms *memStore) add(token, userID string, expires time.Time) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	created := expires.Add(-7 * 24 * time.Hour)
+	ms.m[token] = &store.Result{
+		Session: store.Session{ID: "sess-" + token[:8], Token: token, UserID: userID, ExpiresAt: expires, CreatedAt: created, UpdatedAt: created},
+		User: store.User{ID: userID, Email: userID + "@example.com", Name: "Session User", Role: "user",
+			Additional: map[string]any{"permissions": []any{"posts:write"}}},
+	}
+}
+
+// Lookup implements store.Store.
+func (ms *memStore) Lookup(_ context.Context, token string) (*store.Result, error) {
+	if ms.down.Load() {
+		return nil, errors.New("authtest: the session store is down")
+	}
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	r, ok := ms.m[token]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	cp := *r
+	return &cp, nil
 }
 
 // findAny returns the first of needles (at least 8 bytes long) found in s.

@@ -34,6 +34,7 @@ type Options struct {
 	RefreshInterval time.Duration // age after which a lookup triggers a background refresh
 	Cooldown        time.Duration // minimum time between fetches caused by unknown kids
 	MinInterval     time.Duration // minimum time between any two fetch attempts
+	IssuedAtSlack   time.Duration // how far before the last fetch a token's iat may be and still hint at a new key
 	FetchTimeout    time.Duration
 	MaxBytes        int64
 	MaxKeys         int
@@ -97,67 +98,93 @@ func (s *Set) Has(k *Key) bool {
 }
 
 // Lookup returns the key for kid, fetching the set when the kid is unknown and a fetch is allowed.
-// issuedAt is the (unverified) iat of the token, or zero: a token minted after the last fetch may carry a key
-// the server rotated in since, so it may trigger a fetch sooner than the cooldown would allow.
-// Lookup waits for a fetch no longer than ctx allows; the fetch itself runs on a context of its own.
+// issuedAt is the (unverified) iat of the token, or zero: a token minted after, or about when, the last fetch
+// may carry a key the server rotated in since, so it may trigger a fetch sooner than the cooldown would
+// allow — after MinInterval, waiting for it if need be. Lookup waits no longer than ctx allows; the fetch
+// itself runs on a context of its own.
 func (s *Set) Lookup(ctx context.Context, kid string, issuedAt time.Time) (*Key, error) {
 	if snap := s.cur.Load(); snap != nil {
 		if k := snap.keys[kid]; k != nil {
 			return k, nil
 		}
 	}
-	s.mu.Lock()
-	f := s.inflight
-	if f == nil {
-		now := s.o.Now()
-		if wait, ok := s.allowed(now, issuedAt); !ok {
-			lastErr := s.lastErr
+	var waited uint64 // the fetch count we waited out (fetches are counted from 1), if we did
+	for {
+		s.mu.Lock()
+		if snap := s.cur.Load(); snap != nil && snap.keys[kid] != nil {
 			s.mu.Unlock()
-			if lastErr != nil || s.cur.Load() == nil {
-				if lastErr == nil {
-					lastErr = errors.New("no key set fetched yet")
-				}
-				return nil, &UnavailableError{RetryAfter: wait, Err: lastErr}
+			return snap.keys[kid], nil
+		}
+		f := s.inflight
+		if f == nil {
+			now := s.o.Now()
+			wait, ok, fresh := s.allowed(now, issuedAt)
+			if !ok && waited != 0 {
+				// We waited MinInterval in real time for this fetch: take it unless another caller did.
+				ok = uint64(s.fetches.Load()) == waited
+				fresh = false
 			}
-			return nil, ErrUnknownKey
+			if !ok {
+				lastErr, have, last := s.lastErr, s.cur.Load() != nil, uint64(s.fetches.Load())
+				s.mu.Unlock()
+				switch {
+				case lastErr != nil:
+					return nil, &UnavailableError{RetryAfter: wait, Err: lastErr}
+				case !have:
+					return nil, &UnavailableError{RetryAfter: wait, Err: errors.New("no key set fetched yet")}
+				case !fresh || waited != 0:
+					return nil, ErrUnknownKey
+				}
+				timer := time.NewTimer(wait)
+				select {
+				case <-timer.C:
+				case <-ctx.Done():
+					timer.Stop()
+					return nil, &UnavailableError{RetryAfter: time.Second, Err: ctx.Err()}
+				}
+				waited = last
+				continue
+			}
+			f = s.startLocked(now)
 		}
-		f = s.startLocked(now)
-	}
-	s.mu.Unlock()
-	select {
-	case <-f.done:
-	case <-ctx.Done():
-		return nil, &UnavailableError{RetryAfter: time.Second, Err: ctx.Err()}
-	}
-	if snap := s.cur.Load(); snap != nil {
-		if k := snap.keys[kid]; k != nil {
-			return k, nil
+		s.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return nil, &UnavailableError{RetryAfter: time.Second, Err: ctx.Err()}
 		}
+		if snap := s.cur.Load(); snap != nil {
+			if k := snap.keys[kid]; k != nil {
+				return k, nil
+			}
+		}
+		if f.err != nil {
+			return nil, &UnavailableError{RetryAfter: s.retryAfter(), Err: f.err}
+		}
+		return nil, ErrUnknownKey
 	}
-	if f.err != nil {
-		return nil, &UnavailableError{RetryAfter: s.retryAfter(), Err: f.err}
-	}
-	return nil, ErrUnknownKey
 }
 
 // allowed decides, under s.mu, whether an unknown kid may cause a fetch now. If not, it returns how long
-// until one may.
-func (s *Set) allowed(now, issuedAt time.Time) (time.Duration, bool) {
+// until one may, and whether the token is fresh (issued after, or about when, the last fetch started).
+func (s *Set) allowed(now, issuedAt time.Time) (wait time.Duration, ok, fresh bool) {
 	if s.lastAttempt.IsZero() {
-		return 0, true
+		return 0, true, false
 	}
 	since := now.Sub(s.lastAttempt)
 	gap := s.o.Cooldown
+	// iat has whole seconds and comes from the issuer's clock, so "after the last fetch" allows for both.
+	fresh = !issuedAt.IsZero() && issuedAt.After(s.lastAttempt.Add(-s.o.IssuedAtSlack))
 	switch {
 	case s.lastErr != nil:
 		gap = s.backoffLocked()
-	case !issuedAt.IsZero() && issuedAt.After(s.lastAttempt):
-		gap = s.o.MinInterval // the token is newer than our set: its key may be new
+	case fresh:
+		gap = s.o.MinInterval // the token is as new as our set: its key may be new
 	}
 	if since >= gap {
-		return 0, true
+		return 0, true, fresh
 	}
-	return gap - since, false
+	return gap - since, false, fresh
 }
 
 // backoffLocked is the wait after consecutive failures: MinInterval doubling up to Cooldown.
