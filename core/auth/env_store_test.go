@@ -1,50 +1,29 @@
 package auth_test
 
 import (
-	"database/sql"
 	"errors"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
 )
 
 // newSQLiteSessionDB writes Better Auth's SQLite schema and the captured "nocache" session (user and
 // session rows as Better Auth stores them: ISO text dates, 0/1 booleans) into a fresh file.
 func newSQLiteSessionDB(t *testing.T, v sessionVectors) string {
 	t.Helper()
-	ddl, err := os.ReadFile("../store/sqlstore/testdata/schema.sqlite.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "auth.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range strings.Split(string(ddl), ";") {
-		if strings.TrimSpace(stmt) != "" {
-			if _, err := db.Exec(stmt); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	db, path := testdb.SQLite(t)
 	m := newMemStore(t, v)
 	for _, r := range m.rows {
-		iso := func(tm time.Time) string { return tm.UTC().Format("2006-01-02T15:04:05.000Z") }
 		if _, err := db.Exec(`insert into "user" ("id","name","email","emailVerified","image","createdAt","updatedAt") values (?,?,?,0,null,?,?)`,
 			r.User.ID, r.User.Name, r.User.Email, r.User.Additional["createdAt"], r.User.Additional["updatedAt"]); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.Exec(`insert into "session" ("id","expiresAt","token","createdAt","updatedAt","ipAddress","userAgent","userId") values (?,?,?,?,?,?,?,?)`,
-			r.Session.ID, iso(r.Session.ExpiresAt), r.Session.Token, iso(r.Session.CreatedAt), iso(r.Session.UpdatedAt), "", "curl/7.88.1", r.Session.UserID); err != nil {
+			r.Session.ID, testdb.ISO(r.Session.ExpiresAt), r.Session.Token, testdb.ISO(r.Session.CreatedAt), testdb.ISO(r.Session.UpdatedAt), "", "curl/7.88.1", r.Session.UserID); err != nil {
 			t.Fatal(err)
 		}
 	}

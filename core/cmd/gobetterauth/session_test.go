@@ -2,47 +2,26 @@ package main
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
 )
 
 // sessionDB creates Better Auth's SQLite schema with one user and one session expiring at exp, and returns
 // the database path and the session's signed cookie value.
 func sessionDB(t *testing.T, exp time.Time) (string, string) {
 	t.Helper()
-	ddl, err := os.ReadFile("../../store/sqlstore/testdata/schema.sqlite.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "auth.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	for _, stmt := range strings.Split(string(ddl), ";") {
-		if strings.TrimSpace(stmt) != "" {
-			if _, err := db.Exec(stmt); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	iso := func(tm time.Time) string { return tm.UTC().Format("2006-01-02T15:04:05.000Z") }
-	now := iso(time.Now())
+	db, path := testdb.SQLite(t)
+	now := testdb.ISO(time.Now())
 	token := betterauth.NewSessionToken()
 	if _, err := db.Exec(`insert into "user" ("id","name","email","emailVerified","image","createdAt","updatedAt","role") values ('u1','Ada','ada@example.com',1,null,?,?,'admin')`, now, now); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`insert into "session" ("id","expiresAt","token","createdAt","updatedAt","ipAddress","userAgent","userId") values ('s1',?,?,?,?,'','cli','u1')`, iso(exp), token, now, now); err != nil {
+	if _, err := db.Exec(`insert into "session" ("id","expiresAt","token","createdAt","updatedAt","ipAddress","userAgent","userId") values ('s1',?,?,?,?,'','cli','u1')`, testdb.ISO(exp), token, now, now); err != nil {
 		t.Fatal(err)
 	}
 	return path, betterauth.NewSigner(secret).Sign(token)
