@@ -1,21 +1,23 @@
 package authhttp
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 )
 
-// Require returns middleware that lets a request through only with valid credentials.
+// Require returns middleware that lets a request through only with valid credentials, applying the route
+// policy given with [WithPolicy] (its Optional field is ignored: Require always requires). It panics if a is
+// nil or the policy is invalid (see [auth.NewGuard]), a programming error found at set-up, never at request
+// time.
 func Require(a *auth.Auth, opts ...Option) func(http.Handler) http.Handler {
-	return middleware(a, true, opts)
+	return middleware(a, false, opts)
 }
 
 // Optional returns middleware that lets requests without credentials through anonymously and refuses
-// requests whose credentials are present but invalid (or cannot be checked).
+// requests whose credentials are present but invalid (or cannot be checked). Otherwise it is [Require].
 func Optional(a *auth.Auth, opts ...Option) func(http.Handler) http.Handler {
-	return middleware(a, false, opts)
+	return middleware(a, true, opts)
 }
 
 // SessionFrom returns the session that Require or Optional stored in r's context.
@@ -31,39 +33,44 @@ func Request(r *http.Request) auth.Request {
 	}
 }
 
-func middleware(a *auth.Auth, required bool, opts []Option) func(http.Handler) http.Handler {
-	if a == nil {
-		panic("authhttp: nil *auth.Auth") // a programming error at set-up, never at request time
-	}
-	o := options{onError: WriteError}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s, err := authenticate(a, r)
-			switch {
-			case err == nil:
-				next.ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), s)))
-			case !required && errors.Is(err, auth.ErrNoCredentials):
-				next.ServeHTTP(w, r)
-			default:
-				o.onError(w, r, err)
-			}
-		})
+// RouteRequest returns the route policy's view of r, for code that calls [auth.Guard.Check] directly.
+func RouteRequest(r *http.Request) auth.RouteRequest {
+	return auth.RouteRequest{
+		Request:   Request(r),
+		RawPath:   r.URL.RawPath,
+		RawQuery:  r.URL.RawQuery,
+		Preflight: r.Method == http.MethodOptions && len(r.Header["Access-Control-Request-Method"]) > 0,
 	}
 }
 
-// errPanic is returned when verification panicked: the request is refused with a 500, never let through.
-var errPanic = errors.New("authhttp: panic during authentication")
-
-func authenticate(a *auth.Auth, r *http.Request) (s *auth.Session, err error) {
-	defer func() {
-		if recover() != nil {
-			s, err = nil, errPanic
-		}
-	}()
-	return a.Authenticate(r.Context(), Request(r))
+func middleware(a *auth.Auth, optional bool, opts []Option) func(http.Handler) http.Handler {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	o.policy.Optional = optional
+	g, err := auth.NewGuard(a, o.policy)
+	if err != nil {
+		panic("authhttp: " + err.Error())
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rr := RouteRequest(r)
+			ctx := r.Context()
+			d := g.Check(ctx, &rr)
+			switch {
+			case d.Action == auth.Allow:
+				if c := d.Context(ctx); c != ctx {
+					r = r.WithContext(c)
+				}
+				next.ServeHTTP(w, r)
+			case d.Action == auth.Deny && o.onError != nil:
+				o.onError(w, r, d.Err)
+			default:
+				d.Write(w)
+			}
+		})
+	}
 }
 
 // WriteError is the default error handler: the status from [auth.HTTPStatus], WWW-Authenticate or

@@ -1,12 +1,9 @@
 package authhttp_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -59,85 +56,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("user " + s.User.ID))
 }
 
-func TestMiddleware(t *testing.T) {
-	tests := []struct {
-		name      string
-		optional  bool
-		authz     string
-		down      bool
-		status    int
-		body      string // exact for 200, code for errors
-		www       string
-		retry     bool
-		handlerOK bool
-	}{
-		{name: "required, none", authz: "", status: 401, body: "UNAUTHORIZED", www: "Bearer"},
-		{name: "required, valid", authz: "Bearer VALID", status: 200, body: "user u1", handlerOK: true},
-		{name: "required, tampered", authz: "Bearer TAMPERED", status: 401, body: "INVALID_TOKEN", www: `Bearer error="invalid_token"`},
-		{name: "required, expired", authz: "Bearer EXPIRED", status: 401, body: "TOKEN_EXPIRED", www: `Bearer error="invalid_token"`},
-		{name: "required, other scheme", authz: "Basic dTpw", status: 401, body: "UNAUTHORIZED", www: "Bearer"},
-		{name: "required, JWKS down", authz: "Bearer VALID", down: true, status: 503, body: "SERVICE_UNAVAILABLE", retry: true},
-		{name: "optional, none", optional: true, authz: "", status: 200, body: "anonymous", handlerOK: true},
-		{name: "optional, valid", optional: true, authz: "Bearer VALID", status: 200, body: "user u1", handlerOK: true},
-		{name: "optional, tampered", optional: true, authz: "Bearer TAMPERED", status: 401, body: "INVALID_TOKEN", www: `Bearer error="invalid_token"`},
-		{name: "optional, JWKS down", optional: true, authz: "Bearer VALID", down: true, status: 503, body: "SERVICE_UNAVAILABLE", retry: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t, nil)
-			if tt.down {
-				f.is.SetHandler(func(w http.ResponseWriter, _ *http.Request) bool { w.WriteHeader(500); return true })
-			}
-			h := &handler{}
-			mw := authhttp.Require(f.a)
-			if tt.optional {
-				mw = authhttp.Optional(f.a)
-			}
-			srv := httptest.NewServer(mw(h))
-			defer srv.Close()
-			req, _ := http.NewRequest("GET", srv.URL+"/api/me", nil)
-			authz := strings.NewReplacer("VALID", f.valid, "TAMPERED", f.valid[:len(f.valid)-2]+"AA", "EXPIRED", f.expired).Replace(tt.authz)
-			if authz != "" {
-				req.Header.Set("Authorization", authz)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var body bytes.Buffer
-			_, _ = body.ReadFrom(resp.Body)
-			if resp.StatusCode != tt.status {
-				t.Errorf("status %d, want %d (body %s)", resp.StatusCode, tt.status, body.String())
-			}
-			if h.ran != tt.handlerOK {
-				t.Errorf("handler ran = %v, want %v", h.ran, tt.handlerOK)
-			}
-			if tt.status == 200 {
-				if body.String() != tt.body {
-					t.Errorf("body %q, want %q", body.String(), tt.body)
-				}
-				return
-			}
-			var e struct{ Code, Message string }
-			if err := json.Unmarshal([]byte(body.String()), &e); err != nil || e.Code != tt.body || e.Message == "" {
-				t.Errorf("body %s: %v", body.String(), err)
-			}
-			if got := resp.Header.Get("WWW-Authenticate"); got != tt.www {
-				t.Errorf("WWW-Authenticate %q, want %q", got, tt.www)
-			}
-			if got := resp.Header.Get("Retry-After"); (got != "") != tt.retry {
-				t.Errorf("Retry-After %q", got)
-			}
-			if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
-				t.Errorf("Content-Type %q", ct)
-			}
-			if strings.Contains(body.String(), f.valid[:30]) {
-				t.Error("token echoed in the body")
-			}
-		})
-	}
-}
+// The status, header and body matrix of Require and Optional is the shared suite, in conformance_test.go.
 
 func TestWithErrorHandler(t *testing.T) {
 	f := newFixture(t, nil)

@@ -1,9 +1,9 @@
 // Package authhttp is gobetterauth's net/http middleware: it authenticates each request with an
-// [auth.Auth] and puts the [auth.Session] in the request context.
+// [auth.Auth], applies a route policy ([auth.Policy]) and puts the [auth.Session] in the request context.
 //
 // # Usage
 //
-//	a, err := auth.FromEnv() // BETTER_AUTH_URL, BETTER_AUTH_SECRET, …
+//	a, err := auth.FromEnv() // BETTER_AUTH_URL, BETTER_AUTH_SECRET, DATABASE_URL, …
 //	mux.Handle("/api/", authhttp.Require(a)(api))
 //	mux.Handle("/", authhttp.Optional(a)(site))
 //
@@ -12,8 +12,19 @@
 // # Denials
 //
 // [Require] answers a request without valid credentials itself and does not call the next handler: 401 with
-// WWW-Authenticate, 503 with Retry-After when a dependency such as the JWKS endpoint is down, each with a
-// JSON body {"code","message"} from [auth.NewErrorResponse]. [Optional] lets requests without credentials
-// through anonymously but still refuses credentials that are present and invalid (a client that sends a bad
-// token should learn so). [WithErrorHandler] replaces the answer.
+// WWW-Authenticate, 403 when a check of the policy fails, 503 with Retry-After when a dependency such as the
+// JWKS endpoint is down, or 500 if the check panicked, each with a JSON body {"code","message"} from
+// [auth.NewErrorResponse]. [Optional] lets requests without credentials through anonymously but still
+// refuses credentials that are present and invalid (a client that sends a bad token should learn so).
+// [WithErrorHandler] replaces the answer.
+//
+// # Route policy
+//
+// [WithPolicy] takes an [auth.Policy]: protected and skipped path prefixes, page routes that redirect to a
+// login URL with the original path in callbackUrl, and role, permission or custom checks. The policy lives in
+// the core, so net/http, chi, gin and fiber behave identically; they all pass the same conformance suite,
+// [authtest.Run]. A middleware inside another one reuses the session the outer one found and adds its own
+// checks. The middleware never reads the client IP.
+//
+// [authtest.Run]: https://pkg.go.dev/github.com/gobetterauth/gobetterauth/core/auth/authtest#Run
 package authhttp

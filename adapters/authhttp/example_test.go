@@ -80,3 +80,51 @@ func ExampleOptional() {
 	// 200 welcome, guest
 	// 401 Bearer error="invalid_token"
 }
+
+// A route policy on a ServeMux: public and login paths skipped, the dashboard a page that redirects to the
+// login page, and the admin API behind a second middleware that also needs the admin role.
+func ExampleWithPolicy() {
+	betterAuth, err := authtest.NewIssuer("EdDSA")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer betterAuth.Close()
+	a, err := auth.New(auth.Config{BaseURL: betterAuth.URL()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	text := func(s string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, s) })
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/public", text("public"))
+	mux.Handle("GET /dashboard", text("dashboard"))
+	mux.Handle("GET /api/admin", authhttp.Require(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))(text("admin area")))
+	h := authhttp.Require(a, authhttp.WithPolicy(auth.Policy{
+		Skip:     []string{"/api/public", "/login"},
+		Pages:    []string{"/dashboard"},
+		LoginURL: "/login",
+	}))(mux)
+
+	user := betterAuth.MustMint(authtest.Claims{Extra: map[string]any{"role": "user"}})
+	for _, c := range []struct{ target, token string }{
+		{"/api/public", ""}, {"/dashboard", ""}, {"/dashboard", user}, {"/api/admin", user},
+	} {
+		req := httptest.NewRequest("GET", c.target, nil)
+		if c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if loc := rec.Header().Get("Location"); loc != "" {
+			fmt.Println(rec.Code, "->", loc)
+			continue
+		}
+		fmt.Println(rec.Code, rec.Body.String())
+	}
+	// Output:
+	// 200 public
+	// 303 -> /login?callbackUrl=/dashboard
+	// 200 dashboard
+	// 403 {"code":"FORBIDDEN","message":"Forbidden"}
+}

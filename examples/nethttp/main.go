@@ -1,12 +1,15 @@
-// Command nethttp is a small API protected by gobetterauth's net/http middleware. It verifies the JWTs that a
-// Better Auth server (JWT plugin on) hands out, fetching the server's JWKS.
+// Command nethttp is a small API protected by gobetterauth's net/http middleware (authhttp). It verifies
+// what a Better Auth server issues: JWT-plugin tokens against the server's JWKS and, with DATABASE_URL (or
+// REDIS_URL) and BETTER_AUTH_SECRET, session cookies and bearer-plugin session tokens.
 //
 // Configure it with the environment (see the repository README): BETTER_AUTH_URL is required; PORT defaults
 // to 8080 and ADDR to 127.0.0.1.
 //
 //	GET /api/public  200 for anyone
-//	GET /api/me      401 JSON without a valid token, else {"user":{…},"session":{…}}
+//	GET /api/me      401 JSON when not signed in, else {"user":{…},"session":{…}}
 //	GET /api/admin   403 unless the user's role is "admin"
+//	GET /dashboard   a page: redirects to /login?callbackUrl=/dashboard when not signed in
+//	GET /login       where the dashboard sends visitors who are not signed in
 //	GET /healthz     200 "ok"
 package main
 
@@ -14,12 +17,14 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
+	"html"
 	"log"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
@@ -27,23 +32,19 @@ import (
 )
 
 func main() {
-	cfg, err := auth.ConfigFromEnv()
+	a, err := auth.FromEnv()
 	if err != nil {
 		log.Fatal(err)
 	}
-	cfg.Logger = slog.Default()
-	a, err := auth.New(cfg)
-	if err != nil {
-		log.Fatal(err)
-	}
+	defer a.Close()
 	addr := net.JoinHostPort(cmp.Or(os.Getenv("ADDR"), "127.0.0.1"), cmp.Or(os.Getenv("PORT"), "8080"))
 	srv := &http.Server{
 		Addr:              addr,
-		Handler:           newMux(a),
+		Handler:           newHandler(a),
 		ReadHeaderTimeout: 5 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
@@ -57,37 +58,48 @@ func main() {
 	}
 }
 
-// newMux wires the example's routes.
-func newMux(a *auth.Auth) *http.ServeMux {
+// policy is the route policy of the whole site: public routes skipped, the dashboard a page.
+var policy = auth.Policy{
+	Skip:     []string{"/api/public", "/healthz", "/login"},
+	Pages:    []string{"/dashboard"},
+	LoginURL: "/login",
+}
+
+// newHandler wires the example's routes behind the middleware.
+func newHandler(a *auth.Auth) http.Handler {
+	admins := authhttp.Require(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
 	mux := http.NewServeMux()
-	require := authhttp.Require(a)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	mux.HandleFunc("GET /login", login)
 	mux.HandleFunc("GET /api/public", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"message": "hello, anyone"})
 	})
-	mux.Handle("GET /api/me", require(http.HandlerFunc(me)))
-	mux.Handle("GET /api/admin", require(http.HandlerFunc(admin)))
-	return mux
+	mux.HandleFunc("GET /api/me", me)
+	mux.Handle("GET /api/admin", admins(http.HandlerFunc(admin))) // reuses the session found below
+	mux.HandleFunc("GET /dashboard", dashboard)
+	return authhttp.Require(a, authhttp.WithPolicy(policy))(mux)
 }
 
 func me(w http.ResponseWriter, r *http.Request) {
 	s, _ := authhttp.SessionFrom(r)
-	session := map[string]any{"credential": s.Credential.String()}
-	if c := s.Claims; c != nil {
-		session["expiresAt"] = c.ExpiresAt.UTC().Format(time.RFC3339)
-		session["issuer"] = c.Issuer
-		session["algorithm"] = c.Algorithm
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": s.User, "session": session})
+	writeJSON(w, http.StatusOK, s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
 }
 
 func admin(w http.ResponseWriter, r *http.Request) {
 	s, _ := authhttp.SessionFrom(r)
-	if s.User.Role != "admin" {
-		auth.NewErrorResponse(auth.ErrForbidden).Write(w)
-		return
-	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
+}
+
+func dashboard(w http.ResponseWriter, r *http.Request) {
+	s, _ := authhttp.SessionFrom(r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<!doctype html><title>Dashboard</title><h1>Welcome, %s</h1>\n", html.EscapeString(s.User.Name))
+}
+
+func login(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, "<!doctype html><title>Sign in</title><h1>Sign in</h1>"+
+		"<p>Sign in with your Better Auth app, then open the dashboard again.</p>\n")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

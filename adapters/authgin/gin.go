@@ -1,0 +1,79 @@
+package authgin
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+)
+
+// Middleware returns gin middleware that authenticates each request with a and applies the route policy
+// given with [WithPolicy] (by default: valid credentials required on every path). On success it puts the
+// session in the request's context and calls the rest of the chain; otherwise it writes the answer (the
+// shared JSON error, or a redirect for a page route) and aborts the chain, so no later handler runs.
+//
+// Middleware panics if a is nil or the policy is invalid (see [auth.NewGuard]): a programming error found
+// at set-up, never at request time.
+func Middleware(a *auth.Auth, opts ...Option) gin.HandlerFunc {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	o.policy.Optional = o.policy.Optional || o.optional
+	g, err := auth.NewGuard(a, o.policy)
+	if err != nil {
+		panic("authgin: " + err.Error())
+	}
+	return func(c *gin.Context) {
+		r := c.Request
+		rr := routeRequest(r)
+		ctx := r.Context()
+		d := g.Check(ctx, &rr)
+		switch {
+		case d.Action == auth.Allow:
+			if sc := d.Context(ctx); sc != ctx {
+				c.Request = r.WithContext(sc)
+			}
+			c.Next()
+		case d.Action == auth.Deny && o.onError != nil:
+			o.onError(c, d.Err)
+			c.Abort()
+		default:
+			d.Write(c.Writer)
+			c.Abort()
+		}
+	}
+}
+
+// Session returns the caller that [Middleware] authenticated for this request, from the request's context.
+// ok is false for an anonymous request (an optional or skipped route).
+func Session(c *gin.Context) (*auth.Session, bool) {
+	if c == nil || c.Request == nil {
+		return nil, false
+	}
+	return auth.FromContext(c.Request.Context())
+}
+
+// WriteError is the default error handler: the status from [auth.HTTPStatus], WWW-Authenticate or
+// Retry-After as the error calls for, and Better Auth's JSON error body. The middleware aborts the chain
+// after it.
+func WriteError(c *gin.Context, err error) {
+	auth.NewErrorResponse(err).Write(c.Writer)
+}
+
+// routeRequest is the route policy's view of r. It copies nothing: gin serves net/http requests, whose
+// memory is not reused. The client IP is never read.
+func routeRequest(r *http.Request) auth.RouteRequest {
+	return auth.RouteRequest{
+		Request: auth.Request{
+			Method:        r.Method,
+			Path:          r.URL.Path,
+			Authorization: r.Header["Authorization"],
+			Cookie:        r.Header["Cookie"],
+		},
+		RawPath:   r.URL.RawPath,
+		RawQuery:  r.URL.RawQuery,
+		Preflight: r.Method == http.MethodOptions && len(r.Header["Access-Control-Request-Method"]) > 0,
+	}
+}

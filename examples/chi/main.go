@@ -1,0 +1,113 @@
+// Command chi is a small API protected by gobetterauth's chi middleware (authchi). It verifies what a Better
+// Auth server issues: JWT-plugin tokens against the server's JWKS and, with DATABASE_URL (or REDIS_URL) and
+// BETTER_AUTH_SECRET, session cookies and bearer-plugin session tokens.
+//
+// Configure it with the environment (see the repository README): BETTER_AUTH_URL is required; PORT defaults
+// to 8080 and ADDR to 127.0.0.1.
+//
+//	GET /api/public  200 for anyone
+//	GET /api/me      401 JSON when not signed in, else {"user":{…},"session":{…}}
+//	GET /api/admin   403 unless the user's role is "admin"
+//	GET /dashboard   a page: redirects to /login?callbackUrl=/dashboard when not signed in
+//	GET /login       where the dashboard sends visitors who are not signed in
+//	GET /healthz     200 "ok"
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/gobetterauth/gobetterauth/adapters/authchi"
+	"github.com/gobetterauth/gobetterauth/core/auth"
+)
+
+func main() {
+	a, err := auth.FromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Close()
+	addr := net.JoinHostPort(cmp.Or(os.Getenv("ADDR"), "127.0.0.1"), cmp.Or(os.Getenv("PORT"), "8080"))
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           newRouter(a),
+		ReadHeaderTimeout: 5 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Printf("chi example listening on http://%s (Better Auth at %s)", addr, a.BaseURL())
+	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
+
+// newRouter wires the example's routes.
+func newRouter(a *auth.Auth) chi.Router {
+	r := chi.NewRouter()
+	r.Use(authchi.Middleware(a, authchi.WithPolicy(auth.Policy{
+		Skip:     []string{"/api/public", "/healthz", "/login"},
+		Pages:    []string{"/dashboard"},
+		LoginURL: "/login",
+	})))
+	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	r.Get("/login", login)
+	r.Get("/dashboard", dashboard)
+	r.Route("/api", func(r chi.Router) {
+		r.Get("/public", func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]string{"message": "hello, anyone"})
+		})
+		r.Get("/me", me)
+		r.Group(func(r chi.Router) {
+			r.Use(authchi.Middleware(a, authchi.WithPolicy(auth.Policy{Roles: []string{"admin"}}))) // reuses the session
+			r.Get("/admin", admin)
+		})
+	})
+	return r
+}
+
+func me(w http.ResponseWriter, r *http.Request) {
+	s, _ := authchi.Session(r)
+	writeJSON(w, http.StatusOK, s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
+}
+
+func admin(w http.ResponseWriter, r *http.Request) {
+	s, _ := authchi.Session(r)
+	writeJSON(w, http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
+}
+
+func dashboard(w http.ResponseWriter, r *http.Request) {
+	s, _ := authchi.Session(r)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "<!doctype html><title>Dashboard</title><h1>Welcome, %s</h1>\n", html.EscapeString(s.User.Name))
+}
+
+func login(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, "<!doctype html><title>Sign in</title><h1>Sign in</h1>"+
+		"<p>Sign in with your Better Auth app, then open the dashboard again.</p>\n")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
