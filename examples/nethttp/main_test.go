@@ -11,3 +11,8 @@ import (
 func TestRoutes(t *testing.T) {
 	exampletest.Run(t, func(_ *testing.T, a *auth.Auth) http.Handler { return newHandler(a) })
 }
+
+// TestWithBetterAuth runs the example against the real Better Auth server: its JWT and its session cookie.
+func TestWithBetterAuth(t *testing.T) {
+	exampletest.RunBetterAuth(t, func(_ *testing.T, a *auth.Auth) http.Handler { return newHandler(a) })
+}
