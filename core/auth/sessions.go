@@ -172,7 +172,8 @@ func errString(err error) string {
 // cacheLeeway is the clock tolerance Better Auth gives the jwe and JWT-plugin caches (jose clockTolerance).
 const cacheLeeway = 15 * time.Second
 
-// decodeJWECache decrypts a "jwe" cache; exp is checked with Better Auth's 15 s tolerance.
+// decodeJWECache decrypts a "jwe" cache; it decodes with Better Auth's 15 s tolerance, and the expiry it
+// returns is exp.
 func (a *Auth) decodeJWECache(value string, now time.Time) (*betterauth.Payload, time.Time, error) {
 	if a.jwe == nil {
 		return nil, time.Time{}, betterauth.ErrCache
@@ -191,7 +192,7 @@ func (a *Auth) decodeJWECache(value string, now time.Time) (*betterauth.Payload,
 
 // decodeJWTCache verifies a "jwt" cache (HS256 with the current secret, no tolerance) or the JWT plugin's
 // cache (JWKS key, typ, aud better-auth:session-cache, iss = BaseURL as configured, sub = user id, sid =
-// session token, 15 s tolerance).
+// session token, decoded with a 15 s tolerance; the expiry returned is exp).
 func (a *Auth) decodeJWTCache(ctx context.Context, value string, kind jwsKind, now time.Time) (*betterauth.Payload, time.Time, error) {
 	if len(value) > betterauth.MaxCacheBytes {
 		return nil, time.Time{}, betterauth.ErrCache
@@ -234,8 +235,8 @@ func (a *Auth) decodeJWTCache(ctx context.Context, value string, kind jwsKind, n
 // pluginCacheIssuer is the iss the JWT plugin puts in its cookie cache: the baseURL option as given.
 func (a *Auth) pluginCacheIssuer() string { return a.s.rawBaseURL }
 
-// cacheExpiry reads "exp" (required) and "nbf" and returns the cache's expiry; exp (and nbf) are checked
-// against now with leeway, as jose does.
+// cacheExpiry reads "exp" (required) and "nbf" and returns the cache's expiry, exp; exp (and nbf) are
+// checked against now with leeway, as jose does, but the caller uses the cache only before exp.
 func cacheExpiry(claims []byte, now time.Time, leeway time.Duration) (time.Time, error) {
 	var exp, nbf float64
 	var hasExp, hasNbf bool
@@ -264,7 +265,10 @@ func cacheExpiry(claims []byte, now time.Time, leeway time.Duration) (time.Time,
 	if !now.Before(t.Add(leeway)) || (hasNbf && floatTime(nbf).After(now.Add(leeway))) {
 		return time.Time{}, betterauth.ErrCache
 	}
-	return t.Add(leeway), nil
+	// The leeway only lets the token decode, as jose's clockTolerance does. The expiry is exp itself:
+	// Better Auth's /get-session then compares exp*1000 with now, without tolerance, and reads the
+	// database once it has passed (api/routes/session.ts).
+	return t, nil
 }
 
 // betterAuthCookies keeps only Better Auth's own cookies from the Cookie headers, for a store that forwards

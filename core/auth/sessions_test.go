@@ -185,6 +185,45 @@ func TestCookieCacheStrategies(t *testing.T) {
 	}
 }
 
+// Better Auth's /get-session uses a cookie cache only until its expiry — compact's expiresAt, or exp for
+// the JWT kinds — with no clock tolerance: jose's 15 s tolerance lets the jwe and JWT-plugin caches decode
+// a little past exp, but session.ts then compares exp*1000 with now and goes to the database. Go must do
+// the same, or a revoked session would be accepted 15 s past the cache's maxAge. The expiries are those of
+// the captured cookies (shared/vectors/strategies/*.verify.json).
+func TestCookieCacheUsedUntilExpiry(t *testing.T) {
+	for _, tt := range []struct {
+		vector   string
+		strategy auth.CacheStrategy
+		expires  time.Time
+	}{
+		{"compact", auth.CacheCompact, time.UnixMilli(1795872851143)},
+		{"jwt", auth.CacheJWT, time.Unix(1795872893, 0)},
+		{"jwe", auth.CacheJWE, time.Unix(1795872895, 0)},
+		{"jwtplugin", auth.CacheJWTPlugin, time.Unix(1795872896, 0)},
+	} {
+		t.Run(tt.vector, func(t *testing.T) {
+			f := newSessionFixture(t)
+			a := f.auth(t, func(c *auth.Config) { c.CookieCache.Strategy = tt.strategy })
+			for _, step := range []struct {
+				offset time.Duration
+				want   auth.Credential
+			}{
+				{-time.Millisecond, auth.CredentialCookieCache},
+				{0, auth.CredentialCookie},
+				{time.Second, auth.CredentialCookie},
+				{14 * time.Second, auth.CredentialCookie},
+			} {
+				f.now = tt.expires.Add(step.offset)
+				s, err := a.Authenticate(t.Context(), f.cookies(t, tt.vector, true))
+				checkErr(t, err)
+				if s.Credential != step.want {
+					t.Errorf("at expiry%+v: credential %v, want %v", step.offset, s.Credential, step.want)
+				}
+			}
+		})
+	}
+}
+
 func TestSessionCookie(t *testing.T) {
 	f := newSessionFixture(t)
 	signer := betterauth.NewSigner(f.v.Secret)
