@@ -3,6 +3,9 @@
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
 import { bearer, jwt } from "better-auth/plugins";
+import crypto from "node:crypto";
+import Redis from "ioredis";
+import pg from "pg";
 
 // DEFAULT_SECRET is the fixed test secret used when BETTER_AUTH_SECRET is unset. Test-only: never deploy it.
 export const DEFAULT_SECRET = "gobetterauth-interop-test-secret-0123456789abcdef";
@@ -16,7 +19,9 @@ const JWT_ALGS = {
   PS256: { alg: "PS256", modulusLength: 2048 },
 };
 
-const COOKIE_CACHES = ["none", "compact", "jwt", "jwe"];
+// COOKIE_CACHES are the COOKIE_CACHE values: off, the three session.cookieCache strategies, and "jwt-plugin",
+// strategy "jwt" signed by the JWT plugin (jwt({ sessionCookieCache: true })).
+const COOKIE_CACHES = ["none", "compact", "jwt", "jwe", "jwt-plugin"];
 
 function seconds(name, value) {
   if (value === undefined || value === "") return undefined;
@@ -34,6 +39,19 @@ export function settingsFromEnv(env, port) {
   const cookieCache = env.COOKIE_CACHE || "none";
   if (!COOKIE_CACHES.includes(cookieCache)) {
     throw new Error(`COOKIE_CACHE=${JSON.stringify(cookieCache)}: want one of ${COOKIE_CACHES.join(", ")}`);
+  }
+  const cookiePrefix = env.COOKIE_PREFIX || undefined;
+  if (cookiePrefix !== undefined && !/^[A-Za-z0-9._-]+$/.test(cookiePrefix)) {
+    throw new Error(`COOKIE_PREFIX=${JSON.stringify(cookiePrefix)}: want letters, digits, ".", "_" or "-"`);
+  }
+  const database = databaseFromEnv(env);
+  const redisURL = env.REDIS_URL || undefined;
+  if (redisURL !== undefined && !/^rediss?:\/\//.test(redisURL)) {
+    throw new Error(`REDIS_URL=${JSON.stringify(redisURL)}: want redis://… or rediss://…`);
+  }
+  if (env.REDIS_KEY_PREFIX && redisURL === undefined) throw new Error("REDIS_KEY_PREFIX needs REDIS_URL");
+  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER"]) {
+    if (env[name] && env[name] !== "1") throw new Error(`${name}=${JSON.stringify(env[name])}: want 1 or unset`);
   }
   let expires = env.JWT_EXPIRES || undefined;
   // A bare number would be an absolute epoch for Better Auth; here it means seconds from now.
@@ -54,12 +72,38 @@ export function settingsFromEnv(env, port) {
     rotationInterval: seconds("JWKS_ROTATION_INTERVAL", env.JWKS_ROTATION_INTERVAL),
     gracePeriod: seconds("JWKS_GRACE_PERIOD", env.JWKS_GRACE_PERIOD),
     cookieCache,
+    cookieCacheMaxAge: seconds("COOKIE_CACHE_MAX_AGE", env.COOKIE_CACHE_MAX_AGE) ?? 300,
+    cookiePrefix,
+    database,
+    redisURL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || "",
+    bioField: env.BIO_FIELD === "1",
+    fastPasswordHash: env.INSECURE_FAST_PASSWORD_HASH === "1",
+    noJWTHeader: env.NO_JWT_HEADER === "1",
   };
 }
 
-// createAuth returns a betterAuth instance for the settings, on the SQLite database db (a better-sqlite3
-// Database).
-export function createAuth(s, db) {
+// databaseFromEnv reads DATABASE (and DB_FILE): { kind: "sqlite", file } (file undefined means a temporary
+// one) or { kind: "postgres", url }.
+function databaseFromEnv(env) {
+  const v = env.DATABASE || "";
+  if (v === "") return { kind: "sqlite", file: env.DB_FILE || undefined };
+  if (/^postgres(ql)?:\/\//.test(v)) {
+    if (env.DB_FILE) throw new Error("DB_FILE and a postgres DATABASE exclude each other");
+    return { kind: "postgres", url: v };
+  }
+  if (v.startsWith("sqlite:")) {
+    const file = v.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "").replace(/^\/\/(?!\/)/, "");
+    if (file === "") throw new Error(`DATABASE=${JSON.stringify(v)}: no file`);
+    if (env.DB_FILE && env.DB_FILE !== file) throw new Error("DB_FILE and a sqlite: DATABASE disagree");
+    return { kind: "sqlite", file };
+  }
+  throw new Error(`DATABASE=${JSON.stringify(v)}: want postgres://…, postgresql://… or sqlite:PATH`);
+}
+
+// createAuth returns a betterAuth instance for the settings, on database (what openDatabase returned) and,
+// when REDIS_URL is set, with secondaryStorage (what openSecondaryStorage returned).
+export function createAuth(s, database, storage) {
   const jwks = { keyPairConfig: JWT_ALGS[s.alg] };
   if (s.rotationInterval !== undefined) jwks.rotationInterval = s.rotationInterval;
   if (s.gracePeriod !== undefined) jwks.gracePeriod = s.gracePeriod;
@@ -67,20 +111,93 @@ export function createAuth(s, db) {
   if (s.expires !== undefined) jwtOptions.expirationTime = s.expires;
   if (s.issuer !== undefined) jwtOptions.issuer = s.issuer;
   if (s.audience !== undefined) jwtOptions.audience = s.audience;
-  return betterAuth({
+  const session = {};
+  if (s.cookieCache !== "none") {
+    const strategy = s.cookieCache === "jwt-plugin" ? "jwt" : s.cookieCache;
+    session.cookieCache = { enabled: true, strategy, maxAge: s.cookieCacheMaxAge };
+  }
+  const options = {
     baseURL: s.baseURL,
     basePath: s.basePath,
     secret: s.secret,
-    database: db,
+    database: database.db,
     telemetry: { enabled: false },
     logger: { disableColors: true },
     emailAndPassword: { enabled: true, requireEmailVerification: false },
-    session: s.cookieCache === "none" ? {} : { cookieCache: { enabled: true, strategy: s.cookieCache, maxAge: 300 } },
-    plugins: [jwt({ jwks, jwt: jwtOptions }), bearer()],
-  });
+    // Deleting one's own account (POST /delete-user) is off in Better Auth unless enabled.
+    user: { deleteUser: { enabled: true } },
+    session,
+    plugins: [
+      jwt({ jwks, jwt: jwtOptions, sessionCookieCache: s.cookieCache === "jwt-plugin", disableSettingJwtHeader: s.noJWTHeader }),
+      bearer(),
+    ],
+  };
+  if (s.fastPasswordHash) options.emailAndPassword.password = fastPasswordHash;
+  if (s.cookiePrefix !== undefined) options.advanced = { cookiePrefix: s.cookiePrefix };
+  if (s.bioField) {
+    // An optional user field that sign-up may set: a long value makes the session_data cookie longer than
+    // Better Auth's 4050-byte limit, so it is split into session_data.0, .1, …
+    options.user.additionalFields = { bio: { type: "string", required: false, input: true } };
+  }
+  if (storage) options.secondaryStorage = storage.storage;
+  return betterAuth(options);
 }
 
-// openDatabase opens the SQLite file.
-export function openDatabase(file) {
-  return new Database(file);
+// fastPasswordHash replaces Better Auth's scrypt (about 0.1 s of CPU per sign-up or sign-in) with one
+// salted SHA-256, for tests that sign in many times and are about sessions, not passwords. Test-only: a
+// password hash this fast MUST NOT protect real passwords.
+const fastPasswordHash = {
+  hash: async (password) => {
+    const salt = crypto.randomBytes(16).toString("hex");
+    return `insecure-sha256:${salt}:${crypto.createHash("sha256").update(salt + password).digest("hex")}`;
+  },
+  verify: async ({ hash, password }) => {
+    const [kind, salt, digest] = hash.split(":");
+    if (kind !== "insecure-sha256" || !salt || !digest) return false;
+    const want = Buffer.from(digest, "hex");
+    const got = crypto.createHash("sha256").update(salt + password).digest();
+    return want.length === got.length && crypto.timingSafeEqual(want, got);
+  },
+};
+
+// openDatabase opens the database of the settings: { db, close }. db is what Better Auth's database option
+// takes (a better-sqlite3 Database, or a pg Pool, which Better Auth wraps in Kysely's PostgresDialect).
+// tmpFile() names the SQLite file when DB_FILE is unset.
+export function openDatabase(s, tmpFile) {
+  if (s.database.kind === "postgres") {
+    const pool = new pg.Pool({ connectionString: s.database.url, max: 5, connectionTimeoutMillis: 5000 });
+    pool.on("error", (err) => console.error(`interop server: postgres: ${err.message}`));
+    return { db: pool, close: () => pool.end() };
+  }
+  const db = new Database(s.database.file ?? tmpFile());
+  return { db, close: async () => db.close() };
+}
+
+// openSecondaryStorage returns { storage, close } for REDIS_URL, or null without one: Better Auth's
+// secondaryStorage interface (get, getAndDelete, increment, set with a TTL in seconds, delete) over
+// ioredis, every key under REDIS_KEY_PREFIX (ioredis keyPrefix).
+export async function openSecondaryStorage(s) {
+  if (s.redisURL === undefined) return null;
+  const client = new Redis(s.redisURL, { keyPrefix: s.redisKeyPrefix, lazyConnect: true, maxRetriesPerRequest: 2 });
+  client.on("error", (err) => console.error(`interop server: redis: ${err.message}`));
+  await client.connect();
+  const storage = {
+    get: (key) => client.get(key),
+    getAndDelete: (key) => client.getdel(key),
+    increment: async (key, ttl) => {
+      // The TTL is set only when INCR creates the key (EXPIRE … NX, Redis 7).
+      const [[err, n], [err2]] = await client.multi().incr(key).expire(key, Math.max(1, Math.ceil(ttl)), "NX").exec();
+      if (err || err2) throw err ?? err2;
+      return n;
+    },
+    // As in Better Auth's documented Redis example: a TTL (seconds) when one is given, else none.
+    set: async (key, value, ttl) => {
+      if (ttl) await client.set(key, value, "EX", Math.max(1, Math.ceil(ttl)));
+      else await client.set(key, value);
+    },
+    delete: async (key) => {
+      await client.del(key);
+    },
+  };
+  return { storage, close: () => client.quit() };
 }

@@ -16,7 +16,7 @@ for (const name of ["NODE_ENV", "TEST", "BETTER_AUTH_SECRETS", "BETTER_AUTH_TRUS
 // stdout carries only the READY line; Better Auth's logs and ours go to stderr.
 console.log = console.info = console.debug = console.error;
 
-const { settingsFromEnv, createAuth, openDatabase } = await import("./auth.mjs");
+const { settingsFromEnv, createAuth, openDatabase, openSecondaryStorage } = await import("./auth.mjs");
 const { getMigrations } = await import("better-auth/db/migration");
 const { signJWT } = await import("better-auth/crypto");
 const { toNodeHandler } = await import("better-auth/node");
@@ -24,7 +24,8 @@ const { toNodeHandler } = await import("better-auth/node");
 let handler = null; // the Better Auth handler, once migrations ran
 let authURL = null; // where Better Auth serves its routes, as it computed it from baseURL and basePath
 let settings = null;
-let db = null;
+let db = null; // what openDatabase returned
+let storage = null; // what openSecondaryStorage returned
 let tmpDir = null;
 let stopping = false;
 
@@ -84,12 +85,18 @@ async function mintHS256(req, res) {
   return sendJSON(res, 500, { message: "could not sign with the requested exp" });
 }
 
+// cleanup runs at exit, synchronously: it can only delete the temporary SQLite file. stop closes the
+// database and Redis connections properly first.
 function cleanup() {
-  try {
-    db?.close();
-  } catch {}
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
   tmpDir = null;
+}
+
+async function closeConnections() {
+  const closers = [db?.close, storage?.close].filter(Boolean).map((close) => Promise.resolve().then(close).catch(() => {}));
+  db = storage = null;
+  // Never hang on a server that does not answer: exit after two seconds at most.
+  await Promise.race([Promise.all(closers), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
 }
 
 function stop(code) {
@@ -97,8 +104,10 @@ function stop(code) {
   stopping = true;
   server.close();
   server.closeAllConnections?.();
-  cleanup();
-  process.exit(code);
+  closeConnections().finally(() => {
+    cleanup();
+    process.exit(code);
+  });
 }
 
 process.on("SIGTERM", () => stop(0));
@@ -135,13 +144,12 @@ server.listen(requestedPort, "127.0.0.1", async () => {
     return stop(2);
   }
   try {
-    let file = process.env.DB_FILE;
-    if (!file) {
+    db = openDatabase(settings, () => {
       tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "gobetterauth-interop-"));
-      file = path.join(tmpDir, "auth.db");
-    }
-    db = openDatabase(file);
-    const auth = createAuth(settings, db);
+      return path.join(tmpDir, "auth.db");
+    });
+    storage = await openSecondaryStorage(settings);
+    const auth = createAuth(settings, db, storage);
     const { runMigrations } = await getMigrations(auth.options);
     await runMigrations();
     authURL = (await auth.$context).baseURL;

@@ -28,9 +28,14 @@ const DefaultSecret = "gobetterauth-interop-go-harness-secret-0123456789"
 // serverVars are the variables server.mjs reads, plus the ones Better Auth itself reads. They are removed
 // from the inherited environment so only the env given to Start configures the server.
 var serverVars = []string{
-	"PORT", "BETTER_AUTH_SECRET", "BASE_URL", "BASE_PATH", "DB_FILE", "JWT_ALG", "JWT_EXPIRES", "JWT_ISSUER",
-	"JWT_AUDIENCE", "JWKS_ROTATION_INTERVAL", "JWKS_GRACE_PERIOD", "COOKIE_CACHE", "NODE_ENV", "TEST", "AUTH_SECRET",
+	"PORT", "BETTER_AUTH_SECRET", "BASE_URL", "BASE_PATH", "DB_FILE", "DATABASE", "REDIS_URL", "REDIS_KEY_PREFIX",
+	"JWT_ALG", "JWT_EXPIRES", "JWT_ISSUER", "JWT_AUDIENCE", "JWKS_ROTATION_INTERVAL", "JWKS_GRACE_PERIOD",
+	"COOKIE_CACHE", "COOKIE_CACHE_MAX_AGE", "COOKIE_PREFIX", "BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH",
+	"NO_JWT_HEADER", "NODE_ENV", "TEST", "AUTH_SECRET",
 }
+
+// nodePackages are the packages interop/package.json installs; [Available] wants every one.
+var nodePackages = []string{"better-auth", "better-sqlite3", "pg", "ioredis"}
 
 // Dir returns the interop/ directory: the first one holding a package.json found walking up from the
 // working directory (a test's package directory), or from this source file.
@@ -69,7 +74,7 @@ func Available() error {
 	if err != nil {
 		return err
 	}
-	for _, pkg := range []string{"better-auth", "better-sqlite3"} {
+	for _, pkg := range nodePackages {
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
 			return fmt.Errorf("%s is not installed in %s; run `make interop-deps`",
 				pkg, filepath.Join(dir, "node_modules"))
@@ -84,8 +89,9 @@ type Server struct {
 	URL string
 	// BaseURL is Better Auth's baseURL option: BASE_URL, or URL by default.
 	BaseURL string
-	// AuthBase is where Better Auth serves its routes, as Better Auth computed it from baseURL and basePath,
-	// e.g. "http://127.0.0.1:<port>/api/auth".
+	// AuthBase is where Better Auth serves its routes: URL with the path Better Auth computed from baseURL
+	// and basePath, e.g. "http://127.0.0.1:<port>/api/auth" (also when BASE_URL is https: the server
+	// itself always speaks plain http on loopback).
 	AuthBase string
 	// Secret is the server's BETTER_AUTH_SECRET.
 	Secret string
@@ -187,7 +193,13 @@ func (s *Server) describe(ctx context.Context) error {
 	if err := json.Unmarshal(body, &v); err != nil || v.BaseURL == "" || v.AuthURL == "" {
 		return fmt.Errorf("interop: /__test/ready answered %q", body)
 	}
-	s.BaseURL, s.AuthBase = v.BaseURL, strings.TrimSuffix(v.AuthURL, "/")
+	// Better Auth's routes are reached on the listener, whatever BASE_URL says (an https base URL, or a host
+	// name other than 127.0.0.1): keep only the path Better Auth computed.
+	au, err := url.Parse(v.AuthURL)
+	if err != nil {
+		return fmt.Errorf("interop: /__test/ready: authURL %q: %w", v.AuthURL, err)
+	}
+	s.BaseURL, s.AuthBase = v.BaseURL, s.URL+strings.TrimSuffix(au.EscapedPath(), "/")
 	return nil
 }
 
@@ -335,25 +347,122 @@ type SessionResponse struct {
 	User User
 	// Session is the session object, as JSON.
 	Session json.RawMessage
+	// UserJSON is the user object, as JSON (with additional fields such as bio).
+	UserJSON json.RawMessage
+}
+
+// SessionRecord is the part of the session object the tests compare.
+type SessionRecord struct {
+	ID        string `json:"id"`
+	Token     string `json:"token"`
+	UserID    string `json:"userId"`
+	ExpiresAt string `json:"expiresAt"`
+}
+
+// Record decodes the session object.
+func (r *SessionResponse) Record() (SessionRecord, error) {
+	var v SessionRecord
+	err := json.Unmarshal(r.Session, &v)
+	return v, err
 }
 
 // GetSession calls GET <AuthBase>/get-session with cookie. A null answer (no session) is an error.
 func (s *Server) GetSession(ctx context.Context, cookie string) (*SessionResponse, error) {
-	resp, body, err := s.call(ctx, http.MethodGet, s.AuthURL("/get-session"), cookie, nil, nil)
+	r, err := s.LookupSession(ctx, cookie, "", false)
+	if err == nil && r == nil {
+		err = errors.New("interop: /get-session answered null")
+	}
+	return r, err
+}
+
+// LookupSession calls GET <AuthBase>/get-session with the Cookie header cookie and the Authorization
+// header authorization (either may be empty); noCache adds ?disableCookieCache=true. It returns nil, nil
+// when the server answers null (no session).
+func (s *Server) LookupSession(ctx context.Context, cookie, authorization string, noCache bool) (*SessionResponse, error) {
+	u := s.AuthURL("/get-session")
+	if noCache {
+		u += "?disableCookieCache=true"
+	}
+	var hdr http.Header
+	if authorization != "" {
+		hdr = http.Header{"Authorization": {authorization}}
+	}
+	resp, body, err := s.call(ctx, http.MethodGet, u, cookie, hdr, nil)
 	if err != nil {
 		return nil, err
 	}
 	if err := want200(resp, body); err != nil {
 		return nil, err
 	}
+	if string(bytes.TrimSpace(body)) == "null" {
+		return nil, nil
+	}
 	var v struct {
-		User    *User           `json:"user"`
+		User    json.RawMessage `json:"user"`
 		Session json.RawMessage `json:"session"`
 	}
-	if err := json.Unmarshal(body, &v); err != nil || v.User == nil {
+	var user User
+	if err := json.Unmarshal(body, &v); err != nil || v.User == nil || json.Unmarshal(v.User, &user) != nil || user.ID == "" {
 		return nil, fmt.Errorf("interop: /get-session answered %q", body)
 	}
-	return &SessionResponse{JWT: resp.Header.Get("Set-Auth-Jwt"), User: *v.User, Session: v.Session}, nil
+	return &SessionResponse{JWT: resp.Header.Get("Set-Auth-Jwt"), User: user, Session: v.Session, UserJSON: v.User}, nil
+}
+
+// Login is what a sign-up or sign-in answered.
+type Login struct {
+	// Cookie is the cookies it set (those not being deleted), as a Cookie header value.
+	Cookie string
+	// Cookies are the cookies it set, in order, deletions included.
+	Cookies []*http.Cookie
+	// BearerToken is the bearer plugin's set-auth-token header: the signed session token, not URL-encoded.
+	BearerToken string
+	// Body is the JSON body.
+	Body json.RawMessage
+}
+
+// Post sends a JSON POST to a Better Auth endpoint (such as "/sign-out") as a browser on the site would:
+// with the Cookie header cookie (when not empty) and Origin set to the server's base URL, which Better
+// Auth requires of any POST that carries cookies and of browser sign-ins (shared/spec/better-auth.md §6.5). A non-200 answer is an
+// error that quotes the body.
+func (s *Server) Post(ctx context.Context, endpoint, cookie string, body any) (*Login, error) {
+	if body == nil {
+		body = map[string]any{}
+	}
+	resp, b, err := s.call(ctx, http.MethodPost, s.AuthURL(endpoint), cookie, http.Header{"Origin": {s.origin()}}, body)
+	if err != nil {
+		return nil, err
+	}
+	if err := want200(resp, b); err != nil {
+		return nil, err
+	}
+	l := &Login{Cookies: resp.Cookies(), BearerToken: resp.Header.Get("Set-Auth-Token"), Body: b}
+	var pairs []string
+	for _, c := range l.Cookies {
+		if c.MaxAge >= 0 && c.Value != "" {
+			pairs = append(pairs, c.Name+"="+c.Value)
+		}
+	}
+	l.Cookie = strings.Join(pairs, "; ")
+	return l, nil
+}
+
+// origin is the origin of BaseURL, as a browser on the site sends it.
+func (s *Server) origin() string {
+	u, err := url.Parse(s.BaseURL)
+	if err != nil {
+		return s.BaseURL
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// SignIn signs in with POST <AuthBase>/sign-in/email; rememberMe false asks for a browser-session cookie
+// (Better Auth then also sets the dont_remember cookie).
+func (s *Server) SignIn(ctx context.Context, email, password string, rememberMe bool) (*Login, error) {
+	l, err := s.Post(ctx, "/sign-in/email", "", map[string]any{"email": email, "password": password, "rememberMe": rememberMe})
+	if err == nil && (l.Cookie == "" || l.BearerToken == "") {
+		err = errors.New("interop: sign-in set no session cookie or no set-auth-token header")
+	}
+	return l, err
 }
 
 // SessionJWT returns the set-auth-jwt header of GET <AuthBase>/get-session for the session in cookie.

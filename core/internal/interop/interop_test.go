@@ -92,6 +92,7 @@ func TestMain(m *testing.M) {
 		s.Close()
 	}
 	mu.Unlock()
+	runCleanups() // after the servers are gone: drop their databases, delete their Redis keys and files
 	os.Exit(code)
 }
 
