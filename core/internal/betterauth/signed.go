@@ -64,7 +64,13 @@ var uriEscaper = strings.NewReplacer("%", "%25", "+", "%2B", "/", "%2F", "=", "%
 // Sign returns the cookie value Better Auth writes for value: encodeURIComponent(value + "." +
 // base64(HMAC-SHA256(secret, value))).
 func (s *Signer) Sign(value string) string {
-	return uriEscaper.Replace(value + "." + base64.StdEncoding.EncodeToString(s.Sum([]byte(value))))
+	return uriEscaper.Replace(s.SignRaw(value))
+}
+
+// SignRaw returns value + "." + base64(HMAC-SHA256(secret, value)) without URL encoding: the bearer plugin's
+// set-auth-token header.
+func (s *Signer) SignRaw(value string) string {
+	return value + "." + base64.StdEncoding.EncodeToString(s.Sum([]byte(value)))
 }
 
 // Verify checks a signed value as Better Auth reads one and returns the value inside. raw is the cookie
