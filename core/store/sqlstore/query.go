@@ -13,7 +13,9 @@ var (
 	sessionFields = []string{"id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"}
 	userFields    = []string{"id", "email", "name", "emailVerified", "image", "role"}
 	required      = map[string]bool{"session.id": true, "session.token": true, "session.userId": true,
-		"session.expiresAt": true, "user.id": true}
+		"session.expiresAt": true, "user.id": true, "account.id": true, "account.accountId": true,
+		"account.providerId": true, "account.userId": true, "verification.id": true,
+		"verification.identifier": true, "verification.value": true, "verification.expiresAt": true}
 	coreDates = map[string]bool{"expiresAt": true, "createdAt": true, "updatedAt": true}
 )
 
@@ -240,11 +242,16 @@ func (s *Store) field(column string) string {
 }
 
 func (s *Store) expr(c column) string {
-	e := "s."
+	alias := "s"
 	if c.user {
-		e = "u."
+		alias = "u"
 	}
-	e += s.quote(c.name)
+	return s.exprIn(alias, c)
+}
+
+// exprIn is how the query selects column c of the table called alias.
+func (s *Store) exprIn(alias string, c column) string {
+	e := alias + "." + s.quote(c.name)
 	if c.unix {
 		e = "UNIX_TIMESTAMP(" + e + ")"
 	}

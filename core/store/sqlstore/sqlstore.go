@@ -32,15 +32,42 @@ const DefaultTimeout = 2 * time.Second
 
 // Names maps Better Auth's model and field names to the tables and columns of your schema, like Better
 // Auth's user.modelName, session.modelName and fields options. Its zero value means Better Auth's
-// defaults: tables "user" and "session", each column named as its field.
+// defaults: tables "user", "session", "account" and "verification", each column named as its field.
 type Names struct {
 	// User and Session are the table names. Empty means "user" and "session". A name with a dot is
 	// "schema.table".
 	User, Session string
-	// Columns maps Better Auth field names ("userId") to column names ("user_id"), for both tables. A field
+	// Account and Verification are the table names the [Store]'s write methods use. Empty means "account"
+	// and "verification". A name with a dot is "schema.table".
+	Account, Verification string
+	// Columns maps Better Auth field names ("userId") to column names ("user_id"), for every table. A field
 	// missing from it is its own column name. It is also read backwards: an extra column found in it is
 	// reported in Additional under its field name, any other extra column under its column name.
 	Columns map[string]string
+}
+
+// withDefaults returns n with its empty table names set to Better Auth's and its own copy of Columns.
+func (n Names) withDefaults() Names {
+	n.Columns = maps.Clone(n.Columns)
+	for _, d := range []struct {
+		name *string
+		def  string
+	}{{&n.User, "user"}, {&n.Session, "session"}, {&n.Account, "account"}, {&n.Verification, "verification"}} {
+		if *d.name == "" {
+			*d.name = d.def
+		}
+	}
+	return n
+}
+
+// check reports an empty name in Columns.
+func (n Names) check() error {
+	for f, c := range n.Columns {
+		if f == "" || c == "" {
+			return fmt.Errorf("sqlstore: empty name in Names.Columns (%q: %q)", f, c)
+		}
+	}
+	return nil
 }
 
 // SnakeCase returns the names Drizzle and Prisma schemas commonly use: tables "user" and "session",
@@ -117,7 +144,8 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Store looks up Better Auth sessions in SQL tables. It is safe for concurrent use. It does not own the
+// Store looks up Better Auth sessions in SQL tables, and reads and writes Better Auth's user, session,
+// account and verification rows as a [store.Database]. It is safe for concurrent use. It does not own the
 // *sql.DB: closing that is the caller's job.
 type Store struct {
 	db      *sql.DB
@@ -126,12 +154,16 @@ type Store struct {
 	fields  map[string]FieldType
 	timeout time.Duration
 
-	sem chan struct{} // held while reading the schema
-	mu  sync.Mutex
-	q   *query // built on first use, then never changed
+	sem    chan struct{} // held while reading the schema
+	mu     sync.Mutex
+	q      *query            // built on first use, then never changed
+	tables map[string]*table // by model, read on first use, then never changed
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store    = (*Store)(nil)
+	_ store.Database = (*Store)(nil)
+)
 
 // New returns a store reading Better Auth's tables through db, which must have been opened with a driver
 // for dialect. It does no I/O: the columns are read on first use (or by [Store.Check]). Dates are read
@@ -157,17 +189,9 @@ func New(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
 		s.timeout = DefaultTimeout
 	}
 	maps.Copy(s.fields, opts.Fields)
-	s.names = Names{User: opts.Names.User, Session: opts.Names.Session, Columns: maps.Clone(opts.Names.Columns)}
-	if s.names.User == "" {
-		s.names.User = "user"
-	}
-	if s.names.Session == "" {
-		s.names.Session = "session"
-	}
-	for f, c := range s.names.Columns {
-		if f == "" || c == "" {
-			return nil, fmt.Errorf("sqlstore: empty name in Names.Columns (%q: %q)", f, c)
-		}
+	s.names = opts.Names.withDefaults()
+	if err := s.names.check(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

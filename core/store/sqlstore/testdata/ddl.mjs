@@ -1,12 +1,18 @@
 // Prints the DDL that better-auth's getMigrations produces for an empty database of the given dialect
-// (postgres | mysql | sqlite), optionally with the admin plugin, without connecting anywhere: Kysely's
-// DummyDriver answers every introspection query with no rows.
+// (postgres | mysql | sqlite), optionally with plugins (any of "admin", "jwt", in any order, e.g.
+// `node ddl.mjs sqlite jwt`), without connecting anywhere: Kysely's DummyDriver answers every introspection
+// query with no rows.
 import { Kysely, DummyDriver, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, MysqlAdapter,
   MysqlIntrospector, MysqlQueryCompiler, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from "kysely";
 import { getMigrations } from "better-auth/db/migration";
-import { admin } from "better-auth/plugins";
+import { admin, jwt } from "better-auth/plugins";
 
-const [kind, plugin] = process.argv.slice(2);
+const [kind, ...names] = process.argv.slice(2);
+const known = { admin, jwt };
+const plugins = names.map((n) => {
+  if (!Object.hasOwn(known, n)) throw new Error(`unknown plugin ${JSON.stringify(n)}: want admin or jwt`);
+  return known[n]();
+});
 const parts = {
   postgres: [PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler],
   mysql: [MysqlAdapter, MysqlIntrospector, MysqlQueryCompiler],
@@ -19,6 +25,6 @@ const db = new Kysely({ dialect: {
 } });
 const m = await getMigrations({
   database: { db, type: kind }, secret: "x".repeat(40), baseURL: "http://localhost",
-  plugins: plugin === "admin" ? [admin()] : [], logger: { disabled: true },
+  plugins, logger: { disabled: true },
 });
 console.log(await m.compileMigrations());

@@ -1,0 +1,331 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// The core fields of the account and verification tables, in Better Auth's order.
+var (
+	accountFields = []string{"id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken",
+		"accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "password", "createdAt", "updatedAt"}
+	verificationFields = []string{"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"}
+)
+
+// coreTypes are the types of the core fields that are not strings.
+var coreTypes = map[string]FieldType{
+	"emailVerified": FieldBoolean, "expiresAt": FieldDate, "createdAt": FieldDate, "updatedAt": FieldDate,
+	"accessTokenExpiresAt": FieldDate, "refreshTokenExpiresAt": FieldDate,
+}
+
+// table is one of Better Auth's tables as the write methods see it: every column, the core fields first.
+type table struct {
+	model string // "user", "session", "account" or "verification"
+	name  string // the table name
+	alias string // the alias selects use
+	cols  []column
+	sel   string // SELECT every column FROM the table AS alias
+}
+
+// byKey returns the column holding a field (its Additional key for columns beyond the core schema).
+func (t *table) byKey(key string) (*column, bool) {
+	for i := range t.cols {
+		if t.cols[i].key == key {
+			return &t.cols[i], true
+		}
+	}
+	return nil, false
+}
+
+// col returns the column name of a field, for WHERE and ORDER BY clauses.
+func (t *table) col(s *Store, field string) (string, error) {
+	c, ok := t.byKey(field)
+	if !ok {
+		return "", fmt.Errorf("sqlstore: table %q has no column %q (Better Auth's %s.%s; see Names)", t.name, s.column(field), t.model, field)
+	}
+	return t.alias + "." + s.quote(c.name), nil
+}
+
+// table returns a model's table, reading its columns the first time.
+func (s *Store) table(ctx context.Context, model string) (*table, error) {
+	if t := s.loadedTable(model); t != nil {
+		return t, nil
+	}
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("sqlstore: reading the schema: %w", ctx.Err())
+	}
+	defer func() { <-s.sem }()
+	if t := s.loadedTable(model); t != nil {
+		return t, nil
+	}
+	t := &table{model: model}
+	var fields []string
+	user := false
+	switch model {
+	case "user":
+		t.name, t.alias, fields, user = s.names.User, "u", userFields, true
+	case "session":
+		t.name, t.alias, fields = s.names.Session, "s", sessionFields
+	case "account":
+		t.name, t.alias, fields = s.names.Account, "a", accountFields
+	case "verification":
+		t.name, t.alias, fields = s.names.Verification, "v", verificationFields
+	}
+	dbCols, err := s.columns(ctx, t.name)
+	if err != nil {
+		return nil, err
+	}
+	if t.cols, err = s.pick(model, t.name, user, dbCols, fields); err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, c := range t.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.exprIn(t.alias, c))
+	}
+	b.WriteString(" FROM " + s.quoteTable(t.name) + " " + t.alias)
+	t.sel = b.String()
+	s.mu.Lock()
+	if s.tables == nil {
+		s.tables = map[string]*table{}
+	}
+	s.tables[model] = t
+	s.mu.Unlock()
+	return t, nil
+}
+
+func (s *Store) loadedTable(model string) *table {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tables[model]
+}
+
+// ph returns the n-th (from 1) placeholder of the dialect.
+func (s *Store) ph(n int) string {
+	if s.dialect == Postgres {
+		return fmt.Sprintf("$%d", n)
+	}
+	return "?"
+}
+
+// args collects a statement's arguments and writes their placeholders.
+type args struct {
+	s    *Store
+	vals []any
+}
+
+// add appends a value and returns its placeholder.
+func (a *args) add(v any) string {
+	a.vals = append(a.vals, v)
+	return a.s.ph(len(a.vals))
+}
+
+// addFor encodes v for column c as Better Auth writes it, appends it and returns its placeholder
+// expression.
+func (a *args) addFor(c *column, v any) (string, error) {
+	enc, unix, err := a.s.encode(c, v)
+	if err != nil {
+		return "", fmt.Errorf("column %q: %w", c.name, err)
+	}
+	p := a.add(enc)
+	if unix {
+		p = "FROM_UNIXTIME(CAST(" + p + " AS DECIMAL(20,3)))"
+	}
+	return p, nil
+}
+
+// queryRows runs a select on t and calls each for every row with its values, in column order.
+func (s *Store) queryRows(ctx context.Context, t *table, where string, a *args, suffix string, each func(vals []any) error) error {
+	q := t.sel + " WHERE " + where + suffix
+	rows, err := s.db.QueryContext(ctx, q, a.vals...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: reading %s: %w", t.model, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		vals := make([]any, len(t.cols))
+		ptrs := make([]any, len(t.cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("sqlstore: reading %s: %w", t.model, err)
+		}
+		if err := each(vals); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlstore: reading %s: %w", t.model, err)
+	}
+	return nil
+}
+
+// record reads a user or session row as [Store.Lookup] does.
+func (t *table) record(vals []any) (*store.Result, error) {
+	return (&query{cols: t.cols}).result(vals)
+}
+
+// account reads an account row.
+func (t *table) account(vals []any) (*store.Account, error) {
+	a := &store.Account{}
+	for i, c := range t.cols {
+		v := vals[i]
+		var err error
+		switch c.field {
+		case "id":
+			a.ID, err = text(v)
+		case "accountId":
+			a.AccountID, err = text(v)
+		case "providerId":
+			a.ProviderID, err = text(v)
+		case "userId":
+			a.UserID, err = text(v)
+		case "accessToken":
+			a.AccessToken, err = text(v)
+		case "refreshToken":
+			a.RefreshToken, err = text(v)
+		case "idToken":
+			a.IDToken, err = text(v)
+		case "scope":
+			a.Scope, err = text(v)
+		case "password":
+			a.Password, err = text(v)
+		case "accessTokenExpiresAt":
+			a.AccessTokenExpiresAt, err = c.optTime(v)
+		case "refreshTokenExpiresAt":
+			a.RefreshTokenExpiresAt, err = c.optTime(v)
+		case "createdAt":
+			a.CreatedAt, err = c.time(v)
+		case "updatedAt":
+			a.UpdatedAt, err = c.time(v)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: column %q of %s: %w", c.name, t.model, err)
+		}
+	}
+	return a, nil
+}
+
+// verification reads a verification row.
+func (t *table) verification(vals []any) (*store.Verification, error) {
+	r := &store.Verification{}
+	for i, c := range t.cols {
+		v := vals[i]
+		var err error
+		switch c.field {
+		case "id":
+			r.ID, err = text(v)
+		case "identifier":
+			r.Identifier, err = text(v)
+		case "value":
+			r.Value, err = text(v)
+		case "expiresAt":
+			r.ExpiresAt, err = c.time(v)
+		case "createdAt":
+			r.CreatedAt, err = c.time(v)
+		case "updatedAt":
+			r.UpdatedAt, err = c.time(v)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: column %q of %s: %w", c.name, t.model, err)
+		}
+	}
+	return r, nil
+}
+
+// conflict reports whether err is a unique (or primary key) violation of the dialect's driver: modernc
+// SQLite, pgx or go-sql-driver/mysql. The drivers are recognised by their error methods and type, so this
+// package imports none of them.
+func (s *Store) conflict(err error) bool {
+	switch s.dialect {
+	case SQLite:
+		var e interface{ Code() int }
+		if errors.As(err, &e) {
+			switch e.Code() {
+			case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+				return true
+			case 19: // SQLITE_CONSTRAINT without extended codes
+				return strings.Contains(err.Error(), "UNIQUE constraint failed")
+			}
+		}
+	case Postgres:
+		var e interface{ SQLState() string }
+		if errors.As(err, &e) {
+			return e.SQLState() == "23505" // unique_violation
+		}
+	case MySQL:
+		for _, e := range chain(err) {
+			v := reflect.ValueOf(e)
+			if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+				continue
+			}
+			ty := v.Elem().Type()
+			if ty.PkgPath() != "github.com/go-sql-driver/mysql" || ty.Name() != "MySQLError" {
+				continue
+			}
+			if n := v.Elem().FieldByName("Number"); n.IsValid() && n.CanUint() {
+				return n.Uint() == 1062 || n.Uint() == 1586 // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
+			}
+		}
+	}
+	return false
+}
+
+// chain returns err and every error it wraps, depth first.
+func chain(err error) []error {
+	var out []error
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil || len(out) > 64 {
+			return
+		}
+		out = append(out, e)
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, x := range u.Unwrap() {
+				walk(x)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+// writeErr wraps a failed write: a unique violation is [store.ErrConflict].
+func (s *Store) writeErr(what string, err error) error {
+	if s.conflict(err) {
+		return fmt.Errorf("sqlstore: %s: %w (%v)", what, store.ErrConflict, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", what, err)
+}
+
+// exists reports whether t has a row whose field equals v.
+func (s *Store) exists(ctx context.Context, t *table, field string, v any) (bool, error) {
+	col, err := t.col(s, field)
+	if err != nil {
+		return false, err
+	}
+	var one int
+	err = s.db.QueryRowContext(ctx, "SELECT 1 FROM "+s.quoteTable(t.name)+" "+t.alias+" WHERE "+col+" = "+s.ph(1)+" LIMIT 1", v).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("sqlstore: reading %s: %w", t.model, err)
+	}
+	return true, nil
+}
