@@ -6,6 +6,7 @@
 //	    [--hs256-secret-env NAME] [--timeout D] TOKEN|-
 //	gobetterauth verify-session --secret-env NAME --database-url DSN [--cookie-prefix P] [--secure]
 //	    [--cookie-cache STRATEGY] [--base-url URL] [--timeout D] COOKIE-HEADER|-
+//	gobetterauth migrate --database-url DSN [--dry-run] [--timeout D]
 //
 // verify-token checks a Better Auth JWT the way the auth package does (JWT-plugin tokens against the server's
 // JWKS, HS256 tokens against a secret read from the environment variable NAME, never from the command line)
@@ -16,6 +17,12 @@
 // with the secret from the environment variable NAME, then the session in the store named by DSN
 // (sqlite:PATH, postgres://…, mysql://…, redis://…, https://… for a remote Better Auth server), or the
 // session_data cookie cache when --cookie-cache names the server's strategy. It prints {session,user} as JSON.
+//
+// migrate creates Better Auth's tables in the SQL database DSN names (sqlite:PATH, created if missing;
+// postgres://…; mysql://…) as Better Auth's own migrator would: missing tables and columns only, never a drop.
+// It prints the SQL to standard output; --dry-run prints it without running it. Its exit status is 0 when
+// done or up to date, 1 when the migration failed or was refused, 2 on bad usage and 3 when the database
+// cannot be reached.
 //
 // Exit status: 0 valid; 1 invalid or expired (the reason goes to standard error); 2 bad usage; 3 the token
 // could not be checked (the JWKS endpoint is unreachable).
@@ -45,6 +52,7 @@ const usage = `usage: gobetterauth verify-token [--base-url URL | --jwks-url URL
                                  [--hs256-secret-env NAME] [--timeout D] TOKEN|-
        gobetterauth verify-session --secret-env NAME --database-url DSN [--cookie-prefix P] [--secure]
                                  [--cookie-cache STRATEGY] [--base-url URL] [--timeout D] COOKIE-HEADER|-
+       gobetterauth migrate --database-url DSN [--dry-run] [--timeout D]
 `
 
 // Exit codes.
@@ -68,6 +76,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return verifyToken(args[1:], stdin, stdout, stderr, getenv)
 	case "verify-session":
 		return verifySession(args[1:], stdin, stdout, stderr, getenv)
+	case "migrate":
+		return migrate(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "gobetterauth: unknown command %q\n%s", args[0], usage)
 	return exitUsage

@@ -1,0 +1,57 @@
+package storeurl
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
+)
+
+// OpenDB opens the SQL database databaseURL names (sqlite:PATH, postgres://…, mysql://…) for reading and
+// writing, checks that it answers within ctx or [OpenTimeout], and returns it with its dialect. Unlike
+// [Open] it does not check for Better Auth's tables, and a SQLite file that does not exist is created: it
+// is what migrations and servers that write use. Errors never contain the URL's password.
+func OpenDB(ctx context.Context, databaseURL string) (*sql.DB, sqlstore.Dialect, error) {
+	t, err := parse(databaseURL)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, OpenTimeout)
+		defer cancel()
+	}
+	var db *sql.DB
+	switch t.kind {
+	case "sqlite":
+		dsn := strings.Replace(t.dsn, "&_pragma=query_only(1)", "", 1)
+		dsn = strings.Replace(dsn, "?mode=rw&", "?mode=rwc&", 1)
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, "", fmt.Errorf("storeurl: %w", err)
+		}
+		if t.memory {
+			db.SetMaxOpenConns(1) // every connection to :memory: is a database of its own
+		}
+	case "postgres":
+		if db, err = sql.Open("pgx", t.dsn); err != nil {
+			return nil, "", fmt.Errorf("storeurl: %w", redact(err, t.dsn))
+		}
+	case "mysql":
+		conn, err := mysql.NewConnector(t.mysql)
+		if err != nil {
+			return nil, "", fmt.Errorf("storeurl: %w", err)
+		}
+		db = sql.OpenDB(conn)
+	default:
+		return nil, "", fmt.Errorf("storeurl: %s is not an SQL database (want sqlite:, postgres:// or mysql://)", t.kind)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, "", fmt.Errorf("storeurl: %s: %w", t.kind, redact(err, t.dsn))
+	}
+	return db, sqlstore.Dialect(t.kind), nil
+}
