@@ -1,6 +1,7 @@
 // Package sqlstore looks up Better Auth sessions in Better Auth's own tables over database/sql: SQLite
 // (modernc.org/sqlite, driver "sqlite"), PostgreSQL (pgx's stdlib, driver "pgx") and MySQL or MariaDB
-// (go-sql-driver/mysql). It only reads.
+// (go-sql-driver/mysql). A [Store] is also a [store.Database], which writes those tables as Better Auth
+// does, and [Migrate] creates them as Better Auth's migrator does.
 //
 // # Tables and names
 //
@@ -30,6 +31,36 @@
 //     DATETIME and DATE columns (Prisma) as UTC wall-clock values, whatever the DSN's loc and parseTime.
 //
 // Times are truncated to milliseconds, as JavaScript's Date keeps them.
+//
+// # Writing
+//
+// The write methods of [Store] ([Store.CreateUser], [Store.CreateSession], [Store.UpdateAccount],
+// [Store.DeleteUser], …) read, insert, update and delete Better Auth's user, session, account and
+// verification rows, writing each value as Better Auth 1.7.25's Kysely adapter does, so that a Node Better
+// Auth server reading the same database sees its own kind of rows: in SQLite, dates as ISO-8601 text with
+// milliseconds and "Z" (JavaScript's toISOString) and booleans as 0 or 1; in PostgreSQL, timestamptz and
+// boolean values; in MySQL, timestamp(3) columns through FROM_UNIXTIME (whatever the session's time_zone),
+// datetime columns as the UTC wall clock, and booleans as 0 or 1. Rows are inserted in the table's column
+// order. Times are truncated to milliseconds. Users are read as [Store.Lookup] reads them: "createdAt",
+// "updatedAt" and extra columns in Additional. [Names] maps every table ([Names].Account and
+// [Names].Verification for the two Lookup does not use) and every column.
+//
+// A unique violation (a taken email, session token or id) is [store.ErrConflict], recognised in the errors
+// of modernc SQLite, pgx and go-sql-driver/mysql without importing them. A missing row is
+// [store.ErrNotFound]. [Store.DeleteUser] deletes the user's sessions and accounts itself, in one
+// transaction with the user, since SQLite enforces no foreign keys unless asked to. Every call is bounded
+// by [Options].Timeout. Each table's columns are read on its first use.
+//
+// # Migrating
+//
+// [Migrate] creates Better Auth 1.7.25's tables as its getMigrations does with the Kysely adapter: user,
+// session, account and verification, and the JWT plugin's jwks, with the same column names, types, NOT
+// NULL, defaults, unique constraints, foreign keys and indexes for each dialect (the tests compare the
+// statements with getMigrations' own output). On a database that has some of them it creates the missing
+// tables and adds the missing columns, and never drops or alters anything; it refuses to add a required
+// column without a default to a table with rows, as Better Auth does. [MigrateOptions] adds user columns
+// ([MigrateOptions].AdditionalUserFields), renames ([MigrateOptions].Names) or only plans
+// ([MigrateOptions].DryRun, whose [MigrateReport].SQL is what Better Auth's compileMigrations would print).
 //
 // # Failures
 //

@@ -235,6 +235,30 @@ func TestDatabase(t *testing.T) {
 	}
 }
 
+// TestDatabaseNaive runs the Database suite on tables whose dates have no zone (PostgreSQL timestamp,
+// MySQL datetime(3), as Prisma creates them): written and read as UTC wall clocks.
+func TestDatabaseNaive(t *testing.T) {
+	for _, b := range backends[1:] {
+		t.Run(b.name, func(t *testing.T) {
+			storetest.RunDatabase(t, func(t *testing.T) store.Database {
+				admin, db, _ := b.open(t, "naive")
+				for _, stmt := range strings.Split(b.naive(readDDL(t, "schema."+string(b.dialect)+".jwt.sql")), ";") {
+					if stmt = strings.TrimSpace(stmt); stmt != "" {
+						if _, err := admin.Exec(stmt); err != nil {
+							t.Fatalf("%s: %v", stmt, err)
+						}
+					}
+				}
+				st, err := sqlstore.New(db, b.dialect, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return st
+			})
+		})
+	}
+}
+
 func newDatabase(t *testing.T, b backend, opts *sqlstore.MigrateOptions) *sqlstore.Store {
 	t.Helper()
 	admin, db, _ := b.open(t, "")
