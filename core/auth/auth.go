@@ -22,6 +22,10 @@ type Auth struct {
 	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
 	cache  *tokenCache
 	closer io.Closer // the store FromEnv opened, if any
+
+	// Server mode (nil otherwise).
+	router map[string]*endpoint
+	hasher *betterauth.Hasher
 }
 
 // Close releases what the Auth owns: the session store [FromEnv] opened. An Auth built by [New] owns
@@ -54,6 +58,10 @@ func New(cfg Config) (*Auth, error) {
 	}
 	if cfg.TokenCacheSize > 0 {
 		a.cache = newTokenCache(cfg.TokenCacheSize, a.keys)
+	}
+	if s.server != nil {
+		a.router = a.routes()
+		a.hasher = betterauth.NewHasher(s.server.hashSlots)
 	}
 	return a, nil
 }

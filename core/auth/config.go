@@ -128,6 +128,10 @@ type Config struct {
 	// Logger receives debug records for denied requests (with a short token fingerprint, never the token)
 	// and warnings for key set fetch failures. Nil means no logging.
 	Logger *slog.Logger
+
+	// Server, when set, makes the Auth a Better Auth-compatible server too: [Auth.ServeHTTP] answers Better
+	// Auth's endpoints at BasePath. Nil means verification only (ServeHTTP answers 404).
+	Server *ServerConfig
 }
 
 // VersionedSecret is one of Better Auth's rotated secrets.
@@ -231,6 +235,9 @@ type settings struct {
 	strategy       CacheStrategy
 	cacheVersion   string
 	bearerRequires bool
+	secure         bool // the cookies are __Secure- and carry the Secure attribute
+
+	server *serverSettings // nil unless Config.Server is set
 }
 
 func configError(format string, args ...any) error {
@@ -319,8 +326,13 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if c.Server != nil {
+		if s.server, err = c.Server.validate(&s); err != nil {
+			return s, nil, err
+		}
+	}
 	if c.DisableJWKS {
-		if !c.AcceptHS256 && c.Store == nil {
+		if !c.AcceptHS256 && s.store == nil {
 			return s, nil, configError("DisableJWKS leaves no way to verify credentials; set AcceptHS256 or Store, or keep JWKS")
 		}
 		if s.strategy == CacheJWTPlugin {
@@ -367,6 +379,7 @@ func (c *Config) validateSessions(s *settings) error {
 			return configError("cookie name or prefix %q has a character cookies cannot carry", n)
 		}
 	}
+	s.secure = secure
 	s.names = betterauth.NewNames(c.Cookies.Prefix, secure, betterauth.Names{
 		SessionToken: c.Cookies.SessionToken, SessionData: c.Cookies.SessionData, DontRemember: c.Cookies.DontRemember})
 	s.strategy = c.CookieCache.Strategy
@@ -381,9 +394,12 @@ func (c *Config) validateSessions(s *settings) error {
 		return configError("CookieCache.Strategy %q is not compact, jwt, jwe or jwt-plugin", s.strategy)
 	}
 	s.store = c.Store
+	if s.store == nil && c.Server != nil && c.Server.Database != nil {
+		s.store = c.Server.Database
+	}
 	s.bearerRequires = c.BearerRequireSignature
-	if c.Store != nil {
-		s.forward, _ = c.Store.(store.CredentialLookup)
+	if s.store != nil {
+		s.forward, _ = s.store.(store.CredentialLookup)
 		if s.secret == "" && s.forward == nil {
 			return configError("Store needs Secret (or Secrets) to check session cookie signatures")
 		}

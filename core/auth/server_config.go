@@ -1,0 +1,249 @@
+package auth
+
+import (
+	"fmt"
+	"net/netip"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/httpsec"
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// Server-mode defaults, Better Auth's unless said otherwise. Zero values in [ServerConfig] mean these.
+const (
+	DefaultSessionExpiresIn  = 7 * 24 * time.Hour
+	DefaultSessionUpdateAge  = 24 * time.Hour
+	DefaultSessionFreshAge   = 24 * time.Hour
+	DefaultCookieCacheMaxAge = 5 * time.Minute
+	DefaultMinPasswordLength = 8
+	DefaultMaxPasswordLength = 128
+	DefaultMaxBodyBytes      = 64 << 10
+	DefaultHashQueueTimeout  = 10 * time.Second
+	DefaultRateLimitWindow   = 10 * time.Second
+	DefaultRateLimitMax      = 100
+)
+
+// ServerConfig turns an [Auth] into a Better Auth-compatible server: [Auth.ServeHTTP] answers Better Auth's
+// email/password endpoints at BasePath with the same JSON, status codes, cookies and database rows as Better
+// Auth 1.7.25, so the better-auth JS client works against it unchanged and a Go and a Node server can share
+// one database. Set it as Config.Server. The zero value of every field means its documented default.
+//
+// A server needs Config.Secret (or Secrets), at least 32 bytes; see [DevSecret] for development.
+type ServerConfig struct {
+	// Database holds Better Auth's tables (see sqlstore and [Migrate]). Required. It also serves as
+	// Config.Store when that is nil.
+	Database store.Database
+
+	// DevMode is Better Auth's non-production mode: rate limiting is off unless RateLimit.Enabled says
+	// otherwise, and requests with no derivable client IP are keyed as 127.0.0.1. It MUST NOT be set in
+	// production.
+	DevMode bool
+
+	// TrustedOrigins are origins allowed besides BaseURL's, in Better Auth's trustedOrigins syntax (exact
+	// origins, "*" and "?" wildcards, custom schemes). They decide Origin/CSRF checks and which absolute
+	// callbackURL/redirectTo values are accepted.
+	TrustedOrigins []string
+
+	// TrustedProxies are the networks of reverse proxies whose forwarded headers are believed for the client
+	// IP. Nil means none: the client IP is the connection's remote address and X-Forwarded-For is ignored.
+	TrustedProxies []netip.Prefix
+	// IPAddressHeaders are the headers holding the client IP set by a trusted proxy. Nil means
+	// X-Forwarded-For, Better Auth's default.
+	IPAddressHeaders []string
+
+	// RateLimit configures rate limiting (Better Auth's rules; on in production).
+	RateLimit RateLimitConfig
+
+	// EmailAndPassword configures the email/password endpoints.
+	EmailAndPassword EmailPasswordConfig
+
+	// Session configures session lifetimes. The cookie cache written is Config.CookieCache.
+	Session SessionConfig
+
+	// Bearer turns on the bearer plugin's response header: sign-in and sign-up answer with a set-auth-token
+	// header carrying the signed session token (and Access-Control-Expose-Headers naming it).
+	Bearer bool
+
+	// MaxBodyBytes caps a request body; a larger one gets 413 before any parsing. Zero means 64 KiB.
+	MaxBodyBytes int64
+
+	// MaxConcurrentHashes bounds how many password hashes (32 MiB of memory each) run at once; further
+	// requests queue. Zero means GOMAXPROCS.
+	MaxConcurrentHashes int
+	// HashQueueTimeout is how long a request may wait for a hashing slot before it gets 503 with
+	// Retry-After. Zero means 10 s.
+	HashQueueTimeout time.Duration
+}
+
+// RateLimitConfig is Better Auth's rateLimit option.
+type RateLimitConfig struct {
+	// Enabled turns rate limiting on or off. Nil means on unless DevMode, as Better Auth does in production.
+	Enabled *bool
+	// Window and Max are the default rule: at most Max requests per client IP and path per Window. Zero
+	// means 10 s and 100.
+	Window time.Duration
+	Max    int
+	// Rules are per-path rules, matched by path prefix below the base path. Nil means Better Auth's:
+	// 3 per 10 s on /sign-in, /sign-up, /change-password and /change-email; 3 per 60 s on
+	// /request-password-reset, /send-verification-email and /forget-password.
+	Rules []RateLimitRule
+	// MaxKeys bounds the memory used: at most this many (client, path) counters are kept. Zero means 100 000.
+	MaxKeys int
+}
+
+// RateLimitRule limits requests to paths starting with Prefix (below the base path, e.g. "/sign-in").
+type RateLimitRule struct {
+	Prefix string
+	Window time.Duration
+	Max    int
+}
+
+// EmailPasswordConfig is Better Auth's emailAndPassword option, plus password rules.
+type EmailPasswordConfig struct {
+	// Disabled turns the email/password endpoints off (sign-in answers 400 EMAIL_PASSWORD_DISABLED).
+	Disabled bool
+	// DisableSignUp refuses new accounts (400 EMAIL_PASSWORD_SIGN_UP_DISABLED).
+	DisableSignUp bool
+	// MinPasswordLength and MaxPasswordLength bound a password's length in UTF-16 code units, as Better
+	// Auth counts (JavaScript's length). Zero means 8 and 128.
+	MinPasswordLength, MaxPasswordLength int
+	// RequireUppercase, RequireLowercase, RequireNumber and RequireSpecial add rules to new passwords
+	// (sign-up, change-password, reset); each failure is its own 400 code (PASSWORD_REQUIRES_UPPERCASE, …).
+	// Better Auth has no such rules: with any of them on, a Node server sharing the database does not
+	// enforce them.
+	RequireUppercase, RequireLowercase, RequireNumber, RequireSpecial bool
+	// DisableAutoSignIn is autoSignIn: false: sign-up creates no session and answers token null, and a
+	// duplicate email gets the same answer as a new one.
+	DisableAutoSignIn bool
+	// RequireEmailVerification refuses sign-in until the email is verified (403 EMAIL_NOT_VERIFIED) and
+	// implies DisableAutoSignIn's answers on sign-up.
+	RequireEmailVerification bool
+}
+
+// SessionConfig is Better Auth's session option.
+type SessionConfig struct {
+	// ExpiresIn is a session's lifetime. Zero means 7 days.
+	ExpiresIn time.Duration
+	// UpdateAge is how often /get-session extends a session (sliding expiry). Zero means 1 day.
+	UpdateAge time.Duration
+	// FreshAge is how young a session must be for /list-sessions. Zero means 1 day; negative means no
+	// freshness check (Better Auth's freshAge: 0).
+	FreshAge time.Duration
+	// DisableRefresh turns sliding expiry off (disableSessionRefresh).
+	DisableRefresh bool
+	// CookieCacheMaxAge is session.cookieCache.maxAge, when Config.CookieCache.Strategy is set. Zero means
+	// 5 minutes.
+	CookieCacheMaxAge time.Duration
+}
+
+// serverSettings is the validated ServerConfig.
+type serverSettings struct {
+	db            store.Database
+	dev           bool
+	origins       *httpsec.Origins
+	clientIP      httpsec.ClientIP
+	limiter       *httpsec.RateLimiter // nil when off
+	ep            EmailPasswordConfig
+	expiresIn     time.Duration
+	updateAge     time.Duration
+	freshAge      time.Duration // < 0: off
+	noRefresh     bool
+	cacheMaxAge   time.Duration
+	bearer        bool
+	maxBody       int64
+	hashSlots     int
+	hashTimeout   time.Duration
+}
+
+func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
+	if c.Database == nil {
+		return nil, configError("Server.Database is required")
+	}
+	if s.secret == "" {
+		return nil, configError("server mode needs Secret (or Secrets), at least %d bytes; see DevSecret for development", MinSecretBytes)
+	}
+	if s.strategy == CacheJWTPlugin {
+		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
+	}
+	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
+		bearer: c.Bearer}
+	var err error
+	if ss.origins, err = httpsec.NewOrigins(s.origin, c.TrustedOrigins); err != nil {
+		return nil, configError("TrustedOrigins: %v", err)
+	}
+	headers := c.IPAddressHeaders
+	if headers == nil {
+		headers = []string{"x-forwarded-for"}
+	}
+	for i, h := range headers {
+		headers[i] = strings.ToLower(strings.TrimSpace(h))
+		if headers[i] == "" {
+			return nil, configError("empty IPAddressHeaders entry")
+		}
+	}
+	for _, p := range c.TrustedProxies {
+		if !p.IsValid() {
+			return nil, configError("invalid TrustedProxies entry")
+		}
+	}
+	ss.clientIP = httpsec.ClientIP{Headers: headers, TrustedProxies: c.TrustedProxies}
+
+	ep := &ss.ep
+	ep.MinPasswordLength = orDefault(ep.MinPasswordLength, DefaultMinPasswordLength)
+	ep.MaxPasswordLength = orDefault(ep.MaxPasswordLength, DefaultMaxPasswordLength)
+	if ep.MinPasswordLength < 1 || ep.MaxPasswordLength < ep.MinPasswordLength {
+		return nil, configError("password lengths: want 1 <= MinPasswordLength (%d) <= MaxPasswordLength (%d)",
+			ep.MinPasswordLength, ep.MaxPasswordLength)
+	}
+	if ep.MaxPasswordLength > 4096 {
+		return nil, configError("MaxPasswordLength %d: at most 4096", ep.MaxPasswordLength)
+	}
+
+	ss.expiresIn = orDefault(c.Session.ExpiresIn, DefaultSessionExpiresIn)
+	ss.updateAge = orDefault(c.Session.UpdateAge, DefaultSessionUpdateAge)
+	ss.freshAge = orDefault(c.Session.FreshAge, DefaultSessionFreshAge)
+	ss.cacheMaxAge = orDefault(c.Session.CookieCacheMaxAge, DefaultCookieCacheMaxAge)
+	for name, d := range map[string]time.Duration{"Session.ExpiresIn": ss.expiresIn, "Session.UpdateAge": ss.updateAge,
+		"Session.CookieCacheMaxAge": ss.cacheMaxAge} {
+		if d < time.Second {
+			return nil, configError("%s %v: want at least 1s", name, d)
+		}
+		if d > 400*24*time.Hour {
+			return nil, configError("%s %v: cookies cannot live longer than 400 days", name, d)
+		}
+	}
+	ss.maxBody = orDefault(c.MaxBodyBytes, DefaultMaxBodyBytes)
+	ss.hashSlots = orDefault(c.MaxConcurrentHashes, runtime.GOMAXPROCS(0))
+	ss.hashTimeout = orDefault(c.HashQueueTimeout, DefaultHashQueueTimeout)
+	if ss.maxBody < 1024 || ss.hashSlots < 1 || ss.hashTimeout < 0 {
+		return nil, configError("MaxBodyBytes (>= 1024), MaxConcurrentHashes and HashQueueTimeout must be positive")
+	}
+
+	on := !c.DevMode
+	if c.RateLimit.Enabled != nil {
+		on = *c.RateLimit.Enabled
+	}
+	if on {
+		rl := httpsec.RateLimitConfig{Window: orDefault(c.RateLimit.Window, DefaultRateLimitWindow),
+			Max: orDefault(c.RateLimit.Max, DefaultRateLimitMax), MaxKeys: c.RateLimit.MaxKeys, Now: s.now}
+		if rl.Window <= 0 || rl.Max <= 0 || rl.MaxKeys < 0 {
+			return nil, configError("RateLimit: Window, Max and MaxKeys must be positive")
+		}
+		if c.RateLimit.Rules != nil {
+			rl.Rules = []httpsec.Rule{}
+		}
+		for _, r := range c.RateLimit.Rules {
+			if !strings.HasPrefix(r.Prefix, "/") || r.Window <= 0 || r.Max <= 0 {
+				return nil, configError("RateLimit rule %+v: want a /prefix, a positive Window and Max", r)
+			}
+			rl.Rules = append(rl.Rules, httpsec.Rule{Prefix: r.Prefix, Window: r.Window, Max: r.Max})
+		}
+		ss.limiter = httpsec.NewRateLimiter(rl)
+	}
+	return ss, nil
+}
+
+// String describes a rate limit rule, for errors and logs.
+func (r RateLimitRule) String() string { return fmt.Sprintf("%s: %d per %v", r.Prefix, r.Max, r.Window) }

@@ -1,0 +1,222 @@
+package auth
+
+// Writing Better Auth's cookies (better-auth src/cookies/index.ts setSessionCookie, setCookieCache,
+// deleteSessionCookie, expireCookie; src/cookies/session-store.ts for chunks).
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// attrs are the attributes of every Better Auth cookie: Path=/, HttpOnly, SameSite=Lax, Secure in secure
+// mode.
+func (c *call) attrs(maxAge *int) betterauth.CookieAttrs {
+	return betterauth.CookieAttrs{MaxAge: maxAge, Path: "/", HttpOnly: true, Secure: c.a.s.secure, SameSite: "Lax"}
+}
+
+func seconds(d time.Duration) *int {
+	n := int(d / time.Second)
+	return &n
+}
+
+// setCookie adds a Set-Cookie header.
+func (c *call) setCookie(name, value string, a betterauth.CookieAttrs) {
+	c.cookies = append(c.cookies, setCookie{name: name, value: betterauth.SetCookie(name, value, a)})
+}
+
+// removeCookies drops Set-Cookie entries already queued for name or its chunks (Better Auth's
+// removeSetCookieEntries), so a value set and then expired in one response never reaches the wire.
+func (c *call) removeCookies(name string) {
+	c.cookies = slicesDelete(c.cookies, func(sc setCookie) bool {
+		return sc.name == name || strings.HasPrefix(sc.name, name+".")
+	})
+}
+
+func slicesDelete(s []setCookie, drop func(setCookie) bool) []setCookie {
+	out := s[:0]
+	for _, v := range s {
+		if !drop(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// expireCookie removes name: empty value, Max-Age=0.
+func (c *call) expireCookie(name string) {
+	c.removeCookies(name)
+	c.setCookie(name, "", c.attrs(seconds(0)))
+}
+
+// requestCookieNames are the names of the cookies the request carries.
+func (c *call) requestCookieNames() []string {
+	var names []string
+	for _, h := range c.r.Header.Values("Cookie") {
+		for pair := range strings.SplitSeq(h, ";") {
+			name, _, ok := strings.Cut(pair, "=")
+			if ok {
+				names = append(names, strings.TrimSpace(name))
+			}
+		}
+	}
+	return names
+}
+
+// dataChunks are the session_data cookie and its chunks the request carries.
+func (c *call) dataChunks() []string {
+	n := c.a.s.names.SessionData
+	var out []string
+	for _, name := range c.requestCookieNames() {
+		if name == n || isChunkOf(name, n) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func isChunkOf(name, base string) bool {
+	rest, ok := strings.CutPrefix(name, base+".")
+	if !ok || rest == "" || len(rest) > 3 || (len(rest) > 1 && rest[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// signedCookie returns the verified value of a signed cookie of the request, or "".
+func (c *call) signedCookie(name string) string {
+	jar, err := betterauth.Read(c.r.Header.Values("Cookie"), c.a.s.names)
+	if err != nil {
+		return ""
+	}
+	var raw string
+	switch name {
+	case c.a.s.names.SessionToken:
+		raw = jar.SessionToken
+	case c.a.s.names.DontRemember:
+		raw = jar.DontRemember
+	}
+	if raw == "" {
+		return ""
+	}
+	v, ok := c.a.signer.Verify(raw)
+	if !ok {
+		return ""
+	}
+	return v
+}
+
+// setSessionCookie writes the session cookies as Better Auth's setSessionCookie does. dontRemember nil means
+// "as the request's dont_remember cookie says". maxAge overrides the session_token Max-Age when non-nil.
+func (c *call) setSessionCookie(res *store.Result, dontRemember *bool, maxAge *int) {
+	n := c.a.s.names
+	had := c.signedCookie(n.DontRemember) != ""
+	dr := had
+	if dontRemember != nil {
+		dr = *dontRemember
+	}
+	age := seconds(c.srv.expiresIn)
+	if dr {
+		age = nil
+	}
+	if maxAge != nil {
+		age = maxAge
+	}
+	c.removeCookies(n.SessionToken)
+	c.setCookie(n.SessionToken, c.a.signer.Sign(res.Session.Token), c.attrs(age))
+	if dr {
+		c.removeCookies(n.DontRemember)
+		c.setCookie(n.DontRemember, c.a.signer.Sign("true"), c.attrs(nil))
+	} else if had {
+		c.expireCookie(n.DontRemember)
+	}
+	c.setCookieCache(res, dr)
+	if c.srv.bearer {
+		c.header.Set("Set-Auth-Token", c.a.signer.SignRaw(res.Session.Token))
+		exposeHeader(c.header, "set-auth-token")
+	}
+}
+
+// exposeHeader adds name to Access-Control-Expose-Headers.
+func exposeHeader(h interface {
+	Get(string) string
+	Set(string, string)
+}, name string) {
+	cur := h.Get("Access-Control-Expose-Headers")
+	for v := range strings.SplitSeq(cur, ",") {
+		if strings.EqualFold(strings.TrimSpace(v), name) {
+			return
+		}
+	}
+	if cur != "" {
+		cur += ", "
+	}
+	h.Set("Access-Control-Expose-Headers", cur+name)
+}
+
+// setCookieCache writes the session_data cookie in the configured strategy, in chunks when large.
+func (c *call) setCookieCache(res *store.Result, dontRemember bool) {
+	strategy := c.a.s.strategy
+	if strategy == CacheNone {
+		return
+	}
+	in := betterauth.CacheInput{
+		Session:   betterauth.SessionJSON(res.Session),
+		User:      betterauth.UserJSON(res.User),
+		UpdatedAt: c.now,
+		Version:   c.a.s.cacheVersion,
+		MaxAge:    c.srv.cacheMaxAge,
+		Now:       c.now,
+	}
+	age := seconds(c.srv.cacheMaxAge)
+	if dontRemember {
+		// Better Auth leaves the cookie without Max-Age and falls back to 60 s (compact) or 300 s (jwt, jwe)
+		// for the cache's own expiry.
+		age = nil
+		in.MaxAge = 300 * time.Second
+		if strategy == CacheCompact {
+			in.MaxAge = 60 * time.Second
+		}
+	}
+	var value string
+	var err error
+	switch strategy {
+	case CacheCompact:
+		value = c.a.signer.EncodeCompact(in)
+	case CacheJWT:
+		value, err = c.a.signer.EncodeJWTCache(in)
+	case CacheJWE:
+		value, err = c.a.jwe.EncryptCache(in)
+	}
+	if err != nil {
+		c.a.s.log.Error("auth: writing the cookie cache", "err", err)
+		return
+	}
+	name := c.a.s.names.SessionData
+	c.removeCookies(name)
+	set, clear := betterauth.Chunk(name, value, c.attrs(age), c.dataChunks())
+	for _, n := range clear {
+		c.setCookie(n, "", c.attrs(seconds(0)))
+	}
+	for _, p := range set {
+		c.setCookie(p.Name, p.Value, c.attrs(age))
+	}
+}
+
+// deleteSessionCookie expires the session cookies as Better Auth's deleteSessionCookie does.
+func (c *call) deleteSessionCookie() {
+	n := c.a.s.names
+	c.expireCookie(n.SessionToken)
+	c.expireCookie(n.SessionData)
+	for _, name := range c.dataChunks() {
+		c.setCookie(name, "", c.attrs(seconds(0)))
+	}
+	c.expireCookie(n.DontRemember)
+}

@@ -1,0 +1,236 @@
+package auth
+
+// Sessions (better-auth src/api/routes/session.ts, sign-out.ts; src/db/internal-adapter.ts createSession).
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered.
+func (c *call) createSession(userID string, dontRemember bool) (*store.Session, error) {
+	life := c.srv.expiresIn
+	if dontRemember {
+		life = 24 * time.Hour
+	}
+	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: userID,
+		ExpiresAt: c.now.Add(life), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
+		UserAgent: c.r.Header.Get("User-Agent")}
+	if err := c.srv.db.CreateSession(c.ctx, s); err != nil {
+		return nil, dbError(err)
+	}
+	return s, nil
+}
+
+// sessionOut is {"session","user"} as Better Auth returns it.
+func sessionOut(res *store.Result) json.RawMessage {
+	b := make([]byte, 0, 512)
+	b = append(b, `{"session":`...)
+	b = append(b, betterauth.SessionJSON(res.Session)...)
+	b = append(b, `,"user":`...)
+	b = append(b, betterauth.UserJSON(res.User)...)
+	return append(b, '}')
+}
+
+// getSession is GET /get-session.
+func (c *call) getSession() (any, error) {
+	c.header.Set("Cache-Control", "no-store")
+	c.header.Set("Pragma", "no-cache")
+	if c.r.Method == "POST" {
+		return nil, errGetSessionPost
+	}
+	res, err := c.loadSession(c.query.Get("disableCookieCache") == "true", c.query.Get("disableRefresh") == "true")
+	if err != nil {
+		return nil, err
+	}
+	if res == nil {
+		return json.RawMessage("null"), nil
+	}
+	return sessionOut(res), nil
+}
+
+// loadSession is the body of Better Auth's getSession: the signed cookie, then the cookie cache, then the
+// database, with sliding refresh. It returns nil, nil when there is no valid session (and queues the cookie
+// deletions Better Auth sends).
+func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
+	n := c.a.s.names
+	cacheOn := c.a.s.strategy != CacheNone
+	token := c.signedCookie(n.SessionToken)
+	jar, _ := betterauth.Read(c.r.Header.Values("Cookie"), n)
+	if token == "" && cacheOn {
+		return nil, nil
+	}
+	if !cacheOn && len(c.dataChunks()) > 0 {
+		for _, name := range c.dataChunks() {
+			c.setCookie(name, "", c.attrs(seconds(0)))
+		}
+	}
+	if token == "" {
+		return nil, nil
+	}
+	dontRemember := c.signedCookie(n.DontRemember) != ""
+	if cacheOn && !noCache && jar.SessionData != "" {
+		if s := c.a.cachedSession(c.ctx, jar.SessionData, token); s != nil {
+			return &store.Result{Session: *s.Record, User: s.User}, nil
+		}
+		c.expireCookie(n.SessionData)
+	}
+	res, err := c.srv.db.Lookup(c.ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		res, err = nil, nil
+	}
+	if err != nil {
+		return nil, dbError(err)
+	}
+	if res == nil || res.Session.ExpiresAt.Before(c.now) {
+		c.deleteSessionCookie()
+		if res != nil {
+			if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
+				return nil, dbError(err)
+			}
+		}
+		return nil, nil
+	}
+	if dontRemember || noRefresh {
+		return res, nil
+	}
+	due := !res.Session.ExpiresAt.Add(-c.srv.expiresIn).Add(c.srv.updateAge).After(c.now)
+	if due && !c.srv.noRefresh {
+		exp := c.now.Add(c.srv.expiresIn)
+		if err := c.srv.db.UpdateSession(c.ctx, token, exp, c.now); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				c.deleteSessionCookie()
+				return nil, errFailedGetSession
+			}
+			return nil, dbError(err)
+		}
+		res.Session.ExpiresAt, res.Session.UpdatedAt = exp, c.now
+		f := false
+		c.setSessionCookie(res, &f, seconds(c.srv.expiresIn))
+		return res, nil
+	}
+	c.setCookieCache(res, dontRemember)
+	return res, nil
+}
+
+// session is Better Auth's sessionMiddleware: the request's session, or 401. sensitive bypasses the cookie
+// cache (sensitiveSessionMiddleware), so a revoked session cannot act from a stale cache.
+func (c *call) session(sensitive bool) (*store.Result, error) {
+	if !c.sessDone {
+		res, err := c.loadSession(sensitive, false)
+		if err != nil {
+			var e *apiError
+			if errors.As(err, &e) && e.status < 500 {
+				return nil, errUnauthorized
+			}
+			return nil, err
+		}
+		c.sess, c.sessDone = res, true
+	}
+	if c.sess == nil {
+		return nil, errUnauthorized
+	}
+	return c.sess, nil
+}
+
+// signOut is POST /sign-out.
+func (c *call) signOut() (any, error) {
+	if token := c.signedCookie(c.a.s.names.SessionToken); token != "" {
+		if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
+			c.a.s.log.Error("auth: sign-out could not delete the session", "err", err)
+		}
+	}
+	c.deleteSessionCookie()
+	return map[string]bool{"success": true}, nil
+}
+
+// listSessions is GET /list-sessions: the user's active sessions; needs a fresh session.
+func (c *call) listSessions() (any, error) {
+	res, err := c.session(false)
+	if err != nil {
+		return nil, err
+	}
+	if c.srv.freshAge > 0 && c.now.Sub(res.Session.CreatedAt) >= c.srv.freshAge {
+		return nil, errSessionNotFresh
+	}
+	all, err := c.srv.db.Sessions(c.ctx, res.User.ID)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	b := []byte{'['}
+	for _, s := range all {
+		if !s.ExpiresAt.After(c.now) {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, betterauth.SessionJSON(s)...)
+	}
+	return json.RawMessage(append(b, ']')), nil
+}
+
+// revokeSession is POST /revoke-session {token}: deletes one of the user's sessions (200 also when the
+// token is unknown or someone else's).
+func (c *call) revokeSession() (any, error) {
+	res, err := c.session(true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.validate(field{"token", kString, true}); err != nil {
+		return nil, err
+	}
+	token := c.str("token")
+	other, err := c.srv.db.Lookup(c.ctx, token)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, dbError(err)
+	}
+	if other != nil && other.Session.UserID == res.User.ID {
+		if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
+			return nil, dbError(err)
+		}
+	}
+	if token == res.Session.Token {
+		c.deleteSessionCookie()
+	}
+	return map[string]bool{"status": true}, nil
+}
+
+// revokeSessions is POST /revoke-sessions: deletes every session of the user.
+func (c *call) revokeSessions() (any, error) {
+	res, err := c.session(true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.srv.db.DeleteSessions(c.ctx, res.User.ID); err != nil {
+		return nil, dbError(err)
+	}
+	c.deleteSessionCookie()
+	return map[string]bool{"status": true}, nil
+}
+
+// revokeOtherSessions is POST /revoke-other-sessions: deletes the user's other active sessions.
+func (c *call) revokeOtherSessions() (any, error) {
+	res, err := c.session(true)
+	if err != nil {
+		return nil, err
+	}
+	all, err := c.srv.db.Sessions(c.ctx, res.User.ID)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	all = slices.DeleteFunc(all, func(s store.Session) bool {
+		return !s.ExpiresAt.After(c.now) || s.Token == res.Session.Token
+	})
+	for _, s := range all {
+		if err := c.srv.db.DeleteSession(c.ctx, s.Token); err != nil {
+			return nil, dbError(err)
+		}
+	}
+	return map[string]bool{"status": true}, nil
+}
