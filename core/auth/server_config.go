@@ -140,21 +140,21 @@ type SessionConfig struct {
 
 // serverSettings is the validated ServerConfig.
 type serverSettings struct {
-	db            store.Database
-	dev           bool
-	origins       *httpsec.Origins
-	clientIP      httpsec.ClientIP
-	limiter       *httpsec.RateLimiter // nil when off
-	ep            EmailPasswordConfig
-	expiresIn     time.Duration
-	updateAge     time.Duration
-	freshAge      time.Duration // < 0: off
-	noRefresh     bool
-	cacheMaxAge   time.Duration
-	bearer        bool
-	maxBody       int64
-	hashSlots     int
-	hashTimeout   time.Duration
+	db          store.Database
+	dev         bool
+	origins     *httpsec.Origins
+	clientIP    httpsec.ClientIP
+	limiter     *httpsec.RateLimiter // nil when off
+	ep          EmailPasswordConfig
+	expiresIn   time.Duration
+	updateAge   time.Duration
+	freshAge    time.Duration // < 0: off
+	noRefresh   bool
+	cacheMaxAge time.Duration
+	bearer      bool
+	maxBody     int64
+	hashSlots   int
+	hashTimeout time.Duration
 }
 
 func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
@@ -246,4 +246,6 @@ func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
 }
 
 // String describes a rate limit rule, for errors and logs.
-func (r RateLimitRule) String() string { return fmt.Sprintf("%s: %d per %v", r.Prefix, r.Max, r.Window) }
+func (r RateLimitRule) String() string {
+	return fmt.Sprintf("%s: %d per %v", r.Prefix, r.Max, r.Window)
+}

@@ -98,7 +98,6 @@ func setTimes(u *store.User, now time.Time) {
 	u.Additional["createdAt"], u.Additional["updatedAt"] = iso, iso
 }
 
-
 // signInEmail is POST /sign-in/email.
 func (c *call) signInEmail() (any, error) {
 	if err := c.validate(field{"email", kString, true}, field{"password", kString, true},

@@ -3,9 +3,9 @@ package auth_test
 import (
 	"database/sql"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
-	"math"
 	"net/netip"
 	"slices"
 	"strings"
@@ -516,8 +516,8 @@ func TestServerConfigErrors(t *testing.T) {
 	db, _ := testdb.SQLite(t)
 	st, _ := sqlstore.New(db, sqlstore.SQLite, nil)
 	for _, cfg := range []auth.Config{
-		{BaseURL: srvBase, DisableJWKS: true, Server: &auth.ServerConfig{Database: st}},                                        // no secret
-		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{}},                        // no database
+		{BaseURL: srvBase, DisableJWKS: true, Server: &auth.ServerConfig{Database: st}},                // no secret
+		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{}}, // no database
 		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st, TrustedOrigins: []string{"::bad"}}},
 		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st,
 			EmailAndPassword: auth.EmailPasswordConfig{MinPasswordLength: 20, MaxPasswordLength: 10}}},
