@@ -85,7 +85,6 @@ func newSharedPair(t *testing.T, kind string) sharedPair {
 	return sharedPair{goSrv: g, node: n}
 }
 
-
 func TestSharedDatabase(t *testing.T) {
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
