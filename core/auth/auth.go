@@ -24,8 +24,9 @@ type Auth struct {
 	closer io.Closer // the store FromEnv opened, if any
 
 	// Server mode (nil otherwise).
-	router map[string]*endpoint
-	hasher *betterauth.Hasher
+	router      map[string]*endpoint
+	routeParams map[string]*endpoint // "/dir" → the route "/dir/:name"
+	hasher      *betterauth.Hasher
 }
 
 // Close releases what the Auth owns: the session store [FromEnv] opened. An Auth built by [New] owns
@@ -60,7 +61,13 @@ func New(cfg Config) (*Auth, error) {
 		a.cache = newTokenCache(cfg.TokenCacheSize, a.keys)
 	}
 	if s.server != nil {
-		a.router = a.routes()
+		a.router, a.routeParams = a.routes(), map[string]*endpoint{}
+		for p, ep := range a.router {
+			if i := strings.Index(p, "/:"); i > 0 {
+				a.routeParams[p[:i]] = ep
+				delete(a.router, p)
+			}
+		}
 		a.hasher = betterauth.NewHasher(s.server.hashSlots)
 	}
 	return a, nil

@@ -55,7 +55,7 @@ type ExchangeParams struct {
 
 // ProviderTokens are the tokens of a provider, as Better Auth stores them on the account row.
 type ProviderTokens struct {
-	AccessToken, RefreshToken, IDToken            string
+	AccessToken, RefreshToken, IDToken          string
 	AccessTokenExpiresAt, RefreshTokenExpiresAt time.Time // zero when unknown
 	// Scopes are the granted scopes.
 	Scopes []string

@@ -98,12 +98,13 @@ func (a *Auth) routes() map[string]*endpoint {
 
 // call is one request being served.
 type call struct {
-	a    *Auth
-	srv  *serverSettings
-	r    *http.Request
-	ctx  context.Context
-	now  time.Time
-	path string
+	a     *Auth
+	srv   *serverSettings
+	r     *http.Request
+	ctx   context.Context
+	now   time.Time
+	path  string
+	param string // the value of a "/:name" path parameter
 
 	query    url.Values
 	body     map[string]any // nil when the request had none
@@ -130,7 +131,14 @@ func (a *Auth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	ep := a.router[strings.TrimSuffix(rest, "/")]
+	path := strings.TrimSuffix(rest, "/")
+	ep, param := a.router[path], ""
+	if ep == nil {
+		// "/dir/<value>" matches a route "/dir/:name" (Better Auth's path parameters).
+		if i := strings.LastIndexByte(path, '/'); i > 0 && i < len(path)-1 {
+			ep, param = a.routeParams[path[:i]], path[i+1:]
+		}
+	}
 	if ep == nil || rest == "" {
 		w.WriteHeader(http.StatusNotFound)
 		return
@@ -140,7 +148,7 @@ func (a *Auth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{a: a, srv: srv, r: r, ctx: r.Context(), now: a.s.now().UTC().Truncate(time.Millisecond),
-		path: strings.TrimSuffix(rest, "/"), query: r.URL.Query(), header: http.Header{}}
+		path: path, param: param, query: r.URL.Query(), header: http.Header{}}
 	var res any
 	err := c.protect(w, ep)
 	if err == nil {

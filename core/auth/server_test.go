@@ -575,7 +575,6 @@ func TestServerEnumerationTiming(t *testing.T) {
 		}
 	}
 	mean, sd := float64(n*n)/2, math.Sqrt(float64(n*n*(2*n+1))/12)
-	_ = sd
 	if z := (u - mean) / sd; math.Abs(z) > 3.3 {
 		t.Errorf("Mann-Whitney z = %.2f: known and unknown emails have different latency", z)
 	}
