@@ -76,8 +76,10 @@ func TestClaims(t *testing.T) {
 			name: "DefinePayload and Subject",
 			user: user,
 			opts: ClaimsOptions{BaseURL: "http://localhost:3005",
-				DefinePayload: func(s Session) ([]byte, error) { return []byte(`{"role":"admin","session":` + string(s.Session) + `}`), nil },
-				Subject:       func(Session) (string, error) { return "custom", nil }},
+				DefinePayload: func(s Session) ([]byte, error) {
+					return []byte(`{"role":"admin","session":` + string(s.Session) + `}`), nil
+				},
+				Subject: func(Session) (string, error) { return "custom", nil }},
 			want: `{"iat":1795872551,"role":"admin","session":{"id":"s1"},"sub":"custom","exp":1795873451,"iss":"http://localhost:3005","aud":"http://localhost:3005"}`,
 		},
 		{
