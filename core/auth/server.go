@@ -82,17 +82,22 @@ func (a *Auth) routes() map[string]*endpoint {
 	post := []string{http.MethodPost}
 	get := []string{http.MethodGet}
 	return map[string]*endpoint{
-		"/ok":                    {methods: get, handle: func(*call) (any, error) { return map[string]bool{"ok": true}, nil }},
-		"/sign-up/email":         {methods: post, handle: (*call).signUpEmail, mediaForm: true, formCSRF: true},
-		"/sign-in/email":         {methods: post, handle: (*call).signInEmail, mediaForm: true, formCSRF: true},
-		"/sign-out":              {methods: post, handle: (*call).signOut},
-		"/get-session":           {methods: []string{http.MethodGet, http.MethodPost}, handle: (*call).getSession},
-		"/list-sessions":         {methods: get, handle: (*call).listSessions},
-		"/revoke-session":        {methods: post, handle: (*call).revokeSession},
-		"/revoke-sessions":       {methods: post, handle: (*call).revokeSessions},
-		"/revoke-other-sessions": {methods: post, handle: (*call).revokeOtherSessions},
-		"/change-password":       {methods: post, handle: (*call).changePassword},
-		"/update-user":           {methods: post, handle: (*call).updateUser},
+		"/ok":                      {methods: get, handle: func(*call) (any, error) { return map[string]bool{"ok": true}, nil }},
+		"/sign-up/email":           {methods: post, handle: (*call).signUpEmail, mediaForm: true, formCSRF: true},
+		"/sign-in/email":           {methods: post, handle: (*call).signInEmail, mediaForm: true, formCSRF: true},
+		"/sign-out":                {methods: post, handle: (*call).signOut},
+		"/get-session":             {methods: []string{http.MethodGet, http.MethodPost}, handle: (*call).getSession},
+		"/list-sessions":           {methods: get, handle: (*call).listSessions},
+		"/revoke-session":          {methods: post, handle: (*call).revokeSession},
+		"/revoke-sessions":         {methods: post, handle: (*call).revokeSessions},
+		"/revoke-other-sessions":   {methods: post, handle: (*call).revokeOtherSessions},
+		"/change-password":         {methods: post, handle: (*call).changePassword},
+		"/update-user":             {methods: post, handle: (*call).updateUser},
+		"/send-verification-email": {methods: post, handle: (*call).sendVerificationEmail},
+		"/verify-email":            {methods: get, handle: (*call).verifyEmail},
+		"/request-password-reset":  {methods: post, handle: (*call).requestPasswordReset},
+		"/reset-password/:token":   {methods: get, handle: (*call).resetPasswordCallback},
+		"/reset-password":          {methods: post, handle: (*call).resetPassword},
 	}
 }
 
@@ -304,6 +309,10 @@ func (c *call) write(w http.ResponseWriter, res any, err error) {
 	status := c.status
 	if status == 0 {
 		status = http.StatusOK
+	}
+	if status == http.StatusFound {
+		w.WriteHeader(status)
+		return
 	}
 	var b []byte
 	switch v := res.(type) {

@@ -62,6 +62,17 @@ type ServerConfig struct {
 	// Session configures session lifetimes. The cookie cache written is Config.CookieCache.
 	Session SessionConfig
 
+	// Mailer sends verification and password reset emails. Nil means none: /send-verification-email and
+	// /request-password-reset answer 400 as Better Auth does without sendVerificationEmail and
+	// sendResetPassword.
+	Mailer Mailer
+
+	// EmailVerification configures email verification.
+	EmailVerification EmailVerificationConfig
+
+	// Hooks run at points of the flows (user creation, sessions, JWT claims).
+	Hooks Hooks
+
 	// Bearer turns on the bearer plugin's response header: sign-in and sign-up answer with a set-auth-token
 	// header carrying the signed session token (and Access-Control-Expose-Headers naming it).
 	Bearer bool
@@ -120,6 +131,10 @@ type EmailPasswordConfig struct {
 	// RequireEmailVerification refuses sign-in until the email is verified (403 EMAIL_NOT_VERIFIED) and
 	// implies DisableAutoSignIn's answers on sign-up.
 	RequireEmailVerification bool
+	// ResetPasswordTokenExpiresIn is how long a password reset link works. Zero means 1 hour.
+	ResetPasswordTokenExpiresIn time.Duration
+	// RevokeSessionsOnPasswordReset signs the user out everywhere when the password is reset.
+	RevokeSessionsOnPasswordReset bool
 }
 
 // SessionConfig is Better Auth's session option.
@@ -155,6 +170,9 @@ type serverSettings struct {
 	maxBody     int64
 	hashSlots   int
 	hashTimeout time.Duration
+	mailer      Mailer
+	ev          EmailVerificationConfig
+	hooks       Hooks
 }
 
 func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
@@ -191,6 +209,12 @@ func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
 	ss.clientIP = httpsec.ClientIP{Headers: headers, TrustedProxies: c.TrustedProxies}
 
 	ep := &ss.ep
+	ep.ResetPasswordTokenExpiresIn = orDefault(ep.ResetPasswordTokenExpiresIn, time.Hour)
+	ss.mailer, ss.ev, ss.hooks = c.Mailer, c.EmailVerification, c.Hooks
+	ss.ev.ExpiresIn = orDefault(ss.ev.ExpiresIn, time.Hour)
+	if ep.ResetPasswordTokenExpiresIn < time.Second || ss.ev.ExpiresIn < time.Second {
+		return nil, configError("ResetPasswordTokenExpiresIn and EmailVerification.ExpiresIn must be at least 1s")
+	}
 	ep.MinPasswordLength = orDefault(ep.MinPasswordLength, DefaultMinPasswordLength)
 	ep.MaxPasswordLength = orDefault(ep.MaxPasswordLength, DefaultMaxPasswordLength)
 	if ep.MinPasswordLength < 1 || ep.MaxPasswordLength < ep.MinPasswordLength {

@@ -53,6 +53,15 @@ func (c *call) signUpEmail() (any, error) {
 		return nil, err
 	}
 	u := &store.User{ID: betterauth.NewID(), Email: email, Name: name, Image: c.str("image")}
+	if h := c.srv.hooks.BeforeCreateUser; h != nil {
+		if err := h(c.ctx, u); err != nil {
+			return nil, hookError(err)
+		}
+		u.Email = strings.ToLower(u.Email)
+		if u.ID == "" || !validEmail(u.Email) {
+			return nil, errFailedCreateUser
+		}
+	}
 	if err := c.srv.db.CreateUser(c.ctx, u, c.now); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			if generic {
@@ -68,12 +77,26 @@ func (c *call) signUpEmail() (any, error) {
 	if err := c.srv.db.CreateAccount(c.ctx, acct); err != nil {
 		return nil, dbError(err)
 	}
+	if h := c.srv.hooks.AfterCreateUser; h != nil {
+		if err := h(c.ctx, *u); err != nil {
+			return nil, hookError(err)
+		}
+	}
+	sendOnSignUp := ep.RequireEmailVerification
+	if c.srv.ev.SendOnSignUp != nil {
+		sendOnSignUp = *c.srv.ev.SendOnSignUp
+	}
+	if sendOnSignUp && c.srv.mailer != nil {
+		if err := c.sendVerification(*u); err != nil {
+			c.a.s.log.Error("auth: sending the sign-up verification email", "err", err)
+		}
+	}
 	if generic {
 		return map[string]any{"token": nil, "user": userOut(*u)}, nil
 	}
 	remember, _ := c.body["rememberMe"].(bool)
 	dontRemember := c.body["rememberMe"] != nil && !remember
-	sess, err := c.createSession(u.ID, dontRemember)
+	sess, err := c.createSession(u.ID, dontRemember, *u)
 	if err != nil {
 		return nil, err
 	}
@@ -146,11 +169,19 @@ func (c *call) signInEmail() (any, error) {
 		return nil, errInvalidEmailOrPw
 	}
 	if c.srv.ep.RequireEmailVerification && !u.EmailVerified {
+		if c.srv.mailer == nil {
+			return nil, errEmailNotVerified
+		}
+		if c.srv.ev.SendOnSignIn {
+			if err := c.sendVerification(*u); err != nil {
+				return nil, err
+			}
+		}
 		return nil, errEmailNotVerified
 	}
 	remember, _ := c.body["rememberMe"].(bool)
 	dontRemember := c.body["rememberMe"] != nil && !remember
-	sess, err := c.createSession(u.ID, dontRemember)
+	sess, err := c.createSession(u.ID, dontRemember, *u)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 )
 
 // createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered.
-func (c *call) createSession(userID string, dontRemember bool) (*store.Session, error) {
+func (c *call) createSession(userID string, dontRemember bool, u store.User) (*store.Session, error) {
 	life := c.srv.expiresIn
 	if dontRemember {
 		life = 24 * time.Hour
@@ -24,7 +24,42 @@ func (c *call) createSession(userID string, dontRemember bool) (*store.Session, 
 	if err := c.srv.db.CreateSession(c.ctx, s); err != nil {
 		return nil, dbError(err)
 	}
+	if h := c.srv.hooks.SessionCreated; h != nil {
+		if err := h(c.ctx, *s, u); err != nil {
+			return nil, hookError(err)
+		}
+	}
 	return s, nil
+}
+
+// deleteSession deletes one session by token and runs the SessionDeleted hook when it existed.
+func (c *call) deleteSession(token string) error {
+	var old *store.Result
+	if c.srv.hooks.SessionDeleted != nil {
+		old, _ = c.srv.db.Lookup(c.ctx, token)
+	}
+	if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
+		return dbError(err)
+	}
+	if old != nil {
+		c.srv.hooks.SessionDeleted(c.ctx, old.Session)
+	}
+	return nil
+}
+
+// deleteUserSessions deletes every session of a user, running the SessionDeleted hook for each.
+func (c *call) deleteUserSessions(userID string) error {
+	var old []store.Session
+	if c.srv.hooks.SessionDeleted != nil {
+		old, _ = c.srv.db.Sessions(c.ctx, userID)
+	}
+	if err := c.srv.db.DeleteSessions(c.ctx, userID); err != nil {
+		return dbError(err)
+	}
+	for _, s := range old {
+		c.srv.hooks.SessionDeleted(c.ctx, s)
+	}
+	return nil
 }
 
 // sessionOut is {"session","user"} as Better Auth returns it.
@@ -90,8 +125,8 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	if res == nil || res.Session.ExpiresAt.Before(c.now) {
 		c.deleteSessionCookie()
 		if res != nil {
-			if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
-				return nil, dbError(err)
+			if err := c.deleteSession(token); err != nil {
+				return nil, err
 			}
 		}
 		return nil, nil
@@ -141,7 +176,7 @@ func (c *call) session(sensitive bool) (*store.Result, error) {
 // signOut is POST /sign-out.
 func (c *call) signOut() (any, error) {
 	if token := c.signedCookie(c.a.s.names.SessionToken); token != "" {
-		if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
+		if err := c.deleteSession(token); err != nil {
 			c.a.s.log.Error("auth: sign-out could not delete the session", "err", err)
 		}
 	}
@@ -191,8 +226,8 @@ func (c *call) revokeSession() (any, error) {
 		return nil, dbError(err)
 	}
 	if other != nil && other.Session.UserID == res.User.ID {
-		if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
-			return nil, dbError(err)
+		if err := c.deleteSession(token); err != nil {
+			return nil, err
 		}
 	}
 	if token == res.Session.Token {
@@ -207,8 +242,8 @@ func (c *call) revokeSessions() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.srv.db.DeleteSessions(c.ctx, res.User.ID); err != nil {
-		return nil, dbError(err)
+	if err := c.deleteUserSessions(res.User.ID); err != nil {
+		return nil, err
 	}
 	c.deleteSessionCookie()
 	return map[string]bool{"status": true}, nil
@@ -228,8 +263,8 @@ func (c *call) revokeOtherSessions() (any, error) {
 		return !s.ExpiresAt.After(c.now) || s.Token == res.Session.Token
 	})
 	for _, s := range all {
-		if err := c.srv.db.DeleteSession(c.ctx, s.Token); err != nil {
-			return nil, dbError(err)
+		if err := c.deleteSession(s.Token); err != nil {
+			return nil, err
 		}
 	}
 	return map[string]bool{"status": true}, nil

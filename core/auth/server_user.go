@@ -50,8 +50,8 @@ func (c *call) changePassword() (any, error) {
 	}
 	revoke, _ := c.body["revokeOtherSessions"].(bool)
 	if revoke {
-		if err := c.srv.db.DeleteSessions(c.ctx, res.User.ID); err != nil {
-			return nil, dbError(err)
+		if err := c.deleteUserSessions(res.User.ID); err != nil {
+			return nil, err
 		}
 	}
 	if err := c.srv.db.UpdateAccount(c.ctx, acct.ID, map[string]any{"password": hash}, c.now); err != nil {
@@ -59,7 +59,7 @@ func (c *call) changePassword() (any, error) {
 	}
 	out := map[string]any{"token": nil, "user": userOut(res.User)}
 	if revoke {
-		sess, err := c.createSession(res.User.ID, false)
+		sess, err := c.createSession(res.User.ID, false, res.User)
 		if err != nil {
 			return nil, err
 		}
