@@ -286,9 +286,15 @@ func (c *call) write(w http.ResponseWriter, res any, err error) {
 	h.Set("Content-Type", "application/json")
 	if err != nil {
 		var e *apiError
-		if !errors.As(err, &e) {
-			c.a.s.log.Error("auth: endpoint failed", "path", c.path, "err", err)
+		var dbf *dbFailure
+		switch {
+		case errors.As(err, &e):
+		case errors.As(err, &dbf):
+			c.a.s.log.Error("auth: database unavailable", "path", c.path, "err", err)
 			e = errServerUnavailable(5)
+		default:
+			c.a.s.log.Error("auth: endpoint failed", "path", c.path, "err", err)
+			e = newAPIError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error")
 		}
 		if e.retryAfter > 0 {
 			if e.status == 429 {
