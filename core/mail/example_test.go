@@ -1,0 +1,19 @@
+package mail_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/mail"
+)
+
+// An Outbox keeps what the server would have sent; a development server can show the links.
+func ExampleOutbox() {
+	var box mail.Outbox
+	_ = box.SendEmail(context.Background(), auth.Email{Kind: auth.EmailVerify, To: "ann@example.com",
+		URL: "http://localhost:3000/api/auth/verify-email?token=…&callbackURL=%2F"})
+	e, _ := box.Last("ann@example.com", auth.EmailVerify)
+	fmt.Println(e.URL)
+	// Output: http://localhost:3000/api/auth/verify-email?token=…&callbackURL=%2F
+}

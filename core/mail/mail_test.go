@@ -1,0 +1,152 @@
+package mail_test
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/mail"
+)
+
+// fakeSMTP is a minimal SMTP server on 127.0.0.1 that records one message per connection.
+type fakeSMTP struct {
+	ln       net.Listener
+	mu       sync.Mutex
+	rcpt     []string
+	data     []string
+	starttls bool
+}
+
+func newFakeSMTP(t *testing.T, starttls bool) *fakeSMTP {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeSMTP{ln: ln, starttls: starttls}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go f.serve(c)
+		}
+	}()
+	return f
+}
+
+func (f *fakeSMTP) serve(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	w := func(s string) { c.Write([]byte(s + "\r\n")) }
+	w("220 fake ESMTP")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"):
+			if f.starttls {
+				w("250-fake")
+				w("250 STARTTLS")
+			} else {
+				w("250 fake")
+			}
+		case strings.HasPrefix(cmd, "MAIL FROM"):
+			w("250 ok")
+		case strings.HasPrefix(cmd, "RCPT TO"):
+			f.mu.Lock()
+			f.rcpt = append(f.rcpt, strings.TrimSpace(line[8:]))
+			f.mu.Unlock()
+			w("250 ok")
+		case cmd == "DATA":
+			w("354 go")
+			var b strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				b.WriteString(l)
+			}
+			f.mu.Lock()
+			f.data = append(f.data, b.String())
+			f.mu.Unlock()
+			w("250 queued")
+		case cmd == "QUIT":
+			w("221 bye")
+			return
+		case strings.HasPrefix(cmd, "STARTTLS"):
+			w("454 not really")
+			return
+		default:
+			w("502 no")
+		}
+	}
+}
+
+func TestSMTP(t *testing.T) {
+	f := newFakeSMTP(t, false)
+	m := &mail.SMTP{Addr: f.ln.Addr().String(), From: "Example <no-reply@example.com>", InsecureAllowPlaintext: true}
+	e := auth.Email{Kind: auth.EmailResetPassword, To: "ann@example.com",
+		URL: "http://localhost:3000/api/auth/reset-password/abc?callbackURL=%2Freset", Token: "abc"}
+	if err := m.SendEmail(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.data) != 1 || f.rcpt[0] != "<ann@example.com>" {
+		t.Fatalf("rcpt %v, %d messages", f.rcpt, len(f.data))
+	}
+	msg := f.data[0]
+	for _, want := range []string{"To: <ann@example.com>", "Subject: Reset your password", "Content-Transfer-Encoding: quoted-printable",
+		"reset-password/abc?callbackURL=3D%2Freset"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestSMTPRefusesPlaintext(t *testing.T) {
+	f := newFakeSMTP(t, false)
+	m := &mail.SMTP{Addr: f.ln.Addr().String(), From: "no-reply@example.com"}
+	if err := m.SendEmail(context.Background(), auth.Email{To: "a@example.com", URL: "x"}); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+		t.Fatalf("sent over plaintext: %v", err)
+	}
+}
+
+func TestSMTPHeaderInjection(t *testing.T) {
+	m := &mail.SMTP{Addr: "127.0.0.1:1", From: "no-reply@example.com"}
+	if err := m.SendEmail(context.Background(), auth.Email{To: "a@example.com\r\nBcc: evil@example.com", URL: "x"}); err == nil {
+		t.Fatal("accepted a recipient with a line break")
+	}
+}
+
+func TestOutbox(t *testing.T) {
+	var o mail.Outbox
+	o.Max = 2
+	for _, to := range []string{"a@x.io", "b@x.io", "c@x.io"} {
+		o.SendEmail(context.Background(), auth.Email{Kind: auth.EmailVerify, To: to})
+	}
+	if len(o.Sent()) != 2 {
+		t.Fatalf("kept %d", len(o.Sent()))
+	}
+	if _, ok := o.Last("a@x.io", auth.EmailVerify); ok {
+		t.Fatal("the oldest was not dropped")
+	}
+	if e, ok := o.Last("C@x.io", auth.EmailVerify); !ok || e.To != "c@x.io" {
+		t.Fatal("Last")
+	}
+}
