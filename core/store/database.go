@@ -95,3 +95,22 @@ type Verification struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
+
+// JWK is a row of the JWT plugin's jwks table: a signing key, its private half usually encrypted with the
+// secret ("$ba$<version>$…").
+type JWK struct {
+	ID         string
+	PublicKey  string // JWK JSON
+	PrivateKey string // JWK JSON, or its encrypted envelope
+	Alg, Crv   string // "" when NULL
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time // nil when NULL
+}
+
+// KeyStore is implemented by databases that hold the JWT plugin's jwks table (sqlstore does).
+type KeyStore interface {
+	// JWKs returns every row, oldest first.
+	JWKs(ctx context.Context) ([]JWK, error)
+	// CreateJWK inserts a row.
+	CreateJWK(ctx context.Context, k *JWK) error
+}

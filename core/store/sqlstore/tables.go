@@ -16,6 +16,7 @@ var (
 	accountFields = []string{"id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken",
 		"accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "password", "createdAt", "updatedAt"}
 	verificationFields = []string{"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"}
+	jwksFields         = []string{"id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv"}
 )
 
 // coreTypes are the types of the core fields that are not strings.
@@ -78,6 +79,8 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 		t.name, t.alias, fields = s.names.Account, "a", accountFields
 	case "verification":
 		t.name, t.alias, fields = s.names.Verification, "v", verificationFields
+	case "jwks":
+		t.name, t.alias, fields = "jwks", "k", jwksFields
 	}
 	dbCols, err := s.columns(ctx, t.name)
 	if err != nil {
