@@ -51,6 +51,15 @@ type Versioned struct {
 }
 
 // String returns "[REDACTED]".
+func (Versioned) String() string { return "[REDACTED]" }
+
+// GoString returns "[REDACTED]".
+func (Versioned) GoString() string { return "[REDACTED]" }
+
+// LogValue implements [slog.LogValuer]; it returns "[REDACTED]".
+func (Versioned) LogValue() slog.Value { return slog.StringValue("[REDACTED]") }
+
+// String returns "[REDACTED]".
 func (Secrets) String() string { return "[REDACTED]" }
 
 // GoString returns "[REDACTED]", so %#v does not leak the secrets either.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -162,7 +163,7 @@ func TestParseSecretsEnv(t *testing.T) {
 			if (err != nil) != tt.err || (err != nil && !errors.Is(err, ErrSecrets)) {
 				t.Fatalf("err %v", err)
 			}
-			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
@@ -172,7 +173,9 @@ func TestParseSecretsEnv(t *testing.T) {
 func TestSecretsRedacted(t *testing.T) {
 	var sb strings.Builder
 	slog.New(slog.NewTextHandler(&sb, nil)).Info("x", "secrets", rotated)
-	for _, s := range []string{fmt.Sprint(rotated), fmt.Sprintf("%v %+v %#v %s", rotated, rotated, rotated, rotated), sb.String()} {
+	slog.New(slog.NewTextHandler(&sb, nil)).Info("x", "versions", rotated.Versions, "one", rotated.Versions[0])
+	for _, s := range []string{fmt.Sprint(rotated), fmt.Sprintf("%v %+v %#v %s", rotated, rotated, rotated, rotated),
+		fmt.Sprintf("%v %+v %#v", rotated.Versions, rotated.Versions, rotated.Versions), sb.String()} {
 		if strings.Contains(s, "secret-version") || strings.Contains(s, "legacy-secret") {
 			t.Errorf("leaked: %s", s)
 		}

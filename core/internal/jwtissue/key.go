@@ -169,7 +169,7 @@ func Open(r Row, secrets Secrets) (*Key, error) {
 	}
 	pt, err := Decrypt(secrets, env)
 	if err != nil {
-		return nil, fmt.Errorf("jwtissue: row %q: private key: %w", r.ID, err)
+		return nil, fmt.Errorf("%w (row %q, private key)", err, r.ID)
 	}
 	return openPlain(r, pt)
 }
@@ -228,7 +228,7 @@ func newKey(r Row, pub crypto.PublicKey, priv crypto.Signer) (*Key, error) {
 	}
 	spec, err := lookupAlg(alg)
 	if err != nil {
-		return nil, fmt.Errorf("jwtissue: row %q: %w", r.ID, err)
+		return nil, fmt.Errorf("%w (row %q)", err, r.ID)
 	}
 	if err := checkKey(spec, pub); err != nil {
 		return nil, fmt.Errorf("%w: row %q: %s key: %v", ErrAlgorithm, r.ID, alg, err)
