@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
@@ -27,6 +28,7 @@ type Auth struct {
 	router      map[string]*endpoint
 	routeParams map[string]*endpoint // "/dir" → the route "/dir/:name"
 	hasher      *betterauth.Hasher
+	jwt         *jwtIssuer // the JWT plugin, when Server.JWT is set
 }
 
 // Close releases what the Auth owns: the session store [FromEnv] opened. An Auth built by [New] owns
@@ -69,6 +71,13 @@ func New(cfg Config) (*Auth, error) {
 			}
 		}
 		a.hasher = betterauth.NewHasher(s.server.hashSlots)
+		if cfg.Server.JWT != nil {
+			if a.jwt, err = newJWTIssuer(*cfg.Server.JWT, &s, &cfg, s.server.db); err != nil {
+				return nil, err
+			}
+			a.router["/token"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).token}
+			a.router["/jwks"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).jwks}
+		}
 	}
 	return a, nil
 }

@@ -73,6 +73,9 @@ type ServerConfig struct {
 	// Hooks run at points of the flows (user creation, sessions, JWT claims).
 	Hooks Hooks
 
+	// JWT turns on the JWT plugin: GET /token, GET /jwks and the set-auth-jwt header. Nil means off.
+	JWT *JWTConfig
+
 	// Bearer turns on the bearer plugin's response header: sign-in and sign-up answer with a set-auth-token
 	// header carrying the signed session token (and Access-Control-Expose-Headers naming it).
 	Bearer bool
@@ -86,6 +89,39 @@ type ServerConfig struct {
 	// HashQueueTimeout is how long a request may wait for a hashing slot before it gets 503 with
 	// Retry-After. Zero means 10 s.
 	HashQueueTimeout time.Duration
+
+	// SocialProviders are the social sign-in providers (Better Auth's socialProviders), served at
+	// /sign-in/social, /callback/<id> and /link-social. IDs must be unique and URL-path safe. A provider
+	// with an Issuer() string method returning non-empty is an OpenID Connect provider: its flows carry a
+	// nonce, the callback's RFC 9207 iss and every identity's Issuer must equal it. Exchange returning nil
+	// tokens is a failed code redemption (?error=invalid_code); tokens with an error is a failed identity
+	// check (?error=unable_to_get_user_info). VerifyIDToken errors wrapping [ErrUnavailable] answer 503,
+	// other errors 401 INVALID_TOKEN. Nil means none.
+	SocialProviders []Provider
+
+	// AccountLinking is Better Auth's account.accountLinking: when a provider identity may join an existing
+	// user. Its zero value is Better Auth's default.
+	AccountLinking AccountLinkingConfig
+}
+
+// AccountLinkingConfig is Better Auth's account.accountLinking option. Implicit linking (a social sign-in
+// whose email belongs to an existing user) happens only when the provider is trusted or vouches for the
+// email, and the local user's email is verified (Better Auth's requireLocalEmailVerified, always on here).
+type AccountLinkingConfig struct {
+	// Disabled is enabled: false: no implicit linking, and /link-social refuses.
+	Disabled bool
+	// DisableImplicitLinking refuses implicit linking; /link-social still links.
+	DisableImplicitLinking bool
+	// TrustedProviders are provider IDs whose identities may link even when they do not say the email is
+	// verified. Only list providers that verify emails themselves; generic OpenID Connect tenants where
+	// users choose their email MUST NOT be listed.
+	TrustedProviders []string
+	// AllowDifferentEmails lets /link-social link an identity whose email differs from the user's.
+	AllowDifferentEmails bool
+	// AllowUnlinkingAll lets /unlink-account remove a user's last account.
+	AllowUnlinkingAll bool
+	// UpdateUserInfoOnLink copies the provider's name and image to the user when an identity is linked.
+	UpdateUserInfoOnLink bool
 }
 
 // RateLimitConfig is Better Auth's rateLimit option.
@@ -173,6 +209,8 @@ type serverSettings struct {
 	mailer      Mailer
 	ev          EmailVerificationConfig
 	hooks       Hooks
+	providers   map[string]Provider // SocialProviders by ID
+	linking     AccountLinkingConfig
 }
 
 func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
@@ -265,6 +303,26 @@ func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
 			rl.Rules = append(rl.Rules, httpsec.Rule{Prefix: r.Prefix, Window: r.Window, Max: r.Max})
 		}
 		ss.limiter = httpsec.NewRateLimiter(rl)
+	}
+	ss.linking = c.AccountLinking
+	ss.providers = map[string]Provider{}
+	for i, p := range c.SocialProviders {
+		if p == nil {
+			return nil, configError("SocialProviders[%d] is nil", i)
+		}
+		id := p.ID()
+		if id == "" || id == "credential" || strings.ContainsAny(id, "/?#%\\ \t\r\n") {
+			return nil, configError("SocialProviders[%d]: provider id %q is empty, reserved or not URL-path safe", i, id)
+		}
+		if ss.providers[id] != nil {
+			return nil, configError("SocialProviders: provider id %q appears twice", id)
+		}
+		ss.providers[id] = p
+	}
+	for _, id := range c.AccountLinking.TrustedProviders {
+		if id == "" {
+			return nil, configError("AccountLinking.TrustedProviders: empty provider id")
+		}
 	}
 	return ss, nil
 }

@@ -86,6 +86,7 @@ func (c *call) getSession() (any, error) {
 	if res == nil {
 		return json.RawMessage("null"), nil
 	}
+	c.setAuthJWT(res)
 	return sessionOut(res), nil
 }
 

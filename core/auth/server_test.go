@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -43,7 +44,14 @@ type testServer struct {
 // newServer returns a server-mode Auth on a fresh SQLite file with Better Auth's schema.
 func newServer(t *testing.T, edit func(*auth.Config)) *testServer {
 	t.Helper()
-	db, _ := testdb.SQLite(t)
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "auth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := sqlstore.Migrate(t.Context(), db, sqlstore.SQLite, nil); err != nil {
+		t.Fatal(err)
+	}
 	st, err := sqlstore.New(db, sqlstore.SQLite, nil)
 	if err != nil {
 		t.Fatal(err)
