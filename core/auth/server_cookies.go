@@ -90,8 +90,42 @@ func isChunkOf(name, base string) bool {
 	return true
 }
 
-// signedCookie returns the verified value of a signed cookie of the request, or "".
+// bearerToken is the bearer plugin's before hook: an "Authorization: Bearer <token>" header stands for the
+// session cookie. A signed token (token.signature, URL-encoded or not) must verify; a raw token is taken
+// as it is unless Config.BearerRequireSignature. It returns "" when there is none or it fails.
+func (c *call) bearerToken() string {
+	if !c.srv.bearer {
+		return ""
+	}
+	h := c.r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
+		return ""
+	}
+	tok := strings.TrimSpace(h[7:])
+	if tok == "" || len(tok) > 512 {
+		return ""
+	}
+	if !strings.Contains(tok, ".") {
+		if c.a.s.bearerRequires {
+			return ""
+		}
+		return tok
+	}
+	v, ok := c.a.signer.Verify(tok)
+	if !ok {
+		return ""
+	}
+	return v
+}
+
+// signedCookie returns the verified value of a signed cookie of the request, or "". With the bearer
+// plugin, a valid bearer token is the session token.
 func (c *call) signedCookie(name string) string {
+	if name == c.a.s.names.SessionToken {
+		if tok := c.bearerToken(); tok != "" {
+			return tok
+		}
+	}
 	jar, err := betterauth.Read(c.r.Header.Values("Cookie"), c.a.s.names)
 	if err != nil {
 		return ""

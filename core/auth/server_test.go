@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -593,4 +594,44 @@ func median(xs []float64) float64 {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// TestServerBearer: with the bearer plugin, sign-in answers set-auth-token, and that token (signed, or the
+// raw session token) in an Authorization header works like the cookie; a bad signature does not.
+func TestServerBearer(t *testing.T) {
+	s := newServer(t, func(c *auth.Config) { c.Server.Bearer = true })
+	b := s.browser(t)
+	up := signUp(t, b, "bearer@example.com", "password123")
+	signed := up.header.Get("Set-Auth-Token")
+	if signed == "" || !strings.Contains(up.header.Get("Access-Control-Expose-Headers"), "set-auth-token") {
+		t.Fatalf("sign-up headers %v", up.header)
+	}
+	raw := up.json["token"].(string)
+	for _, tt := range []struct {
+		name, auth string
+		ok         bool
+	}{
+		{"signed", "Bearer " + signed, true},
+		{"url-encoded", "Bearer " + url.QueryEscape(signed), true},
+		{"raw", "bearer " + raw, true},
+		{"bad signature", "Bearer " + raw + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", false},
+		{"other scheme", "Basic " + raw, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			api := s.browser(t)
+			api.origin = ""
+			api.header.Set("Authorization", tt.auth)
+			g := api.do("GET", "/get-session", "")
+			if got := g.body != "null"; got != tt.ok {
+				t.Fatalf("%s: %s", tt.auth, g.body)
+			}
+		})
+	}
+	api := s.browser(t)
+	api.origin = ""
+	api.header.Set("Authorization", "Bearer "+signed)
+	api.do("POST", "/sign-out", "{}").want(t, 200, "")
+	if g := api.do("GET", "/get-session", ""); g.body != "null" {
+		t.Fatal("sign-out with a bearer token left the session")
+	}
 }
