@@ -123,7 +123,14 @@ export function createAuth(s, database, storage) {
     database: database.db,
     telemetry: { enabled: false },
     logger: { disableColors: true },
-    emailAndPassword: { enabled: true, requireEmailVerification: false },
+    emailAndPassword: {
+      enabled: true,
+      requireEmailVerification: false,
+      sendResetPassword: async ({ user, url, token }) => void outbox.push({ kind: "reset", email: user.email, url, token }),
+    },
+    emailVerification: {
+      sendVerificationEmail: async ({ user, url, token }) => void outbox.push({ kind: "verify", email: user.email, url, token }),
+    },
     // Deleting one's own account (POST /delete-user) is off in Better Auth unless enabled.
     user: { deleteUser: { enabled: true } },
     session,
@@ -142,6 +149,10 @@ export function createAuth(s, database, storage) {
   if (storage) options.secondaryStorage = storage.storage;
   return betterAuth(options);
 }
+
+// outbox keeps the emails Better Auth asks to send (password reset and verification links), newest last;
+// server.mjs serves it at GET /__test/outbox.
+export const outbox = [];
 
 // fastPasswordHash replaces Better Auth's scrypt (about 0.1 s of CPU per sign-up or sign-in) with one
 // salted SHA-256, for tests that sign in many times and are about sessions, not passwords. Test-only: a

@@ -16,7 +16,7 @@ for (const name of ["NODE_ENV", "TEST", "BETTER_AUTH_SECRETS", "BETTER_AUTH_TRUS
 // stdout carries only the READY line; Better Auth's logs and ours go to stderr.
 console.log = console.info = console.debug = console.error;
 
-const { settingsFromEnv, createAuth, openDatabase, openSecondaryStorage } = await import("./auth.mjs");
+const { settingsFromEnv, createAuth, openDatabase, openSecondaryStorage, outbox } = await import("./auth.mjs");
 const { getMigrations } = await import("better-auth/db/migration");
 const { signJWT } = await import("better-auth/crypto");
 const { toNodeHandler } = await import("better-auth/node");
@@ -35,6 +35,7 @@ const server = http.createServer((req, res) => {
     return sendJSON(res, handler ? 200 : 503, handler ? { ok: true, baseURL: settings.baseURL, authURL, alg: settings.alg } : { ok: false });
   }
   if (!handler) return sendJSON(res, 503, { message: "starting" });
+  if (url.pathname === "/__test/outbox" && req.method === "GET") return sendJSON(res, 200, outbox.slice(-100));
   if (url.pathname === "/__test/hs256") {
     if (req.method !== "POST") return sendJSON(res, 405, { message: "POST only" });
     return mintHS256(req, res).catch((err) => sendJSON(res, 500, { message: String(err?.message ?? err) }));
