@@ -7,6 +7,13 @@
 //	gobetterauth verify-session --secret-env NAME --database-url DSN [--cookie-prefix P] [--secure]
 //	    [--cookie-cache STRATEGY] [--base-url URL] [--timeout D] COOKIE-HEADER|-
 //	gobetterauth migrate --database-url DSN [--dry-run] [--timeout D]
+//	gobetterauth secret generate [--version N]
+//	gobetterauth secret check
+//
+// secret generate prints a new secret (32 random bytes, hex), or "N:<secret>" to put first in
+// BETTER_AUTH_SECRETS. secret check reads BETTER_AUTH_SECRET and BETTER_AUTH_SECRETS from the environment,
+// never the command line, checks them as Better Auth reads them (length, entropy, unique versions, not the
+// built-in default) and says what each secret is used for; exit status 1 when one is unfit.
 //
 // verify-token checks a Better Auth JWT the way the auth package does (JWT-plugin tokens against the server's
 // JWKS, HS256 tokens against a secret read from the environment variable NAME, never from the command line)
@@ -53,6 +60,8 @@ const usage = `usage: gobetterauth verify-token [--base-url URL | --jwks-url URL
        gobetterauth verify-session --secret-env NAME --database-url DSN [--cookie-prefix P] [--secure]
                                  [--cookie-cache STRATEGY] [--base-url URL] [--timeout D] COOKIE-HEADER|-
        gobetterauth migrate --database-url DSN [--dry-run] [--timeout D]
+       gobetterauth secret generate [--version N]
+       gobetterauth secret check
 `
 
 // Exit codes.
@@ -78,6 +87,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return verifySession(args[1:], stdin, stdout, stderr, getenv)
 	case "migrate":
 		return migrate(args[1:], stdout, stderr)
+	case "secret":
+		return secretCmd(args[1:], stdout, stderr, getenv)
 	}
 	fmt.Fprintf(stderr, "gobetterauth: unknown command %q\n%s", args[0], usage)
 	return exitUsage

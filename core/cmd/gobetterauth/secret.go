@@ -1,0 +1,126 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/jwtissue"
+)
+
+// betterAuthDefaultSecret is the secret Better Auth falls back to without one; it refuses it in production.
+const betterAuthDefaultSecret = "better-auth-secret-12345678901234567890"
+
+// secretCmd runs "secret generate" and "secret check".
+func secretCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "generate":
+		fs := flag.NewFlagSet("secret generate", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		version := fs.Int("version", -1, "print `N`:<secret>, an entry to put first in BETTER_AUTH_SECRETS")
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+			return exitUsage
+		}
+		b := make([]byte, 32)
+		rand.Read(b)
+		s := hex.EncodeToString(b)
+		if *version >= 0 {
+			s = strconv.Itoa(*version) + ":" + s
+		}
+		fmt.Fprintln(stdout, s)
+		return exitOK
+	case "check":
+		fs := flag.NewFlagSet("secret check", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+			return exitUsage
+		}
+		return checkSecrets(stdout, stderr, getenv)
+	}
+	fmt.Fprint(stderr, usage)
+	return exitUsage
+}
+
+// checkSecrets checks BETTER_AUTH_SECRET and BETTER_AUTH_SECRETS from the environment (never from the
+// command line) as Better Auth reads them, and says what each is used for. It prints no secret.
+func checkSecrets(stdout, stderr io.Writer, getenv func(string) string) int {
+	single := getenv("BETTER_AUTH_SECRET")
+	if single == "" {
+		single = getenv("AUTH_SECRET")
+	}
+	versions, err := jwtissue.ParseSecretsEnv(getenv("BETTER_AUTH_SECRETS"))
+	if err != nil {
+		fmt.Fprintf(stderr, "BETTER_AUTH_SECRETS: %v\n", err)
+		return exitInvalid
+	}
+	if single == "" && len(versions) == 0 {
+		fmt.Fprintln(stderr, "neither BETTER_AUTH_SECRET nor BETTER_AUTH_SECRETS is set: Better Auth would use its built-in default secret, which it refuses in production")
+		return exitInvalid
+	}
+	bad := false
+	check := func(name, s string) {
+		switch {
+		case s == betterAuthDefaultSecret:
+			fmt.Fprintf(stderr, "%s is Better Auth's built-in default secret\n", name)
+			bad = true
+		case len(s) < 32:
+			fmt.Fprintf(stderr, "%s is %d bytes; at least 32 are required\n", name, len(s))
+			bad = true
+		case entropyBits(s) < 120:
+			fmt.Fprintf(stderr, "%s has about %.0f bits of entropy; at least 120 are recommended (gobetterauth secret generate)\n", name, entropyBits(s))
+			bad = true
+		}
+	}
+	seen := map[int]bool{}
+	for i, v := range versions {
+		if v.Version < 0 || seen[v.Version] {
+			fmt.Fprintf(stderr, "BETTER_AUTH_SECRETS entry %d: version %d is negative or repeated\n", i+1, v.Version)
+			bad = true
+		}
+		seen[v.Version] = true
+		check(fmt.Sprintf("BETTER_AUTH_SECRETS version %d", v.Version), v.Value)
+	}
+	if single != "" {
+		check("BETTER_AUTH_SECRET", single)
+	}
+	if bad {
+		return exitInvalid
+	}
+	if len(versions) > 0 {
+		fmt.Fprintf(stdout, "current secret: BETTER_AUTH_SECRETS version %d — signs session cookies, bearer tokens, compact and jwt cookie caches, email tokens; encrypts jwe caches and JWT keys\n", versions[0].Version)
+		for _, v := range versions[1:] {
+			fmt.Fprintf(stdout, "older secret: version %d — still decrypts jwe caches and JWT keys written with it\n", v.Version)
+		}
+		if single != "" {
+			fmt.Fprintln(stdout, "legacy secret: BETTER_AUTH_SECRET — still decrypts data written before rotation (unversioned)")
+		}
+		fmt.Fprintln(stdout, "note: session cookies signed with an older secret are no longer accepted (Better Auth checks them with the current secret only)")
+	} else {
+		fmt.Fprintln(stdout, "secret: BETTER_AUTH_SECRET — signs and encrypts everything; set BETTER_AUTH_SECRETS to rotate")
+	}
+	return exitOK
+}
+
+// entropyBits estimates a string's entropy as its length times the Shannon entropy of its characters.
+func entropyBits(s string) float64 {
+	counts := map[rune]float64{}
+	n := 0.0
+	for _, r := range s {
+		counts[r]++
+		n++
+	}
+	h := 0.0
+	for _, c := range counts {
+		p := c / n
+		h -= p * math.Log2(p)
+	}
+	return h * n
+}
