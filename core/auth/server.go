@@ -98,6 +98,11 @@ func (a *Auth) routes() map[string]*endpoint {
 		"/request-password-reset":  {methods: post, handle: (*call).requestPasswordReset},
 		"/reset-password/:token":   {methods: get, handle: (*call).resetPasswordCallback},
 		"/reset-password":          {methods: post, handle: (*call).resetPassword},
+		"/sign-in/social":          {methods: post, handle: (*call).signInSocial},
+		"/callback/:id":            {methods: []string{http.MethodGet, http.MethodPost}, handle: (*call).socialCallback, mediaForm: true},
+		"/link-social":             {methods: post, handle: (*call).linkSocial},
+		"/unlink-account":          {methods: post, handle: (*call).unlinkAccount},
+		"/list-accounts":           {methods: get, handle: (*call).listAccounts},
 	}
 }
 
