@@ -91,12 +91,12 @@ type ServerConfig struct {
 	HashQueueTimeout time.Duration
 
 	// SocialProviders are the social sign-in providers (Better Auth's socialProviders), served at
-	// /sign-in/social, /callback/<id> and /link-social. IDs must be unique and URL-path safe. A provider
-	// with an Issuer() string method returning non-empty is an OpenID Connect provider: its flows carry a
-	// nonce, the callback's RFC 9207 iss and every identity's Issuer must equal it. Exchange returning nil
-	// tokens is a failed code redemption (?error=invalid_code); tokens with an error is a failed identity
-	// check (?error=unable_to_get_user_info). VerifyIDToken errors wrapping [ErrUnavailable] answer 503,
-	// other errors 401 INVALID_TOKEN. Nil means none.
+	// /sign-in/social, /callback/<id> and /link-social. IDs must be unique and URL-path safe. Every flow
+	// carries a nonce (providers without ID tokens ignore it). A provider with an Issuer() string method
+	// returning non-empty must have it: the callback's RFC 9207 iss and every identity's Issuer must equal
+	// it. Exchange returning nil tokens is a failed code redemption (?error=invalid_code); tokens with an
+	// error is a failed identity check (?error=unable_to_get_user_info). VerifyIDToken errors wrapping
+	// [ErrUnavailable] answer 503, other errors 401 INVALID_TOKEN. Nil means none.
 	SocialProviders []Provider
 
 	// AccountLinking is Better Auth's account.accountLinking: when a provider identity may join an existing

@@ -339,9 +339,9 @@ func (c *call) startFlow(p Provider, link *stateLink) (any, error) {
 	if v, ok := c.body["requestSignUp"].(bool); ok {
 		st.RequestSignUp = &v
 	}
-	if providerIssuer(p) != "" {
-		st.IDTokenNonce = betterauth.RandomString(32)
-	}
+	// Every flow gets a nonce: OpenID Connect providers bind their ID token to it, plain OAuth 2.0
+	// providers ignore it.
+	st.IDTokenNonce = betterauth.RandomString(32)
 	state := betterauth.RandomString(32)
 	st.OAuthState = state
 	value, err := encodeState(st, c.body["additionalData"])
