@@ -202,8 +202,16 @@ func (c *call) protect(w http.ResponseWriter, ep *endpoint) error {
 	}
 	fields := map[string]string{}
 	for _, k := range []string{"callbackURL", "redirectTo", "errorCallbackURL", "newUserCallbackURL"} {
-		if s, ok := c.body[k].(string); ok {
-			fields[k] = s
+		switch v := c.body[k].(type) {
+		case string:
+			fields[k] = v
+		case nil:
+		case bool:
+			if v {
+				return httpsecError(httpsec.CallbackNotString(k))
+			}
+		default:
+			return httpsecError(httpsec.CallbackNotString(k))
 		}
 	}
 	if e := c.srv.origins.CheckRequest(c.r.Method, c.r.Header, c.query, fields); e != nil {
