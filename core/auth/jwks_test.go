@@ -294,12 +294,17 @@ func TestJWKSRefetchStorm(t *testing.T) {
 	if u := storm(1000, "old", testNow.Add(-time.Minute)); u != 0 || is.Hits() != 1 {
 		t.Errorf("stale iat: unexpected = %d, hits = %d; want 0 and no refetch inside the cooldown", u, is.Hits())
 	}
-	if u := storm(1000, "fresh", testNow); u != 0 || is.Hits() != 2 {
-		t.Errorf("fresh iat: unexpected = %d, hits = %d; want 0 and one refetch after MinInterval", u, is.Hits())
+	start := time.Now()
+	u := storm(1000, "fresh", testNow)
+	// One refetch per MinInterval of real time at most: on a loaded machine the storm itself may outlast it.
+	maxHits := 2 + int64(time.Since(start)/auth.DefaultMinFetchInterval)
+	if hits := is.Hits(); u != 0 || hits < 2 || hits > maxHits {
+		t.Errorf("fresh iat: unexpected = %d, hits = %d; want 0 and one refetch per MinInterval (2..%d)", u, hits, maxHits)
 	}
+	before := is.Hits()
 	c.Advance(auth.DefaultCooldown)
-	if u := storm(100, "again", testNow.Add(-time.Minute)); u != 0 || is.Hits() != 3 {
-		t.Errorf("after the cooldown: unexpected = %d, hits = %d; want exactly one more", u, is.Hits())
+	if u := storm(100, "again", testNow.Add(-time.Minute)); u != 0 || is.Hits() != before+1 {
+		t.Errorf("after the cooldown: unexpected = %d, hits = %d; want exactly one more than %d", u, is.Hits(), before)
 	}
 }
 
