@@ -398,14 +398,15 @@ func (c *call) unlinkAccount() (any, error) {
 	return map[string]bool{"status": true}, nil
 }
 
-// accountOut is an account as /list-accounts returns it: no tokens, no password, scopes as an array.
+// accountOut is an account as /list-accounts returns it, in Better Auth's key order: no tokens, no
+// password, scopes as an array.
 type accountOut struct {
-	ID         string   `json:"id"`
 	AccountID  string   `json:"accountId"`
 	ProviderID string   `json:"providerId"`
 	UserID     string   `json:"userId"`
 	CreatedAt  string   `json:"createdAt"`
 	UpdatedAt  string   `json:"updatedAt"`
+	ID         string   `json:"id"`
 	Scopes     []string `json:"scopes"`
 }
 
