@@ -1,0 +1,242 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSettingsFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    settings
+		wantErr string
+	}{
+		{"zero configuration", nil, settings{listen: "127.0.0.1", port: "3000",
+			databaseURL: "sqlite:./gobetterauth-dev.db", secretFile: ".gobetterauth-dev-secret"}, ""},
+		{"everything", map[string]string{"LISTEN": "0.0.0.0", "PORT": "8080", "BETTER_AUTH_URL": "https://auth.example.com/",
+			"DATABASE_URL": "postgres://u:p@db/app", "BETTER_AUTH_SECRET": "s", "GOBETTERAUTH_DEV_SECRET_FILE": "/tmp/s",
+			"BETTER_AUTH_TRUSTED_ORIGINS": "https://a.example.com, https://*.b.example.com", "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1"},
+			settings{listen: "0.0.0.0", port: "8080", baseURL: "https://auth.example.com", databaseURL: "postgres://u:p@db/app",
+				secret: "s", secretFile: "/tmp/s", trustedOrigins: []string{"https://a.example.com", "https://*.b.example.com"},
+				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}}, ""},
+		{"bad port", map[string]string{"PORT": "http"}, settings{}, `PORT "http"`},
+		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, settings{}, "TRUSTED_PROXIES"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := settingsFromEnv(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestServer drives the server as the HTML app does, through real HTTP on 127.0.0.1 with a cookie jar and
+// the browser's Origin header: pages, sign-up, the dashboard's calls, the protected API, sign-out, sign-in.
+func TestServer(t *testing.T) {
+	dir := t.TempDir()
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	s := settings{baseURL: base, databaseURL: "sqlite:" + filepath.Join(dir, "auth.db"), secretFile: filepath.Join(dir, "secret")}
+	a, db, err := newAuth(context.Background(), s, 0, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(); db.Close() })
+	ts.Config.Handler = newHandler(a)
+	ts.Start()
+	defer ts.Close()
+
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	browser := &http.Client{Jar: jar, CheckRedirect: noRedirect}
+	anon := &http.Client{CheckRedirect: noRedirect}
+	otherJar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := &http.Client{Jar: otherJar, CheckRedirect: noRedirect} // a second browser
+
+	const signUp = `{"name":"Ada Lovelace","email":"ada@example.com","password":"correct-horse-battery"}`
+	tests := []struct {
+		name                 string
+		client               *http.Client
+		method, path, body   string
+		origin               string // "" means the server's own
+		status               int
+		contains             string // in the body
+		header, headerPrefix string // a response header and the start of its value
+	}{
+		{"home page", anon, "GET", "/", "", "", 200, `<script src="/static/app.js"`, "Content-Security-Policy", "default-src 'self'"},
+		{"sign-up page", anon, "GET", "/sign-up", "", "", 200, `<form id="sign-up"`, "Content-Type", "text/html"},
+		{"sign-in page", anon, "GET", "/sign-in", "", "", 200, `<form id="sign-in"`, "", ""},
+		{"script", anon, "GET", "/static/app.js", "", "", 200, `"/sign-up/email"`, "Content-Type", "text/javascript"},
+		{"stylesheet", anon, "GET", "/static/style.css", "", "", 200, "main {", "Content-Type", "text/css"},
+		{"dashboard, not signed in", browser, "GET", "/dashboard", "", "", 303, "", "Location", "/sign-in?callbackUrl=/dashboard"},
+		{"me, not signed in", browser, "GET", "/api/me", "", "", 401, `"UNAUTHORIZED"`, "", ""},
+		{"auth ok", anon, "GET", "/api/auth/ok", "", "", 200, `{"ok":true}`, "", ""},
+		{"sign-up from another site", browser, "POST", "/api/auth/sign-up/email", signUp, "https://evil.example", 403, `"INVALID_ORIGIN"`, "", ""},
+		{"sign-up", browser, "POST", "/api/auth/sign-up/email", signUp, "", 200, `"email":"ada@example.com"`, "Set-Cookie", "better-auth.session_token="},
+		{"sign-up again", anon, "POST", "/api/auth/sign-up/email", signUp, "", 422, `"USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"`, "", ""},
+		{"dashboard page", browser, "GET", "/dashboard", "", "", 200, `<tbody id="sessions">`, "", ""},
+		{"get-session", browser, "GET", "/api/auth/get-session", "", "", 200, `"name":"Ada Lovelace"`, "", ""},
+		{"list-sessions", browser, "GET", "/api/auth/list-sessions", "", "", 200, `"ipAddress":"127.0.0.1"`, "", ""},
+		{"me", browser, "GET", "/api/me", "", "", 200, `"email":"ada@example.com"`, "", ""},
+		{"admin, not an admin", browser, "GET", "/api/admin", "", "", 403, `"FORBIDDEN"`, "", ""},
+		{"public", anon, "GET", "/api/public", "", "", 200, "hello, anyone", "", ""},
+		{"sign-out from another site", browser, "POST", "/api/auth/sign-out", "{}", "https://evil.example", 403, `"INVALID_ORIGIN"`, "", ""},
+		{"sign-out", browser, "POST", "/api/auth/sign-out", "{}", "", 200, `{"success":true}`, "", ""},
+		{"me after sign-out", browser, "GET", "/api/me", "", "", 401, `"UNAUTHORIZED"`, "", ""},
+		{"get-session after sign-out", browser, "GET", "/api/auth/get-session", "", "", 200, "null", "", ""},
+		{"sign-in, wrong password", browser, "POST", "/api/auth/sign-in/email", `{"email":"ada@example.com","password":"wrong-password"}`, "", 401, `"INVALID_EMAIL_OR_PASSWORD"`, "", ""},
+		{"sign-in", browser, "POST", "/api/auth/sign-in/email", `{"email":"ada@example.com","password":"correct-horse-battery"}`, "", 200, `"redirect":false`, "", ""},
+		{"me after sign-in", browser, "GET", "/api/me", "", "", 200, `"name":"Ada Lovelace"`, "", ""},
+		{"sign-in on another browser", other, "POST", "/api/auth/sign-in/email", `{"email":"ada@example.com","password":"correct-horse-battery"}`, "", 200, `"token":`, "", ""},
+		{"two sessions", browser, "GET", "/api/auth/list-sessions", "", "", 200, `},{`, "", ""},
+		{"sign out everywhere else", browser, "POST", "/api/auth/revoke-other-sessions", "{}", "", 200, `{"status":true}`, "", ""},
+		{"other browser signed out", other, "GET", "/api/me", "", "", 401, `"INVALID_TOKEN"`, "", ""},
+		{"this browser still signed in", browser, "GET", "/api/me", "", "", 200, `"name":"Ada Lovelace"`, "", ""},
+		{"unknown page", anon, "GET", "/nope", "", "", 404, "", "", ""},
+		{"healthz", anon, "GET", "/healthz", "", "", 200, "ok", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.method == "POST" { // as a browser's fetch does
+				req.Header.Set("Origin", cmpOr(tt.origin, base))
+				req.Header.Set("Content-Type", "application/json")
+			}
+			res, err := tt.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			if res.StatusCode != tt.status {
+				t.Errorf("status %d, want %d (body %s)", res.StatusCode, tt.status, body)
+			}
+			if !strings.Contains(string(body), tt.contains) {
+				t.Errorf("body %.300s, want it to contain %s", body, tt.contains)
+			}
+			if tt.header != "" && !strings.HasPrefix(res.Header.Get(tt.header), tt.headerPrefix) {
+				t.Errorf("%s: %q, want it to start with %q", tt.header, res.Header.Get(tt.header), tt.headerPrefix)
+			}
+		})
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// TestRun starts the program as `go run ./examples/server` would with no configuration (in an empty working
+// directory, on a free port), checks that it prints its URL, answers and wrote its development files, and
+// that it shuts down when its context ends.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	env := map[string]string{"PORT": "0"}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, func(k string) string { return env[k] }, outW, io.Discard)
+		outW.Close()
+		done <- err
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no start line: %v (run: %v)", err, <-done)
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	// gobetterauth server: http://localhost:PORT (listening on 127.0.0.1:PORT, database …, DEVELOPMENT mode …)
+	if !strings.HasPrefix(line, "gobetterauth server: http://localhost:") || !strings.Contains(line, "DEVELOPMENT") {
+		t.Fatalf("start line %q", line)
+	}
+	addr := line[strings.Index(line, "listening on ")+len("listening on "):]
+	addr = addr[:strings.IndexByte(addr, ',')]
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	res, err := client.Get("http://" + addr + "/api/auth/ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || string(body) != `{"ok":true}` {
+		t.Fatalf("GET /api/auth/ok: %d %s", res.StatusCode, body)
+	}
+	// A zero-configuration browser may use 127.0.0.1 as well as localhost: both origins are trusted.
+	for _, origin := range []string{"http://" + addr, strings.Fields(line)[2]} {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/api/auth/sign-in/email",
+			strings.NewReader(`{"email":"nobody@example.com","password":"whatever-password"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", origin)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 401 {
+			t.Errorf("sign-in with Origin %s: %d, want 401 (origin trusted, user unknown)", origin, res.StatusCode)
+		}
+	}
+
+	for _, f := range []struct {
+		name string
+		mode fs.FileMode
+	}{{"gobetterauth-dev.db", 0}, {".gobetterauth-dev-secret", 0o600}} {
+		fi, err := os.Stat(filepath.Join(dir, f.name))
+		if err != nil {
+			t.Errorf("%s: %v", f.name, err)
+			continue
+		}
+		if f.mode != 0 && fi.Mode().Perm() != f.mode {
+			t.Errorf("%s: mode %v, want %v", f.name, fi.Mode().Perm(), f.mode)
+		}
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+}
