@@ -2,7 +2,7 @@
 // Only server.mjs imports this file; it is separate so the option mapping can be read on its own.
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
-import { bearer, jwt } from "better-auth/plugins";
+import { bearer, genericOAuth, jwt } from "better-auth/plugins";
 import crypto from "node:crypto";
 import Redis from "ioredis";
 import pg from "pg";
@@ -53,6 +53,15 @@ export function settingsFromEnv(env, port) {
   for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER"]) {
     if (env[name] && env[name] !== "1") throw new Error(`${name}=${JSON.stringify(env[name])}: want 1 or unset`);
   }
+  // GENERIC_OAUTH is a JSON array of genericOAuth provider configs (providerId, discoveryUrl, clientId,
+  // clientSecret, …), passed to the plugin as they are. Unset means no genericOAuth plugin.
+  let genericOAuthConfig;
+  if (env.GENERIC_OAUTH) {
+    genericOAuthConfig = JSON.parse(env.GENERIC_OAUTH);
+    if (!Array.isArray(genericOAuthConfig) || genericOAuthConfig.some((c) => typeof c?.providerId !== "string")) {
+      throw new Error("GENERIC_OAUTH: want a JSON array of genericOAuth configs, each with a providerId");
+    }
+  }
   let expires = env.JWT_EXPIRES || undefined;
   // A bare number would be an absolute epoch for Better Auth; here it means seconds from now.
   if (expires !== undefined && /^\d+$/.test(expires)) expires = `${expires}s`;
@@ -80,6 +89,7 @@ export function settingsFromEnv(env, port) {
     bioField: env.BIO_FIELD === "1",
     fastPasswordHash: env.INSECURE_FAST_PASSWORD_HASH === "1",
     noJWTHeader: env.NO_JWT_HEADER === "1",
+    genericOAuth: genericOAuthConfig,
   };
 }
 
@@ -147,6 +157,7 @@ export function createAuth(s, database, storage) {
     options.user.additionalFields = { bio: { type: "string", required: false, input: true } };
   }
   if (storage) options.secondaryStorage = storage.storage;
+  if (s.genericOAuth) options.plugins.push(genericOAuth({ config: s.genericOAuth }));
   return betterAuth(options);
 }
 

@@ -187,6 +187,8 @@ func newSocialEnv(t *testing.T, edit func(*auth.ServerConfig)) *socialEnv {
 			"carol": {"email": "carol@example.com", "email_verified": true, "name": "Carol"},
 			"dave":  {"email": "dave@example.com", "email_verified": false, "name": "Dave"},
 			"erin":  {"email": "erin@example.com", "email_verified": true, "name": "Erin"},
+			"frank": {"email": "frank@example.com", "email_verified": true, "name": "Frank"},
+			"grace": {"email": "grace@example.com", "email_verified": true, "name": "Grace"},
 		},
 		AutoConsent: true,
 	})
@@ -489,9 +491,46 @@ func TestSocialOP(t *testing.T) {
 		}
 	})
 
-	// The real Better Auth server on the same database sees the same user, session and accounts.
+	// The real Better Auth server (with the same OP as a genericOAuth provider) on the same database.
+	node := interop.NewServer(t, map[string]string{"DB_FILE": e.dbf, "BASE_URL": socialBase,
+		"GENERIC_OAUTH": fmt.Sprintf(`[{"providerId":"op","discoveryUrl":%q,"clientId":%q,"clientSecret":%q,"scopes":["openid","email","profile"]}]`,
+			e.op.Issuer+"/.well-known/openid-configuration", socialClient, socialSecret)})
+	noFollow := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	// nodeDo sends a request to the Node server with b's cookies and keeps the cookies it sets.
+	nodeDo := func(b *goBrowser, method, path string, body any) (*http.Response, []byte) {
+		t.Helper()
+		var r io.Reader
+		if body != nil {
+			j, _ := json.Marshal(body)
+			r = strings.NewReader(string(j))
+		}
+		req, _ := http.NewRequest(method, node.URL+path, r)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		req.Header.Set("Origin", socialBase)
+		if c := b.cookie(); c != "" {
+			req.Header.Set("Cookie", c)
+		}
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		for _, c := range resp.Cookies() {
+			if c.MaxAge < 0 || c.Value == "" {
+				delete(b.cookies, c.Name)
+			} else {
+				b.cookies[c.Name] = c.Value
+			}
+		}
+		return resp, out
+	}
+
 	t.Run("Better Auth reads the same rows", func(t *testing.T) {
-		node := interop.NewServer(t, map[string]string{"DB_FILE": e.dbf, "BASE_URL": socialBase})
 		b := e.browser(t)
 		b.flow("/sign-in/social", map[string]any{"provider": "op", "callbackURL": "/home"}, "carol")
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -501,16 +540,54 @@ func TestSocialOP(t *testing.T) {
 			t.Fatalf("Node get-session: %v %+v", err, sess)
 		}
 		goList := b.do("GET", "/list-accounts", nil)
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, node.AuthURL("/list-accounts"), nil)
-		req.Header.Set("Cookie", b.cookie())
-		resp, err := http.DefaultClient.Do(req)
+		resp, nodeList := nodeDo(b, "GET", "/api/auth/list-accounts", nil)
+		if resp.StatusCode != 200 || string(nodeList) != string(goList.body) {
+			t.Fatalf("list-accounts differ\n  go: %s\nnode: %s", goList.body, nodeList)
+		}
+	})
+	t.Run("Better Auth starts, Go finishes", func(t *testing.T) {
+		b := e.browser(t)
+		resp, body := nodeDo(b, "POST", "/api/auth/sign-in/social", map[string]any{"provider": "op", "callbackURL": "/home"})
+		var out struct{ URL string }
+		if err := json.Unmarshal(body, &out); resp.StatusCode != 200 || err != nil || b.cookies["better-auth.state"] == "" {
+			t.Fatalf("Node sign-in/social: %d %s", resp.StatusCode, body)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		cb, err := e.op.Login(ctx, out.URL, "frank", true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		nodeList, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || string(nodeList) != string(goList.body) {
-			t.Fatalf("list-accounts differ\n  go: %s\nnode: %s", goList.body, nodeList)
+		if loc := b.callback(cb); loc != "/home" || b.sessionEmail() != "frank@example.com" {
+			t.Fatalf("Go finished Node's flow at %q as %q", loc, b.sessionEmail())
+		}
+		if accts := e.accounts(t, "frank@example.com"); len(accts) != 1 || accts[0].AccountID != "frank" {
+			t.Fatalf("accounts %+v", accts)
+		}
+	})
+	t.Run("Go starts, Better Auth finishes", func(t *testing.T) {
+		b := e.browser(t)
+		start := b.do("POST", "/sign-in/social", map[string]any{"provider": "op", "callbackURL": "/home"})
+		var out struct{ URL string }
+		json.Unmarshal(start.body, &out)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		cb, err := e.op.Login(ctx, out.URL, "grace", true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, body := nodeDo(b, "GET", cb.RequestURI(), nil)
+		if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || loc != "/home" {
+			t.Fatalf("Node finished Go's flow: %d %q %s\n%s", resp.StatusCode, loc, body, node.Stderr())
+		}
+		if b.sessionEmail() != "grace@example.com" {
+			t.Fatal("Go does not accept the session Node created")
+		}
+		// Node's account row is the one Go signs in with next time.
+		b2 := e.browser(t)
+		loc := b2.flow("/sign-in/social", map[string]any{"provider": "op", "callbackURL": "/home", "newUserCallbackURL": "/welcome"}, "grace")
+		if accts := e.accounts(t, "grace@example.com"); loc != "/home" || len(accts) != 1 {
+			t.Fatalf("went to %q; accounts %+v", loc, accts)
 		}
 	})
 }
