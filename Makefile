@@ -14,6 +14,11 @@ all: vet test-race
 demo: interop-deps
 	./scripts/demo.sh
 
+## demo-verify: the verifier's demo: a real Node Better Auth server's JWT, verified by the Go example API
+.PHONY: demo-verify
+demo-verify: interop-deps
+	./scripts/demo-verify.sh
+
 ## check: every test on a fresh machine: Node deps, vet, gofmt, -race tests of every module, fuzz smoke
 check: interop-deps gofmt-check vet tidy-check test-race fuzz-smoke
 

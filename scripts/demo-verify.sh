@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# demo.sh: gobetterauth's main job, end to end. It starts a real Better Auth server (interop/server.mjs) on
-# a free loopback port, signs up demo@example.com, fetches the user's JWT from /api/auth/token, starts the
-# Go example API (examples/nethttp) pointed at that server, and shows what the Go API answers to
-# GET /api/me with and without the token. Exits non-zero unless those answers are 200 and 401.
+# demo-verify.sh (`make demo-verify`): the verifier end to end. It starts a real Better Auth server
+# (interop/server.mjs) on a free loopback port, signs up demo@example.com, fetches the user's JWT from
+# /api/auth/token, starts the Go example API (examples/nethttp) pointed at that server, and shows what the
+# Go API answers to GET /api/me with and without the token. Exits non-zero unless those answers are 200 and 401.
 #
 # JWT_ALG (EdDSA, ES256, ES512, RS256 or PS256) picks the server's signing algorithm; default EdDSA.
 set -euo pipefail
