@@ -33,6 +33,9 @@ type idTokenVerifier struct {
 	// check runs last, on the token's claims.
 	check func(c *idClaims) error
 	now   func() time.Time
+	// issuer is the fixed issuer tokens must carry, or "" when it varies (Microsoft's multi-tenant
+	// endpoints) and check verifies it.
+	issuer string
 }
 
 type idTokenOptions struct {
@@ -60,7 +63,7 @@ func newIDTokenVerifier(id string, client *http.Client, now func() time.Time, o 
 		Now:                  func() time.Time { return now().Add(-clockSkew) },
 	})
 	return &idTokenVerifier{id: id, v: v, audiences: o.audiences, maxAge: o.maxAge, nonceSHA256: o.nonceSHA256,
-		check: o.check, now: now}
+		check: o.check, now: now, issuer: o.issuer}
 }
 
 // verify checks raw and returns its claims. nonce, when not empty, must match the nonce claim.

@@ -61,6 +61,17 @@ var _ auth.Provider = (*provider)(nil)
 // ID returns the provider id.
 func (p *provider) ID() string { return p.id }
 
+// Issuer returns the OpenID issuer every identity of this provider comes from ("https://accounts.google.com"),
+// or "" for plain OAuth 2.0 providers and for providers whose issuer varies per user (Microsoft's "common",
+// "organizations" and "consumers" tenants). The server checks the callback's RFC 9207 "iss" parameter and each
+// identity's issuer against it.
+func (p *provider) Issuer() string {
+	if p.ids == nil {
+		return ""
+	}
+	return p.ids.issuer
+}
+
 // AuthCodeURL returns the authorization URL: response_type=code, client_id, redirect_uri, state, the
 // scopes, the S256 PKCE challenge of params.CodeVerifier, the nonce (OpenID providers only), login_hint and
 // the provider's fixed parameters.
@@ -114,19 +125,22 @@ func (p *provider) Exchange(ctx context.Context, params auth.ExchangeParams) (*a
 		if tokens.IDToken == "" {
 			return nil, nil, fmt.Errorf("%w: %s: no id_token in the token response", ErrUserInfo, p.id)
 		}
+		// A token response whose ID token fails verification still returns the tokens with the error: the
+		// code was redeemed, it is the identity that cannot be trusted (Better Auth's unable_to_get_user_info,
+		// not invalid_code).
 		idt, claims, err = p.ids.verify(ctx, tokens.IDToken, params.Nonce)
 		if err != nil {
-			return nil, nil, err
+			return tokens, nil, err
 		}
 		if idt.AccessTokenHash != "" {
 			if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
-				return nil, nil, invalidIDToken(p.id, "at_hash does not match the access token")
+				return tokens, nil, invalidIDToken(p.id, "at_hash does not match the access token")
 			}
 		}
 	}
 	u, err := p.user(hctx, tok, idt, claims)
 	if err != nil {
-		return nil, nil, err
+		return tokens, nil, err
 	}
 	return tokens, u, nil
 }
