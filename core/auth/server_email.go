@@ -142,6 +142,12 @@ func (c *call) signInEmail() (any, error) {
 		return nil, dbError(err)
 	}
 	var acct *store.Account
+	if u == nil {
+		// The same database work as a known email: the account lookup runs either way.
+		if _, err := c.srv.db.Accounts(c.ctx, betterauth.DummyUserID); err != nil {
+			return nil, dbError(err)
+		}
+	}
 	if u != nil {
 		accts, err := c.srv.db.Accounts(c.ctx, u.ID)
 		if err != nil {

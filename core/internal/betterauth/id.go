@@ -29,3 +29,7 @@ func NewID() string { return RandomString(32) }
 
 // NewSessionToken returns a Better Auth session token (32 characters).
 func NewSessionToken() string { return RandomString(32) }
+
+// DummyUserID is a user id no real user has (ids are 32 alphanumeric characters), for the lookups that
+// keep an unknown email as costly as a known one.
+const DummyUserID = "-"
