@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
@@ -46,7 +47,19 @@ type jwtIssuer struct {
 
 	mu     sync.Mutex // serialises key creation
 	opened sync.Map   // row id → *jwtissue.Key
+
+	cur atomic.Pointer[cachedKey] // the signing key last read, reused for keyReuse while live
 }
+
+// cachedKey is a signing key and when its row was read.
+type cachedKey struct {
+	key    *jwtissue.Key
+	readAt time.Time
+}
+
+// keyReuse is how long a signing key read from the jwks table is reused without reading the table again
+// (a key another server adds meanwhile is picked up after at most this long; an expired key never is).
+const keyReuse = 10 * time.Second
 
 func newJWTIssuer(cfg JWTConfig, s *settings, c *Config, db store.Database) (*jwtIssuer, error) {
 	ks, ok := db.(store.KeyStore)
@@ -132,6 +145,10 @@ func (c *call) jwtRows(forSigning bool) ([]jwtissue.Row, error) {
 
 // signingKey returns the key that signs now.
 func (c *call) signingKey() (*jwtissue.Key, error) {
+	if ck := c.a.jwt.cur.Load(); ck != nil && c.now.Sub(ck.readAt) < keyReuse && c.now.Sub(ck.readAt) >= 0 &&
+		(ck.key.ExpiresAt == nil || ck.key.ExpiresAt.After(c.now)) {
+		return ck.key, nil
+	}
 	rows, err := c.jwtRows(true)
 	if err != nil {
 		return nil, err
@@ -141,6 +158,7 @@ func (c *call) signingKey() (*jwtissue.Key, error) {
 		return nil, errors.New("auth: no live JWT signing key")
 	}
 	if k, ok := c.a.jwt.opened.Load(row.ID); ok {
+		c.a.jwt.cur.Store(&cachedKey{key: k.(*jwtissue.Key), readAt: c.now})
 		return k.(*jwtissue.Key), nil
 	}
 	k, err := c.a.jwt.policy.Open(row, c.a.jwt.secrets)
@@ -148,6 +166,7 @@ func (c *call) signingKey() (*jwtissue.Key, error) {
 		return nil, err
 	}
 	c.a.jwt.opened.Store(row.ID, k)
+	c.a.jwt.cur.Store(&cachedKey{key: k, readAt: c.now})
 	return k, nil
 }
 
