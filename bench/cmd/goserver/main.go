@@ -1,0 +1,93 @@
+// Command goserver is the Go side of bench/wrk/server.sh: gobetterauth in server mode ((*auth.Auth).ServeHTTP
+// answering Better Auth's endpoints at /api/auth) on the database a Node Better Auth server also uses. It is
+// a benchmark target, not an example to deploy: rate limiting is off, as on the Node interop server.
+//
+// Configure it with the environment:
+//
+//	DATABASE_URL          required: sqlite:PATH, postgres://… or mysql://… holding Better Auth's tables
+//	BETTER_AUTH_SECRET    required: the Node server's secret (at least 32 bytes)
+//	BETTER_AUTH_URL       the base URL; default http://127.0.0.1:$PORT
+//	PORT, ADDR            where to listen; default 8080 and 127.0.0.1
+//	GOBETTERAUTH_JWT=1    the JWT plugin (set-auth-jwt on /get-session, keys in the shared jwks table)
+//
+// and the other variables auth.ConfigFromEnv reads (BETTER_AUTH_COOKIE_CACHE, …). GET /healthz answers "ok".
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
+	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	addr := net.JoinHostPort(cmp.Or(os.Getenv("ADDR"), "127.0.0.1"), cmp.Or(os.Getenv("PORT"), "8080"))
+	a, closeDB, err := newAuth(ctx, "http://"+addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer closeDB()
+	defer a.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
+	mux.Handle("/api/auth/", a)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Printf("goserver: Better Auth endpoints at http://%s/api/auth", addr)
+	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
+
+// newAuth builds the server-mode Auth from the environment on the database DATABASE_URL names.
+func newAuth(ctx context.Context, defaultURL string) (*auth.Auth, func() error, error) {
+	cfg, err := auth.ConfigFromEnv()
+	if err != nil {
+		return nil, nil, err
+	}
+	dsn := os.Getenv(auth.EnvDatabaseURL)
+	if dsn == "" {
+		return nil, nil, errors.New("goserver: DATABASE_URL is required")
+	}
+	db, dialect, err := storeurl.OpenDB(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := sqlstore.New(db, dialect, nil)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	cfg.BaseURL = cmp.Or(cfg.BaseURL, defaultURL)
+	cfg.DisableJWKS = true // this server checks its own cookies; it verifies no foreign JWTs
+	off := false
+	cfg.Server = &auth.ServerConfig{Database: st, RateLimit: auth.RateLimitConfig{Enabled: &off}}
+	if os.Getenv("GOBETTERAUTH_JWT") == "1" {
+		cfg.Server.JWT = &auth.JWTConfig{}
+	}
+	a, err := auth.New(cfg)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return a, db.Close, nil
+}
