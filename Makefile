@@ -43,7 +43,12 @@ fuzz-smoke:
 	  (cd $$m && for pkg in $$($(GO) list ./...); do \
 	    for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
 	      echo "== fuzz $$pkg $$f ($(FUZZTIME))"; \
-	      $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	      out=$$($(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) && echo "$$out" | tail -1 || { \
+	        echo "$$out"; \
+	        if echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
+	          echo "== the fuzzing engine timed out a worker (machine load, no crasher saved): once more"; \
+	          $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	        else exit 1; fi; }; \
 	    done; done); done
 
 ## bench: benchmarks of every module (peers side by side live in bench/)
