@@ -208,13 +208,16 @@ func joinScopes(lists ...[]string) []string {
 // delimited one (GitHub), or an array.
 func parseScopes(v any) []string {
 	var parts []string
+	split := func(s string) []string {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '\n' })
+	}
 	switch s := v.(type) {
 	case string:
-		parts = strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' || r == '\n' })
+		parts = split(s)
 	case []any:
 		for _, e := range s {
 			if str, ok := e.(string); ok {
-				parts = append(parts, str)
+				parts = append(parts, split(str)...) // an element "a b" is two scopes, as in a string
 			}
 		}
 	}
