@@ -3,6 +3,7 @@ module github.com/gobetterauth/gobetterauth/examples
 go 1.26.0
 
 require (
+	github.com/chromedp/chromedp v0.23.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/gobetterauth/gobetterauth/adapters/authhttp v0.0.0
@@ -17,10 +18,13 @@ require (
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/cloudwego/base64x v0.1.6 // indirect
+	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
@@ -58,6 +62,7 @@ require (
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/oauth2 v0.38.0 // indirect
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
@@ -73,6 +78,7 @@ require (
 	github.com/gobetterauth/gobetterauth/adapters/authchi v0.0.0
 	github.com/gobetterauth/gobetterauth/adapters/authfiber v0.0.0
 	github.com/gobetterauth/gobetterauth/adapters/authgin v0.0.0
+	github.com/gobetterauth/gobetterauth/providers v0.0.0
 )
 
 replace github.com/gobetterauth/gobetterauth/adapters/authhttp => ../adapters/authhttp
@@ -84,3 +90,5 @@ replace github.com/gobetterauth/gobetterauth/adapters/authchi => ../adapters/aut
 replace github.com/gobetterauth/gobetterauth/adapters/authfiber => ../adapters/authfiber
 
 replace github.com/gobetterauth/gobetterauth/adapters/authgin => ../adapters/authgin
+
+replace github.com/gobetterauth/gobetterauth/providers => ../providers

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
+	"html/template"
 	"io/fs"
 	"net/http"
 
@@ -23,15 +25,22 @@ var pages = map[string]string{
 	"GET /dashboard": "web/dashboard.html",
 }
 
-// newHandler wires the server's routes: Better Auth's endpoints, the pages, and the protected API.
-func newHandler(a *auth.Auth) http.Handler {
+// pageData is what the page templates see.
+type pageData struct {
+	// Social are the sign-in page's "Sign in with …" buttons.
+	Social []socialButton
+}
+
+// newHandler wires the server's routes: Better Auth's endpoints, the pages (the sign-in page with a button
+// for each of social), and the protected API.
+func newHandler(a *auth.Auth, social []socialButton) http.Handler {
 	mux := http.NewServeMux()
 	authhttp.Mount(mux, a) // GET and POST /api/auth/…
 
 	// The dashboard is a page route: a visitor who is not signed in is sent to /sign-in?callbackUrl=/dashboard.
 	signedIn := authhttp.Require(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))
 	for pattern, file := range pages {
-		h := page(file)
+		h := page(file, pageData{Social: social})
 		if pattern == "GET /dashboard" {
 			h = signedIn(h)
 		}
@@ -70,12 +79,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// page serves one embedded HTML file.
-func page(file string) http.Handler {
-	b, err := web.ReadFile(file)
+// page serves one embedded HTML file, an html/template rendered once with data.
+func page(file string, data pageData) http.Handler {
+	t, err := template.ParseFS(web, file)
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		panic(err) // the templates only range over data's fields
+	}
+	b := buf.Bytes()
 	return secured(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

@@ -7,11 +7,14 @@
 //
 // Unconfigured, it is a development server: its SQLite file and a generated secret
 // (.gobetterauth-dev-secret) live in the working directory, and Better Auth's development rules apply (no
-// rate limiting). Setting BETTER_AUTH_SECRET turns that off. See README.md for every variable.
+// rate limiting). Setting BETTER_AUTH_SECRET turns that off. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
+// social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
+// README.md for every variable.
 //
 //	GET  /                 the home page, with links to the others
 //	GET  /sign-up          sign-up form (POST /api/auth/sign-up/email)
-//	GET  /sign-in          sign-in form (POST /api/auth/sign-in/email)
+//	GET  /sign-in          sign-in form (POST /api/auth/sign-in/email), and the social sign-in button
+//	                       when OIDC_ISSUER is set (POST /api/auth/sign-in/social)
 //	GET  /dashboard        the user, their sessions and a sign-out button; redirects to /sign-in when not
 //	                       signed in
 //	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount)
@@ -44,6 +47,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
+	"github.com/gobetterauth/gobetterauth/providers"
 )
 
 // Development defaults, relative to the working directory.
@@ -69,6 +73,27 @@ type settings struct {
 	secretFile     string
 	trustedOrigins []string
 	trustedProxies []netip.Prefix
+	social         *socialSettings // nil: no social sign-in
+}
+
+// socialSettings is the optional OpenID Connect provider of social sign-in (the OIDC_* variables).
+type socialSettings struct {
+	issuer       string
+	clientID     string
+	clientSecret string // empty: a public client (PKCE only)
+	id           string // the provider id: /api/auth/callback/<id>
+	name         string // the button's label: "Sign in with <name>"
+}
+
+// socialButton is one "Sign in with <Name>" button of the sign-in page, for the provider ID.
+type socialButton struct{ ID, Name string }
+
+// socialButtons are the sign-in page's social buttons: none when social sign-in is not configured.
+func (s settings) socialButtons() []socialButton {
+	if s.social == nil {
+		return nil
+	}
+	return []socialButton{{ID: s.social.id, Name: s.social.name}}
 }
 
 // settingsFromEnv reads the variables README.md lists; unset means the default.
@@ -103,7 +128,35 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		}
 		s.trustedProxies = append(s.trustedProxies, prefix)
 	}
+	social, err := socialFromEnv(getenv)
+	if err != nil {
+		return s, err
+	}
+	s.social = social
 	return s, nil
+}
+
+// socialFromEnv reads the OIDC_* variables: nil when none is set. OIDC_ISSUER and OIDC_CLIENT_ID go
+// together; the others need them.
+func socialFromEnv(getenv func(string) string) (*socialSettings, error) {
+	o := &socialSettings{
+		issuer:       strings.TrimSpace(getenv("OIDC_ISSUER")),
+		clientID:     getenv("OIDC_CLIENT_ID"),
+		clientSecret: getenv("OIDC_CLIENT_SECRET"),
+		id:           getenv("OIDC_PROVIDER_ID"),
+		name:         strings.TrimSpace(getenv("OIDC_PROVIDER_NAME")),
+	}
+	switch {
+	case o.issuer == "" && o.clientID == "" && o.clientSecret == "" && o.id == "" && o.name == "":
+		return nil, nil
+	case o.issuer == "":
+		return nil, errors.New("server: OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_PROVIDER_ID and OIDC_PROVIDER_NAME need OIDC_ISSUER")
+	case o.clientID == "":
+		return nil, errors.New("server: OIDC_ISSUER needs OIDC_CLIENT_ID")
+	}
+	o.id = cmp.Or(o.id, "oidc")
+	o.name = cmp.Or(o.name, "OpenID Connect")
+	return o, nil
 }
 
 // run serves until ctx is done, then shuts down gracefully. It prints the server's URL to stdout once it
@@ -127,7 +180,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	defer a.Close()
 
 	srv := &http.Server{
-		Handler:           newHandler(a),
+		Handler:           newHandler(a, s.socialButtons()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -192,6 +245,16 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 		baseURL = "http://localhost:" + strconv.Itoa(port)
 		origins = append(origins, "http://127.0.0.1:"+strconv.Itoa(port))
 	}
+	var social []auth.Provider
+	if o := s.social; o != nil {
+		// Discovery happens now: an issuer that does not answer stops the start.
+		p, err := providers.OpenID(ctx, providers.OpenIDConfig{ID: o.id, Issuer: o.issuer, ClientID: o.clientID,
+			ClientSecret: o.clientSecret})
+		if err != nil {
+			return fail(fmt.Errorf("server: OIDC_ISSUER: %w", err))
+		}
+		social = append(social, p)
+	}
 	a, err := auth.New(auth.Config{
 		BaseURL:     baseURL,
 		Secret:      secret,
@@ -202,6 +265,9 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 			DevMode:        dev,
 			TrustedOrigins: origins,
 			TrustedProxies: s.trustedProxies,
+			// Account linking keeps Better Auth's defaults: an OpenID Connect identity joins an existing
+			// user of the same email only when the provider says the email is verified.
+			SocialProviders: social,
 		},
 	})
 	if err != nil {

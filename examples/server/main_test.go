@@ -33,6 +33,16 @@ func TestSettingsFromEnv(t *testing.T) {
 			settings{listen: "0.0.0.0", port: "8080", baseURL: "https://auth.example.com", databaseURL: "postgres://u:p@db/app",
 				secret: "s", secretFile: "/tmp/s", trustedOrigins: []string{"https://a.example.com", "https://*.b.example.com"},
 				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}}, ""},
+		{"OpenID Connect provider", map[string]string{"OIDC_ISSUER": "https://id.example.com", "OIDC_CLIENT_ID": "app",
+			"OIDC_CLIENT_SECRET": "shh"}, settings{listen: "127.0.0.1", port: "3000", databaseURL: "sqlite:./gobetterauth-dev.db",
+			secretFile: ".gobetterauth-dev-secret", social: &socialSettings{issuer: "https://id.example.com", clientID: "app",
+				clientSecret: "shh", id: "oidc", name: "OpenID Connect"}}, ""},
+		{"OpenID Connect provider named", map[string]string{"OIDC_ISSUER": "https://id.example.com", "OIDC_CLIENT_ID": "app",
+			"OIDC_PROVIDER_ID": "keycloak", "OIDC_PROVIDER_NAME": "Keycloak"}, settings{listen: "127.0.0.1", port: "3000",
+			databaseURL: "sqlite:./gobetterauth-dev.db", secretFile: ".gobetterauth-dev-secret",
+			social: &socialSettings{issuer: "https://id.example.com", clientID: "app", id: "keycloak", name: "Keycloak"}}, ""},
+		{"OIDC client without issuer", map[string]string{"OIDC_CLIENT_ID": "app"}, settings{}, "need OIDC_ISSUER"},
+		{"OIDC issuer without client", map[string]string{"OIDC_ISSUER": "https://id.example.com"}, settings{}, "needs OIDC_CLIENT_ID"},
 		{"bad port", map[string]string{"PORT": "http"}, settings{}, `PORT "http"`},
 		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, settings{}, "TRUSTED_PROXIES"},
 	}
@@ -67,7 +77,7 @@ func TestServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(); db.Close() })
-	ts.Config.Handler = newHandler(a)
+	ts.Config.Handler = newHandler(a, s.socialButtons())
 	ts.Start()
 	defer ts.Close()
 
@@ -150,6 +160,39 @@ func TestServer(t *testing.T) {
 			}
 			if tt.header != "" && !strings.HasPrefix(res.Header.Get(tt.header), tt.headerPrefix) {
 				t.Errorf("%s: %q, want it to start with %q", tt.header, res.Header.Get(tt.header), tt.headerPrefix)
+			}
+		})
+	}
+}
+
+// TestSignInPage checks the sign-in page's social buttons: none without a provider (zero configuration),
+// one per provider otherwise, with the label escaped.
+func TestSignInPage(t *testing.T) {
+	tests := []struct {
+		name        string
+		social      []socialButton
+		want, avoid []string
+	}{
+		{"no provider", nil, []string{`<form id="sign-in"`}, []string{`id="social"`, "data-provider"}},
+		{"one provider", []socialButton{{ID: "oidc", Name: "Test OP"}},
+			[]string{`<form id="sign-in"`, `<section id="social"`, `<button type="button" data-provider="oidc">Sign in with Test OP</button>`}, nil},
+		{"label escaped", []socialButton{{ID: "x", Name: `<b>"A&B"</b>`}},
+			[]string{`Sign in with &lt;b&gt;&#34;A&amp;B&#34;&lt;/b&gt;</button>`}, []string{"<b>"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			page("web/sign-in.html", pageData{Social: tt.social}).ServeHTTP(rec, httptest.NewRequest("GET", "/sign-in", nil))
+			body := rec.Body.String()
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %s:\n%s", w, body)
+				}
+			}
+			for _, a := range tt.avoid {
+				if strings.Contains(body, a) {
+					t.Errorf("page has %s:\n%s", a, body)
+				}
 			}
 		})
 	}

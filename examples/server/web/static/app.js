@@ -71,6 +71,44 @@ function authForm(id, path, fields) {
   });
 }
 
+// socialButtons wires the sign-in page's "Sign in with …" buttons (there are some when the server has a
+// social provider). Better Auth's /sign-in/social stores the flow's state, sets its state cookie and answers
+// with the provider's authorization URL, where the browser goes next. The provider sends the browser back
+// to /api/auth/callback/<provider>, which signs in and redirects to callbackURL, or to errorCallbackURL
+// (this page) with ?error=<code> when the sign-in failed.
+function socialButtons() {
+  const section = document.getElementById("social");
+  if (!section) {
+    return;
+  }
+  const error = section.querySelector(".error");
+  const failed = new URLSearchParams(location.search).get("error");
+  if (failed) {
+    showError(error, "Signing in with the provider failed (" + failed + ").");
+  }
+  for (const button of section.querySelectorAll("button[data-provider]")) {
+    button.addEventListener("click", async () => {
+      showError(error, "");
+      button.disabled = true;
+      try {
+        const res = await api("/sign-in/social", {
+          provider: button.dataset.provider,
+          callbackURL: callbackURL(),
+          errorCallbackURL: "/sign-in",
+        });
+        if (res.ok && res.data && res.data.url) {
+          location.assign(res.data.url);
+          return;
+        }
+        showError(error, message(res));
+      } catch (err) {
+        showError(error, "The server could not be reached: " + err.message);
+      }
+      button.disabled = false;
+    });
+  }
+}
+
 function formatDate(s) {
   return s ? new Date(s).toLocaleString() : "";
 }
@@ -167,6 +205,7 @@ switch (document.body.dataset.page) {
       password: f.get("password"),
       rememberMe: f.get("rememberMe") === "on",
     }));
+    socialButtons();
     break;
   case "dashboard":
     dashboard();
