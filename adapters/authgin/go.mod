@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gobetterauth/gobetterauth/core v0.0.0
-	modernc.org/sqlite v1.62.0
 )
 
 require (
@@ -56,6 +55,7 @@ require (
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
+	modernc.org/sqlite v1.62.0 // indirect
 )
 
 replace github.com/gobetterauth/gobetterauth/core => ../../core
