@@ -18,14 +18,13 @@ func (s *Store) JWKs(ctx context.Context) ([]store.JWK, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, err := t.col(s, "createdAt")
+	order, err := t.byAge(s, false)
 	if err != nil {
 		return nil, err
 	}
-	idCol, _ := t.col(s, "id")
 	a := &args{s: s}
 	var out []store.JWK
-	err = s.queryRows(ctx, t, "1 = 1", a, " ORDER BY "+order+", "+idCol, func(vals []any) error {
+	err = s.queryRows(ctx, t, "1 = 1", a, order, func(vals []any) error {
 		var k store.JWK
 		for i, c := range t.cols {
 			v := vals[i]

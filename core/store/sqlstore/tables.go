@@ -53,6 +53,20 @@ func (t *table) col(s *Store, field string) (string, error) {
 	return t.alias + "." + s.quote(c.name), nil
 }
 
+// byAge is the ORDER BY clause listing a table's rows oldest first (newest first when newest): by
+// createdAt, then id so equal times keep one order.
+func (t *table) byAge(s *Store, newest bool) (string, error) {
+	order, err := t.col(s, "createdAt")
+	if err != nil {
+		return "", err
+	}
+	idCol, _ := t.col(s, "id")
+	if newest {
+		return " ORDER BY " + order + " DESC, " + idCol + " DESC", nil
+	}
+	return " ORDER BY " + order + ", " + idCol, nil
+}
+
 // table returns a model's table, reading its columns the first time.
 func (s *Store) table(ctx context.Context, model string) (*table, error) {
 	if t := s.loadedTable(model); t != nil {

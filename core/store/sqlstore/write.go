@@ -421,13 +421,12 @@ func (s *Store) CreateAccount(ctx context.Context, a *store.Account) error {
 
 // accounts returns the accounts matching where, oldest first.
 func (s *Store) accounts(ctx context.Context, t *table, where string, a *args) ([]store.Account, error) {
-	order, err := t.col(s, "createdAt")
+	order, err := t.byAge(s, false)
 	if err != nil {
 		return nil, err
 	}
-	idCol, _ := t.col(s, "id")
 	var out []store.Account
-	err = s.queryRows(ctx, t, where, a, " ORDER BY "+order+", "+idCol, func(vals []any) error {
+	err = s.queryRows(ctx, t, where, a, order, func(vals []any) error {
 		acc, err := t.account(vals)
 		if err != nil {
 			return err
@@ -592,14 +591,13 @@ func (s *Store) Sessions(ctx context.Context, userID string) ([]store.Session, e
 	if err != nil {
 		return nil, err
 	}
-	order, err := t.col(s, "createdAt")
+	order, err := t.byAge(s, false)
 	if err != nil {
 		return nil, err
 	}
-	idCol, _ := t.col(s, "id")
 	a := &args{s: s}
 	var out []store.Session
-	err = s.queryRows(ctx, t, col+" = "+a.add(userID), a, " ORDER BY "+order+", "+idCol, func(vals []any) error {
+	err = s.queryRows(ctx, t, col+" = "+a.add(userID), a, order, func(vals []any) error {
 		res, err := t.record(vals)
 		if err != nil {
 			return err
@@ -636,14 +634,13 @@ func (s *Store) Verification(ctx context.Context, identifier string) (*store.Ver
 	if err != nil {
 		return nil, err
 	}
-	order, err := t.col(s, "createdAt")
+	order, err := t.byAge(s, true)
 	if err != nil {
 		return nil, err
 	}
-	idCol, _ := t.col(s, "id")
 	a := &args{s: s}
 	var out *store.Verification
-	err = s.queryRows(ctx, t, col+" = "+a.add(identifier), a, " ORDER BY "+order+" DESC, "+idCol+" DESC LIMIT 1", func(vals []any) error {
+	err = s.queryRows(ctx, t, col+" = "+a.add(identifier), a, order+" LIMIT 1", func(vals []any) error {
 		out, err = t.verification(vals)
 		return err
 	})
