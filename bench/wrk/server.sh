@@ -52,33 +52,8 @@ trap cleanup EXIT
 unset NODE_ENV TEST AUTH_SECRET DATABASE_URL REDIS_URL GOBETTERAUTH_STORE_CACHE_TTL GOBETTERAUTH_JWT
 for v in $(env | sed -n 's/^\(BETTER_AUTH_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 
-free_port() {
-	node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
-}
-
-wait_for() { # url, seconds
-	for _ in $(seq 1 $(($2 * 10))); do
-		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-start_node() { # name, extra environment...: starts interop/server.mjs on the SQLite file, sets node_url
-	local name=$1
-	shift
-	(cd "$root/interop" && env DB_FILE="$work/auth.db" BETTER_AUTH_SECRET="$SECRET" PORT=0 "$@" node server.mjs \
-		>"$work/$name.out" 2>"$work/$name.err" </dev/null) &
-	pids+=($!)
-	node_pid=$!
-	node_url=""
-	for _ in $(seq 1 300); do
-		node_url="$(sed -n 's/^READY //p' "$work/$name.out")"
-		[ -n "$node_url" ] && break
-		sleep 0.1
-	done
-	[ -n "$node_url" ] || { cat "$work/$name.err" >&2; die "the Better Auth server did not start"; }
-}
+# free_port, wait_for, start_node
+. "$here/lib.sh"
 
 stop_node() {
 	kill "$node_pid" 2>/dev/null || true
