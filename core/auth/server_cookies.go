@@ -4,6 +4,7 @@ package auth
 // deleteSessionCookie, expireCookie; src/cookies/session-store.ts for chunks).
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -30,19 +31,9 @@ func (c *call) setCookie(name, value string, a betterauth.CookieAttrs) {
 // removeCookies drops Set-Cookie entries already queued for name or its chunks (Better Auth's
 // removeSetCookieEntries), so a value set and then expired in one response never reaches the wire.
 func (c *call) removeCookies(name string) {
-	c.cookies = slicesDelete(c.cookies, func(sc setCookie) bool {
+	c.cookies = slices.DeleteFunc(c.cookies, func(sc setCookie) bool {
 		return sc.name == name || strings.HasPrefix(sc.name, name+".")
 	})
-}
-
-func slicesDelete(s []setCookie, drop func(setCookie) bool) []setCookie {
-	out := s[:0]
-	for _, v := range s {
-		if !drop(v) {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // expireCookie removes name: empty value, Max-Age=0.
@@ -70,24 +61,11 @@ func (c *call) dataChunks() []string {
 	n := c.a.s.names.SessionData
 	var out []string
 	for _, name := range c.requestCookieNames() {
-		if name == n || isChunkOf(name, n) {
+		if name == n || betterauth.IsChunkName(n, name) {
 			out = append(out, name)
 		}
 	}
 	return out
-}
-
-func isChunkOf(name, base string) bool {
-	rest, ok := strings.CutPrefix(name, base+".")
-	if !ok || rest == "" || len(rest) > 3 || (len(rest) > 1 && rest[0] == '0') {
-		return false
-	}
-	for i := 0; i < len(rest); i++ {
-		if rest[i] < '0' || rest[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // bearerToken is the bearer plugin's before hook: an "Authorization: Bearer <token>" header stands for the

@@ -162,7 +162,7 @@ func Chunk(name, value string, a CookieAttrs, existing []string) (set []CookiePa
 		}
 	}
 	for _, e := range existing {
-		if e != name && !isChunkName(name, e) {
+		if e != name && !IsChunkName(name, e) {
 			continue
 		}
 		dup := false
@@ -187,9 +187,9 @@ func chunkCount(length, size int) int {
 	return (length + size - 1) / size
 }
 
-// isChunkName reports whether cookie is "<name>.<n>" with n a non-negative safe integer written as
+// IsChunkName reports whether cookie is "<name>.<n>" with n a non-negative safe integer written as
 // String(n) writes it (Better Auth's parseCookieChunkIndex).
-func isChunkName(name, cookie string) bool {
+func IsChunkName(name, cookie string) bool {
 	s, ok := strings.CutPrefix(cookie, name+".")
 	if !ok || s == "" || len(s) > 15 || (len(s) > 1 && s[0] == '0') {
 		return false
