@@ -10,8 +10,8 @@ ROOT := $(CURDIR)
 
 all: vet test-race
 
-## demo: the main job end to end (installs interop/ Node packages on first run)
-demo: interop-deps
+## demo: the main job end to end (Go and curl only; no Node)
+demo:
 	./scripts/demo.sh
 
 ## demo-verify: the verifier's demo: a real Node Better Auth server's JWT, verified by the Go example API
