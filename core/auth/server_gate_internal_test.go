@@ -90,7 +90,7 @@ func TestCookieCacheBannedUser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			secret := strings.Repeat("s", 40)
 			a, err := New(Config{BaseURL: "http://localhost:3000", Secret: Secret(secret), DisableJWKS: true,
-				Store: gateStore{u: store.User{ID: "u1", Email: "ann@example.com", Additional: tt.row}},
+				Store:       gateStore{u: store.User{ID: "u1", Email: "ann@example.com", Additional: tt.row}},
 				CookieCache: CookieCacheConfig{Strategy: CacheCompact}})
 			if err != nil {
 				t.Fatal(err)
