@@ -212,4 +212,3 @@ func totpNow(t *testing.T, uri string) string {
 	code := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
 	return fmt.Sprintf("%06d", code%1_000_000)
 }
-
