@@ -2,7 +2,7 @@
 // Only server.mjs imports this file; it is separate so the option mapping can be read on its own.
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
-import { bearer, genericOAuth, jwt } from "better-auth/plugins";
+import { admin, bearer, genericOAuth, jwt, twoFactor } from "better-auth/plugins";
 import crypto from "node:crypto";
 import Redis from "ioredis";
 import pg from "pg";
@@ -22,6 +22,13 @@ const JWT_ALGS = {
 // COOKIE_CACHES are the COOKIE_CACHE values: off, the three session.cookieCache strategies, and "jwt-plugin",
 // strategy "jwt" signed by the JWT plugin (jwt({ sessionCookieCache: true })).
 const COOKIE_CACHES = ["none", "compact", "jwt", "jwe", "jwt-plugin"];
+
+// EXTRA_PLUGINS are the PLUGINS values: Better Auth plugins added after jwt() and bearer(), with their default
+// options (twoFactor gets an issuer for its TOTP URIs).
+const EXTRA_PLUGINS = {
+  admin: () => admin(),
+  twoFactor: () => twoFactor({ issuer: "gobetterauth-interop" }),
+};
 
 function seconds(name, value) {
   if (value === undefined || value === "") return undefined;
@@ -45,6 +52,12 @@ export function settingsFromEnv(env, port) {
     throw new Error(`COOKIE_PREFIX=${JSON.stringify(cookiePrefix)}: want letters, digits, ".", "_" or "-"`);
   }
   const database = databaseFromEnv(env);
+  const plugins = env.PLUGINS ? env.PLUGINS.split(",") : [];
+  for (const p of plugins) {
+    if (!Object.hasOwn(EXTRA_PLUGINS, p)) {
+      throw new Error(`PLUGINS=${JSON.stringify(env.PLUGINS)}: want a comma-separated list of ${Object.keys(EXTRA_PLUGINS).join(", ")}`);
+    }
+  }
   const redisURL = env.REDIS_URL || undefined;
   if (redisURL !== undefined && !/^rediss?:\/\//.test(redisURL)) {
     throw new Error(`REDIS_URL=${JSON.stringify(redisURL)}: want redis://… or rediss://…`);
@@ -90,6 +103,7 @@ export function settingsFromEnv(env, port) {
     fastPasswordHash: env.INSECURE_FAST_PASSWORD_HASH === "1",
     noJWTHeader: env.NO_JWT_HEADER === "1",
     genericOAuth: genericOAuthConfig,
+    plugins,
   };
 }
 
@@ -158,6 +172,7 @@ export function createAuth(s, database, storage) {
   }
   if (storage) options.secondaryStorage = storage.storage;
   if (s.genericOAuth) options.plugins.push(genericOAuth({ config: s.genericOAuth }));
+  for (const p of s.plugins) options.plugins.push(EXTRA_PLUGINS[p]());
   return betterAuth(options);
 }
 

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,6 +20,9 @@ var (
 	ErrExpired = errors.New("auth: token expired")
 	// ErrForbidden means the caller is authenticated but not allowed. 403.
 	ErrForbidden = errors.New("auth: forbidden")
+	// ErrBanned means the session's user is banned by Better Auth's admin plugin (banned, and banExpires null
+	// or still ahead). It is an [ErrForbidden]: 403, with Better Auth's code BANNED_USER.
+	ErrBanned = fmt.Errorf("%w: user banned", ErrForbidden)
 	// ErrUnavailable means the credentials could not be checked because a dependency (the JWKS endpoint, a
 	// database) is down. It is never a reason to log the user out. 503, with Retry-After.
 	ErrUnavailable = errors.New("auth: verification unavailable")
@@ -112,6 +116,8 @@ func NewErrorResponse(err error) ErrorResponse {
 		r.Code, r.Message, r.WWWAuthenticate = "TOKEN_EXPIRED", "Token expired", `Bearer error="invalid_token"`
 	case errors.Is(err, ErrInvalidToken):
 		r.Code, r.Message, r.WWWAuthenticate = "INVALID_TOKEN", "Invalid token", `Bearer error="invalid_token"`
+	case errors.Is(err, ErrBanned):
+		r.Code, r.Message = "BANNED_USER", "You have been banned from this application. Please contact support if you believe this is an error."
 	case errors.Is(err, ErrForbidden):
 		r.Code, r.Message = "FORBIDDEN", "Forbidden"
 	case errors.Is(err, ErrUnavailable):

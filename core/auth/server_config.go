@@ -211,6 +211,7 @@ type serverSettings struct {
 	hooks       Hooks
 	providers   map[string]Provider // SocialProviders by ID
 	linking     AccountLinkingConfig
+	gate        map[gateFinding]gateHandler // server plugins' answers to the session gate's findings; nil: none
 }
 
 func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {

@@ -12,8 +12,12 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
-// createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered.
+// createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered. It is the
+// only place sessions are created, and it asks the session gate (server_gate.go) about u first.
 func (c *call) createSession(userID string, dontRemember bool, u store.User) (*store.Session, error) {
+	if err := c.gate(&u); err != nil {
+		return nil, err
+	}
 	life := c.srv.expiresIn
 	if dontRemember {
 		life = 24 * time.Hour
@@ -122,6 +126,10 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	}
 	if err != nil {
 		return nil, dbError(err)
+	}
+	if res != nil && bannedUser(&res.User, c.now) {
+		c.deleteSessionCookie()
+		return nil, nil
 	}
 	if res == nil || res.Session.ExpiresAt.Before(c.now) {
 		c.deleteSessionCookie()

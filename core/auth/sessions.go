@@ -113,7 +113,7 @@ func (a *Auth) forwarded(ctx context.Context, cookies, authorization string, kin
 }
 
 // checkResult maps a store answer: not found is invalid, any other error is "could not check" (503), an
-// expired session is expired.
+// expired session is expired, a banned user's session is [ErrBanned] (catalogue B15).
 func (a *Auth) checkResult(res *store.Result, err error, token string, kind Credential) (*Session, error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -128,14 +128,16 @@ func (a *Auth) checkResult(res *store.Result, err error, token string, kind Cred
 		return nil, errSessionNotFound
 	case !a.s.now().Before(res.Session.ExpiresAt):
 		return nil, errSessionExpired
+	case bannedUser(&res.User, a.s.now()):
+		return nil, ErrBanned
 	}
 	return &Session{User: res.User, Record: &res.Session, Credential: kind}, nil
 }
 
 // cachedSession returns the session from a session_data cookie when Better Auth itself would use it: it
 // decodes under the configured strategy (never guessed from the value), names the same session token as the
-// verified cookie, has the configured version, and neither the cache nor the session has expired.
-// Otherwise it returns nil and the store decides.
+// verified cookie, has the configured version, and neither the cache nor the session has expired. A cache
+// whose user is banned is not used either. Otherwise it returns nil and the store decides.
 func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session {
 	var p *betterauth.Payload
 	var expires time.Time
@@ -156,7 +158,7 @@ func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session 
 		return nil
 	}
 	if p.Session.Token != token || p.Version != a.s.cacheVersion || !now.Before(expires) ||
-		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID {
+		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID || bannedUser(&p.User, now) {
 		return nil
 	}
 	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}
