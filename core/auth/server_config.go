@@ -122,6 +122,14 @@ type AccountLinkingConfig struct {
 	AllowUnlinkingAll bool
 	// UpdateUserInfoOnLink copies the provider's name and image to the user when an identity is linked.
 	UpdateUserInfoOnLink bool
+	// KeepUnverifiedLinksOnEmailProof keeps Better Auth's behaviour when a user whose email was not
+	// verified proves the address (follows a verification link or completes a password reset): nothing
+	// else changes. False (the default, a deliberate difference from Better Auth) ends every session of
+	// the user and detaches its provider identities (account rows other than "credential"), since they
+	// were all linked while the address was unproved: an attacker who signed up first through a provider
+	// that asserts the victim's address unverified (a pre-account hijack) loses the account when its owner
+	// takes it back. The owner signs in again and re-links their own identities.
+	KeepUnverifiedLinksOnEmailProof bool
 }
 
 // RateLimitConfig is Better Auth's rateLimit option.
