@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -1168,7 +1169,7 @@ func TestSocialPreHijackEmailProof(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			box := &outbox{}
+			box := &mail.Outbox{}
 			s := newSocialServer(t, func(c *auth.Config) {
 				c.Server.Mailer = box
 				c.Server.EmailVerification.AutoSignInAfterVerification = true
@@ -1197,12 +1198,12 @@ func TestSocialPreHijackEmailProof(t *testing.T) {
 			switch tt.proof {
 			case "reset":
 				owner.do("POST", "/request-password-reset", `{"email":"`+victim+`"}`).want(t, 200, "")
-				tok := box.last(t, auth.EmailResetPassword).Token
+				tok := nextMail(t, box, victim, auth.EmailResetPassword).Token
 				owner.do("POST", "/reset-password", `{"newPassword":"owner-password1","token":"`+tok+`"}`).want(t, 200, "")
 				owner.do("POST", "/sign-in/email", `{"email":"`+victim+`","password":"owner-password1"}`).want(t, 200, "")
 			case "verify":
 				owner.do("POST", "/send-verification-email", `{"email":"`+victim+`"}`).want(t, 200, "")
-				if r := owner.do("GET", pathOf(t, box.last(t, auth.EmailVerify).URL), ""); r.status != 302 ||
+				if r := owner.do("GET", pathOf(t, nextMail(t, box, victim, auth.EmailVerify).URL), ""); r.status != 302 ||
 					r.header.Get("Location") != "/" {
 					t.Fatalf("verify-email: %d %v %s", r.status, r.header, r.body)
 				}

@@ -89,7 +89,8 @@ func (c *call) parseVerificationToken(tok string) (*verificationClaims, *apiErro
 	return &cl, nil
 }
 
-// sendVerification mails the verification link for u, with the request's callbackURL (default "/").
+// sendVerification queues the verification email for u, with the request's callbackURL (default "/"). It
+// fails only without a Mailer; the send itself happens in the background (see [Mailer]).
 func (c *call) sendVerification(u store.User) error {
 	if c.srv.mailer == nil {
 		return errVerificationDisabled
@@ -100,7 +101,8 @@ func (c *call) sendVerification(u store.User) error {
 		cb = "/"
 	}
 	link := c.a.s.baseURL + c.a.s.basePath + "/verify-email?token=" + tok + "&callbackURL=" + encodeURIComponent(cb)
-	return c.srv.mailer.SendEmail(c.ctx, Email{Kind: EmailVerify, To: u.Email, User: u, URL: link, Token: tok})
+	c.srv.mail.send(Email{Kind: EmailVerify, To: u.Email, User: u, URL: link, Token: tok})
+	return nil
 }
 
 // encodeURIComponent escapes as JavaScript's encodeURIComponent.
@@ -306,9 +308,8 @@ func (c *call) requestPasswordReset() (any, error) {
 		cb = encodeURIComponent(r)
 	}
 	link := c.a.s.baseURL + c.a.s.basePath + "/reset-password/" + tok + "?callbackURL=" + cb
-	if err := c.srv.mailer.SendEmail(c.ctx, Email{Kind: EmailResetPassword, To: u.Email, User: *u, URL: link, Token: tok}); err != nil {
-		return nil, err
-	}
+	// Queued, not sent: the answer must not wait for the mailer, or its time tells that the address is known.
+	c.srv.mail.send(Email{Kind: EmailResetPassword, To: u.Email, User: *u, URL: link, Token: tok})
 	return ok, nil
 }
 
