@@ -531,6 +531,10 @@ func TestServerConfigErrors(t *testing.T) {
 		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st, TrustedOrigins: []string{"::bad"}}},
 		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st,
 			EmailAndPassword: auth.EmailPasswordConfig{MinPasswordLength: 20, MaxPasswordLength: 10}}},
+		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st,
+			MailQueue: auth.MailQueueConfig{Size: -1}}},
+		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st,
+			MailQueue: auth.MailQueueConfig{DrainTimeout: -time.Second}}},
 	} {
 		if _, err := auth.New(cfg); err == nil {
 			t.Errorf("New accepted %+v", cfg.Server)
