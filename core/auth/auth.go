@@ -31,9 +31,15 @@ type Auth struct {
 	jwt         *jwtIssuer // the JWT plugin, when Server.JWT is set
 }
 
-// Close releases what the Auth owns: the session store [FromEnv] opened. An Auth built by [New] owns
-// nothing, so Close does nothing. The Auth must not be used afterwards.
+// Close releases what the Auth owns: the session store [FromEnv] opened, and in server mode the mail
+// queue: Close stops taking emails and waits up to ServerConfig.MailQueue.DrainTimeout (10 s by default)
+// for the queued ones to be sent, then cancels what is left (logged). A server with a Mailer should be
+// closed when it shuts down, after its HTTP server stopped taking requests, or queued emails are lost. The
+// Auth must not be used afterwards; Close may be called more than once.
 func (a *Auth) Close() error {
+	if a.s.server != nil && a.s.server.mail != nil {
+		a.s.server.mail.close()
+	}
 	if a.closer == nil {
 		return nil
 	}

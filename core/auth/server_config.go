@@ -67,6 +67,10 @@ type ServerConfig struct {
 	// sendResetPassword.
 	Mailer Mailer
 
+	// MailQueue bounds the background sending of Mailer's emails: the queue's size, the workers, the
+	// timeout of one send and how long [Auth.Close] waits for the queue to drain.
+	MailQueue MailQueueConfig
+
 	// EmailVerification configures email verification.
 	EmailVerification EmailVerificationConfig
 
@@ -122,6 +126,14 @@ type AccountLinkingConfig struct {
 	AllowUnlinkingAll bool
 	// UpdateUserInfoOnLink copies the provider's name and image to the user when an identity is linked.
 	UpdateUserInfoOnLink bool
+	// KeepUnverifiedLinksOnEmailProof keeps Better Auth's behaviour when a user whose email was not
+	// verified proves the address (follows a verification link or completes a password reset): nothing
+	// else changes. False (the default, a deliberate difference from Better Auth) ends every session of
+	// the user and detaches its provider identities (account rows other than "credential"), since they
+	// were all linked while the address was unproved: an attacker who signed up first through a provider
+	// that asserts the victim's address unverified (a pre-account hijack) loses the account when its owner
+	// takes it back. The owner signs in again and re-links their own identities.
+	KeepUnverifiedLinksOnEmailProof bool
 }
 
 // RateLimitConfig is Better Auth's rateLimit option.
@@ -207,6 +219,7 @@ type serverSettings struct {
 	hashSlots   int
 	hashTimeout time.Duration
 	mailer      Mailer
+	mail        *mailQueue // sends mailer's emails; nil without a mailer
 	ev          EmailVerificationConfig
 	hooks       Hooks
 	providers   map[string]Provider // SocialProviders by ID
@@ -253,6 +266,16 @@ func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
 	ss.ev.ExpiresIn = orDefault(ss.ev.ExpiresIn, time.Hour)
 	if ep.ResetPasswordTokenExpiresIn < time.Second || ss.ev.ExpiresIn < time.Second {
 		return nil, configError("ResetPasswordTokenExpiresIn and EmailVerification.ExpiresIn must be at least 1s")
+	}
+	mq := MailQueueConfig{Size: orDefault(c.MailQueue.Size, DefaultMailQueueSize),
+		Workers:      orDefault(c.MailQueue.Workers, DefaultMailQueueWorkers),
+		SendTimeout:  orDefault(c.MailQueue.SendTimeout, DefaultMailSendTimeout),
+		DrainTimeout: orDefault(c.MailQueue.DrainTimeout, DefaultMailQueueDrainTimeout)}
+	if mq.Size < 1 || mq.Workers < 1 || mq.SendTimeout <= 0 || mq.DrainTimeout <= 0 {
+		return nil, configError("MailQueue: Size, Workers, SendTimeout and DrainTimeout must be positive")
+	}
+	if c.Mailer != nil {
+		ss.mail = newMailQueue(c.Mailer, mq, s.log)
 	}
 	ep.MinPasswordLength = orDefault(ep.MinPasswordLength, DefaultMinPasswordLength)
 	ep.MaxPasswordLength = orDefault(ep.MaxPasswordLength, DefaultMaxPasswordLength)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -196,7 +197,7 @@ func TestSessionGateSocial(t *testing.T) {
 // TestSessionGateVerifyEmail: autoSignInAfterVerification of a banned user answers 403 BANNED_USER, as Better
 // Auth's verify-email does when createSession throws.
 func TestSessionGateVerifyEmail(t *testing.T) {
-	box := &outbox{}
+	box := &mail.Outbox{}
 	s := newServer(t, func(c *auth.Config) {
 		c.Server.Mailer = box
 		c.Server.EmailAndPassword.RequireEmailVerification = true
@@ -206,7 +207,7 @@ func TestSessionGateVerifyEmail(t *testing.T) {
 	b := s.browser(t)
 	b.do("POST", "/sign-up/email", `{"name":"V","email":"v@example.com","password":"password123"}`).want(t, 200, "")
 	setUser(t, s.db, "v@example.com", `"banned" = 1`)
-	r := b.do("GET", pathOf(t, box.last(t, auth.EmailVerify).URL), "")
+	r := b.do("GET", pathOf(t, nextMail(t, box, "v@example.com", auth.EmailVerify).URL), "")
 	r.want(t, 403, "BANNED_USER")
 	if sessionCount(t, s.db) != 0 || r.cookieValue("better-auth.session_token") != "" {
 		t.Fatal("verification signed a banned user in")

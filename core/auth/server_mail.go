@@ -2,6 +2,9 @@ package auth
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -35,11 +38,150 @@ type Email struct {
 }
 
 // Mailer sends the server's emails. The mail package has an SMTP mailer and a development mailer that logs
-// the links. SendEmail should return quickly (queue if sending is slow); an error fails the request that
-// asked for the email with 500, except where Better Auth hides it to avoid telling whether an account
-// exists.
+// the links. The server calls SendEmail in the background, from a bounded queue (see [MailQueueConfig]),
+// never while a request waits: a request that asks for an email answers as soon as the email is queued,
+// so a slow mailer does not tell how long the answer for an address with an account takes compared to
+// one without. ctx is the server's, not the request's, and carries MailQueueConfig.SendTimeout. An error
+// is logged at Error level (as Better Auth's runInBackgroundOrAwait logs a failed send) and never reaches
+// the client. SendEmail may be called from several goroutines at once.
 type Mailer interface {
 	SendEmail(ctx context.Context, e Email) error
+}
+
+// MailQueueConfig bounds how the server sends emails in the background (ServerConfig.MailQueue). The
+// zero value means the defaults written on each field.
+type MailQueueConfig struct {
+	// Size is how many emails may wait to be sent. Zero means 256. An email asked for while the queue is
+	// full is dropped and logged at Error level with the reason; the request still gets its usual answer,
+	// since a different one would tell that the address has an account.
+	Size int
+	// Workers is how many emails are sent at once. Zero means 4.
+	Workers int
+	// SendTimeout bounds one SendEmail call (the deadline of its ctx). Zero means 30 s.
+	SendTimeout time.Duration
+	// DrainTimeout is how long [Auth.Close] waits for the queued emails to be sent. Zero means 10 s. When
+	// it passes, the sends under way are cancelled and the emails still queued are dropped, each logged.
+	DrainTimeout time.Duration
+}
+
+// The defaults of MailQueueConfig.
+const (
+	DefaultMailQueueSize         = 256
+	DefaultMailQueueWorkers      = 4
+	DefaultMailSendTimeout       = 30 * time.Second
+	DefaultMailQueueDrainTimeout = 10 * time.Second
+)
+
+// mailQueue sends the server's emails from a bounded queue with a few workers, under a context the server
+// owns. The workers start with the first email; close drains the queue.
+type mailQueue struct {
+	mailer Mailer
+	conf   MailQueueConfig
+	log    *slog.Logger
+	jobs   chan Email
+
+	ctx    context.Context // cancelled by close, after the drain
+	cancel context.CancelFunc
+	start  sync.Once
+	wg     sync.WaitGroup
+
+	mu     sync.RWMutex // guards closed against sends on a closed jobs
+	closed bool
+}
+
+// newMailQueue returns the queue for m with conf's defaults filled in (conf is validated).
+func newMailQueue(m Mailer, conf MailQueueConfig, log *slog.Logger) *mailQueue {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &mailQueue{mailer: m, conf: conf, log: log, jobs: make(chan Email, conf.Size), ctx: ctx, cancel: cancel}
+}
+
+// send queues e and returns at once. A full or closed queue drops e, logged at Error level.
+func (q *mailQueue) send(e Email) {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	if q.closed {
+		q.drop(e, "the server is closed (Auth.Close)")
+		return
+	}
+	// Under the read lock, so close (which takes the write lock) never waits on a WaitGroup being added to.
+	q.start.Do(func() {
+		q.wg.Add(q.conf.Workers)
+		for range q.conf.Workers {
+			go q.work()
+		}
+	})
+	select {
+	case q.jobs <- e:
+	default:
+		q.drop(e, fmt.Sprintf("the mail queue is full (%d emails wait; MailQueueConfig.Size)", q.conf.Size))
+	}
+}
+
+// drop logs an email that will not be sent. The recipient's user id is logged, never the link.
+func (q *mailQueue) drop(e Email, reason string) {
+	q.log.Error("auth: email not sent: "+reason, "kind", string(e.Kind), "user", e.User.ID)
+}
+
+// work sends queued emails until the queue is closed and empty.
+func (q *mailQueue) work() {
+	defer q.wg.Done()
+	for e := range q.jobs {
+		if q.ctx.Err() != nil {
+			q.drop(e, "Auth.Close's drain timeout passed")
+			continue
+		}
+		q.deliver(e)
+	}
+}
+
+// deliver makes one SendEmail call; its error, or panic, is logged.
+func (q *mailQueue) deliver(e Email) {
+	ctx, cancel := context.WithTimeout(q.ctx, q.conf.SendTimeout)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			q.log.Error("auth: the Mailer panicked", "kind", string(e.Kind), "user", e.User.ID, "panic", r)
+		}
+	}()
+	if err := q.mailer.SendEmail(ctx, e); err != nil {
+		q.log.Error("auth: sending an email failed", "kind", string(e.Kind), "user", e.User.ID, "err", err)
+	}
+}
+
+// close stops taking emails and waits up to DrainTimeout for the queued ones to be sent; then it cancels
+// the sends under way, drops what is left (each logged) and waits up to DrainTimeout more for the workers.
+func (q *mailQueue) close() {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.closed = true
+	close(q.jobs)
+	q.mu.Unlock()
+	done := make(chan struct{})
+	go func() { q.wg.Wait(); close(done) }()
+	timer := time.NewTimer(q.conf.DrainTimeout)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		q.log.Error("auth: Close: the mail queue did not drain in time; cancelling the sends under way",
+			"timeout", q.conf.DrainTimeout, "queued", len(q.jobs))
+		q.cancel()
+		// What is still queued is dropped now, each logged, so nothing is lost unsaid after Close returns.
+		for e := range q.jobs {
+			q.drop(e, "Auth.Close's drain timeout passed")
+		}
+		// The workers return once their cancelled sends do; a Mailer that ignores its context is left behind.
+		timer.Reset(q.conf.DrainTimeout)
+		select {
+		case <-done:
+		case <-timer.C:
+			q.log.Error("auth: Close: a Mailer.SendEmail ignored its cancelled context; Close returns without it")
+		}
+	}
+	q.cancel()
 }
 
 // MailerFunc adapts a function to [Mailer].

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -1145,3 +1146,102 @@ func TestSocialConfigErrors(t *testing.T) {
 
 // nilDB is a Database New accepts; the config tests never reach it.
 type nilDB struct{ store.Database }
+
+// TestSocialPreHijackEmailProof is issue 12 item 5, the social-first pre-account hijack: an attacker signs
+// in through a provider that asserts the victim's address without vouching for it, which creates the
+// victim's user with the attacker's identity linked. The owner finds the address taken ("user exists") and
+// proves it, by completing a password reset or by following a verification link. The proof must end the
+// attacker's session and detach the identity, so that the attacker's next sign-in through the provider is
+// an identity like any other that claims a verified user's address unverified: account_not_linked. With
+// AccountLinking.KeepUnverifiedLinksOnEmailProof the server keeps Better Auth's behaviour: the
+// attacker's identity still signs in to the owner's account.
+func TestSocialPreHijackEmailProof(t *testing.T) {
+	const victim = "victim@example.com"
+	tests := []struct {
+		name  string
+		proof string // "reset": request and complete a password reset; "verify": follow a verification link
+		keep  bool   // AccountLinking.KeepUnverifiedLinksOnEmailProof
+	}{
+		{name: "password reset", proof: "reset"},
+		{name: "email verification", proof: "verify"},
+		{name: "password reset, Better Auth's behaviour kept", proof: "reset", keep: true},
+		{name: "email verification, Better Auth's behaviour kept", proof: "verify", keep: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			box := &mail.Outbox{}
+			s := newSocialServer(t, func(c *auth.Config) {
+				c.Server.Mailer = box
+				c.Server.EmailVerification.AutoSignInAfterVerification = true
+				c.Server.AccountLinking.KeepUnverifiedLinksOnEmailProof = tt.keep
+			})
+			s.oidc.user("mallory", victim, false)
+			const flow = `{"provider":"oidc","callbackURL":"/home","errorCallbackURL":"/oops","newUserCallbackURL":"/new"}`
+
+			// The attacker gets there first: the user is created with the attacker's identity.
+			attacker := s.browser(t)
+			if loc := attacker.login(s.oidc, "mallory", flow).header.Get("Location"); loc != "/new" {
+				t.Fatalf("attacker's social sign-up went to %q", loc)
+			}
+			u := s.user(t, victim)
+			if u == nil || u.Verified {
+				t.Fatalf("the attacker's sign-up made user %+v", u)
+			}
+			if g := attacker.do("GET", "/get-session", ""); g.json["user"] == nil {
+				t.Fatalf("the attacker has no session: %s", g.body)
+			}
+
+			// The owner is told the address is taken, and proves it.
+			owner := s.browser(t)
+			owner.do("POST", "/sign-up/email", `{"name":"Vic","email":"`+victim+`","password":"owner-password1"}`).
+				want(t, 422, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL")
+			switch tt.proof {
+			case "reset":
+				owner.do("POST", "/request-password-reset", `{"email":"`+victim+`"}`).want(t, 200, "")
+				tok := nextMail(t, box, victim, auth.EmailResetPassword).Token
+				owner.do("POST", "/reset-password", `{"newPassword":"owner-password1","token":"`+tok+`"}`).want(t, 200, "")
+				owner.do("POST", "/sign-in/email", `{"email":"`+victim+`","password":"owner-password1"}`).want(t, 200, "")
+			case "verify":
+				owner.do("POST", "/send-verification-email", `{"email":"`+victim+`"}`).want(t, 200, "")
+				if r := owner.do("GET", pathOf(t, nextMail(t, box, victim, auth.EmailVerify).URL), ""); r.status != 302 ||
+					r.header.Get("Location") != "/" {
+					t.Fatalf("verify-email: %d %v %s", r.status, r.header, r.body)
+				}
+				if !s.user(t, victim).Verified {
+					t.Fatal("the verification link did not verify the email")
+				}
+			}
+			if g := owner.do("GET", "/get-session", ""); g.json["user"] == nil {
+				t.Fatalf("the owner is not signed in after the proof: %s", g.body)
+			}
+
+			var providers []string
+			for _, a := range s.accounts(t, u.ID) {
+				providers = append(providers, a.ProviderID)
+			}
+			attackerSession := attacker.do("GET", "/get-session", "").json["user"] != nil
+			again := s.browser(t).login(s.oidc, "mallory", flow)
+			_, code, _ := errorOf(t, again)
+			if tt.keep {
+				if !slices.Contains(providers, "oidc") || again.header.Get("Location") != "/home" {
+					t.Fatalf("Better Auth's behaviour: want the identity kept and signing in; accounts %v, sign-in to %q",
+						providers, again.header.Get("Location"))
+				}
+				if tt.proof == "verify" && !attackerSession {
+					t.Error("Better Auth's behaviour: verifying the email ended the attacker's session")
+				}
+				return
+			}
+			if slices.Contains(providers, "oidc") {
+				t.Errorf("the attacker's identity is still linked: accounts %v", providers)
+			}
+			if attackerSession {
+				t.Error("the attacker's session survived the proof")
+			}
+			if code != "account_not_linked" || again.cookieValue("better-auth.session_token") != "" {
+				t.Errorf("the attacker's provider sign-in after the proof: %s, want error account_not_linked",
+					again.header.Get("Location"))
+			}
+		})
+	}
+}

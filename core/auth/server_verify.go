@@ -89,7 +89,8 @@ func (c *call) parseVerificationToken(tok string) (*verificationClaims, *apiErro
 	return &cl, nil
 }
 
-// sendVerification mails the verification link for u, with the request's callbackURL (default "/").
+// sendVerification queues the verification email for u, with the request's callbackURL (default "/"). It
+// fails only without a Mailer; the send itself happens in the background (see [Mailer]).
 func (c *call) sendVerification(u store.User) error {
 	if c.srv.mailer == nil {
 		return errVerificationDisabled
@@ -100,7 +101,8 @@ func (c *call) sendVerification(u store.User) error {
 		cb = "/"
 	}
 	link := c.a.s.baseURL + c.a.s.basePath + "/verify-email?token=" + tok + "&callbackURL=" + encodeURIComponent(cb)
-	return c.srv.mailer.SendEmail(c.ctx, Email{Kind: EmailVerify, To: u.Email, User: u, URL: link, Token: tok})
+	c.srv.mail.send(Email{Kind: EmailVerify, To: u.Email, User: u, URL: link, Token: tok})
+	return nil
 }
 
 // encodeURIComponent escapes as JavaScript's encodeURIComponent.
@@ -201,6 +203,10 @@ func (c *call) verifyEmail() (any, error) {
 		return fail(errInvalidToken)
 	}
 	if !u.EmailVerified {
+		detached, err := c.endUnprovenAccess(*u)
+		if err != nil {
+			return nil, err
+		}
 		if u, err = c.srv.db.UpdateUser(c.ctx, u.ID, map[string]any{"emailVerified": true}, c.now); err != nil {
 			return nil, dbError(err)
 		}
@@ -209,7 +215,7 @@ func (c *call) verifyEmail() (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if cur == nil || cur.User.Email != u.Email {
+			if cur == nil || cur.User.Email != u.Email || detached {
 				sess, err := c.createSession(u.ID, false, *u)
 				if err != nil {
 					return nil, err
@@ -302,9 +308,8 @@ func (c *call) requestPasswordReset() (any, error) {
 		cb = encodeURIComponent(r)
 	}
 	link := c.a.s.baseURL + c.a.s.basePath + "/reset-password/" + tok + "?callbackURL=" + cb
-	if err := c.srv.mailer.SendEmail(c.ctx, Email{Kind: EmailResetPassword, To: u.Email, User: *u, URL: link, Token: tok}); err != nil {
-		return nil, err
-	}
+	// Queued, not sent: the answer must not wait for the mailer, or its time tells that the address is known.
+	c.srv.mail.send(Email{Kind: EmailResetPassword, To: u.Email, User: *u, URL: link, Token: tok})
 	return ok, nil
 }
 
@@ -374,7 +379,11 @@ func (c *call) resetPassword() (any, error) {
 		}
 		return nil, dbError(err)
 	}
-	if c.srv.ep.RevokeSessionsOnPasswordReset {
+	detached, err := c.endUnprovenAccess(*u)
+	if err != nil {
+		return nil, err
+	}
+	if c.srv.ep.RevokeSessionsOnPasswordReset && !detached {
 		if err := c.deleteUserSessions(u.ID); err != nil {
 			return nil, err
 		}
@@ -394,4 +403,41 @@ func (c *call) resetPassword() (any, error) {
 		return nil, dbError(err)
 	}
 	return map[string]bool{"status": true}, nil
+}
+
+// endUnprovenAccess is what proving the address (following a verification link, completing a password
+// reset) does to a user whose email was not verified until then, unless
+// AccountLinking.KeepUnverifiedLinksOnEmailProof: it deletes the user's provider identities (account rows
+// whose providerId is not "credential") and every session of the user, and reports true. Better Auth's
+// account table has no per-identity "verified" flag, so the rule goes by the user row: while
+// user.emailVerified is false, every identity linked to the user was linked without a verified email (a
+// social sign-up whose provider did not vouch for the address, or a link made before the address was
+// proved), and may be an attacker's who created the account first (a pre-account hijack). The owner signs
+// in again and links their identities anew. Callers create the session the proof itself signs in, if any,
+// after it. It does nothing and reports false when the user is verified or the option keeps Better Auth's
+// behaviour.
+func (c *call) endUnprovenAccess(u store.User) (bool, error) {
+	if u.EmailVerified || c.srv.linking.KeepUnverifiedLinksOnEmailProof {
+		return false, nil
+	}
+	accts, err := c.srv.db.Accounts(c.ctx, u.ID)
+	if err != nil {
+		return false, dbError(err)
+	}
+	var providers []string
+	for _, a := range accts {
+		if a.ProviderID == "credential" {
+			continue
+		}
+		// Identities go first: once they are gone no new session can come through them.
+		if err := c.srv.db.DeleteAccount(c.ctx, a.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return false, dbError(err)
+		}
+		providers = append(providers, a.ProviderID)
+	}
+	if len(providers) > 0 {
+		c.a.s.log.Warn("auth: the email was proved; provider identities linked before it was verified were detached",
+			"user", u.ID, "providers", providers)
+	}
+	return true, c.deleteUserSessions(u.ID)
 }

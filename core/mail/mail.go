@@ -185,12 +185,21 @@ func (l Log) SendEmail(_ context.Context, e auth.Email) error {
 	return nil
 }
 
-// Outbox keeps emails in memory, newest last, up to Max (zero means 100). It is for tests and demos.
+// Outbox keeps emails in memory, newest last, up to Max (zero means 100). It is for tests and demos. The
+// server sends emails in the background, after the request that asked for one has been answered: a test
+// that needs an email waits for it with [Outbox.Next].
 type Outbox struct {
 	Max int
 
-	mu   sync.Mutex
-	sent []auth.Email
+	mu      sync.Mutex
+	sent    []outboxEntry
+	arrived chan struct{} // closed and replaced by each SendEmail; nil until a Next waits
+}
+
+// outboxEntry is a kept email and whether Next has returned it.
+type outboxEntry struct {
+	email auth.Email
+	taken bool
 }
 
 // SendEmail implements auth.Mailer.
@@ -201,9 +210,13 @@ func (o *Outbox) SendEmail(_ context.Context, e auth.Email) error {
 	if max <= 0 {
 		max = 100
 	}
-	o.sent = append(o.sent, e)
+	o.sent = append(o.sent, outboxEntry{email: e})
 	if len(o.sent) > max {
 		o.sent = o.sent[len(o.sent)-max:]
+	}
+	if o.arrived != nil {
+		close(o.arrived)
+		o.arrived = nil
 	}
 	return nil
 }
@@ -212,7 +225,11 @@ func (o *Outbox) SendEmail(_ context.Context, e auth.Email) error {
 func (o *Outbox) Sent() []auth.Email {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]auth.Email(nil), o.sent...)
+	out := make([]auth.Email, len(o.sent))
+	for i, k := range o.sent {
+		out[i] = k.email
+	}
+	return out
 }
 
 // Last returns the newest email to address to of kind, if any.
@@ -220,9 +237,35 @@ func (o *Outbox) Last(to string, kind auth.EmailKind) (auth.Email, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i := len(o.sent) - 1; i >= 0; i-- {
-		if strings.EqualFold(o.sent[i].To, to) && o.sent[i].Kind == kind {
-			return o.sent[i], true
+		if e := o.sent[i].email; strings.EqualFold(e.To, to) && e.Kind == kind {
+			return e, true
 		}
 	}
 	return auth.Email{}, false
+}
+
+// Next returns the oldest email to address to of kind that Next has not returned yet, waiting for one to
+// arrive until ctx is done (then it returns ctx's error). Each email is returned once, so a test asking
+// for two emails in turn gets the first, then the second.
+func (o *Outbox) Next(ctx context.Context, to string, kind auth.EmailKind) (auth.Email, error) {
+	for {
+		o.mu.Lock()
+		for i := range o.sent {
+			if k := &o.sent[i]; !k.taken && strings.EqualFold(k.email.To, to) && k.email.Kind == kind {
+				k.taken = true
+				o.mu.Unlock()
+				return k.email, nil
+			}
+		}
+		if o.arrived == nil {
+			o.arrived = make(chan struct{})
+		}
+		arrived := o.arrived
+		o.mu.Unlock()
+		select {
+		case <-arrived:
+		case <-ctx.Done():
+			return auth.Email{}, fmt.Errorf("mail: no %s email to %s: %w", kind, to, ctx.Err())
+		}
+	}
 }

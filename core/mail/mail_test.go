@@ -3,6 +3,7 @@ package mail_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -148,5 +149,36 @@ func TestOutbox(t *testing.T) {
 	}
 	if e, ok := o.Last("C@x.io", auth.EmailVerify); !ok || e.To != "c@x.io" {
 		t.Fatal("Last")
+	}
+}
+
+// TestOutboxNext: Next waits for an email sent later (as the server's mail queue sends it after the
+// answer), returns each email once, oldest first, and gives up when its context is done.
+func TestOutboxNext(t *testing.T) {
+	var o mail.Outbox
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got := make(chan auth.Email, 1)
+	go func() {
+		e, err := o.Next(ctx, "A@x.io", auth.EmailResetPassword)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- e
+	}()
+	o.SendEmail(ctx, auth.Email{Kind: auth.EmailVerify, To: "a@x.io", Token: "other kind"})
+	o.SendEmail(ctx, auth.Email{Kind: auth.EmailResetPassword, To: "b@x.io", Token: "other address"})
+	o.SendEmail(ctx, auth.Email{Kind: auth.EmailResetPassword, To: "a@x.io", Token: "1"})
+	o.SendEmail(ctx, auth.Email{Kind: auth.EmailResetPassword, To: "a@x.io", Token: "2"})
+	if e := <-got; e.Token != "1" {
+		t.Fatalf("Next waited for %q, want the first reset email", e.Token)
+	}
+	if e, err := o.Next(ctx, "a@x.io", auth.EmailResetPassword); err != nil || e.Token != "2" {
+		t.Fatalf("Next again: %q %v, want the second", e.Token, err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancelShort()
+	if _, err := o.Next(short, "a@x.io", auth.EmailResetPassword); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Next with nothing left: %v, want the deadline", err)
 	}
 }

@@ -1,9 +1,11 @@
 package interop_test
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
@@ -45,9 +47,12 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 		t.Fatalf("sign-up with verification required returned a token: %s", res[0].Data)
 	}
 	wantStep(t, res[1], "EMAIL_NOT_VERIFIED")
-	v, ok := box.Last(email, auth.EmailVerify)
-	if !ok {
-		t.Fatal("no verification email")
+	// The server mails in the background: wait for the email.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	v, err := box.Next(ctx, email, auth.EmailVerify)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	res = interop.RunClient(t, g.URL, "/api/auth", g.URL,
@@ -73,9 +78,9 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 		t.Fatalf("reset answers differ for known and unknown emails: %v / %v", a, b)
 	}
 	wantStep(t, res[5], "INVALID_REDIRECT_URL")
-	r, ok := box.Last(email, auth.EmailResetPassword)
-	if !ok {
-		t.Fatal("no reset email")
+	r, err := box.Next(ctx, email, auth.EmailResetPassword)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	res = interop.RunClient(t, g.URL, "/api/auth", g.URL,

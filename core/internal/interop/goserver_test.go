@@ -53,6 +53,7 @@ func startGoServer(t *testing.T, databaseURL, secret string, edit func(*auth.Con
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { a.Close() }) // drains the mail queue before the database closes
 	h = a
 	once.Do(func() { close(ready) })
 	return interop.Attach(ts.URL, "/api/auth", secret)

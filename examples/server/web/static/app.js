@@ -38,11 +38,23 @@ function showError(el, text) {
 }
 
 // callbackURL is where to go after signing in: the callbackUrl parameter the dashboard's redirect added when
-// it is a path on this site, else the dashboard.
+// it names a page on this site, else the dashboard. The rule is the server's: resolve the value the way the
+// browser will (new URL strips tab, CR and LF, reads "\\" as "/", lowercases the scheme) against this page's
+// origin and accept only a result on the same origin; what is returned is that result's path, query and
+// fragment, never the raw value, so "/\t/evil.example", "/\\evil.example" or "javascript:" cannot reach
+// location.assign. A prefix check on the raw string cannot be right: the browser parses what it is given.
 function callbackURL() {
   const cb = new URLSearchParams(location.search).get("callbackUrl");
-  if (cb && cb.startsWith("/") && !cb.startsWith("//") && !cb.startsWith("/\\")) {
-    return cb;
+  if (cb) {
+    let u;
+    try {
+      u = new URL(cb, location.origin);
+    } catch {
+      return "/dashboard";
+    }
+    if (u.origin === location.origin) {
+      return u.pathname + u.search + u.hash;
+    }
   }
   return "/dashboard";
 }
