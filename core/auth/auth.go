@@ -22,7 +22,7 @@ type Auth struct {
 	signer *betterauth.Signer  // HMAC with the current secret; nil without a secret
 	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
 	cache  *tokenCache
-	closer io.Closer // the store FromEnv opened, if any
+	closer io.Closer // Config.Closer
 
 	// Server mode (nil otherwise).
 	router      map[string]*endpoint
@@ -31,8 +31,8 @@ type Auth struct {
 	jwt         *jwtIssuer // the JWT plugin, when Server.JWT is set
 }
 
-// Close releases what the Auth owns: the session store [FromEnv] opened. An Auth built by [New] owns
-// nothing, so Close does nothing. The Auth must not be used afterwards.
+// Close releases what the Auth owns: it closes [Config.Closer] (such as the session store storeurl.FromEnv
+// opened). Without one, Close does nothing. The Auth must not be used afterwards.
 func (a *Auth) Close() error {
 	if a.closer == nil {
 		return nil
@@ -47,7 +47,7 @@ func New(cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Auth{s: s}
+	a := &Auth{s: s, closer: cfg.Closer}
 	if o != nil {
 		a.keys = jwks.New(*o)
 	}
