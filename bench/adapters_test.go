@@ -108,7 +108,7 @@ func adapterFrameworks(a *auth.Auth) []framework {
 		{
 			name: "nethttp", adapter: "authhttp",
 			bare:  func() any { return noop },
-			auth:  func() any { return authhttp.Require(a)(noop) },
+			auth:  func() any { return authhttp.Middleware(a)(noop) },
 			serve: serveHTTP,
 		},
 		{

@@ -6,10 +6,10 @@ import (
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
 )
 
-// allocBudget is the target for heap allocations per verified request through authhttp.Require.
+// allocBudget is the target for heap allocations per verified request through authhttp.Middleware.
 const allocBudget = 10
 
-// TestAllocBudget reports the allocations per verified request through authhttp.Require. Missing the budget
+// TestAllocBudget reports the allocations per verified request through authhttp.Middleware. Missing the budget
 // is a finding for docs/performance.md, not a failure; the test fails only if a valid token is refused.
 func TestAllocBudget(t *testing.T) {
 	tests := []struct {
@@ -22,22 +22,22 @@ func TestAllocBudget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := tt.fixture(t)
-			hh := newHarness(authhttp.Require(f.ours), "Bearer "+f.tok)
+			hh := newHarness(authhttp.Middleware(f.ours), "Bearer "+f.tok)
 			if !hh.accepted() {
-				t.Fatalf("authhttp.Require refused a valid %s token: status %d", tt.name, hh.w.code)
+				t.Fatalf("authhttp.Middleware refused a valid %s token: status %d", tt.name, hh.w.code)
 			}
 			hh.served = 0
 			const runs = 200
 			allocs := testing.AllocsPerRun(runs, hh.serve)
 			if hh.served != runs+1 || hh.w.code != 0 { // AllocsPerRun adds one warm-up run
-				t.Fatalf("authhttp.Require refused a valid %s token: %d of %d served, status %d",
+				t.Fatalf("authhttp.Middleware refused a valid %s token: %d of %d served, status %d",
 					tt.name, hh.served, runs+1, hh.w.code)
 			}
 			verdict := "within"
 			if allocs > allocBudget {
 				verdict = "MISSES"
 			}
-			t.Logf("%s via authhttp.Require: %.0f allocs per verified request (%s the budget of %d)",
+			t.Logf("%s via authhttp.Middleware: %.0f allocs per verified request (%s the budget of %d)",
 				tt.name, allocs, verdict, allocBudget)
 		})
 	}

@@ -16,7 +16,7 @@ import (
 //
 //	raw                    the bare signature check on the same bytes (the floor)
 //	gobetterauth-verify    (*auth.Auth).VerifyToken
-//	gobetterauth-authhttp  authhttp.Require serving a request
+//	gobetterauth-authhttp  authhttp.Middleware serving a request
 //	golang-jwt             golang-jwt/v5 Parser.Parse with equivalent checks and a map kid → key
 //	golang-jwt-keyfunc     the same with MicahParks/keyfunc/v3 over the live JWKS
 //	golang-jwt-http        golang-jwt in an equivalent net/http middleware
@@ -28,7 +28,7 @@ func BenchmarkEdDSA(b *testing.B) {
 	f := newJWKSFixture(b, "EdDSA")
 	b.Run("raw", func(b *testing.B) { benchRaw(b, f) })
 	b.Run("gobetterauth-verify", func(b *testing.B) { benchVerify(b, f.ours, f.tok) })
-	b.Run("gobetterauth-authhttp", func(b *testing.B) { benchHTTP(b, authhttp.Require(f.ours), f.tok) })
+	b.Run("gobetterauth-authhttp", func(b *testing.B) { benchHTTP(b, authhttp.Middleware(f.ours), f.tok) })
 	b.Run("golang-jwt", func(b *testing.B) { benchGolangJWT(b, f.parser, f.keyfunc, f.tok) })
 	b.Run("golang-jwt-keyfunc", func(b *testing.B) { benchGolangJWT(b, f.parser, f.keyfuncV3(b), f.tok) })
 	b.Run("golang-jwt-http", func(b *testing.B) {
@@ -40,7 +40,7 @@ func BenchmarkHS256(b *testing.B) {
 	f := newHS256Fixture(b)
 	b.Run("raw", func(b *testing.B) { benchRaw(b, f) })
 	b.Run("gobetterauth-verify", func(b *testing.B) { benchVerify(b, f.ours, f.tok) })
-	b.Run("gobetterauth-authhttp", func(b *testing.B) { benchHTTP(b, authhttp.Require(f.ours), f.tok) })
+	b.Run("gobetterauth-authhttp", func(b *testing.B) { benchHTTP(b, authhttp.Middleware(f.ours), f.tok) })
 	b.Run("golang-jwt", func(b *testing.B) { benchGolangJWT(b, f.parser, f.keyfunc, f.tok) })
 	b.Run("golang-jwt-http", func(b *testing.B) {
 		benchHTTP(b, golangJWTMiddleware(f.parser, f.keyfunc), f.tok)
@@ -65,7 +65,7 @@ func BenchmarkCacheHit(b *testing.B) {
 	a := newOurs(b, auth.Config{BaseURL: f.origin, TokenCacheSize: 1024})
 	requireCacheHit(b, a, f.tok)
 	b.Run("gobetterauth-verify", func(b *testing.B) { benchVerify(b, a, f.tok) })
-	b.Run("gobetterauth-authhttp", func(b *testing.B) { benchHTTP(b, authhttp.Require(a), f.tok) })
+	b.Run("gobetterauth-authhttp", func(b *testing.B) { benchHTTP(b, authhttp.Middleware(a), f.tok) })
 }
 
 // BenchmarkMalformed sends an Authorization header made of '.' and nothing else, which must be refused at
@@ -73,7 +73,7 @@ func BenchmarkCacheHit(b *testing.B) {
 func BenchmarkMalformed(b *testing.B) {
 	f := newJWKSFixture(b, "EdDSA")
 	dots1K, dots1M := strings.Repeat(".", 1<<10), strings.Repeat(".", 1<<20)
-	ours := authhttp.Require(f.ours)
+	ours := authhttp.Middleware(f.ours)
 	b.Run("gobetterauth-authhttp-bearer-1KiB", func(b *testing.B) { benchDenied(b, ours, "Bearer "+dots1K) })
 	b.Run("gobetterauth-authhttp-bearer-1MiB", func(b *testing.B) { benchDenied(b, ours, "Bearer "+dots1M) })
 	b.Run("gobetterauth-authhttp-1MiB", func(b *testing.B) { benchDenied(b, ours, dots1M) })

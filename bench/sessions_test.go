@@ -84,7 +84,7 @@ func BenchmarkSessionCookie(b *testing.B) {
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			a := newOurs(b, auth.Config{BaseURL: "http://localhost:3000", Secret: sessionSecret, Store: tt.store, DisableJWKS: true})
-			hh := newHarness(authhttp.Require(a), "")
+			hh := newHarness(authhttp.Middleware(a), "")
 			delete(hh.r.Header, "Authorization")
 			hh.r.Header["Cookie"] = []string{"theme=dark; better-auth.session_token=" + signCookie(b, token)}
 			if !hh.accepted() {

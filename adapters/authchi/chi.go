@@ -29,7 +29,7 @@ func Middleware(a *auth.Auth, opts ...Option) func(http.Handler) http.Handler {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rr := routeRequest(r)
+			rr := auth.NewRouteRequest(r)
 			ctx := r.Context()
 			d := g.Check(ctx, &rr)
 			switch {
@@ -57,19 +57,8 @@ func WriteError(w http.ResponseWriter, _ *http.Request, err error) {
 	auth.NewErrorResponse(err).Write(w)
 }
 
-// routeRequest is the route policy's view of r. It copies nothing: net/http does not reuse request memory.
-// The path prefixes are matched against the whole URL path (with chi's raw path when the client encoded it
-// unusually), not the part left to a sub-router.
-func routeRequest(r *http.Request) auth.RouteRequest {
-	return auth.RouteRequest{
-		Request: auth.Request{
-			Method:        r.Method,
-			Path:          r.URL.Path,
-			Authorization: r.Header["Authorization"],
-			Cookie:        r.Header["Cookie"],
-		},
-		RawPath:   r.URL.RawPath,
-		RawQuery:  r.URL.RawQuery,
-		Preflight: r.Method == http.MethodOptions && len(r.Header["Access-Control-Request-Method"]) > 0,
-	}
-}
+// Request returns the route policy's view of r ([auth.NewRouteRequest]), for code that calls
+// [auth.Guard.Check], or [auth.Auth.Authenticate] with its Request field, directly. It copies nothing:
+// net/http does not reuse request memory. The path prefixes are matched against the whole URL path (with the
+// raw path when the client encoded it unusually), not the part left to a sub-router.
+func Request(r *http.Request) auth.RouteRequest { return auth.NewRouteRequest(r) }

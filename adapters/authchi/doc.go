@@ -3,7 +3,7 @@
 //
 // # Usage
 //
-//	a, err := auth.FromEnv() // BETTER_AUTH_URL, BETTER_AUTH_SECRET, DATABASE_URL, …
+//	a, err := auth.FromEnv() // BETTER_AUTH_URL, …; storeurl.FromEnv(ctx) for session cookies (DATABASE_URL)
 //	r := chi.NewRouter()
 //	r.Use(authchi.Middleware(a))
 //	r.Get("/api/me", func(w http.ResponseWriter, r *http.Request) {

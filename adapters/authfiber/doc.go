@@ -4,7 +4,7 @@
 //
 // # Usage
 //
-//	a, err := auth.FromEnv() // BETTER_AUTH_URL, BETTER_AUTH_SECRET, DATABASE_URL, …
+//	a, err := auth.FromEnv() // BETTER_AUTH_URL, …; storeurl.FromEnv(ctx) for session cookies (DATABASE_URL)
 //	app := fiber.New()
 //	app.Use(authfiber.Middleware(a))
 //	app.Get("/api/me", func(c *fiber.Ctx) error {

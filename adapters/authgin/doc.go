@@ -3,7 +3,7 @@
 //
 // # Usage
 //
-//	a, err := auth.FromEnv() // BETTER_AUTH_URL, BETTER_AUTH_SECRET, DATABASE_URL, …
+//	a, err := auth.FromEnv() // BETTER_AUTH_URL, …; storeurl.FromEnv(ctx) for session cookies (DATABASE_URL)
 //	r := gin.New()
 //	r.Use(authgin.Middleware(a))
 //	r.GET("/api/me", func(c *gin.Context) {

@@ -1,8 +1,6 @@
 package authgin
 
 import (
-	"net/http"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
@@ -27,7 +25,7 @@ func Middleware(a *auth.Auth, opts ...Option) gin.HandlerFunc {
 	}
 	return func(c *gin.Context) {
 		r := c.Request
-		rr := routeRequest(r)
+		rr := auth.NewRouteRequest(r)
 		ctx := r.Context()
 		d := g.Check(ctx, &rr)
 		switch {
@@ -62,18 +60,7 @@ func WriteError(c *gin.Context, err error) {
 	auth.NewErrorResponse(err).Write(c.Writer)
 }
 
-// routeRequest is the route policy's view of r. It copies nothing: gin serves net/http requests, whose
-// memory is not reused. The client IP is never read.
-func routeRequest(r *http.Request) auth.RouteRequest {
-	return auth.RouteRequest{
-		Request: auth.Request{
-			Method:        r.Method,
-			Path:          r.URL.Path,
-			Authorization: r.Header["Authorization"],
-			Cookie:        r.Header["Cookie"],
-		},
-		RawPath:   r.URL.RawPath,
-		RawQuery:  r.URL.RawQuery,
-		Preflight: r.Method == http.MethodOptions && len(r.Header["Access-Control-Request-Method"]) > 0,
-	}
-}
+// Request returns the route policy's view of c's request ([auth.NewRouteRequest]), for code that calls
+// [auth.Guard.Check], or [auth.Auth.Authenticate] with its Request field, directly. It copies nothing: gin
+// serves net/http requests, whose memory is not reused. The client IP is never read.
+func Request(c *gin.Context) auth.RouteRequest { return auth.NewRouteRequest(c.Request) }

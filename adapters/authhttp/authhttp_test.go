@@ -48,7 +48,7 @@ type handler struct{ ran bool }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.ran = true
-	s, ok := authhttp.SessionFrom(r)
+	s, ok := authhttp.Session(r)
 	if !ok {
 		_, _ = w.Write([]byte("anonymous"))
 		return
@@ -62,7 +62,7 @@ func TestWithErrorHandler(t *testing.T) {
 	f := newFixture(t, nil)
 	h := &handler{}
 	var got error
-	mw := authhttp.Require(f.a, authhttp.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
+	mw := authhttp.Middleware(f.a, authhttp.WithErrorHandler(func(w http.ResponseWriter, r *http.Request, err error) {
 		got = err
 		http.Redirect(w, r, "/login", http.StatusFound)
 	}))
@@ -88,7 +88,7 @@ func TestPanicIsRefused(t *testing.T) {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
-	authhttp.Require(f.a)(h).ServeHTTP(rec, req)
+	authhttp.Middleware(f.a)(h).ServeHTTP(rec, req)
 	if rec.Code != http.StatusInternalServerError || h.ran {
 		t.Fatalf("status %d, handler ran %v", rec.Code, h.ran)
 	}
@@ -102,5 +102,30 @@ func TestRequestView(t *testing.T) {
 	v := authhttp.Request(req)
 	if v.Method != "POST" || v.Path != "/a/b" || len(v.Authorization) != 2 || len(v.Cookie) != 1 {
 		t.Fatalf("view %+v", v)
+	}
+}
+
+// TestOptionalAndRequire: Optional is an option of Middleware, as in every adapter; the deprecated Require
+// still requires whatever it is given.
+func TestOptionalAndRequire(t *testing.T) {
+	f := newFixture(t, nil)
+	for _, tt := range []struct {
+		name   string
+		mw     func(http.Handler) http.Handler
+		status int
+	}{
+		{name: "Middleware", mw: authhttp.Middleware(f.a), status: 401},
+		{name: "Middleware with Optional()", mw: authhttp.Middleware(f.a, authhttp.Optional()), status: 200},
+		{name: "Middleware with an optional policy", mw: authhttp.Middleware(f.a, authhttp.WithPolicy(auth.Policy{Optional: true})), status: 200},
+		{name: "Require ignores Optional()", mw: authhttp.Require(f.a, authhttp.Optional()), status: 401},
+		{name: "Require ignores an optional policy", mw: authhttp.Require(f.a, authhttp.WithPolicy(auth.Policy{Optional: true})), status: 401},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			tt.mw(&handler{}).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+		})
 	}
 }

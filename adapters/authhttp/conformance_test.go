@@ -1,7 +1,6 @@
 package authhttp_test
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"testing"
@@ -11,20 +10,14 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth/authtest"
 )
 
-// TestConformance runs the shared adapter suite through authhttp.Require in front of a ServeMux.
+// TestConformance runs the shared adapter suite through authhttp.Middleware in front of a ServeMux.
 func TestConformance(t *testing.T) {
 	authtest.Run(t, func(t *testing.T, a *auth.Auth, p auth.Policy, h authtest.Handler) http.Handler {
 		mux := http.NewServeMux()
 		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-			s, ok := authhttp.SessionFrom(r)
+			s, ok := authhttp.Session(r)
 			_, _ = io.WriteString(w, h(r.Context(), s, ok))
 		})
-		mw := authhttp.Require
-		if p.Optional {
-			mw = authhttp.Optional
-		}
-		return mw(a, authhttp.WithPolicy(p))(mux)
+		return authhttp.Middleware(a, authhttp.WithPolicy(p))(mux)
 	})
 }
-
-var _ = context.Background

@@ -3,19 +3,19 @@
 //
 // # Usage
 //
-//	a, err := auth.FromEnv() // BETTER_AUTH_URL, BETTER_AUTH_SECRET, DATABASE_URL, …
-//	mux.Handle("/api/", authhttp.Require(a)(api))
-//	mux.Handle("/", authhttp.Optional(a)(site))
+//	a, err := auth.FromEnv() // BETTER_AUTH_URL, …; storeurl.FromEnv(ctx) for session cookies (DATABASE_URL)
+//	mux.Handle("/api/", authhttp.Middleware(a)(api))
+//	mux.Handle("/", authhttp.Middleware(a, authhttp.Optional())(site))
 //
-// Inside a handler, [SessionFrom] (or [auth.FromContext]) returns the session.
+// Inside a handler, [Session] (or [auth.FromContext]) returns the session.
 //
 // # Denials
 //
-// [Require] answers a request without valid credentials itself and does not call the next handler: 401 with
-// WWW-Authenticate, 403 when a check of the policy fails, 503 with Retry-After when a dependency such as the
-// JWKS endpoint is down, or 500 if the check panicked, each with a JSON body {"code","message"} from
-// [auth.NewErrorResponse]. [Optional] lets requests without credentials through anonymously but still
-// refuses credentials that are present and invalid (a client that sends a bad token should learn so).
+// [Middleware] answers a request without valid credentials itself and does not call the next handler: 401
+// with WWW-Authenticate, 403 when a check of the policy fails, 503 with Retry-After when a dependency such as
+// the JWKS endpoint is down, or 500 if the check panicked, each with a JSON body {"code","message"} from
+// [auth.NewErrorResponse]. With [Optional] it lets requests without credentials through anonymously but
+// still refuses credentials that are present and invalid (a client that sends a bad token should learn so).
 // [WithErrorHandler] replaces the answer.
 //
 // # Route policy

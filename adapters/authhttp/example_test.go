@@ -11,9 +11,9 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth/authtest"
 )
 
-// Protect an API with Require. The issuer stands in for a Better Auth server with the JWT plugin on; in
+// Protect an API with Middleware. The issuer stands in for a Better Auth server with the JWT plugin on; in
 // production BaseURL is that server's URL (BETTER_AUTH_URL) and the token comes from authClient.token().
-func ExampleRequire() {
+func ExampleMiddleware() {
 	betterAuth, err := authtest.NewIssuer("EdDSA")
 	if err != nil {
 		log.Fatal(err)
@@ -25,10 +25,10 @@ func ExampleRequire() {
 		log.Fatal(err)
 	}
 	me := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := authhttp.SessionFrom(r)
+		s, _ := authhttp.Session(r)
 		fmt.Fprintf(w, "hello %s", s.User.Email)
 	})
-	api := httptest.NewServer(authhttp.Require(a)(me))
+	api := httptest.NewServer(authhttp.Middleware(a)(me))
 	defer api.Close()
 
 	call := func(token string) {
@@ -59,13 +59,13 @@ func ExampleOptional() {
 		log.Fatal(err)
 	}
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s, ok := authhttp.SessionFrom(r); ok {
+		if s, ok := authhttp.Session(r); ok {
 			fmt.Fprintln(w, "signed in as", s.User.Name)
 			return
 		}
 		fmt.Fprintln(w, "welcome, guest")
 	})
-	h := authhttp.Optional(a)(page)
+	h := authhttp.Middleware(a, authhttp.Optional())(page)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
@@ -99,8 +99,8 @@ func ExampleWithPolicy() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/public", text("public"))
 	mux.Handle("GET /dashboard", text("dashboard"))
-	mux.Handle("GET /api/admin", authhttp.Require(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))(text("admin area")))
-	h := authhttp.Require(a, authhttp.WithPolicy(auth.Policy{
+	mux.Handle("GET /api/admin", authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))(text("admin area")))
+	h := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{
 		Skip:     []string{"/api/public", "/login"},
 		Pages:    []string{"/dashboard"},
 		LoginURL: "/login",

@@ -16,8 +16,8 @@ func TestMount(t *testing.T) {
 	a := authtest.NewServerAuth(t)
 	mux := http.NewServeMux()
 	authhttp.Mount(mux, a)
-	mux.Handle("GET /api/me", authhttp.Require(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := authhttp.SessionFrom(r)
+	mux.Handle("GET /api/me", authhttp.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := authhttp.Session(r)
 		_, _ = io.WriteString(w, "hello "+s.User.Email)
 	})))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "site") })

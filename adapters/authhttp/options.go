@@ -6,19 +6,27 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth"
 )
 
-// Option configures Require and Optional.
+// Option configures [Middleware].
 type Option func(*options)
 
 type options struct {
-	policy  auth.Policy
-	onError func(http.ResponseWriter, *http.Request, error)
+	policy   auth.Policy
+	optional bool
+	onError  func(http.ResponseWriter, *http.Request, error)
 }
 
-// WithPolicy sets the route policy: protected and skipped path prefixes, page routes that redirect to a
-// login URL, and role, permission and custom checks. See [auth.Policy]; its zero value (the default)
-// authenticates every path and answers refusals with JSON.
+// WithPolicy sets the route policy: optional auth, protected and skipped path prefixes, page routes that
+// redirect to a login URL, and role, permission and custom checks. See [auth.Policy]; its zero value (the
+// default) requires valid credentials on every path and answers refusals with JSON.
 func WithPolicy(p auth.Policy) Option {
 	return func(o *options) { o.policy = p }
+}
+
+// Optional lets requests without credentials through anonymously; present but invalid credentials are still
+// refused (or cannot be checked: 503). It is the same as setting Optional in the policy, and may be combined
+// with [WithPolicy] in either order.
+func Optional() Option {
+	return func(o *options) { o.optional = true }
 }
 
 // WithErrorHandler replaces [WriteError] as the answer to refused requests (401, 403, 500, 503); page

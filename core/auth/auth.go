@@ -22,7 +22,7 @@ type Auth struct {
 	signer *betterauth.Signer  // HMAC with the current secret; nil without a secret
 	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
 	cache  *tokenCache
-	closer io.Closer // the store FromEnv opened, if any
+	closer io.Closer // Config.Closer
 
 	// Server mode (nil otherwise).
 	router      map[string]*endpoint
@@ -31,11 +31,12 @@ type Auth struct {
 	jwt         *jwtIssuer // the JWT plugin, when Server.JWT is set
 }
 
-// Close releases what the Auth owns: the session store [FromEnv] opened, and in server mode the mail
-// queue: Close stops taking emails and waits up to ServerConfig.MailQueue.DrainTimeout (10 s by default)
-// for the queued ones to be sent, then cancels what is left (logged). A server with a Mailer should be
-// closed when it shuts down, after its HTTP server stopped taking requests, or queued emails are lost. The
-// Auth must not be used afterwards; Close may be called more than once.
+// Close releases what the Auth owns: it closes [Config.Closer] (such as the session store
+// storeurl.FromEnv opened), and in server mode the mail queue: Close stops taking emails and waits up to
+// ServerConfig.MailQueue.DrainTimeout (10 s by default) for the queued ones to be sent, then cancels what is
+// left (logged). A server with a Mailer should be closed when it shuts down, after its HTTP server stopped
+// taking requests, or queued emails are lost. The Auth must not be used afterwards; Close may be called more
+// than once.
 func (a *Auth) Close() error {
 	if a.s.server != nil && a.s.server.mail != nil {
 		a.s.server.mail.close()
@@ -53,7 +54,7 @@ func New(cfg Config) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Auth{s: s}
+	a := &Auth{s: s, closer: cfg.Closer}
 	if o != nil {
 		a.keys = jwks.New(*o)
 	}

@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -103,6 +104,10 @@ type Config struct {
 	// required to check cookie signatures, except for a store that checks credentials itself (the remote
 	// store), which is then handed the caller's Better Auth cookies as they came.
 	Store store.Store
+
+	// Closer, when set, is closed by [Auth.Close]: what the Auth owns, such as the store storeurl.FromEnv
+	// opened. Nil means Close does nothing.
+	Closer io.Closer
 
 	// Secrets are Better Auth's rotated secrets (its secrets option, BETTER_AUTH_SECRETS), current first.
 	// When set, Secrets[0] signs and checks cookies, bearer tokens, the compact and jwt cookie caches and

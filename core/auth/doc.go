@@ -41,5 +41,7 @@
 //
 // [New] validates a [Config] up front and never panics; zero fields mean documented defaults.
 // [ConfigFromEnv] and [FromEnv] read BETTER_AUTH_URL, BETTER_AUTH_SECRET and the other variables listed on the
-// Env constants.
+// Env constants. Package auth links no database or Redis driver: storeurl.FromEnv (package
+// github.com/gobetterauth/gobetterauth/core/store/storeurl) opens the session store DATABASE_URL or REDIS_URL
+// names, and FromEnv refuses those variables with [ErrStoreInEnv] rather than ignore them.
 package auth

@@ -1,16 +1,11 @@
 package auth
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gobetterauth/gobetterauth/core/store"
-	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
 
 // The environment variables [ConfigFromEnv] reads. Each is listed, with an example, in the repository README.
@@ -32,13 +27,20 @@ const (
 	EnvCookieCache   = "BETTER_AUTH_COOKIE_CACHE"         // Config.CookieCache.Strategy: compact, jwt, jwe or jwt-plugin
 	EnvCacheVersion  = "BETTER_AUTH_COOKIE_CACHE_VERSION" // Config.CookieCache.Version
 
-	EnvDatabaseURL   = "DATABASE_URL"                 // Config.Store, opened by FromEnv: sqlite:PATH, postgres://…, mysql://…, https://… (remote)
+	// The session store, read by storeurl.ConfigFromEnv and storeurl.FromEnv; ConfigFromEnv refuses them.
+	EnvDatabaseURL   = "DATABASE_URL"                 // Config.Store: sqlite:PATH, postgres://…, mysql://…, https://… (remote)
 	EnvRedisURL      = "REDIS_URL"                    // Config.Store when DATABASE_URL is unset: Better Auth's secondary storage
 	EnvStoreCacheTTL = "GOBETTERAUTH_STORE_CACHE_TTL" // in-process cache in front of the store, e.g. "5s" (default off)
 )
 
 // ConfigFromEnv builds a Config from the environment variables named by the Env constants. Unset variables
 // leave their fields at the zero value (the default); a malformed value is an error.
+//
+// Package auth links no database or Redis driver, so ConfigFromEnv opens no session store. When DATABASE_URL
+// or REDIS_URL is set it returns the Config it read (without a Store) and an error wrapping [ErrStoreInEnv]
+// rather than a Config that would silently accept JWTs only: use storeurl.ConfigFromEnv or storeurl.FromEnv
+// (package github.com/gobetterauth/gobetterauth/core/store/storeurl), which open that store, or unset the
+// variable for JWTs only.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
 		BaseURL:  os.Getenv(EnvBaseURL),
@@ -96,47 +98,26 @@ func ConfigFromEnv() (Config, error) {
 		}
 		c.TokenCacheSize = n
 	}
+	for _, name := range []string{EnvDatabaseURL, EnvRedisURL} {
+		if os.Getenv(name) != "" {
+			return c, fmt.Errorf("%w: %s is set, but package auth opens no store: use storeurl.FromEnv or storeurl.ConfigFromEnv "+
+				"(github.com/gobetterauth/gobetterauth/core/store/storeurl), or unset %s to accept JWTs only", ErrStoreInEnv, name, name)
+		}
+	}
 	return c, nil
 }
 
-// FromEnv is [New] with the Config from [ConfigFromEnv], plus the session store named by DATABASE_URL (or
-// REDIS_URL), opened and checked within 10 seconds, optionally behind an in-process cache
-// (GOBETTERAUTH_STORE_CACHE_TTL). [Auth.Close] closes that store.
+// FromEnv is [New] with the Config from [ConfigFromEnv]. It opens no session store: when DATABASE_URL or
+// REDIS_URL is set it fails with [ErrStoreInEnv]; storeurl.FromEnv opens that store (and links its drivers).
 func FromEnv() (*Auth, error) {
 	c, err := ConfigFromEnv()
 	if err != nil {
 		return nil, err
 	}
-	dsn := os.Getenv(EnvDatabaseURL)
-	if dsn == "" {
-		dsn = os.Getenv(EnvRedisURL)
-	}
-	var closer io.Closer
-	if dsn != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		st, cl, err := storeurl.Open(ctx, dsn)
-		if err != nil {
-			return nil, fmt.Errorf("%w: opening the session store: %w", ErrInvalidConfig, err)
-		}
-		if v := os.Getenv(EnvStoreCacheTTL); v != "" {
-			ttl, err := time.ParseDuration(v)
-			if err != nil {
-				cl.Close()
-				return nil, configError("%s=%q is not a duration", EnvStoreCacheTTL, v)
-			}
-			st = store.NewCache(st, ttl, store.DefaultCacheEntries)
-		}
-		c.Store, closer = st, cl
-	}
 	a, err := New(c)
 	if err != nil {
-		if closer != nil {
-			closer.Close()
-		}
 		return nil, fmt.Errorf("%w (configured from the environment)", err)
 	}
-	a.closer = closer
 	return a, nil
 }
 

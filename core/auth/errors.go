@@ -28,6 +28,10 @@ var (
 	ErrUnavailable = errors.New("auth: verification unavailable")
 	// ErrInvalidConfig is wrapped by every error [New] returns.
 	ErrInvalidConfig = errors.New("auth: invalid config")
+	// ErrStoreInEnv means DATABASE_URL or REDIS_URL names a session store, which [ConfigFromEnv] and [FromEnv]
+	// do not open (package auth links no driver): storeurl.ConfigFromEnv and storeurl.FromEnv do. It wraps
+	// [ErrInvalidConfig].
+	ErrStoreInEnv = fmt.Errorf("%w: a session store is named in the environment", ErrInvalidConfig)
 )
 
 // UnavailableError is the typed form of [ErrUnavailable]: it says when to retry.

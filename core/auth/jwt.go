@@ -100,7 +100,7 @@ func (a *Auth) verifyJWT(ctx context.Context, raw string) (*Session, error) {
 		return nil, err
 	}
 	if a.cache != nil {
-		a.cache.put(raw, v, a.s.maxAge)
+		a.cache.put(raw, v, a.s.maxAge, a.s.now())
 	}
 	return &v.s, nil
 }

@@ -8,34 +8,6 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
-// Credential names the kind of credential that authenticated a request.
-type Credential uint8
-
-// The kinds of credential.
-const (
-	// CredentialJWT is a JWT-plugin token verified against the JWKS.
-	CredentialJWT Credential = iota + 1
-	// CredentialHS256 is an HS256 token verified with the shared secret.
-	CredentialHS256
-)
-
-// String returns "jwt", "hs256", "cookie", "cookie-cache" or "session-token".
-func (c Credential) String() string {
-	switch c {
-	case CredentialJWT:
-		return "jwt"
-	case CredentialHS256:
-		return "hs256"
-	case CredentialCookie:
-		return "cookie"
-	case CredentialCookieCache:
-		return "cookie-cache"
-	case CredentialSessionToken:
-		return "session-token"
-	}
-	return "unknown"
-}
-
 // Session is an authenticated caller. It is shared between requests when the token cache is on: treat it as
 // read-only.
 type Session struct {

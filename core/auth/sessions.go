@@ -12,18 +12,6 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
-// The credential kinds of Better Auth sessions.
-const (
-	// CredentialCookie is the signed session_token cookie, checked against the Store.
-	CredentialCookie Credential = iota + 10
-	// CredentialCookieCache is the session_token cookie with a valid session_data cookie cache (no store
-	// lookup).
-	CredentialCookieCache
-	// CredentialSessionToken is a bearer-plugin session token in the Authorization header (signed or raw),
-	// checked against the Store.
-	CredentialSessionToken
-)
-
 // Longest session token looked up in a store. Better Auth's are 32 characters.
 const maxSessionTokenBytes = 256
 

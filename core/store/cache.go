@@ -3,8 +3,9 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"sync"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/ttlcache"
 )
 
 // MaxCacheTTL is the longest time [NewCache] keeps a session: a longer ttl is lowered to it.
@@ -40,7 +41,7 @@ func NewCache(s Store, ttl time.Duration, maxEntries int) Store {
 	if maxEntries <= 0 {
 		maxEntries = DefaultCacheEntries
 	}
-	c := &cache{next: s, ttl: ttl, max: maxEntries, now: time.Now, m: make(map[[sha256.Size]byte]cacheEntry)}
+	c := &cache{next: s, ttl: ttl, max: maxEntries, now: time.Now, entries: ttlcache.New[[sha256.Size]byte, Result](maxEntries)}
 	if cl, ok := s.(CredentialLookup); ok {
 		return &credentialCache{cache: c, creds: cl}
 	}
@@ -53,13 +54,7 @@ type cache struct {
 	max  int
 	now  func() time.Time
 
-	mu sync.Mutex
-	m  map[[sha256.Size]byte]cacheEntry
-}
-
-type cacheEntry struct {
-	res   Result
-	until time.Time
+	entries *ttlcache.Cache[[sha256.Size]byte, Result]
 }
 
 // Lookup implements Store.
@@ -80,15 +75,7 @@ func cacheKey(parts ...string) [sha256.Size]byte {
 
 func (c *cache) do(k [sha256.Size]byte, lookup func() (*Result, error)) (*Result, error) {
 	now := c.now()
-	c.mu.Lock()
-	e, ok := c.m[k]
-	if ok && !now.Before(e.until) {
-		delete(c.m, k)
-		ok = false
-	}
-	c.mu.Unlock()
-	if ok {
-		r := e.res
+	if r, ok := c.entries.Get(k, now); ok {
 		return &r, nil
 	}
 	res, err := lookup()
@@ -102,29 +89,9 @@ func (c *cache) do(k [sha256.Size]byte, lookup func() (*Result, error)) (*Result
 	if !now.Before(until) {
 		return res, nil
 	}
-	c.mu.Lock()
-	if len(c.m) >= c.max {
-		c.evict(now)
-	}
-	c.m[k] = cacheEntry{res: *res, until: until}
-	c.mu.Unlock()
+	c.entries.Put(k, *res, until, now)
 	r := *res
 	return &r, nil
-}
-
-// evict makes room: expired entries first, then arbitrary ones (map order) down to 90% of the bound.
-func (c *cache) evict(now time.Time) {
-	for k, e := range c.m {
-		if !now.Before(e.until) {
-			delete(c.m, k)
-		}
-	}
-	for k := range c.m {
-		if len(c.m) < c.max-c.max/10 {
-			break
-		}
-		delete(c.m, k)
-	}
 }
 
 // credentialCache is a cache in front of a store that also checks raw credentials.

@@ -215,7 +215,7 @@ func TestCacheBounded(t *testing.T) {
 		if i%7 == 0 {
 			clk.add(10 * time.Second)
 		}
-		if n := len(c.m); n > 10 {
+		if n := c.entries.Len(); n > 10 {
 			t.Fatalf("%d entries, bound is 10", n)
 		}
 	}

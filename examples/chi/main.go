@@ -31,10 +31,13 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/adapters/authchi"
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
 
 func main() {
-	a, err := auth.FromEnv()
+	// storeurl.FromEnv, not auth.FromEnv: it opens the store DATABASE_URL (or REDIS_URL) names for session
+	// cookies, and links the database drivers. For JWTs only, auth.FromEnv links none (see examples/gin).
+	a, err := storeurl.FromEnv(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,6 +1,6 @@
-// Command fiber is a small API protected by gobetterauth's fiber middleware (authfiber). It verifies what a
-// Better Auth server issues: JWT-plugin tokens against the server's JWKS and, with DATABASE_URL (or
-// REDIS_URL) and BETTER_AUTH_SECRET, session cookies and bearer-plugin session tokens.
+// Command fiber is a small API protected by gobetterauth's fiber middleware (authfiber). It verifies the
+// JWT-plugin tokens a Better Auth server issues against the server's JWKS, and links no database driver:
+// for session cookies, build the Auth with storeurl.FromEnv instead, as examples/nethttp and examples/chi do.
 //
 // Configure it with the environment (see the repository README): BETTER_AUTH_URL is required; PORT defaults
 // to 8080 and ADDR to 127.0.0.1.

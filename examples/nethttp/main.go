@@ -29,10 +29,13 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
 
 func main() {
-	a, err := auth.FromEnv()
+	// storeurl.FromEnv, not auth.FromEnv: it opens the store DATABASE_URL (or REDIS_URL) names for session
+	// cookies, and links the database drivers. For JWTs only, auth.FromEnv links none (see examples/gin).
+	a, err := storeurl.FromEnv(context.Background())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -67,7 +70,7 @@ var policy = auth.Policy{
 
 // newHandler wires the example's routes behind the middleware.
 func newHandler(a *auth.Auth) http.Handler {
-	admins := authhttp.Require(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
+	admins := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /login", login)
@@ -77,21 +80,21 @@ func newHandler(a *auth.Auth) http.Handler {
 	mux.HandleFunc("GET /api/me", me)
 	mux.Handle("GET /api/admin", admins(http.HandlerFunc(admin))) // reuses the session found below
 	mux.HandleFunc("GET /dashboard", dashboard)
-	return authhttp.Require(a, authhttp.WithPolicy(policy))(mux)
+	return authhttp.Middleware(a, authhttp.WithPolicy(policy))(mux)
 }
 
 func me(w http.ResponseWriter, r *http.Request) {
-	s, _ := authhttp.SessionFrom(r)
+	s, _ := authhttp.Session(r)
 	writeJSON(w, http.StatusOK, s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
 }
 
 func admin(w http.ResponseWriter, r *http.Request) {
-	s, _ := authhttp.SessionFrom(r)
+	s, _ := authhttp.Session(r)
 	writeJSON(w, http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
 }
 
 func dashboard(w http.ResponseWriter, r *http.Request) {
-	s, _ := authhttp.SessionFrom(r)
+	s, _ := authhttp.Session(r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	fmt.Fprintf(w, "<!doctype html><title>Dashboard</title><h1>Welcome, %s</h1>\n", html.EscapeString(s.User.Name))
 }

@@ -38,7 +38,7 @@ func newHandler(a *auth.Auth, social []socialButton) http.Handler {
 	authhttp.Mount(mux, a) // GET and POST /api/auth/…
 
 	// The dashboard is a page route: a visitor who is not signed in is sent to /sign-in?callbackUrl=/dashboard.
-	signedIn := authhttp.Require(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))
+	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))
 	for pattern, file := range pages {
 		h := page(file, pageData{Social: social})
 		if pattern == "GET /dashboard" {
@@ -52,24 +52,24 @@ func newHandler(a *auth.Auth, social []socialButton) http.Handler {
 	}
 	mux.Handle("GET /static/", secured(http.StripPrefix("/static/", http.FileServerFS(static))))
 
-	// The API, as in examples/nethttp: the session cookies sign-in set are accepted by authhttp.Require.
+	// The API, as in examples/nethttp: the session cookies sign-in set are accepted by authhttp.Middleware.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /api/public", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"message": "hello, anyone"})
 	})
-	mux.Handle("GET /api/me", authhttp.Require(a)(http.HandlerFunc(me)))
-	admins := authhttp.Require(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
+	mux.Handle("GET /api/me", authhttp.Middleware(a)(http.HandlerFunc(me)))
+	admins := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
 	mux.Handle("GET /api/admin", admins(http.HandlerFunc(admin)))
 	return mux
 }
 
 func me(w http.ResponseWriter, r *http.Request) {
-	s, _ := authhttp.SessionFrom(r)
+	s, _ := authhttp.Session(r)
 	writeJSON(w, http.StatusOK, s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
 }
 
 func admin(w http.ResponseWriter, r *http.Request) {
-	s, _ := authhttp.SessionFrom(r)
+	s, _ := authhttp.Session(r)
 	writeJSON(w, http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
 }
 

@@ -61,7 +61,7 @@ func main() {
 // newAuth builds the server-mode Auth from the environment on the database DATABASE_URL names.
 func newAuth(ctx context.Context, defaultURL string) (*auth.Auth, func() error, error) {
 	cfg, err := auth.ConfigFromEnv()
-	if err != nil {
+	if err != nil && !errors.Is(err, auth.ErrStoreInEnv) { // DATABASE_URL is this server's database, opened below
 		return nil, nil, err
 	}
 	dsn := os.Getenv(auth.EnvDatabaseURL)

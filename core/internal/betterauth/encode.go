@@ -79,7 +79,7 @@ func (in CacheInput) Payload() []byte {
 	b = append(b, `,"updatedAt":`...)
 	b = strconv.AppendInt(b, updated.UnixMilli(), 10)
 	b = append(b, `,"version":`...)
-	b = appendJSString(b, version)
+	b = AppendJSString(b, version)
 	return append(b, '}')
 }
 
@@ -190,10 +190,10 @@ func (k *JWEKeys) encryptCache(in CacheInput, iv []byte, jti string) string {
 	in.Now = in.now()
 	iat := in.Now.Unix()
 	members := timeClaims(iat, iat+in.age(tokenDefaultAge))
-	members = append(members, appendJSString([]byte(`,"jti":`), jti))
+	members = append(members, AppendJSString([]byte(`,"jti":`), jti))
 	claims := withMembers(in.Payload(), members...)
 	key := &k.keys[0]
-	h64 := rawURL.EncodeToString([]byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":` + string(appendJSString(nil, key.kid)) + `}`))
+	h64 := rawURL.EncodeToString([]byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":` + string(AppendJSString(nil, key.kid)) + `}`))
 	ct, tag := sealCBCHS512(key.key[:], []byte(h64), iv, claims)
 	b := make([]byte, 0, len(h64)+2+22+1+rawURL.EncodedLen(len(ct))+1+43)
 	b = append(b, h64...)

@@ -36,22 +36,22 @@ func SessionJSON(s store.Session) []byte {
 	b = append(b, `{"expiresAt":`...)
 	b = appendDate(b, s.ExpiresAt)
 	b = append(b, `,"token":`...)
-	b = appendJSString(b, s.Token)
+	b = AppendJSString(b, s.Token)
 	b = append(b, `,"createdAt":`...)
 	b = appendDate(b, s.CreatedAt)
 	b = append(b, `,"updatedAt":`...)
 	b = appendDate(b, s.UpdatedAt)
 	b = append(b, `,"ipAddress":`...)
-	b = appendJSString(b, s.IPAddress)
+	b = AppendJSString(b, s.IPAddress)
 	b = append(b, `,"userAgent":`...)
-	b = appendJSString(b, s.UserAgent)
+	b = AppendJSString(b, s.UserAgent)
 	b = append(b, `,"userId":`...)
-	b = appendJSString(b, s.UserID)
+	b = AppendJSString(b, s.UserID)
 	for _, k := range extraKeys(s.Additional, sessionCore, nil) {
 		b = appendMember(b, k, s.Additional[k])
 	}
 	b = append(b, `,"id":`...)
-	b = appendJSString(b, s.ID)
+	b = AppendJSString(b, s.ID)
 	return append(b, '}')
 }
 
@@ -64,16 +64,16 @@ func SessionJSON(s store.Session) []byte {
 func UserJSON(u store.User) []byte {
 	b := make([]byte, 0, 256+64*len(u.Additional))
 	b = append(b, `{"name":`...)
-	b = appendJSString(b, u.Name)
+	b = AppendJSString(b, u.Name)
 	b = append(b, `,"email":`...)
-	b = appendJSString(b, u.Email)
+	b = AppendJSString(b, u.Email)
 	b = append(b, `,"emailVerified":`...)
 	b = strconv.AppendBool(b, u.EmailVerified)
 	b = append(b, `,"image":`...)
 	if u.Image == "" {
 		b = append(b, "null"...)
 	} else {
-		b = appendJSString(b, u.Image)
+		b = AppendJSString(b, u.Image)
 	}
 	for _, k := range []string{"createdAt", "updatedAt"} {
 		if v, ok := u.Additional[k]; ok {
@@ -91,7 +91,7 @@ func UserJSON(u store.User) []byte {
 		if u.Role == "" {
 			b = append(b, "null"...)
 		} else {
-			b = appendJSString(b, u.Role)
+			b = AppendJSString(b, u.Role)
 		}
 		for _, k := range adminUser[1:] {
 			if v, ok := u.Additional[k]; ok {
@@ -103,7 +103,7 @@ func UserJSON(u store.User) []byte {
 		b = appendMember(b, k, u.Additional[k])
 	}
 	b = append(b, `,"id":`...)
-	b = appendJSString(b, u.ID)
+	b = AppendJSString(b, u.ID)
 	return append(b, '}')
 }
 
@@ -124,7 +124,7 @@ func extraKeys(m map[string]any, core, skip []string) []string {
 
 func appendMember(b []byte, k string, v any) []byte {
 	b = append(b, ',')
-	b = appendJSString(b, k)
+	b = AppendJSString(b, k)
 	b = append(b, ':')
 	return appendJSValue(b, v)
 }
@@ -160,7 +160,7 @@ func appendDate(b []byte, t time.Time) []byte {
 // appendJSString writes s as JSON.stringify writes a string: only '"', '\\' and control characters are
 // escaped (\b \t \n \f \r, else \u00xx in lower case); invalid UTF-8 becomes U+FFFD, as a JavaScript
 // string decoded from those bytes would hold it.
-func appendJSString(b []byte, s string) []byte {
+func AppendJSString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0
@@ -208,7 +208,7 @@ func appendJSString(b []byte, s string) []byte {
 
 // appendNumber writes f as JavaScript's Number.prototype.toString does (encoding/json already follows the
 // ES6 rules for float64); -0 is "0", and NaN and the infinities are null, as in JSON.stringify.
-func appendNumber(b []byte, f float64) []byte {
+func AppendNumber(b []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f) || math.IsInf(f, 0):
 		return append(b, "null"...)
@@ -229,27 +229,27 @@ func appendJSValue(b []byte, v any) []byte {
 	case nil:
 		return append(b, "null"...)
 	case string:
-		return appendJSString(b, v)
+		return AppendJSString(b, v)
 	case bool:
 		return strconv.AppendBool(b, v)
 	case float64:
-		return appendNumber(b, v)
+		return AppendNumber(b, v)
 	case float32:
-		return appendNumber(b, float64(v))
+		return AppendNumber(b, float64(v))
 	case int:
-		return appendNumber(b, float64(v))
+		return AppendNumber(b, float64(v))
 	case int64:
-		return appendNumber(b, float64(v))
+		return AppendNumber(b, float64(v))
 	case int32:
-		return appendNumber(b, float64(v))
+		return AppendNumber(b, float64(v))
 	case uint64:
-		return appendNumber(b, float64(v))
+		return AppendNumber(b, float64(v))
 	case json.Number:
 		f, err := v.Float64()
 		if err != nil {
 			return append(b, "null"...)
 		}
-		return appendNumber(b, f)
+		return AppendNumber(b, f)
 	case time.Time:
 		return appendDate(b, v)
 	case *time.Time:
@@ -272,7 +272,7 @@ func appendJSValue(b []byte, v any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSString(b, e)
+			b = AppendJSString(b, e)
 		}
 		return append(b, ']')
 	case map[string]any:
@@ -286,7 +286,7 @@ func appendJSValue(b []byte, v any) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSString(b, k)
+			b = AppendJSString(b, k)
 			b = append(b, ':')
 			b = appendJSValue(b, v[k])
 		}

@@ -22,7 +22,7 @@ func TestJSString(t *testing.T) {
 		{"bad \xff utf-8 \xed\xa0\x80", "\"bad \uFFFD utf-8 \uFFFD\uFFFD\uFFFD\""},
 	}
 	for _, tt := range tests {
-		if got := string(appendJSString(nil, tt.in)); got != tt.want {
+		if got := string(AppendJSString(nil, tt.in)); got != tt.want {
 			t.Errorf("%q: got %s, want %s", tt.in, got, tt.want)
 		}
 	}

@@ -7,6 +7,8 @@ package jwtissue
 import (
 	"fmt"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 )
 
 // JWKS renders the /jwks response body for keys, in their order, as Better Auth writes it: each key's alg
@@ -60,18 +62,18 @@ func PublishedJWKS(rows []Row, p Policy, now time.Time) ([]byte, error) {
 }
 
 func renderJWK(alg, crv, kid string, public []byte) ([]byte, error) {
-	pub, err := parseObject(public)
+	pub, err := betterauth.ParseObject(public)
 	if err != nil {
 		return nil, fmt.Errorf("%w: key %q: publicKey: %v", ErrKey, kid, err)
 	}
-	o := &object{}
-	o.str("alg", alg)
+	o := &betterauth.Object{}
+	o.SetString("alg", alg)
 	if crv != "" {
-		o.str("crv", crv)
+		o.SetString("crv", crv)
 	} else {
-		o.set("crv", nil) // undefined: keeps the place for a crv in the public JWK
+		o.Set("crv", nil) // undefined: keeps the place for a crv in the public JWK
 	}
-	o.spread(pub)
-	o.str("kid", kid)
-	return o.bytes(), nil
+	o.Spread(pub)
+	o.SetString("kid", kid)
+	return o.Bytes(), nil
 }

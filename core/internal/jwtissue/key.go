@@ -140,7 +140,7 @@ func Generate(alg string, secrets Secrets, encrypt bool, now time.Time) (*Key, *
 		if err != nil {
 			return nil, nil, err
 		}
-		stored = string(appendJSString(nil, env))
+		stored = string(betterauth.AppendJSString(nil, env))
 	}
 	row := &Row{
 		ID:         betterauth.NewID(),
@@ -282,29 +282,29 @@ var b64 = base64.RawURLEncoding
 // exportJWK: OKP crv, (d,) x, kty; EC kty, x, y, crv(, d); RSA kty, n, e(, d, p, q, dp, dq, qi).
 // Integers are big-endian without leading zeros; EC coordinates and d have the curve's full size.
 func exportJWK(pub crypto.PublicKey, priv crypto.Signer) ([]byte, error) {
-	o := &object{}
+	o := &betterauth.Object{}
 	switch p := pub.(type) {
 	case ed25519.PublicKey:
-		o.str("crv", "Ed25519")
+		o.SetString("crv", "Ed25519")
 		if priv != nil {
 			sk, ok := priv.(ed25519.PrivateKey)
 			if !ok {
 				return nil, errors.New("jwtissue: exportJWK: mismatched key types")
 			}
-			o.str("d", b64.EncodeToString(sk.Seed()))
+			o.SetString("d", b64.EncodeToString(sk.Seed()))
 		}
-		o.str("x", b64.EncodeToString(p))
-		o.str("kty", "OKP")
+		o.SetString("x", b64.EncodeToString(p))
+		o.SetString("kty", "OKP")
 	case *ecdsa.PublicKey:
 		point, err := p.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("jwtissue: exportJWK: %w", err)
 		}
 		size := (len(point) - 1) / 2
-		o.str("kty", "EC")
-		o.str("x", b64.EncodeToString(point[1:1+size]))
-		o.str("y", b64.EncodeToString(point[1+size:]))
-		o.str("crv", p.Curve.Params().Name)
+		o.SetString("kty", "EC")
+		o.SetString("x", b64.EncodeToString(point[1:1+size]))
+		o.SetString("y", b64.EncodeToString(point[1+size:]))
+		o.SetString("crv", p.Curve.Params().Name)
 		if priv != nil {
 			sk, ok := priv.(*ecdsa.PrivateKey)
 			if !ok {
@@ -314,12 +314,12 @@ func exportJWK(pub crypto.PublicKey, priv crypto.Signer) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("jwtissue: exportJWK: %w", err)
 			}
-			o.str("d", b64.EncodeToString(d))
+			o.SetString("d", b64.EncodeToString(d))
 		}
 	case *rsa.PublicKey:
-		o.str("kty", "RSA")
-		o.str("n", b64.EncodeToString(p.N.Bytes()))
-		o.str("e", b64.EncodeToString(big.NewInt(int64(p.E)).Bytes()))
+		o.SetString("kty", "RSA")
+		o.SetString("n", b64.EncodeToString(p.N.Bytes()))
+		o.SetString("e", b64.EncodeToString(big.NewInt(int64(p.E)).Bytes()))
 		if priv != nil {
 			sk, ok := priv.(*rsa.PrivateKey)
 			if !ok || len(sk.Primes) != 2 {
@@ -335,11 +335,11 @@ func exportJWK(pub crypto.PublicKey, priv crypto.Signer) ([]byte, error) {
 				{"d", sk.D}, {"p", sk.Primes[0]}, {"q", sk.Primes[1]},
 				{"dp", sk.Precomputed.Dp}, {"dq", sk.Precomputed.Dq}, {"qi", sk.Precomputed.Qinv},
 			} {
-				o.str(m.name, b64.EncodeToString(m.v.Bytes()))
+				o.SetString(m.name, b64.EncodeToString(m.v.Bytes()))
 			}
 		}
 	default:
 		return nil, fmt.Errorf("%w: key type %T", ErrAlgorithm, pub)
 	}
-	return o.bytes(), nil
+	return o.Bytes(), nil
 }

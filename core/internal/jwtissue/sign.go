@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 )
 
 // DefaultExpirationTime is the JWT plugin's default token lifetime (jwt.expirationTime "15m").
@@ -60,7 +62,7 @@ type ClaimsOptions struct {
 // object, the user has no id and there is no Subject, iat is not a number, or there is no issuer or
 // audience (neither the option nor BaseURL).
 func Claims(s Session, o ClaimsOptions, now time.Time) ([]byte, error) {
-	user, err := parseObject(s.User)
+	user, err := betterauth.ParseObject(s.User)
 	if err != nil {
 		return nil, fmt.Errorf("%w: user: %v", ErrClaims, err)
 	}
@@ -70,7 +72,7 @@ func Claims(s Session, o ClaimsOptions, now time.Time) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("jwtissue: DefinePayload: %w", err)
 		}
-		if fields, err = parseObject(b); err != nil {
+		if fields, err = betterauth.ParseObject(b); err != nil {
 			return nil, fmt.Errorf("%w: DefinePayload: %v", ErrClaims, err)
 		}
 	}
@@ -81,11 +83,11 @@ func Claims(s Session, o ClaimsOptions, now time.Time) ([]byte, error) {
 			return nil, fmt.Errorf("jwtissue: Subject: %w", err)
 		}
 		if v != "" {
-			sub = appendJSString(nil, v)
+			sub = betterauth.AppendJSString(nil, v)
 		}
 	}
 	if sub == nil {
-		id, ok := user.get("id")
+		id, ok := user.Get("id")
 		if !ok || string(id) == "null" {
 			return nil, fmt.Errorf("%w: the user has no id", ErrClaims)
 		}
@@ -103,26 +105,26 @@ func Claims(s Session, o ClaimsOptions, now time.Time) ([]byte, error) {
 	if iss == "" || (aud == "" && o.Audiences == nil) {
 		return nil, fmt.Errorf("%w: no issuer or audience: set BaseURL", ErrClaims)
 	}
-	audJSON := appendJSString(nil, aud)
+	audJSON := betterauth.AppendJSString(nil, aud)
 	if o.Audiences != nil {
 		audJSON = append(audJSON[:0], '[')
 		for i, a := range o.Audiences {
 			if i > 0 {
 				audJSON = append(audJSON, ',')
 			}
-			audJSON = appendJSString(audJSON, a)
+			audJSON = betterauth.AppendJSString(audJSON, a)
 		}
 		audJSON = append(audJSON, ']')
 	}
 
-	p := &object{}
-	p.set("iat", strconv.AppendInt(nil, now.Unix(), 10))
-	p.spread(fields)
-	p.set("sub", sub)
+	p := &betterauth.Object{}
+	p.Set("iat", strconv.AppendInt(nil, now.Unix(), 10))
+	p.Spread(fields)
+	p.Set("sub", sub)
 
 	// signJWT: exp = payload.exp ?? (payload.iat ?? now) + expirationTime.
 	base := float64(now.Unix())
-	if v, ok := p.get("iat"); ok && string(v) != "null" {
+	if v, ok := p.Get("iat"); ok && string(v) != "null" {
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil {
 			return nil, fmt.Errorf("%w: iat %s is not a number", ErrClaims, v)
@@ -134,19 +136,19 @@ func Claims(s Session, o ClaimsOptions, now time.Time) ([]byte, error) {
 		ttl = DefaultExpirationTime
 	}
 	// Better Auth's sec() rounds a time span to whole seconds with Math.round.
-	setDefault(p, "exp", appendNumber(nil, base+math.Floor(ttl.Seconds()+0.5)))
-	setDefault(p, "iss", appendJSString(nil, iss))
+	setDefault(p, "exp", betterauth.AppendNumber(nil, base+math.Floor(ttl.Seconds()+0.5)))
+	setDefault(p, "iss", betterauth.AppendJSString(nil, iss))
 	setDefault(p, "aud", audJSON)
-	return p.bytes(), nil
+	return p.Bytes(), nil
 }
 
 // setDefault is `payload[key] = payload[key] ?? def` followed by jose's setter: a value that is there and
 // not null stays, in its place.
-func setDefault(o *object, key string, def []byte) {
-	if v, ok := o.get(key); ok && string(v) != "null" {
+func setDefault(o *betterauth.Object, key string, def []byte) {
+	if v, ok := o.Get(key); ok && string(v) != "null" {
 		return
 	}
-	o.set(key, def)
+	o.Set(key, def)
 }
 
 // Origin returns the origin of a URL as JavaScript's URL.origin writes it (scheme and host in lower case,
@@ -182,11 +184,11 @@ func Sign(k *Key, claims map[string]any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrClaims, err)
 	}
-	o, err := parseObject(b)
+	o, err := betterauth.ParseObject(b)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrClaims, err)
 	}
-	return SignPayload(k, o.bytes())
+	return SignPayload(k, o.Bytes())
 }
 
 // SignPayload signs payload, a JSON object used byte for byte, with k's private key, as a compact JWS
@@ -204,13 +206,13 @@ func SignPayload(k *Key, payload []byte) (string, error) {
 	if err := checkKey(spec, k.Private.Public()); err != nil {
 		return "", fmt.Errorf("%w: %s key: %v", ErrAlgorithm, k.Alg, err)
 	}
-	if _, err := parseObject(payload); err != nil {
+	if _, err := betterauth.ParseObject(payload); err != nil {
 		return "", fmt.Errorf("%w: payload: %v", ErrClaims, err)
 	}
-	h := &object{}
-	h.str("alg", k.Alg)
-	h.str("kid", k.ID)
-	hdr := h.bytes()
+	h := &betterauth.Object{}
+	h.SetString("alg", k.Alg)
+	h.SetString("kid", k.ID)
+	hdr := h.Bytes()
 
 	b := make([]byte, 0, b64.EncodedLen(len(hdr))+1+b64.EncodedLen(len(payload))+1+b64.EncodedLen(512))
 	b = b64.AppendEncode(b, hdr)

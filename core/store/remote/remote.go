@@ -13,10 +13,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/ttlcache"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -89,15 +89,8 @@ type Store struct {
 	maxBody  int64
 
 	ttl   time.Duration
-	max   int
 	now   func() time.Time
-	mu    sync.Mutex
-	cache map[[sha256.Size]byte]entry
-}
-
-type entry struct {
-	res   store.Result
-	until time.Time
+	cache *ttlcache.Cache[[sha256.Size]byte, store.Result] // nil when off
 }
 
 var (
@@ -155,7 +148,6 @@ func New(baseURL string, opts *Options) (*Store, error) {
 		timeout:  or(opts.Timeout, DefaultTimeout),
 		maxBody:  or(opts.MaxResponseBytes, DefaultMaxResponseBytes),
 		ttl:      or(opts.CacheTTL, DefaultCacheTTL),
-		max:      or(opts.CacheSize, DefaultCacheSize),
 		now:      time.Now,
 	}
 	if len(q) > 0 {
@@ -165,7 +157,7 @@ func New(baseURL string, opts *Options) (*Store, error) {
 		s.ttl = store.MaxCacheTTL
 	}
 	if s.ttl > 0 {
-		s.cache = map[[sha256.Size]byte]entry{}
+		s.cache = ttlcache.New[[sha256.Size]byte, store.Result](or(opts.CacheSize, DefaultCacheSize))
 	}
 	if opts.HTTPClient != nil {
 		c := *opts.HTTPClient
@@ -288,15 +280,7 @@ func (s *Store) lookup(ctx context.Context, cookies, authorization string) (*sto
 	}
 	k := sha256.Sum256([]byte(cookies + "\x00" + authorization))
 	now := s.now()
-	s.mu.Lock()
-	e, ok := s.cache[k]
-	if ok && !now.Before(e.until) {
-		delete(s.cache, k)
-		ok = false
-	}
-	s.mu.Unlock()
-	if ok {
-		r := e.res
+	if r, ok := s.cache.Get(k, now); ok {
 		return &r, nil
 	}
 	res, err := s.fetch(ctx, cookies, authorization)
@@ -307,31 +291,9 @@ func (s *Store) lookup(ctx context.Context, cookies, authorization string) (*sto
 	if res.Session.ExpiresAt.Before(until) {
 		until = res.Session.ExpiresAt
 	}
-	if now.Before(until) {
-		s.mu.Lock()
-		if len(s.cache) >= s.max {
-			s.evict(now)
-		}
-		s.cache[k] = entry{res: *res, until: until}
-		s.mu.Unlock()
-	}
+	s.cache.Put(k, *res, until, now)
 	r := *res
 	return &r, nil
-}
-
-// evict makes room: expired entries first, then arbitrary ones down to 90% of the bound.
-func (s *Store) evict(now time.Time) {
-	for k, e := range s.cache {
-		if !now.Before(e.until) {
-			delete(s.cache, k)
-		}
-	}
-	for k := range s.cache {
-		if len(s.cache) < s.max-s.max/10 {
-			break
-		}
-		delete(s.cache, k)
-	}
 }
 
 // fetch asks the server once.

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/internal/ttlcache"
 	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/internal/storetest"
 )
@@ -408,13 +410,13 @@ func TestCache(t *testing.T) {
 			}
 		}},
 		{name: "bounded", run: func(t *testing.T, f *fakeServer, s *Store, clk *clock) {
-			s.max = 3
+			s.cache = ttlcache.New[[sha256.Size]byte, store.Result](3)
 			for i := range 20 {
 				if _, err := s.LookupCredentials(context.Background(), "better-auth.session_token="+nocacheToken+"."+strconv.Itoa(i), ""); err != nil {
 					t.Fatal(err)
 				}
-				if len(s.cache) > 3 || len(s.cache) == 0 {
-					t.Fatalf("%d entries, bound is 3", len(s.cache))
+				if n := s.cache.Len(); n > 3 || n == 0 {
+					t.Fatalf("%d entries, bound is 3", n)
 				}
 			}
 		}},

@@ -1,6 +1,9 @@
 // Package storeurl opens a session store from one URL, such as the DATABASE_URL a Better Auth server
 // already has. It links every driver the stores use; import the store packages directly to pick fewer.
 //
+// [FromEnv] and [ConfigFromEnv] are auth.FromEnv and auth.ConfigFromEnv plus the store DATABASE_URL (or
+// REDIS_URL) names: package auth links no driver, so the environment's store is opened here.
+//
 // # Forms
 //
 //	sqlite:PATH, sqlite://PATH        Better Auth's SQLite file, relative or absolute (sqlite:///abs/auth.db);

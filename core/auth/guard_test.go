@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -341,4 +342,38 @@ func ExampleGuard_Check() {
 	// /api/me deny 401 false
 	// /dashboard/settings redirect 303 true
 	//   Location: /login?callbackUrl=/dashboard/settings
+}
+
+func TestNewRouteRequest(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		method  string
+		target  string
+		headers map[string][]string
+		want    auth.RouteRequest
+	}{
+		{name: "plain", method: "GET", target: "/a/b?x=1",
+			headers: map[string][]string{"Authorization": {"Bearer a", "Bearer b"}, "Cookie": {"c=1"}},
+			want:    auth.RouteRequest{Request: auth.Request{Method: "GET", Path: "/a/b", Authorization: []string{"Bearer a", "Bearer b"}, Cookie: []string{"c=1"}}, RawQuery: "x=1"}},
+		{name: "encoded path", method: "GET", target: "/a%2Fb",
+			want: auth.RouteRequest{Request: auth.Request{Method: "GET", Path: "/a/b"}, RawPath: "/a%2Fb"}},
+		{name: "preflight", method: "OPTIONS", target: "/api", headers: map[string][]string{"Access-Control-Request-Method": {"GET"}},
+			want: auth.RouteRequest{Request: auth.Request{Method: "OPTIONS", Path: "/api"}, Preflight: true}},
+		{name: "OPTIONS without the CORS header", method: "OPTIONS", target: "/api",
+			want: auth.RouteRequest{Request: auth.Request{Method: "OPTIONS", Path: "/api"}}},
+		{name: "the CORS header on a GET", method: "GET", target: "/api", headers: map[string][]string{"Access-Control-Request-Method": {"GET"}},
+			want: auth.RouteRequest{Request: auth.Request{Method: "GET", Path: "/api"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, tt.target, nil)
+			for k, vs := range tt.headers {
+				for _, v := range vs {
+					r.Header.Add(k, v)
+				}
+			}
+			if got := auth.NewRouteRequest(r); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
 }

@@ -269,6 +269,25 @@ type RouteRequest struct {
 	CaseInsensitive bool
 }
 
+// NewRouteRequest returns the route policy's view of a net/http request: the one helper the adapters built on
+// net/http (authhttp, authchi, authgin) share, and what code that calls [Guard.Check] or
+// [Auth.Authenticate] (with its Request field) directly can use. It copies nothing: net/http does not reuse
+// request memory. Paths are matched against the whole URL path, not the part left to a sub-router; the
+// client IP is never read.
+func NewRouteRequest(r *http.Request) RouteRequest {
+	return RouteRequest{
+		Request: Request{
+			Method:        r.Method,
+			Path:          r.URL.Path,
+			Authorization: r.Header["Authorization"],
+			Cookie:        r.Header["Cookie"],
+		},
+		RawPath:   r.URL.RawPath,
+		RawQuery:  r.URL.RawQuery,
+		Preflight: r.Method == http.MethodOptions && len(r.Header["Access-Control-Request-Method"]) > 0,
+	}
+}
+
 // Action is what an adapter does with a request.
 type Action uint8
 
