@@ -26,6 +26,8 @@ const (
 	EnvLeeway      = "BETTER_AUTH_LEEWAY"      // ExpLeeway, NotBeforeLeeway and IssuedAtLeeway, e.g. "30s"
 	EnvTokenCache  = "BETTER_AUTH_TOKEN_CACHE" // Config.TokenCacheSize
 
+	EnvRawSessionTokens = "BETTER_AUTH_BEARER_RAW_TOKENS" // Config.AcceptRawSessionTokens: "true" or "false"
+
 	EnvSecrets       = "BETTER_AUTH_SECRETS"              // Config.Secrets: "<version>:<secret>,…", current first
 	EnvCookiePrefix  = "BETTER_AUTH_COOKIE_PREFIX"        // Config.Cookies.Prefix
 	EnvSecureCookies = "BETTER_AUTH_SECURE_COOKIES"       // Config.Cookies.Secure: "true" or "false" (default: BaseURL is https)
@@ -55,6 +57,13 @@ func ConfigFromEnv() (Config, error) {
 			return c, configError("%s=%q is not a boolean", EnvAcceptHS256, v)
 		}
 		c.AcceptHS256 = b
+	}
+	if v := os.Getenv(EnvRawSessionTokens); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, configError("%s=%q is not a boolean", EnvRawSessionTokens, v)
+		}
+		c.AcceptRawSessionTokens = b
 	}
 	if v := os.Getenv(EnvLeeway); v != "" {
 		d, err := time.ParseDuration(v)

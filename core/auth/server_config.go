@@ -76,9 +76,17 @@ type ServerConfig struct {
 	// JWT turns on the JWT plugin: GET /token, GET /jwks and the set-auth-jwt header. Nil means off.
 	JWT *JWTConfig
 
-	// Bearer turns on the bearer plugin's response header: sign-in and sign-up answer with a set-auth-token
-	// header carrying the signed session token (and Access-Control-Expose-Headers naming it).
+	// Bearer turns on the bearer plugin: sign-in and sign-up answer with a set-auth-token header carrying
+	// the signed session token (and Access-Control-Expose-Headers naming it), and the server's endpoints
+	// take "Authorization: Bearer <token>" in place of the session cookie: the signed token, and the raw
+	// one unless BearerRequireSignature. Without BearerRequireSignature, [Auth.Authenticate] on this Auth
+	// accepts raw tokens too (as Config.AcceptRawSessionTokens), as the plugin does.
 	Bearer bool
+
+	// BearerRequireSignature is the bearer plugin's requireSignature option: only signed tokens are taken
+	// in the Authorization header, at the server's endpoints and by [Auth.Authenticate] (unless
+	// Config.AcceptRawSessionTokens). Off means Better Auth's default: raw tokens are taken when Bearer is on.
+	BearerRequireSignature bool
 
 	// MaxBodyBytes caps a request body; a larger one gets 413 before any parsing. Zero means 64 KiB.
 	MaxBodyBytes int64
@@ -184,6 +192,12 @@ type SessionConfig struct {
 	FreshAge time.Duration
 	// DisableRefresh turns sliding expiry off (disableSessionRefresh).
 	DisableRefresh bool
+	// MaxSessionAge, when positive, is an absolute lifetime counted from a session's createdAt: new
+	// sessions and refreshes never expire later than createdAt + MaxSessionAge, and an older session is
+	// refused and deleted, however recently it was used. It is also the default of Config.MaxSessionAge,
+	// so Authenticate honours it. Zero means no limit: Better Auth's behaviour, where a session used at
+	// least every ExpiresIn lives forever.
+	MaxSessionAge time.Duration
 	// CookieCacheMaxAge is session.cookieCache.maxAge, when Config.CookieCache.Strategy is set. Zero means
 	// 5 minutes.
 	CookieCacheMaxAge time.Duration
@@ -203,6 +217,7 @@ type serverSettings struct {
 	noRefresh   bool
 	cacheMaxAge time.Duration
 	bearer      bool
+	bearerSig   bool
 	maxBody     int64
 	hashSlots   int
 	hashTimeout time.Duration
@@ -224,7 +239,7 @@ func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
 		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
 	}
 	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
-		bearer: c.Bearer}
+		bearer: c.Bearer, bearerSig: c.BearerRequireSignature}
 	var err error
 	if ss.origins, err = httpsec.NewOrigins(s.origin, c.TrustedOrigins); err != nil {
 		return nil, configError("TrustedOrigins: %v", err)

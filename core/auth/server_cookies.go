@@ -70,7 +70,7 @@ func (c *call) dataChunks() []string {
 
 // bearerToken is the bearer plugin's before hook: an "Authorization: Bearer <token>" header stands for the
 // session cookie. A signed token (token.signature, URL-encoded or not) must verify; a raw token is taken
-// as it is unless Config.BearerRequireSignature. It returns "" when there is none or it fails.
+// as it is unless ServerConfig.BearerRequireSignature. It returns "" when there is none or it fails.
 func (c *call) bearerToken() string {
 	if !c.srv.bearer {
 		return ""
@@ -84,7 +84,7 @@ func (c *call) bearerToken() string {
 		return ""
 	}
 	if !strings.Contains(tok, ".") {
-		if c.a.s.bearerRequires {
+		if c.srv.bearerSig {
 			return ""
 		}
 		return tok

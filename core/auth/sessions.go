@@ -35,7 +35,7 @@ var (
 	errCookieSignature  = invalid("session cookie signature invalid")
 	errCookieAmbiguous  = invalid("session cookie sent more than once")
 	errBearerSignature  = invalid("session token signature invalid")
-	errBearerUnsigned   = invalid("unsigned session token refused (BearerRequireSignature)")
+	errBearerUnsigned   = invalid("unsigned session token refused (AcceptRawSessionTokens is off)")
 	errSessionNotFound  = invalid("session not found")
 	errSessionToken     = invalid("malformed session token")
 	errSessionUser      = invalid("session and user do not match")
@@ -49,22 +49,25 @@ var (
 func (a *Auth) sessionsOn() bool { return a.s.store != nil || a.s.strategy != CacheNone }
 
 // bearerSession verifies a bearer-plugin session token: "token.signature" (URL-encoded or not), or a raw
-// token unless signatures are required. A bad signature is refused without touching the store.
+// token when AcceptRawSessionTokens says the Better Auth server takes them. A bad signature or an unsigned
+// token is refused without touching the store, also a store that checks credentials itself.
 func (a *Auth) bearerSession(ctx context.Context, tok string) (*Session, error) {
 	if a.s.store == nil {
 		return nil, errNoSessions
+	}
+	signed := strings.IndexByte(tok, '.') >= 0
+	if !signed && !a.s.rawBearer {
+		return nil, errBearerUnsigned
 	}
 	if a.s.forward != nil && a.signer == nil {
 		return a.forwarded(ctx, "", "Bearer "+tok, CredentialSessionToken)
 	}
 	token := tok
-	if strings.IndexByte(tok, '.') >= 0 {
+	if signed {
 		var ok bool
 		if token, ok = a.signer.Verify(tok); !ok {
 			return nil, errBearerSignature
 		}
-	} else if a.s.bearerRequires {
-		return nil, errBearerUnsigned
 	}
 	return a.lookupSession(ctx, token, CredentialSessionToken)
 }

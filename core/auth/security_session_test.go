@@ -1,0 +1,113 @@
+package auth_test
+
+// Regression tests for issue 12 items 4 and 7–12 (session hygiene); docs/security.md lists them.
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// credentialStore is a store that checks raw credentials itself (as the remote /get-session store does),
+// recording what it was handed.
+type credentialStore struct {
+	*memStore
+	authorizations []string
+}
+
+func (c *credentialStore) LookupCredentials(ctx context.Context, _, authorization string) (*store.Result, error) {
+	c.authorizations = append(c.authorizations, authorization)
+	tok, _, _ := strings.Cut(strings.TrimPrefix(authorization, "Bearer "), ".")
+	return c.Lookup(ctx, tok)
+}
+
+// TestSecurityRawBearerTokenRefusedByDefault (issue 12 item 4): "Authorization: Bearer <raw session
+// token>" is refused unless the configuration says the Better Auth server's bearer plugin takes raw
+// tokens (AcceptRawSessionTokens, or in server mode Bearer without BearerRequireSignature). Signed tokens
+// are always accepted.
+func TestSecurityRawBearerTokenRefusedByDefault(t *testing.T) {
+	f := newSessionFixture(t)
+	cookie := f.v.get(t, "nocache", "better-auth.session_token")
+	token, _ := betterauth.NewSigner(f.v.Secret).Verify(cookie)
+	signed := f.v.get(t, "nocache", "set-auth-token")
+	bearer := func(tok string) auth.Request { return auth.Request{Authorization: []string{"Bearer " + tok}} }
+	for _, tt := range []struct {
+		name    string
+		edit    func(*auth.Config)
+		req     auth.Request
+		ok      bool
+		lookups int
+	}{
+		{name: "raw token, default", req: bearer(token)},
+		{name: "signed token, default", req: bearer(signed), ok: true, lookups: 1},
+		{name: "URL-encoded signed token, default", req: bearer(cookie), ok: true, lookups: 1},
+		{name: "raw token, AcceptRawSessionTokens", edit: rawTokens, req: bearer(token), ok: true, lookups: 1},
+		{name: "raw token, credential store, default", edit: func(c *auth.Config) { c.Secret = ""; c.DisableJWKS = true }, req: bearer(token)},
+		{name: "signed token, credential store, default", edit: func(c *auth.Config) { c.Secret = ""; c.DisableJWKS = true }, req: bearer(signed), ok: true, lookups: 1},
+		{name: "raw token, credential store, AcceptRawSessionTokens", edit: func(c *auth.Config) { c.Secret = ""; c.DisableJWKS = true; rawTokens(c) }, req: bearer(token), ok: true, lookups: 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newSessionFixture(t)
+			cs := &credentialStore{memStore: f.store}
+			a := f.auth(t, func(c *auth.Config) {
+				if strings.Contains(tt.name, "credential store") {
+					c.Store = cs
+				}
+				if tt.edit != nil {
+					tt.edit(c)
+				}
+			})
+			s, err := a.Authenticate(t.Context(), tt.req)
+			if tt.ok != (err == nil) {
+				t.Fatalf("Authenticate = %+v, %v; want ok=%v", s, err, tt.ok)
+			}
+			if err != nil {
+				checkErr(t, err, auth.ErrInvalidToken)
+			}
+			if got := f.store.Calls(); got != tt.lookups {
+				t.Errorf("store lookups = %d, want %d (forwarded: %q)", got, tt.lookups, cs.authorizations)
+			}
+		})
+	}
+
+	// Server mode: the server's bearer setting decides, for its own endpoints and for Authenticate.
+	for _, tt := range []struct {
+		name     string
+		edit     func(*auth.Config)
+		rawOK    bool
+		signedOK bool
+	}{
+		{name: "bearer plugin off", signedOK: true},
+		{name: "bearer plugin on", edit: func(c *auth.Config) { c.Server.Bearer = true }, rawOK: true, signedOK: true},
+		{name: "bearer plugin with requireSignature", edit: func(c *auth.Config) { c.Server.Bearer = true; c.Server.BearerRequireSignature = true }, signedOK: true},
+		{name: "bearer plugin off, AcceptRawSessionTokens", edit: rawTokens, rawOK: true, signedOK: true},
+	} {
+		t.Run("server, "+tt.name, func(t *testing.T) {
+			s := newServer(t, tt.edit)
+			b := s.browser(t)
+			up := signUp(t, b, "raw@example.com", "password123")
+			raw := up.json["token"].(string)
+			signed := b.cookies["better-auth.session_token"]
+			for _, c := range []struct {
+				tok string
+				ok  bool
+			}{{raw, tt.rawOK}, {signed, tt.signedOK}} {
+				_, err := s.a.Authenticate(t.Context(), bearer(c.tok))
+				if (err == nil) != c.ok {
+					t.Errorf("Authenticate(Bearer %.8s…) = %v, want ok=%v", c.tok, err, c.ok)
+				}
+			}
+			api := s.browser(t)
+			api.origin = ""
+			api.header.Set("Authorization", "Bearer "+raw)
+			onServer := strings.Contains(tt.name, "bearer plugin on")
+			if g := api.do("GET", "/get-session", ""); (g.body != "null") != onServer {
+				t.Errorf("/get-session with the raw token: %s (want a session: %v)", g.body, onServer)
+			}
+		})
+	}
+}
