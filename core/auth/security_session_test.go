@@ -111,3 +111,48 @@ func TestSecurityRawBearerTokenRefusedByDefault(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurityNoStoreOnSessionAnswers (issue 12 item 7): every answer of the server, and above all those
+// that carry a token, a session or Set-Cookie, says Cache-Control: no-store.
+func TestSecurityNoStoreOnSessionAnswers(t *testing.T) {
+	box := &outbox{}
+	s := newSocialServer(t, func(c *auth.Config) {
+		c.Server.JWT = &auth.JWTConfig{}
+		c.Server.Mailer = box
+		c.Server.EmailVerification.AutoSignInAfterVerification = true
+	})
+	b := s.browser(t)
+	var seen []string
+	check := func(name string, status int, a answer) answer {
+		t.Helper()
+		seen = append(seen, name)
+		if a.status != status {
+			t.Errorf("%s: %d %s, want %d", name, a.status, a.body, status)
+		}
+		if got := a.header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s (%d, %d cookies): Cache-Control %q, want no-store", name, a.status, len(a.cookies), got)
+		}
+		return a
+	}
+	check("sign-up", 200, signUp(t, b, "nostore@example.com", "password123"))
+	check("sign-in", 200, b.do("POST", "/sign-in/email", `{"email":"nostore@example.com","password":"password123"}`))
+	check("sign-in error", 401, b.do("POST", "/sign-in/email", `{"email":"nostore@example.com","password":"wrong password"}`))
+	check("get-session", 200, b.do("GET", "/get-session", ""))
+	check("list-sessions", 200, b.do("GET", "/list-sessions", ""))
+	check("token", 200, b.do("GET", "/token", ""))
+	check("update-user", 200, b.do("POST", "/update-user", `{"name":"N"}`))
+	check("change-password", 200, b.do("POST", "/change-password", `{"currentPassword":"password123","newPassword":"password456","revokeOtherSessions":true}`))
+	check("send-verification-email", 200, b.do("POST", "/send-verification-email", `{"email":"nostore@example.com"}`))
+	v := s.browser(t)
+	check("verify-email with auto sign-in", 302, v.do("GET", pathOf(t, box.last(t, auth.EmailVerify).URL), ""))
+	check("request-password-reset", 200, b.do("POST", "/request-password-reset", `{"email":"nostore@example.com"}`))
+	tok := box.last(t, auth.EmailResetPassword).Token
+	check("reset-password", 200, s.browser(t).do("POST", "/reset-password", `{"token":"`+tok+`","newPassword":"password789"}`))
+	check("social callback", 302, s.browser(t).login(s.oidc, "alice", `{"provider":"oidc","callbackURL":"/home"}`))
+	check("sign-in/social idToken", 200, s.browser(t).do("POST", "/sign-in/social", `{"provider":"oidc","idToken":{"token":"`+s.oidc.idToken("alice", "")+`"}}`))
+	check("sign-out", 200, b.do("POST", "/sign-out", "{}"))
+	check("ok", 200, b.do("GET", "/ok", ""))
+	if len(seen) != 16 {
+		t.Fatalf("checked %d answers", len(seen))
+	}
+}
