@@ -156,3 +156,65 @@ func TestSecurityNoStoreOnSessionAnswers(t *testing.T) {
 		t.Fatalf("checked %d answers", len(seen))
 	}
 }
+
+// TestSecuritySignOutEndsEveryPresentedSession (issue 12 item 8): sign-out with the session cookie sent
+// twice, or after a junk cookie of the same name, ends the session; a sign-out that could not delete it
+// answers 503 and leaves the cookies, never success.
+func TestSecuritySignOutEndsEveryPresentedSession(t *testing.T) {
+	const name = "better-auth.session_token"
+	for _, tt := range []struct {
+		name    string
+		cookies func(real, other string) []string
+		dbDown  bool
+		status  int
+		ended   bool
+	}{
+		{name: "one cookie", cookies: func(r, _ string) []string { return []string{r} }, status: 200, ended: true},
+		{name: "the same cookie twice", cookies: func(r, _ string) []string { return []string{r, r} }, status: 200, ended: true},
+		{name: "junk cookie first", cookies: func(r, _ string) []string { return []string{"junk", r} }, status: 200, ended: true},
+		{name: "forged signature first", cookies: func(r, _ string) []string { return []string{flipFirst(r), r} }, status: 200, ended: true},
+		{name: "junk cookie last", cookies: func(r, _ string) []string { return []string{r, "junk"} }, status: 200, ended: true},
+		{name: "two sessions", cookies: func(r, o string) []string { return []string{o, r} }, status: 200, ended: true},
+		{name: "database down", cookies: func(r, _ string) []string { return []string{r} }, dbDown: true, status: 503},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, nil)
+			b := s.browser(t)
+			signUp(t, b, "out@example.com", "password123")
+			other := b.cookies[name]
+			b.do("POST", "/sign-in/email", `{"email":"out@example.com","password":"password123"}`).want(t, 200, "")
+			real := b.cookies[name]
+			if tt.dbDown {
+				s.db.Close()
+			}
+			var pairs []string
+			for _, v := range tt.cookies(real, other) {
+				pairs = append(pairs, name+"="+v)
+			}
+			x := s.browser(t)
+			x.header.Set("Cookie", strings.Join(pairs, "; "))
+			out := x.do("POST", "/sign-out", "{}")
+			if out.status != tt.status {
+				t.Fatalf("sign-out: %d %s, want %d", out.status, out.body, tt.status)
+			}
+			if tt.dbDown {
+				if len(out.cookies) != 0 || strings.Contains(out.body, "success") {
+					t.Fatalf("failed sign-out cleared cookies or claimed success: %v %s", out.cookies, out.body)
+				}
+				return
+			}
+			if out.body != `{"success":true}` || out.cookieValue(name) != "" || len(out.cookies) == 0 {
+				t.Fatalf("sign-out answer %s, cookies %v", out.body, out.cookies)
+			}
+			check := []string{real}
+			if strings.Contains(tt.name, "two") {
+				check = append(check, other)
+			}
+			for _, v := range check {
+				if _, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{name + "=" + v}}); err == nil {
+					t.Errorf("session %.8s… still valid after sign-out", v)
+				}
+			}
+		})
+	}
+}

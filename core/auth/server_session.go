@@ -174,11 +174,15 @@ func (c *call) session(sensitive bool) (*store.Result, error) {
 	return c.sess, nil
 }
 
-// signOut is POST /sign-out.
+// signOut is POST /sign-out. It deletes every session the request presents (a session cookie sent twice,
+// or behind a junk cookie of the same name, is still ended), and answers success only once they are gone:
+// when the database cannot delete one, the answer is 503 and the cookies stay, so the client knows it is
+// still signed in (Better Auth logs the failure and answers success).
 func (c *call) signOut() (any, error) {
-	if token := c.signedCookie(c.a.s.names.SessionToken); token != "" {
+	for _, token := range c.presentedSessionTokens() {
 		if err := c.deleteSession(token); err != nil {
 			c.a.s.log.Error("auth: sign-out could not delete the session", "err", err)
+			return nil, err
 		}
 	}
 	c.deleteSessionCookie()

@@ -133,22 +133,11 @@ func (c *call) stateCookieName() string {
 // requestCookie returns the value of the request's cookie name as better-call parses it, and false when
 // it is absent or sent more than once.
 func (c *call) requestCookie(name string) (string, bool) {
-	var val string
-	n := 0
-	for _, h := range c.r.Header.Values("Cookie") {
-		for pair := range strings.SplitSeq(h, ";") {
-			k, v, ok := strings.Cut(pair, "=")
-			if !ok || strings.TrimSpace(k) != name {
-				continue
-			}
-			v = strings.TrimSpace(v)
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			val, n = v, n+1
-		}
+	vals := c.requestCookies(name)
+	if len(vals) != 1 {
+		return "", false
 	}
-	return val, n == 1
+	return vals[0], true
 }
 
 // --- body validation with zod's messages for the object-valued fields ----------------------------------
