@@ -218,3 +218,60 @@ func TestSecuritySignOutEndsEveryPresentedSession(t *testing.T) {
 		})
 	}
 }
+
+// TestSecuritySignInEndsPresentedSession (issue 12 item 9, catalogue C22): signing in (email or social)
+// while presenting a session of the same user deletes that session, unless Session.KeepSessionOnSignIn;
+// a presented session of another user is left alone.
+func TestSecuritySignInEndsPresentedSession(t *testing.T) {
+	const name = "better-auth.session_token"
+	emailSignIn := func(t *testing.T, s *socialServer, b *browser) {
+		b.do("POST", "/sign-in/email", `{"email":"fix@example.com","password":"password123"}`).want(t, 200, "")
+	}
+	socialSignIn := func(t *testing.T, s *socialServer, b *browser) {
+		b.login(s.oidc, "alice", `{"provider":"oidc","callbackURL":"/home"}`)
+	}
+	idTokenSignIn := func(t *testing.T, s *socialServer, b *browser) {
+		b.do("POST", "/sign-in/social", `{"provider":"oidc","idToken":{"token":"`+s.oidc.idToken("alice", "")+`"}}`).want(t, 200, "")
+	}
+	for _, tt := range []struct {
+		name    string
+		keep    bool
+		signIn  func(*testing.T, *socialServer, *browser)
+		social  bool // the first session is alice's (social); else fix@example.com's
+		other   bool // the presented session is another user's
+		revoked bool
+	}{
+		{name: "email", signIn: emailSignIn, revoked: true},
+		{name: "email, KeepSessionOnSignIn", keep: true, signIn: emailSignIn},
+		{name: "email, another user's session", other: true, signIn: emailSignIn},
+		{name: "social callback", social: true, signIn: socialSignIn, revoked: true},
+		{name: "social callback, KeepSessionOnSignIn", keep: true, social: true, signIn: socialSignIn},
+		{name: "social idToken", social: true, signIn: idTokenSignIn, revoked: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSocialServer(t, func(c *auth.Config) { c.Server.Session.KeepSessionOnSignIn = tt.keep })
+			b := s.browser(t)
+			signUp(t, s.browser(t), "fix@example.com", "password123")
+			switch {
+			case tt.other:
+				signUp(t, b, "someone@example.com", "password123")
+			case tt.social:
+				socialSignIn(t, s, b)
+			default:
+				emailSignIn(t, s, b)
+			}
+			old := b.cookies[name]
+			tt.signIn(t, s, b)
+			if b.cookies[name] == old || b.cookies[name] == "" {
+				t.Fatal("sign-in set no new session cookie")
+			}
+			_, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{name + "=" + old}})
+			if revoked := err != nil; revoked != tt.revoked {
+				t.Fatalf("presented session revoked = %v (%v), want %v", revoked, err, tt.revoked)
+			}
+			if _, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{name + "=" + b.cookies[name]}}); err != nil {
+				t.Fatalf("new session: %v", err)
+			}
+		})
+	}
+}

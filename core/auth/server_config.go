@@ -192,6 +192,11 @@ type SessionConfig struct {
 	FreshAge time.Duration
 	// DisableRefresh turns sliding expiry off (disableSessionRefresh).
 	DisableRefresh bool
+	// KeepSessionOnSignIn keeps the session a request presents (cookie or bearer token) when it signs in
+	// again as the same user, as Better Auth does. By default that session is deleted when the new one is
+	// made (email and social sign-in, and every other place a session is created), so a session planted
+	// in the browser (session fixation) or stolen from it ends at the user's next sign-in.
+	KeepSessionOnSignIn bool
 	// MaxSessionAge, when positive, is an absolute lifetime counted from a session's createdAt: new
 	// sessions and refreshes never expire later than createdAt + MaxSessionAge, and an older session is
 	// refused and deleted, however recently it was used. It is also the default of Config.MaxSessionAge,
@@ -215,6 +220,7 @@ type serverSettings struct {
 	updateAge   time.Duration
 	freshAge    time.Duration // < 0: off
 	noRefresh   bool
+	keepOnLogin bool
 	cacheMaxAge time.Duration
 	bearer      bool
 	bearerSig   bool
@@ -239,7 +245,7 @@ func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
 		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
 	}
 	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
-		bearer: c.Bearer, bearerSig: c.BearerRequireSignature}
+		bearer: c.Bearer, bearerSig: c.BearerRequireSignature, keepOnLogin: c.Session.KeepSessionOnSignIn}
 	var err error
 	if ss.origins, err = httpsec.NewOrigins(s.origin, c.TrustedOrigins); err != nil {
 		return nil, configError("TrustedOrigins: %v", err)

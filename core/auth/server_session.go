@@ -12,8 +12,15 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
-// createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered.
+// createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered. The
+// sessions of the same user the request presents end first, unless Session.KeepSessionOnSignIn, so a
+// fixed or stolen session does not outlive the next sign-in.
 func (c *call) createSession(userID string, dontRemember bool, u store.User) (*store.Session, error) {
+	if !c.srv.keepOnLogin {
+		if err := c.endPresentedSessions(userID); err != nil {
+			return nil, err
+		}
+	}
 	life := c.srv.expiresIn
 	if dontRemember {
 		life = 24 * time.Hour
@@ -30,6 +37,26 @@ func (c *call) createSession(userID string, dontRemember bool, u store.User) (*s
 		}
 	}
 	return s, nil
+}
+
+// endPresentedSessions deletes the sessions the request presents that belong to userID; sessions of
+// other users are left alone.
+func (c *call) endPresentedSessions(userID string) error {
+	for _, token := range c.presentedSessionTokens() {
+		res, err := c.srv.db.Lookup(c.ctx, token)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return dbError(err)
+		}
+		if res.Session.UserID == userID {
+			if err := c.deleteSession(token); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // deleteSession deletes one session by token and runs the SessionDeleted hook when it existed.
