@@ -131,8 +131,9 @@ type Config struct {
 
 	// MaxSessionAge, when positive, refuses a session (as expired) once it is older than this, counted from
 	// its createdAt, whatever its expiresAt says: an absolute lifetime on top of Better Auth's sliding one.
-	// It applies to sessions read from the store and from the cookie cache. Zero means no limit (Better
-	// Auth's behaviour); in server mode zero means Server.Session.MaxSessionAge.
+	// It applies to sessions read from the store and from the cookie cache; a session without a createdAt
+	// is then refused. Zero means no limit (Better Auth's behaviour); in server mode zero means
+	// Server.Session.MaxSessionAge (setting both to different values is an error).
 	MaxSessionAge time.Duration
 
 	// Now is the clock. Nil means time.Now.
@@ -416,8 +417,14 @@ func (c *Config) validateSessions(s *settings) error {
 		return configError("MaxSessionAge must not be negative")
 	}
 	s.maxSessionAge = c.MaxSessionAge
-	if s.maxSessionAge == 0 && c.Server != nil {
+	if c.Server != nil && c.Server.Session.MaxSessionAge != 0 {
+		if s.maxSessionAge != 0 && s.maxSessionAge != c.Server.Session.MaxSessionAge {
+			return configError("MaxSessionAge %v and Server.Session.MaxSessionAge %v differ; set one", s.maxSessionAge, c.Server.Session.MaxSessionAge)
+		}
 		s.maxSessionAge = c.Server.Session.MaxSessionAge
+	}
+	if s.maxSessionAge < 0 {
+		return configError("Server.Session.MaxSessionAge must not be negative")
 	}
 	if s.store != nil {
 		s.forward, _ = s.store.(store.CredentialLookup)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
@@ -271,6 +272,95 @@ func TestSecuritySignInEndsPresentedSession(t *testing.T) {
 			}
 			if _, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{name + "=" + b.cookies[name]}}); err != nil {
 				t.Fatalf("new session: %v", err)
+			}
+		})
+	}
+}
+
+// TestSecurityMaxSessionAge (issue 12 item 10, catalogue B27): with MaxSessionAge a session that is used
+// every few days still ends at createdAt + MaxSessionAge (refreshes stop there, the cookie too), and the
+// verifier refuses it as expired from the store and from the cookie cache. Without it, Better Auth's
+// sliding expiry keeps a used session alive forever.
+func TestSecurityMaxSessionAge(t *testing.T) {
+	const day = 24 * time.Hour
+	for _, tt := range []struct {
+		name string
+		cap  time.Duration
+	}{
+		{name: "no cap: a used session lives on (Better Auth)"},
+		{name: "MaxSessionAge 30 days", cap: 30 * day},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newServer(t, func(c *auth.Config) { c.Server.Session.MaxSessionAge = tt.cap })
+			b := s.browser(t)
+			signUp(t, b, "old@example.com", "password123")
+			cookie := b.cookies["better-auth.session_token"]
+			created := s.clk.now()
+			for d := 6; d <= 90; d += 6 {
+				s.clk.add(6 * day)
+				now := s.clk.now()
+				g := b.do("GET", "/get-session", "")
+				_, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{"better-auth.session_token=" + cookie}})
+				if tt.cap == 0 || now.Before(created.Add(tt.cap)) {
+					if g.body == "null" || err != nil {
+						t.Fatalf("day %d: session ended early: %s, %v", d, g.body, err)
+					}
+					exp, _ := time.Parse(time.RFC3339Nano, g.json["session"].(map[string]any)["expiresAt"].(string))
+					if tt.cap > 0 && exp.After(created.Add(tt.cap)) {
+						t.Fatalf("day %d: refreshed to %v, past createdAt + MaxSessionAge", d, exp)
+					}
+					for _, c := range g.cookies {
+						if c.Name == "better-auth.session_token" && tt.cap > 0 && time.Duration(c.MaxAge)*time.Second > created.Add(tt.cap).Sub(now) {
+							t.Fatalf("day %d: cookie Max-Age %d outlives the session", d, c.MaxAge)
+						}
+					}
+					continue
+				}
+				if g.body != "null" {
+					t.Fatalf("day %d: a session past MaxSessionAge still served: %s", d, g.body)
+				}
+				checkErr(t, err, auth.ErrInvalidToken)
+				return
+			}
+			if tt.cap > 0 {
+				t.Fatal("the session never ended")
+			}
+		})
+	}
+
+	// The verifier alone, on a Better Auth session (created 13:29:57, checked at 13:30:30).
+	f := newSessionFixture(t)
+	for _, tt := range []struct {
+		name string
+		edit func(*auth.Config)
+		req  auth.Request
+		want []error
+	}{
+		{name: "store, young enough", edit: func(c *auth.Config) { c.MaxSessionAge = time.Hour }, req: f.cookies(t, "nocache", false)},
+		{name: "store, too old", edit: func(c *auth.Config) { c.MaxSessionAge = 10 * time.Second }, req: f.cookies(t, "nocache", false), want: []error{auth.ErrExpired}},
+		{name: "cookie cache, young enough", edit: func(c *auth.Config) { compact(c); c.MaxSessionAge = time.Hour }, req: f.cookies(t, "compact", true)},
+		{name: "cookie cache, too old", edit: func(c *auth.Config) { compact(c); c.MaxSessionAge = 10 * time.Second }, req: f.cookies(t, "compact", true), want: []error{auth.ErrExpired}},
+	} {
+		t.Run("verifier, "+tt.name, func(t *testing.T) {
+			_, err := newSessionFixture(t).auth(t, tt.edit).Authenticate(t.Context(), tt.req)
+			checkErr(t, err, tt.want...)
+		})
+	}
+	for _, tt := range []struct {
+		name      string
+		cfg, srv  time.Duration
+		wantError bool
+	}{
+		{name: "negative", cfg: -time.Hour, wantError: true},
+		{name: "server negative", srv: -time.Hour, wantError: true},
+		{name: "both, different", cfg: time.Hour, srv: 2 * time.Hour, wantError: true},
+		{name: "both, the same", cfg: time.Hour, srv: time.Hour},
+	} {
+		t.Run("config, "+tt.name, func(t *testing.T) {
+			_, err := auth.New(auth.Config{BaseURL: srvBase, Secret: testSecret, DisableJWKS: true, MaxSessionAge: tt.cfg,
+				Server: &auth.ServerConfig{Database: nilDB{}, Session: auth.SessionConfig{MaxSessionAge: tt.srv}}})
+			if (err != nil) != tt.wantError {
+				t.Fatalf("New: %v, want an error: %v", err, tt.wantError)
 			}
 		})
 	}

@@ -178,6 +178,12 @@ func (c *call) setSessionCookie(res *store.Result, dontRemember *bool, maxAge *i
 	if maxAge != nil {
 		age = maxAge
 	}
+	if age != nil && c.a.s.maxSessionAge > 0 {
+		// MaxSessionAge: the cookie does not outlive the session.
+		if left := res.Session.ExpiresAt.Sub(c.now); left < time.Duration(*age)*time.Second {
+			age = seconds(max(left, 0))
+		}
+	}
 	c.removeCookies(n.SessionToken)
 	c.setCookie(n.SessionToken, c.a.signer.Sign(res.Session.Token), c.attrs(age))
 	if dr {

@@ -26,7 +26,7 @@ func (c *call) createSession(userID string, dontRemember bool, u store.User) (*s
 		life = 24 * time.Hour
 	}
 	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: userID,
-		ExpiresAt: c.now.Add(life), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
+		ExpiresAt: c.a.capExpiry(c.now.Add(life), c.now), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
 		UserAgent: c.r.Header.Get("User-Agent")}
 	if err := c.srv.db.CreateSession(c.ctx, s); err != nil {
 		return nil, dbError(err)
@@ -150,7 +150,7 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	if err != nil {
 		return nil, dbError(err)
 	}
-	if res == nil || res.Session.ExpiresAt.Before(c.now) {
+	if res == nil || res.Session.ExpiresAt.Before(c.now) || c.a.tooOld(res.Session, c.now) {
 		c.deleteSessionCookie()
 		if res != nil {
 			if err := c.deleteSession(token); err != nil {
@@ -164,7 +164,7 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	}
 	due := !res.Session.ExpiresAt.Add(-c.srv.expiresIn).Add(c.srv.updateAge).After(c.now)
 	if due && !c.srv.noRefresh {
-		exp := c.now.Add(c.srv.expiresIn)
+		exp := c.a.capExpiry(c.now.Add(c.srv.expiresIn), res.Session.CreatedAt)
 		if err := c.srv.db.UpdateSession(c.ctx, token, exp, c.now); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				c.deleteSessionCookie()
@@ -231,7 +231,7 @@ func (c *call) listSessions() (any, error) {
 	}
 	b := []byte{'['}
 	for _, s := range all {
-		if !s.ExpiresAt.After(c.now) {
+		if !s.ExpiresAt.After(c.now) || c.a.tooOld(s, c.now) {
 			continue
 		}
 		if len(b) > 1 {

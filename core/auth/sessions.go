@@ -129,10 +129,25 @@ func (a *Auth) checkResult(res *store.Result, err error, token string, kind Cred
 		return nil, errSessionUser
 	case token != "" && res.Session.Token != "" && res.Session.Token != token:
 		return nil, errSessionNotFound
-	case !a.s.now().Before(res.Session.ExpiresAt):
+	case !a.s.now().Before(res.Session.ExpiresAt), a.tooOld(res.Session, a.s.now()):
 		return nil, errSessionExpired
 	}
 	return &Session{User: res.User, Record: &res.Session, Credential: kind}, nil
+}
+
+// tooOld reports whether s has outlived MaxSessionAge, counted from its createdAt.
+func (a *Auth) tooOld(s store.Session, now time.Time) bool {
+	return a.s.maxSessionAge > 0 && !now.Before(s.CreatedAt.Add(a.s.maxSessionAge))
+}
+
+// capExpiry is exp, but no later than createdAt + MaxSessionAge.
+func (a *Auth) capExpiry(exp, createdAt time.Time) time.Time {
+	if a.s.maxSessionAge > 0 {
+		if limit := createdAt.Add(a.s.maxSessionAge); exp.After(limit) {
+			return limit
+		}
+	}
+	return exp
 }
 
 // cachedSession returns the session from a session_data cookie when Better Auth itself would use it: it
@@ -159,7 +174,7 @@ func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session 
 		return nil
 	}
 	if p.Session.Token != token || p.Version != a.s.cacheVersion || !now.Before(expires) ||
-		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID {
+		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID || a.tooOld(p.Session, now) {
 		return nil
 	}
 	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}
