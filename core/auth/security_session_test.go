@@ -365,3 +365,33 @@ func TestSecurityMaxSessionAge(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurityPasswordResetRevokesSessionsByDefault (issue 12 item 11): a password reset ends every
+// session of the user unless EmailAndPassword.KeepSessionsOnPasswordReset (Better Auth's default keeps
+// them, so an attacker's session survived the victim's reset).
+func TestSecurityPasswordResetRevokesSessionsByDefault(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		keep bool
+	}{
+		{name: "default"},
+		{name: "KeepSessionsOnPasswordReset", keep: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			box := &outbox{}
+			s := newServer(t, func(c *auth.Config) {
+				c.Server.Mailer = box
+				c.Server.EmailAndPassword.KeepSessionsOnPasswordReset = tt.keep
+			})
+			attacker := s.browser(t)
+			signUp(t, attacker, "reset@example.com", "password123")
+			victim := s.browser(t)
+			victim.do("POST", "/request-password-reset", `{"email":"reset@example.com"}`).want(t, 200, "")
+			victim.do("POST", "/reset-password", `{"newPassword":"brand-new-pass","token":"`+box.last(t, auth.EmailResetPassword).Token+`"}`).want(t, 200, "")
+			_, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{"better-auth.session_token=" + attacker.cookies["better-auth.session_token"]}})
+			if kept := err == nil; kept != tt.keep {
+				t.Fatalf("session kept = %v (%v), want %v", kept, err, tt.keep)
+			}
+		})
+	}
+}

@@ -177,8 +177,10 @@ type EmailPasswordConfig struct {
 	RequireEmailVerification bool
 	// ResetPasswordTokenExpiresIn is how long a password reset link works. Zero means 1 hour.
 	ResetPasswordTokenExpiresIn time.Duration
-	// RevokeSessionsOnPasswordReset signs the user out everywhere when the password is reset.
-	RevokeSessionsOnPasswordReset bool
+	// KeepSessionsOnPasswordReset keeps the user's sessions when the password is reset through
+	// /reset-password, as Better Auth does by default (its revokeSessionsOnPasswordReset: false). By default
+	// Go deletes them all, so a session of whoever knew the old password ends with it.
+	KeepSessionsOnPasswordReset bool
 }
 
 // SessionConfig is Better Auth's session option.

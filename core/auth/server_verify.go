@@ -374,7 +374,7 @@ func (c *call) resetPassword() (any, error) {
 		}
 		return nil, dbError(err)
 	}
-	if c.srv.ep.RevokeSessionsOnPasswordReset {
+	if !c.srv.ep.KeepSessionsOnPasswordReset {
 		if err := c.deleteUserSessions(u.ID); err != nil {
 			return nil, err
 		}
