@@ -395,3 +395,31 @@ func TestSecurityPasswordResetRevokesSessionsByDefault(t *testing.T) {
 		})
 	}
 }
+
+// TestSecuritySocialStateExactKeys (issue 12 item 12): the social state is read with exact, case-sensitive
+// member names, as JavaScript reads it, so additionalData keys that differ from internal fields only in
+// case ("NEWUSERURL", "LINK") stay additional data.
+func TestSecuritySocialStateExactKeys(t *testing.T) {
+	for _, tt := range []struct {
+		name, additional string
+	}{
+		{name: "NEWUSERURL", additional: `{"NEWUSERURL":"https://app.example.com/attacker"}`},
+		{name: "newuserurl", additional: `{"newuserurl":"https://app.example.com/attacker"}`},
+		{name: "NewUserUrl", additional: `{"NewUserUrl":"https://app.example.com/attacker"}`},
+		{name: "LINK", additional: `{"LINK":{"email":"alice@example.com","userId":"attacker"}}`},
+		{name: "CALLBACKURL", additional: `{"CALLBACKURL":"https://app.example.com/attacker"}`},
+		{name: "exact newUserURL (dropped when stored)", additional: `{"newUserURL":"https://app.example.com/attacker"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSocialServer(t, nil)
+			b := s.browser(t)
+			cb := b.login(s.oidc, "alice", `{"provider":"oidc","callbackURL":"/home","additionalData":`+tt.additional+`}`)
+			if loc := cb.header.Get("Location"); loc != "/home" {
+				t.Fatalf("a new user went to %q, want the callbackURL", loc)
+			}
+			if b.cookies["better-auth.session_token"] == "" {
+				t.Fatal("no session: the flow was not a sign-in")
+			}
+		})
+	}
+}
