@@ -245,12 +245,15 @@ func TestConfigFromEnv(t *testing.T) {
 	t.Setenv(auth.EnvAudiences, "a, b")
 	t.Setenv(auth.EnvLeeway, "10s")
 	t.Setenv(auth.EnvTokenCache, "100")
+	t.Setenv(auth.EnvRawSessionTokens, "true")
+	t.Setenv(auth.EnvMaxSessionAge, "720h")
 	c, err := auth.ConfigFromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.BaseURL != "https://app.example.com" || !c.AcceptHS256 || strings.Join(c.Audiences, "|") != "a|b" ||
-		c.ExpLeeway != 10*time.Second || c.TokenCacheSize != 100 || c.Issuers != nil {
+		c.ExpLeeway != 10*time.Second || c.TokenCacheSize != 100 || c.Issuers != nil ||
+		!c.AcceptRawSessionTokens || c.MaxSessionAge != 720*time.Hour {
 		t.Errorf("config %+v", c)
 	}
 	if _, err := auth.FromEnv(); err != nil {

@@ -122,10 +122,24 @@ type Config struct {
 	// instead of a store lookup. Its zero value means none: the cookie is ignored and the store decides.
 	CookieCache CookieCacheConfig
 
-	// BearerRequireSignature refuses raw (unsigned) session tokens in the Authorization header, like the
-	// bearer plugin's requireSignature option. By default a raw 32-character token is accepted, as Better
-	// Auth does.
-	BearerRequireSignature bool
+	// AcceptRawSessionTokens accepts raw (unsigned) session tokens in the Authorization header ("Bearer
+	// <token>", the 32-character value /get-session and /list-sessions hand to page scripts). Set it only
+	// when the Better Auth server runs the bearer plugin without its requireSignature option, the one setup
+	// in which Better Auth itself takes them. Off by default: only signed tokens ("token.signature", the
+	// set-auth-token header or the session cookie's value, HMAC-checked with the secret) are accepted, as
+	// with requireSignature, so a leaked session table or a script that read a raw token cannot sign in
+	// without the secret. In server mode, Server.Bearer without Server.BearerRequireSignature turns it on,
+	// since that server then takes raw tokens itself. With a store that checks credentials itself (the
+	// remote /get-session store), an unsigned token is refused here first unless this is set; a token
+	// passed on is then judged by that server's own bearer plugin settings.
+	AcceptRawSessionTokens bool
+
+	// MaxSessionAge, when positive, refuses a session (as expired) once it is older than this, counted from
+	// its createdAt, whatever its expiresAt says: an absolute lifetime on top of Better Auth's sliding one.
+	// It applies to sessions read from the store and from the cookie cache; a session without a createdAt
+	// is then refused. Zero means no limit (Better Auth's behaviour); in server mode zero means
+	// Server.Session.MaxSessionAge (setting both to different values is an error).
+	MaxSessionAge time.Duration
 
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
@@ -234,13 +248,14 @@ type settings struct {
 	now                       func() time.Time
 	log                       *slog.Logger
 
-	store          store.Store
-	forward        store.CredentialLookup // set when the store checks raw credentials itself
-	names          betterauth.Names
-	strategy       CacheStrategy
-	cacheVersion   string
-	bearerRequires bool
-	secure         bool // the cookies are __Secure- and carry the Secure attribute
+	store         store.Store
+	forward       store.CredentialLookup // set when the store checks raw credentials itself
+	names         betterauth.Names
+	strategy      CacheStrategy
+	cacheVersion  string
+	rawBearer     bool          // raw session tokens are accepted in Authorization (AcceptRawSessionTokens)
+	maxSessionAge time.Duration // absolute session lifetime; 0 = none
+	secure        bool          // the cookies are __Secure- and carry the Secure attribute
 
 	server *serverSettings // nil unless Config.Server is set
 }
@@ -402,7 +417,20 @@ func (c *Config) validateSessions(s *settings) error {
 	if s.store == nil && c.Server != nil && c.Server.Database != nil {
 		s.store = c.Server.Database
 	}
-	s.bearerRequires = c.BearerRequireSignature
+	s.rawBearer = c.AcceptRawSessionTokens || (c.Server != nil && c.Server.Bearer && !c.Server.BearerRequireSignature)
+	if c.MaxSessionAge < 0 {
+		return configError("MaxSessionAge must not be negative")
+	}
+	s.maxSessionAge = c.MaxSessionAge
+	if c.Server != nil && c.Server.Session.MaxSessionAge != 0 {
+		if s.maxSessionAge != 0 && s.maxSessionAge != c.Server.Session.MaxSessionAge {
+			return configError("MaxSessionAge %v and Server.Session.MaxSessionAge %v differ; set one", s.maxSessionAge, c.Server.Session.MaxSessionAge)
+		}
+		s.maxSessionAge = c.Server.Session.MaxSessionAge
+	}
+	if s.maxSessionAge < 0 {
+		return configError("Server.Session.MaxSessionAge must not be negative")
+	}
 	if s.store != nil {
 		s.forward, _ = s.store.(store.CredentialLookup)
 		if s.secret == "" && s.forward == nil {

@@ -21,6 +21,9 @@ const (
 	EnvLeeway      = "BETTER_AUTH_LEEWAY"      // ExpLeeway, NotBeforeLeeway and IssuedAtLeeway, e.g. "30s"
 	EnvTokenCache  = "BETTER_AUTH_TOKEN_CACHE" // Config.TokenCacheSize
 
+	EnvRawSessionTokens = "BETTER_AUTH_BEARER_RAW_TOKENS" // Config.AcceptRawSessionTokens: "true" or "false"
+	EnvMaxSessionAge    = "BETTER_AUTH_MAX_SESSION_AGE"   // Config.MaxSessionAge, e.g. "720h" (default: no limit)
+
 	EnvSecrets       = "BETTER_AUTH_SECRETS"              // Config.Secrets: "<version>:<secret>,…", current first
 	EnvCookiePrefix  = "BETTER_AUTH_COOKIE_PREFIX"        // Config.Cookies.Prefix
 	EnvSecureCookies = "BETTER_AUTH_SECURE_COOKIES"       // Config.Cookies.Secure: "true" or "false" (default: BaseURL is https)
@@ -57,6 +60,20 @@ func ConfigFromEnv() (Config, error) {
 			return c, configError("%s=%q is not a boolean", EnvAcceptHS256, v)
 		}
 		c.AcceptHS256 = b
+	}
+	if v := os.Getenv(EnvRawSessionTokens); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return c, configError("%s=%q is not a boolean", EnvRawSessionTokens, v)
+		}
+		c.AcceptRawSessionTokens = b
+	}
+	if v := os.Getenv(EnvMaxSessionAge); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return c, configError("%s=%q is not a non-negative duration", EnvMaxSessionAge, v)
+		}
+		c.MaxSessionAge = d
 	}
 	if v := os.Getenv(EnvLeeway); v != "" {
 		d, err := time.ParseDuration(v)

@@ -287,11 +287,16 @@ func (c *call) readBody(w http.ResponseWriter, ep *endpoint) error {
 	return nil
 }
 
-// write sends the answer: headers, cookies, then JSON (or an error body).
+// write sends the answer: headers, cookies, then JSON (or an error body). No answer may be stored by a
+// cache: they carry session tokens, sessions, user data or Set-Cookie (Cache-Control: no-store unless the
+// endpoint chose otherwise).
 func (c *call) write(w http.ResponseWriter, res any, err error) {
 	h := w.Header()
 	for k, v := range c.header {
 		h[k] = v
+	}
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "no-store")
 	}
 	for _, sc := range c.cookies {
 		h.Add("Set-Cookie", sc.value)

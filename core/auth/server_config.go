@@ -80,9 +80,17 @@ type ServerConfig struct {
 	// JWT turns on the JWT plugin: GET /token, GET /jwks and the set-auth-jwt header. Nil means off.
 	JWT *JWTConfig
 
-	// Bearer turns on the bearer plugin's response header: sign-in and sign-up answer with a set-auth-token
-	// header carrying the signed session token (and Access-Control-Expose-Headers naming it).
+	// Bearer turns on the bearer plugin: sign-in and sign-up answer with a set-auth-token header carrying
+	// the signed session token (and Access-Control-Expose-Headers naming it), and the server's endpoints
+	// take "Authorization: Bearer <token>" in place of the session cookie: the signed token, and the raw
+	// one unless BearerRequireSignature. Without BearerRequireSignature, [Auth.Authenticate] on this Auth
+	// accepts raw tokens too (as Config.AcceptRawSessionTokens), as the plugin does.
 	Bearer bool
+
+	// BearerRequireSignature is the bearer plugin's requireSignature option: only signed tokens are taken
+	// in the Authorization header, at the server's endpoints and by [Auth.Authenticate] (unless
+	// Config.AcceptRawSessionTokens). Off means Better Auth's default: raw tokens are taken when Bearer is on.
+	BearerRequireSignature bool
 
 	// MaxBodyBytes caps a request body; a larger one gets 413 before any parsing. Zero means 64 KiB.
 	MaxBodyBytes int64
@@ -181,8 +189,10 @@ type EmailPasswordConfig struct {
 	RequireEmailVerification bool
 	// ResetPasswordTokenExpiresIn is how long a password reset link works. Zero means 1 hour.
 	ResetPasswordTokenExpiresIn time.Duration
-	// RevokeSessionsOnPasswordReset signs the user out everywhere when the password is reset.
-	RevokeSessionsOnPasswordReset bool
+	// KeepSessionsOnPasswordReset keeps the user's sessions when the password is reset through
+	// /reset-password, as Better Auth does by default (its revokeSessionsOnPasswordReset: false). By default
+	// Go deletes them all, so a session of whoever knew the old password ends with it.
+	KeepSessionsOnPasswordReset bool
 }
 
 // SessionConfig is Better Auth's session option.
@@ -196,6 +206,17 @@ type SessionConfig struct {
 	FreshAge time.Duration
 	// DisableRefresh turns sliding expiry off (disableSessionRefresh).
 	DisableRefresh bool
+	// KeepSessionOnSignIn keeps the session a request presents (cookie or bearer token) when it signs in
+	// again as the same user, as Better Auth does. By default that session is deleted when the new one is
+	// made (email and social sign-in, and every other place a session is created), so a session planted
+	// in the browser (session fixation) or stolen from it ends at the user's next sign-in.
+	KeepSessionOnSignIn bool
+	// MaxSessionAge, when positive, is an absolute lifetime counted from a session's createdAt: new
+	// sessions and refreshes never expire later than createdAt + MaxSessionAge, and an older session is
+	// refused and deleted, however recently it was used. It is also the default of Config.MaxSessionAge,
+	// so Authenticate honours it. Zero means no limit: Better Auth's behaviour, where a session used at
+	// least every ExpiresIn lives forever.
+	MaxSessionAge time.Duration
 	// CookieCacheMaxAge is session.cookieCache.maxAge, when Config.CookieCache.Strategy is set. Zero means
 	// 5 minutes.
 	CookieCacheMaxAge time.Duration
@@ -213,8 +234,10 @@ type serverSettings struct {
 	updateAge   time.Duration
 	freshAge    time.Duration // < 0: off
 	noRefresh   bool
+	keepOnLogin bool
 	cacheMaxAge time.Duration
 	bearer      bool
+	bearerSig   bool
 	maxBody     int64
 	hashSlots   int
 	hashTimeout time.Duration
@@ -238,7 +261,7 @@ func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
 		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
 	}
 	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
-		bearer: c.Bearer}
+		bearer: c.Bearer, bearerSig: c.BearerRequireSignature, keepOnLogin: c.Session.KeepSessionOnSignIn}
 	var err error
 	if ss.origins, err = httpsec.NewOrigins(s.origin, c.TrustedOrigins); err != nil {
 		return nil, configError("TrustedOrigins: %v", err)

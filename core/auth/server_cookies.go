@@ -56,6 +56,43 @@ func (c *call) requestCookieNames() []string {
 	return names
 }
 
+// requestCookies returns every value of the request's cookie name, in order, each as better-call parses
+// it (trimmed, one layer of double quotes removed).
+func (c *call) requestCookies(name string) []string {
+	var vals []string
+	for _, h := range c.r.Header.Values("Cookie") {
+		for pair := range strings.SplitSeq(h, ";") {
+			k, v, ok := strings.Cut(pair, "=")
+			if !ok || strings.TrimSpace(k) != name {
+				continue
+			}
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			vals = append(vals, v)
+		}
+	}
+	return vals
+}
+
+// presentedSessionTokens are the session tokens a request presents: the bearer token (with the bearer
+// plugin) and the verified value of every session_token cookie, also when that cookie is sent more than
+// once (which makes the request unauthenticated everywhere else: cookie tossing, or a stale cookie on
+// another path). Values whose signature does not verify are left out.
+func (c *call) presentedSessionTokens() []string {
+	var out []string
+	if tok := c.bearerToken(); tok != "" {
+		out = append(out, tok)
+	}
+	for _, raw := range c.requestCookies(c.a.s.names.SessionToken) {
+		if v, ok := c.a.signer.Verify(raw); ok && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // dataChunks are the session_data cookie and its chunks the request carries.
 func (c *call) dataChunks() []string {
 	n := c.a.s.names.SessionData
@@ -70,7 +107,7 @@ func (c *call) dataChunks() []string {
 
 // bearerToken is the bearer plugin's before hook: an "Authorization: Bearer <token>" header stands for the
 // session cookie. A signed token (token.signature, URL-encoded or not) must verify; a raw token is taken
-// as it is unless Config.BearerRequireSignature. It returns "" when there is none or it fails.
+// as it is unless ServerConfig.BearerRequireSignature. It returns "" when there is none or it fails.
 func (c *call) bearerToken() string {
 	if !c.srv.bearer {
 		return ""
@@ -84,7 +121,7 @@ func (c *call) bearerToken() string {
 		return ""
 	}
 	if !strings.Contains(tok, ".") {
-		if c.a.s.bearerRequires {
+		if c.srv.bearerSig {
 			return ""
 		}
 		return tok
@@ -140,6 +177,12 @@ func (c *call) setSessionCookie(res *store.Result, dontRemember *bool, maxAge *i
 	}
 	if maxAge != nil {
 		age = maxAge
+	}
+	if age != nil && c.a.s.maxSessionAge > 0 {
+		// MaxSessionAge: the cookie does not outlive the session.
+		if left := res.Session.ExpiresAt.Sub(c.now); left < time.Duration(*age)*time.Second {
+			age = seconds(max(left, 0))
+		}
 	}
 	c.removeCookies(n.SessionToken)
 	c.setCookie(n.SessionToken, c.a.signer.Sign(res.Session.Token), c.attrs(age))

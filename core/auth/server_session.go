@@ -13,17 +13,24 @@ import (
 )
 
 // createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered. It is the
-// only place sessions are created, and it asks the session gate (server_gate.go) about u first.
+// only place sessions are created, and it asks the session gate (server_gate.go) about u first. The
+// sessions of the same user the request presents end then, unless Session.KeepSessionOnSignIn, so a fixed
+// or stolen session does not outlive the next sign-in.
 func (c *call) createSession(userID string, dontRemember bool, u store.User) (*store.Session, error) {
 	if err := c.gate(&u); err != nil {
 		return nil, err
+	}
+	if !c.srv.keepOnLogin {
+		if err := c.endPresentedSessions(userID); err != nil {
+			return nil, err
+		}
 	}
 	life := c.srv.expiresIn
 	if dontRemember {
 		life = 24 * time.Hour
 	}
 	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: userID,
-		ExpiresAt: c.now.Add(life), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
+		ExpiresAt: c.a.capExpiry(c.now.Add(life), c.now), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
 		UserAgent: c.r.Header.Get("User-Agent")}
 	if err := c.srv.db.CreateSession(c.ctx, s); err != nil {
 		return nil, dbError(err)
@@ -34,6 +41,26 @@ func (c *call) createSession(userID string, dontRemember bool, u store.User) (*s
 		}
 	}
 	return s, nil
+}
+
+// endPresentedSessions deletes the sessions the request presents that belong to userID; sessions of
+// other users are left alone.
+func (c *call) endPresentedSessions(userID string) error {
+	for _, token := range c.presentedSessionTokens() {
+		res, err := c.srv.db.Lookup(c.ctx, token)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return dbError(err)
+		}
+		if res.Session.UserID == userID {
+			if err := c.deleteSession(token); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // deleteSession deletes one session by token and runs the SessionDeleted hook when it existed.
@@ -131,7 +158,7 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 		c.deleteSessionCookie()
 		return nil, nil
 	}
-	if res == nil || res.Session.ExpiresAt.Before(c.now) {
+	if res == nil || res.Session.ExpiresAt.Before(c.now) || c.a.tooOld(res.Session, c.now) {
 		c.deleteSessionCookie()
 		if res != nil {
 			if err := c.deleteSession(token); err != nil {
@@ -145,7 +172,7 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	}
 	due := !res.Session.ExpiresAt.Add(-c.srv.expiresIn).Add(c.srv.updateAge).After(c.now)
 	if due && !c.srv.noRefresh {
-		exp := c.now.Add(c.srv.expiresIn)
+		exp := c.a.capExpiry(c.now.Add(c.srv.expiresIn), res.Session.CreatedAt)
 		if err := c.srv.db.UpdateSession(c.ctx, token, exp, c.now); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				c.deleteSessionCookie()
@@ -182,11 +209,15 @@ func (c *call) session(sensitive bool) (*store.Result, error) {
 	return c.sess, nil
 }
 
-// signOut is POST /sign-out.
+// signOut is POST /sign-out. It deletes every session the request presents (a session cookie sent twice,
+// or behind a junk cookie of the same name, is still ended), and answers success only once they are gone:
+// when the database cannot delete one, the answer is 503 and the cookies stay, so the client knows it is
+// still signed in (Better Auth logs the failure and answers success).
 func (c *call) signOut() (any, error) {
-	if token := c.signedCookie(c.a.s.names.SessionToken); token != "" {
+	for _, token := range c.presentedSessionTokens() {
 		if err := c.deleteSession(token); err != nil {
 			c.a.s.log.Error("auth: sign-out could not delete the session", "err", err)
+			return nil, err
 		}
 	}
 	c.deleteSessionCookie()
@@ -208,7 +239,7 @@ func (c *call) listSessions() (any, error) {
 	}
 	b := []byte{'['}
 	for _, s := range all {
-		if !s.ExpiresAt.After(c.now) {
+		if !s.ExpiresAt.After(c.now) || c.a.tooOld(s, c.now) {
 			continue
 		}
 		if len(b) > 1 {

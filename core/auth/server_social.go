@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,6 +94,43 @@ type stateLink struct {
 	EncryptedSessionToken string `json:"encryptedSessionToken,omitempty"`
 }
 
+// UnmarshalJSON reads a state row as Better Auth does (JSON.parse, then its schema): member names match
+// exactly, and of a repeated name the last counts. encoding/json alone also matches names
+// case-insensitively, so an additionalData key such as "NEWUSERURL" would fill an internal field.
+func (s *oauthState) UnmarshalJSON(b []byte) error {
+	type plain oauthState
+	return exactJSON(b, (*plain)(s))
+}
+
+// UnmarshalJSON reads StateData.link with exact member names, as oauthState does.
+func (l *stateLink) UnmarshalJSON(b []byte) error {
+	type plain stateLink
+	return exactJSON(b, (*plain)(l))
+}
+
+// exactJSON decodes the JSON object b into dst, a pointer to a struct, taking only the members whose names
+// equal a field's json name exactly. JSON null leaves dst as it is.
+func exactJSON(b []byte, dst any) error {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil || members == nil {
+		return err
+	}
+	t := reflect.TypeOf(dst).Elem()
+	exact := make(map[string]json.RawMessage, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if v, ok := members[name]; ok {
+			exact[name] = v
+		}
+	}
+	// Only exact names are left, one per field, so encoding/json's case folding has nothing to fold.
+	kept, err := json.Marshal(exact)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(kept, dst)
+}
+
 // internalStateKeys are the StateData keys additionalData cannot override.
 var internalStateKeys = map[string]bool{"callbackURL": true, "codeVerifier": true, "errorURL": true,
 	"newUserURL": true, "expiresAt": true, "oauthState": true, "link": true, "requestSignUp": true,
@@ -133,22 +171,11 @@ func (c *call) stateCookieName() string {
 // requestCookie returns the value of the request's cookie name as better-call parses it, and false when
 // it is absent or sent more than once.
 func (c *call) requestCookie(name string) (string, bool) {
-	var val string
-	n := 0
-	for _, h := range c.r.Header.Values("Cookie") {
-		for pair := range strings.SplitSeq(h, ";") {
-			k, v, ok := strings.Cut(pair, "=")
-			if !ok || strings.TrimSpace(k) != name {
-				continue
-			}
-			v = strings.TrimSpace(v)
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			val, n = v, n+1
-		}
+	vals := c.requestCookies(name)
+	if len(vals) != 1 {
+		return "", false
 	}
-	return val, n == 1
+	return vals[0], true
 }
 
 // --- body validation with zod's messages for the object-valued fields ----------------------------------

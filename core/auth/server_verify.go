@@ -383,7 +383,7 @@ func (c *call) resetPassword() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.srv.ep.RevokeSessionsOnPasswordReset && !detached {
+	if !c.srv.ep.KeepSessionsOnPasswordReset && !detached {
 		if err := c.deleteUserSessions(u.ID); err != nil {
 			return nil, err
 		}

@@ -138,7 +138,6 @@ func TestServerPasswordReset(t *testing.T) {
 	var mu sync.Mutex
 	s := newServer(t, func(c *auth.Config) {
 		c.Server.Mailer = box
-		c.Server.EmailAndPassword.RevokeSessionsOnPasswordReset = true
 		c.Server.Hooks.SessionDeleted = func(_ context.Context, s store.Session) {
 			mu.Lock()
 			deleted = append(deleted, s.ID)
@@ -174,7 +173,7 @@ func TestServerPasswordReset(t *testing.T) {
 	anon.do("POST", "/reset-password?token="+reset.Token, `{"newPassword":"brand-new-pass"}`).want(t, 200, "")
 	anon.do("POST", "/reset-password", `{"newPassword":"another-pass1","token":"`+reset.Token+`"}`).want(t, 400, "INVALID_TOKEN") // single use
 	if g := b.do("GET", "/get-session", ""); g.body != "null" {
-		t.Fatal("revokeSessionsOnPasswordReset left a session")
+		t.Fatal("a password reset left a session")
 	}
 	mu.Lock()
 	if len(deleted) != 1 {

@@ -23,7 +23,7 @@ var (
 	errCookieSignature  = invalid("session cookie signature invalid")
 	errCookieAmbiguous  = invalid("session cookie sent more than once")
 	errBearerSignature  = invalid("session token signature invalid")
-	errBearerUnsigned   = invalid("unsigned session token refused (BearerRequireSignature)")
+	errBearerUnsigned   = invalid("unsigned session token refused (AcceptRawSessionTokens is off)")
 	errSessionNotFound  = invalid("session not found")
 	errSessionToken     = invalid("malformed session token")
 	errSessionUser      = invalid("session and user do not match")
@@ -37,22 +37,25 @@ var (
 func (a *Auth) sessionsOn() bool { return a.s.store != nil || a.s.strategy != CacheNone }
 
 // bearerSession verifies a bearer-plugin session token: "token.signature" (URL-encoded or not), or a raw
-// token unless signatures are required. A bad signature is refused without touching the store.
+// token when AcceptRawSessionTokens says the Better Auth server takes them. A bad signature or an unsigned
+// token is refused without touching the store, also a store that checks credentials itself.
 func (a *Auth) bearerSession(ctx context.Context, tok string) (*Session, error) {
 	if a.s.store == nil {
 		return nil, errNoSessions
+	}
+	signed := strings.IndexByte(tok, '.') >= 0
+	if !signed && !a.s.rawBearer {
+		return nil, errBearerUnsigned
 	}
 	if a.s.forward != nil && a.signer == nil {
 		return a.forwarded(ctx, "", "Bearer "+tok, CredentialSessionToken)
 	}
 	token := tok
-	if strings.IndexByte(tok, '.') >= 0 {
+	if signed {
 		var ok bool
 		if token, ok = a.signer.Verify(tok); !ok {
 			return nil, errBearerSignature
 		}
-	} else if a.s.bearerRequires {
-		return nil, errBearerUnsigned
 	}
 	return a.lookupSession(ctx, token, CredentialSessionToken)
 }
@@ -114,12 +117,27 @@ func (a *Auth) checkResult(res *store.Result, err error, token string, kind Cred
 		return nil, errSessionUser
 	case token != "" && res.Session.Token != "" && res.Session.Token != token:
 		return nil, errSessionNotFound
-	case !a.s.now().Before(res.Session.ExpiresAt):
+	case !a.s.now().Before(res.Session.ExpiresAt), a.tooOld(res.Session, a.s.now()):
 		return nil, errSessionExpired
 	case bannedUser(&res.User, a.s.now()):
 		return nil, ErrBanned
 	}
 	return &Session{User: res.User, Record: &res.Session, Credential: kind}, nil
+}
+
+// tooOld reports whether s has outlived MaxSessionAge, counted from its createdAt.
+func (a *Auth) tooOld(s store.Session, now time.Time) bool {
+	return a.s.maxSessionAge > 0 && !now.Before(s.CreatedAt.Add(a.s.maxSessionAge))
+}
+
+// capExpiry is exp, but no later than createdAt + MaxSessionAge.
+func (a *Auth) capExpiry(exp, createdAt time.Time) time.Time {
+	if a.s.maxSessionAge > 0 {
+		if limit := createdAt.Add(a.s.maxSessionAge); exp.After(limit) {
+			return limit
+		}
+	}
+	return exp
 }
 
 // cachedSession returns the session from a session_data cookie when Better Auth itself would use it: it
@@ -146,7 +164,8 @@ func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session 
 		return nil
 	}
 	if p.Session.Token != token || p.Version != a.s.cacheVersion || !now.Before(expires) ||
-		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID || bannedUser(&p.User, now) {
+		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID || bannedUser(&p.User, now) ||
+		a.tooOld(p.Session, now) {
 		return nil
 	}
 	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}

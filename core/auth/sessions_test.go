@@ -270,10 +270,10 @@ func TestSessionCookie(t *testing.T) {
 		{name: "bearer wins over cookie", req: auth.Request{Authorization: []string{"Bearer " + raw}, Cookie: []string{"better-auth.session_token=" + flipFirst(cookie)}}, wantCalls: 1, cred: auth.CredentialSessionToken},
 		{name: "bearer signed", req: auth.Request{Authorization: []string{"Bearer " + raw}}, wantCalls: 1, cred: auth.CredentialSessionToken},
 		{name: "bearer URL-encoded", req: auth.Request{Authorization: []string{"Bearer " + cookie}}, wantCalls: 1, cred: auth.CredentialSessionToken},
-		{name: "bearer raw token", req: auth.Request{Authorization: []string{"Bearer " + token}}, wantCalls: 1, cred: auth.CredentialSessionToken},
-		{name: "bearer raw token refused", edit: func(c *auth.Config) { c.BearerRequireSignature = true }, req: auth.Request{Authorization: []string{"Bearer " + token}}, want: []error{auth.ErrInvalidToken}},
+		{name: "bearer raw token with AcceptRawSessionTokens", edit: rawTokens, req: auth.Request{Authorization: []string{"Bearer " + token}}, wantCalls: 1, cred: auth.CredentialSessionToken},
+		{name: "bearer raw token refused by default", req: auth.Request{Authorization: []string{"Bearer " + token}}, want: []error{auth.ErrInvalidToken}},
 		{name: "bearer bad signature, no store query", req: auth.Request{Authorization: []string{"Bearer " + token + ".weFsVCho3JxfI9qwi6QhFWzIJ+BU3zXPuTRUPVA/t4o="}}, want: []error{auth.ErrInvalidToken}},
-		{name: "bearer unknown raw token", req: auth.Request{Authorization: []string{"Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}, want: []error{auth.ErrInvalidToken}, wantCalls: 1},
+		{name: "bearer unknown raw token", edit: rawTokens, req: auth.Request{Authorization: []string{"Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}, want: []error{auth.ErrInvalidToken}, wantCalls: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,6 +303,8 @@ func TestSessionCookie(t *testing.T) {
 }
 
 func compact(c *auth.Config) { c.CookieCache.Strategy = auth.CacheCompact }
+
+func rawTokens(c *auth.Config) { c.AcceptRawSessionTokens = true }
 
 // B12: expiry is exact to the millisecond.
 func TestSessionExpiryBoundary(t *testing.T) {

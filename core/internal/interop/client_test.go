@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 )
 
@@ -40,11 +41,15 @@ func TestClientConformance(t *testing.T) {
 }
 
 // TestClientConformanceGoServer runs the same scenario against gobetterauth's own server (core/auth in
-// server mode, on SQLite): Better Auth's client cannot tell the two apart.
+// server mode, on SQLite): Better Auth's client cannot tell the two apart. The scenario signs in three
+// times in one jar and then lists and revokes the earlier sessions, which Better Auth keeps; Go ends them
+// by default (issue 12 item 9), so this server keeps them as Better Auth does (Session.KeepSessionOnSignIn).
 func TestClientConformanceGoServer(t *testing.T) {
 	t.Parallel()
 	interop.Require(t)
-	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "conformance.db"), interop.DefaultSecret, nil)
+	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "conformance.db"), interop.DefaultSecret, func(c *auth.Config) {
+		c.Server.Session.KeepSessionOnSignIn = true
+	})
 	interop.ClientConformance(t, g.URL, "/api/auth", g.URL)
 }
 

@@ -207,7 +207,8 @@ func (c storeCase) setup(t *testing.T) (*sessionServer, *auth.Auth) {
 	} else {
 		st = openStore(t, s.databaseURL)
 	}
-	cfg := auth.Config{BaseURL: s.BaseURL, JWKSURL: s.AuthURL("/jwks"), Store: st, Cookies: s.cookies}
+	// The interop server runs bearer() without requireSignature, so raw session tokens are its own to take.
+	cfg := auth.Config{BaseURL: s.BaseURL, JWKSURL: s.AuthURL("/jwks"), Store: st, Cookies: s.cookies, AcceptRawSessionTokens: true}
 	if !c.forwards {
 		cfg.Secret = auth.Secret(s.Secret)
 		cfg.CookieCache.Strategy = s.cache
@@ -711,7 +712,8 @@ func testStoreDown(t *testing.T) {
 		p := newProxy(t, tt.target(t, srv))
 		st := tt.open(t, srv, p.addr)
 		a := newAuth(t, auth.Config{BaseURL: srv.BaseURL, Secret: auth.Secret(srv.Secret), Store: st,
-			CookieCache: auth.CookieCacheConfig{Strategy: srv.cache}, JWKSURL: srv.AuthURL("/jwks"), Cookies: srv.cookies})
+			CookieCache: auth.CookieCacheConfig{Strategy: srv.cache}, JWKSURL: srv.AuthURL("/jwks"), Cookies: srv.cookies,
+			AcceptRawSessionTokens: true})
 		u, _ := newUser(t, srv, nil)
 		s := newSession(t, "session", func() *interop.Login { return u.signIn(t, true) })
 		want := truth(t, srv, s)
