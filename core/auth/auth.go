@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
@@ -23,12 +22,6 @@ type Auth struct {
 	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
 	cache  *tokenCache
 	closer io.Closer // the store FromEnv opened, if any
-
-	// Server mode (nil otherwise).
-	router      map[string]*endpoint
-	routeParams map[string]*endpoint // "/dir" → the route "/dir/:name"
-	hasher      *betterauth.Hasher
-	jwt         *jwtIssuer // the JWT plugin, when Server.JWT is set
 }
 
 // Close releases what the Auth owns: the session store [FromEnv] opened. An Auth built by [New] owns
@@ -61,23 +54,6 @@ func New(cfg Config) (*Auth, error) {
 	}
 	if cfg.TokenCacheSize > 0 {
 		a.cache = newTokenCache(cfg.TokenCacheSize, a.keys)
-	}
-	if s.server != nil {
-		a.router, a.routeParams = a.routes(), map[string]*endpoint{}
-		for p, ep := range a.router {
-			if i := strings.Index(p, "/:"); i > 0 {
-				a.routeParams[p[:i]] = ep
-				delete(a.router, p)
-			}
-		}
-		a.hasher = betterauth.NewHasher(s.server.hashSlots)
-		if cfg.Server.JWT != nil {
-			if a.jwt, err = newJWTIssuer(*cfg.Server.JWT, &s, &cfg, s.server.db); err != nil {
-				return nil, err
-			}
-			a.router["/token"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).token}
-			a.router["/jwks"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).jwks}
-		}
 	}
 	return a, nil
 }

@@ -128,10 +128,6 @@ type Config struct {
 	// Logger receives debug records for denied requests (with a short token fingerprint, never the token)
 	// and warnings for key set fetch failures. Nil means no logging.
 	Logger *slog.Logger
-
-	// Server, when set, makes the Auth a Better Auth-compatible server too: [Auth.ServeHTTP] answers Better
-	// Auth's endpoints at BasePath. Nil means verification only (ServeHTTP answers 404).
-	Server *ServerConfig
 }
 
 // VersionedSecret is one of Better Auth's rotated secrets.
@@ -236,8 +232,6 @@ type settings struct {
 	cacheVersion   string
 	bearerRequires bool
 	secure         bool // the cookies are __Secure- and carry the Secure attribute
-
-	server *serverSettings // nil unless Config.Server is set
 }
 
 func configError(format string, args ...any) error {
@@ -326,11 +320,6 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if c.Server != nil {
-		if s.server, err = c.Server.validate(&s); err != nil {
-			return s, nil, err
-		}
-	}
 	if c.DisableJWKS {
 		if !c.AcceptHS256 && s.store == nil {
 			return s, nil, configError("DisableJWKS leaves no way to verify credentials; set AcceptHS256 or Store, or keep JWKS")
@@ -394,9 +383,6 @@ func (c *Config) validateSessions(s *settings) error {
 		return configError("CookieCache.Strategy %q is not compact, jwt, jwe or jwt-plugin", s.strategy)
 	}
 	s.store = c.Store
-	if s.store == nil && c.Server != nil && c.Server.Database != nil {
-		s.store = c.Server.Database
-	}
 	s.bearerRequires = c.BearerRequireSignature
 	if s.store != nil {
 		s.forward, _ = s.store.(store.CredentialLookup)

@@ -1,6 +1,6 @@
 // Package mail sends the emails of gobetterauth's server (verification and password reset links): [SMTP]
 // delivers them through an SMTP server with net/smtp, [Log] writes the links to a logger for development,
-// and [Outbox] keeps them in memory for tests and demos. Each is an auth.Mailer.
+// and [Outbox] keeps them in memory for tests and demos. Each is an authserver.Mailer.
 package mail
 
 import (
@@ -21,7 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // Message is a rendered email.
@@ -30,9 +30,9 @@ type Message struct {
 }
 
 // Render is the default text of each email: a subject and a plain-text body with the link.
-func Render(e auth.Email) Message {
+func Render(e authserver.Email) Message {
 	switch e.Kind {
-	case auth.EmailResetPassword:
+	case authserver.EmailResetPassword:
 		return Message{Subject: "Reset your password",
 			Text: "Someone asked to reset the password of this account. If it was you, open this link within the hour:\r\n\r\n" + e.URL + "\r\n\r\nIf it was not you, ignore this email."}
 	default:
@@ -61,11 +61,11 @@ type SMTP struct {
 	// Timeout bounds one send. Zero means 15 s.
 	Timeout time.Duration
 	// Render writes the message. Nil means [Render].
-	Render func(auth.Email) Message
+	Render func(authserver.Email) Message
 }
 
-// SendEmail implements auth.Mailer.
-func (s *SMTP) SendEmail(ctx context.Context, e auth.Email) error {
+// SendEmail implements authserver.Mailer.
+func (s *SMTP) SendEmail(ctx context.Context, e authserver.Email) error {
 	from, err := mail.ParseAddress(s.From)
 	if err != nil {
 		return fmt.Errorf("mail: From %q: %w", s.From, err)
@@ -175,8 +175,8 @@ type Log struct {
 	Logger *slog.Logger
 }
 
-// SendEmail implements auth.Mailer.
-func (l Log) SendEmail(_ context.Context, e auth.Email) error {
+// SendEmail implements authserver.Mailer.
+func (l Log) SendEmail(_ context.Context, e authserver.Email) error {
 	lg := l.Logger
 	if lg == nil {
 		lg = slog.Default()
@@ -190,11 +190,11 @@ type Outbox struct {
 	Max int
 
 	mu   sync.Mutex
-	sent []auth.Email
+	sent []authserver.Email
 }
 
-// SendEmail implements auth.Mailer.
-func (o *Outbox) SendEmail(_ context.Context, e auth.Email) error {
+// SendEmail implements authserver.Mailer.
+func (o *Outbox) SendEmail(_ context.Context, e authserver.Email) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	max := o.Max
@@ -209,14 +209,14 @@ func (o *Outbox) SendEmail(_ context.Context, e auth.Email) error {
 }
 
 // Sent returns a copy of the kept emails.
-func (o *Outbox) Sent() []auth.Email {
+func (o *Outbox) Sent() []authserver.Email {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]auth.Email(nil), o.sent...)
+	return append([]authserver.Email(nil), o.sent...)
 }
 
 // Last returns the newest email to address to of kind, if any.
-func (o *Outbox) Last(to string, kind auth.EmailKind) (auth.Email, bool) {
+func (o *Outbox) Last(to string, kind authserver.EmailKind) (authserver.Email, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i := len(o.sent) - 1; i >= 0; i-- {
@@ -224,5 +224,5 @@ func (o *Outbox) Last(to string, kind auth.EmailKind) (auth.Email, bool) {
 			return o.sent[i], true
 		}
 	}
-	return auth.Email{}, false
+	return authserver.Email{}, false
 }

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 )
@@ -30,9 +30,9 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 	t.Parallel()
 	interop.Require(t)
 	box := &mail.Outbox{}
-	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "email.db"), interop.DefaultSecret, func(c *auth.Config) {
-		c.Server.Mailer = box
-		c.Server.EmailAndPassword.RequireEmailVerification = true
+	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "email.db"), interop.DefaultSecret, func(c *authserver.Config) {
+		c.Mailer = box
+		c.EmailAndPassword.RequireEmailVerification = true
 	})
 	const email = "client-mail@example.com"
 	step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
@@ -45,7 +45,7 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 		t.Fatalf("sign-up with verification required returned a token: %s", res[0].Data)
 	}
 	wantStep(t, res[1], "EMAIL_NOT_VERIFIED")
-	v, ok := box.Last(email, auth.EmailVerify)
+	v, ok := box.Last(email, authserver.EmailVerify)
 	if !ok {
 		t.Fatal("no verification email")
 	}
@@ -73,7 +73,7 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 		t.Fatalf("reset answers differ for known and unknown emails: %v / %v", a, b)
 	}
 	wantStep(t, res[5], "INVALID_REDIRECT_URL")
-	r, ok := box.Last(email, auth.EmailResetPassword)
+	r, ok := box.Last(email, authserver.EmailResetPassword)
 	if !ok {
 		t.Fatal("no reset email")
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 )
@@ -53,7 +53,7 @@ func TestSharedEmailTokens(t *testing.T) {
 	defer cancel()
 	file := filepath.Join(t.TempDir(), "shared.db")
 	box := &mail.Outbox{}
-	g := startGoServer(t, "sqlite:"+file, interop.DefaultSecret, func(c *auth.Config) { c.Server.Mailer = box })
+	g := startGoServer(t, "sqlite:"+file, interop.DefaultSecret, func(c *authserver.Config) { c.Mailer = box })
 	n := interop.NewServer(t, map[string]string{"DB_FILE": file})
 
 	// Go issues, Node honours.
@@ -63,7 +63,7 @@ func TestSharedEmailTokens(t *testing.T) {
 	if _, err := g.Post(ctx, "/send-verification-email", "", map[string]any{"email": "mail-go@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	v, ok := box.Last("mail-go@example.com", auth.EmailVerify)
+	v, ok := box.Last("mail-go@example.com", authserver.EmailVerify)
 	if !ok {
 		t.Fatal("Go sent no verification email")
 	}
@@ -73,7 +73,7 @@ func TestSharedEmailTokens(t *testing.T) {
 	if _, err := g.Post(ctx, "/request-password-reset", "", map[string]any{"email": "mail-go@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	r, _ := box.Last("mail-go@example.com", auth.EmailResetPassword)
+	r, _ := box.Last("mail-go@example.com", authserver.EmailResetPassword)
 	if _, err := n.Post(ctx, "/reset-password", "", map[string]any{"token": r.Token, "newPassword": "reset-by-node-1"}); err != nil {
 		t.Fatalf("Node on Go's reset token: %v", err)
 	}

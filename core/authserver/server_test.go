@@ -1,4 +1,4 @@
-package auth_test
+package authserver_test
 
 import (
 	"database/sql"
@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
@@ -37,13 +38,13 @@ func (c *srvClock) add(d time.Duration) {
 }
 
 type testServer struct {
-	a   *auth.Auth
+	a   *authserver.Server
 	db  *sql.DB
 	clk *srvClock
 }
 
 // newServer returns a server-mode Auth on a fresh SQLite file with Better Auth's schema.
-func newServer(t *testing.T, edit func(*auth.Config)) *testServer {
+func newServer(t *testing.T, edit func(*authserver.Config)) *testServer {
 	t.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "auth.db"))
 	if err != nil {
@@ -59,17 +60,20 @@ func newServer(t *testing.T, edit func(*auth.Config)) *testServer {
 	}
 	clk := &srvClock{t: time.Now().UTC().Truncate(time.Millisecond)}
 	off := false
-	cfg := auth.Config{
-		BaseURL:     srvBase,
-		Secret:      auth.Secret(strings.Repeat("s", 40)),
-		DisableJWKS: true,
-		Now:         clk.now,
-		Server:      &auth.ServerConfig{Database: st, RateLimit: auth.RateLimitConfig{Enabled: &off}},
+	cfg := authserver.Config{
+		Auth: auth.Config{
+			BaseURL:     srvBase,
+			Secret:      auth.Secret(strings.Repeat("s", 40)),
+			DisableJWKS: true,
+			Now:         clk.now,
+		},
+		Database:  st,
+		RateLimit: authserver.RateLimitConfig{Enabled: &off},
 	}
 	if edit != nil {
 		edit(&cfg)
 	}
-	a, err := auth.New(cfg)
+	a, err := authserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +177,7 @@ func TestServerSignUpSignInSession(t *testing.T) {
 	}
 
 	// The same cookie verifies through the verifier side (Authenticate), as a Go API would check it.
-	sess, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{"better-auth.session_token=" + tokenCookie.Value}})
+	sess, err := s.a.Verifier().Authenticate(t.Context(), auth.Request{Cookie: []string{"better-auth.session_token=" + tokenCookie.Value}})
 	if err != nil || sess.User.Email != "ann@example.com" {
 		t.Fatalf("Authenticate: %v %+v", err, sess)
 	}
@@ -206,7 +210,7 @@ func TestServerSignUpSignInSession(t *testing.T) {
 	if g := b.do("GET", "/get-session", ""); g.body != "null" {
 		t.Fatalf("after sign-out: %s", g.body)
 	}
-	if _, err := s.a.Authenticate(t.Context(), auth.Request{Cookie: []string{"better-auth.session_token=" + in.cookieValue("better-auth.session_token")}}); err == nil {
+	if _, err := s.a.Verifier().Authenticate(t.Context(), auth.Request{Cookie: []string{"better-auth.session_token=" + in.cookieValue("better-auth.session_token")}}); err == nil {
 		t.Fatal("the signed-out session still authenticates")
 	}
 }
@@ -274,7 +278,7 @@ func orStr(a, b string) string {
 }
 
 func TestServerOriginCheck(t *testing.T) {
-	s := newServer(t, func(c *auth.Config) { c.Server.TrustedOrigins = []string{"https://*.example.com"} })
+	s := newServer(t, func(c *authserver.Config) { c.TrustedOrigins = []string{"https://*.example.com"} })
 	b := s.browser(t)
 	signUp(t, b, "o@example.com", "password123")
 	for _, tt := range []struct {
@@ -314,9 +318,9 @@ func TestServerOriginCheck(t *testing.T) {
 
 func TestServerRateLimit(t *testing.T) {
 	on := true
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.RateLimit.Enabled = &on
-		c.Server.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	s := newServer(t, func(c *authserver.Config) {
+		c.RateLimit.Enabled = &on
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	})
 	b := s.browser(t)
 	body := `{"email":"x@example.com","password":"password123"}`
@@ -337,8 +341,8 @@ func TestServerRateLimit(t *testing.T) {
 }
 
 func TestServerSlidingRefresh(t *testing.T) {
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.Session = auth.SessionConfig{ExpiresIn: 120 * time.Second, UpdateAge: 10 * time.Second}
+	s := newServer(t, func(c *authserver.Config) {
+		c.Session = authserver.SessionConfig{ExpiresIn: 120 * time.Second, UpdateAge: 10 * time.Second}
 	})
 	b := s.browser(t)
 	signUp(t, b, "slide@example.com", "password123")
@@ -482,9 +486,9 @@ func TestServerDatabaseDown(t *testing.T) {
 // TestServerHashingBounded: concurrent sign-ins never run more scrypt computations than the bound, and a
 // request that cannot get a slot in time gets 503 with Retry-After, not a 401.
 func TestServerHashingBounded(t *testing.T) {
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.MaxConcurrentHashes = 1
-		c.Server.HashQueueTimeout = 30 * time.Millisecond
+	s := newServer(t, func(c *authserver.Config) {
+		c.MaxConcurrentHashes = 1
+		c.HashQueueTimeout = 30 * time.Millisecond
 	})
 	signUp(t, s.browser(t), "burst@example.com", "password123")
 	var got503, got401 atomic.Int32
@@ -509,30 +513,30 @@ func TestServerHashingBounded(t *testing.T) {
 	}
 }
 
+// TestServerOff: a verifier is not a handler, so it cannot be mounted as a server by mistake.
 func TestServerOff(t *testing.T) {
 	a, err := auth.New(auth.Config{BaseURL: srvBase, DisableJWKS: true, AcceptHS256: true, Secret: auth.Secret(strings.Repeat("s", 40))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := httptest.NewRecorder()
-	a.ServeHTTP(rec, httptest.NewRequest("GET", srvBase+"/api/auth/ok", nil))
-	if rec.Code != 404 {
-		t.Fatalf("verifier-only Auth served %d", rec.Code)
+	if _, ok := any(a).(http.Handler); ok {
+		t.Fatal("a verifier-only *auth.Auth is an http.Handler")
 	}
 }
 
 func TestServerConfigErrors(t *testing.T) {
 	db, _ := testdb.SQLite(t)
 	st, _ := sqlstore.New(db, sqlstore.SQLite, nil)
-	for _, cfg := range []auth.Config{
-		{BaseURL: srvBase, DisableJWKS: true, Server: &auth.ServerConfig{Database: st}},                // no secret
-		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{}}, // no database
-		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st, TrustedOrigins: []string{"::bad"}}},
-		{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), Server: &auth.ServerConfig{Database: st,
-			EmailAndPassword: auth.EmailPasswordConfig{MinPasswordLength: 20, MaxPasswordLength: 10}}},
+	secret := auth.Secret(strings.Repeat("s", 40))
+	for _, cfg := range []authserver.Config{
+		{Auth: auth.Config{BaseURL: srvBase, DisableJWKS: true}, Database: st}, // no secret
+		{Auth: auth.Config{BaseURL: srvBase, Secret: secret}},                  // no database
+		{Auth: auth.Config{BaseURL: srvBase, Secret: secret}, Database: st, TrustedOrigins: []string{"::bad"}},
+		{Auth: auth.Config{BaseURL: srvBase, Secret: secret}, Database: st,
+			EmailAndPassword: authserver.EmailPasswordConfig{MinPasswordLength: 20, MaxPasswordLength: 10}},
 	} {
-		if _, err := auth.New(cfg); err == nil {
-			t.Errorf("New accepted %+v", cfg.Server)
+		if _, err := authserver.New(cfg); err == nil {
+			t.Errorf("New accepted %+v", cfg)
 		}
 	}
 }
@@ -595,7 +599,7 @@ func median(xs []float64) float64 {
 // TestServerBearer: with the bearer plugin, sign-in answers set-auth-token, and that token (signed, or the
 // raw session token) in an Authorization header works like the cookie; a bad signature does not.
 func TestServerBearer(t *testing.T) {
-	s := newServer(t, func(c *auth.Config) { c.Server.Bearer = true })
+	s := newServer(t, func(c *authserver.Config) { c.Bearer = true })
 	b := s.browser(t)
 	up := signUp(t, b, "bearer@example.com", "password123")
 	signed := up.header.Get("Set-Auth-Token")

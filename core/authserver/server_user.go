@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // Changing the user (better-auth src/api/routes/update-user.ts: changePassword, updateUser).
 

@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // Sessions (better-auth src/api/routes/session.ts, sign-out.ts; src/db/internal-adapter.ts createSession).
 
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -95,7 +96,7 @@ func (c *call) getSession() (any, error) {
 // deletions Better Auth sends).
 func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	n := c.a.s.names
-	cacheOn := c.a.s.strategy != CacheNone
+	cacheOn := c.a.s.strategy != auth.CacheNone
 	token := c.signedCookie(n.SessionToken)
 	jar, _ := betterauth.Read(c.r.Header.Values("Cookie"), n)
 	if token == "" && cacheOn {

@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // The JWT plugin, server side (better-auth src/plugins/jwt/index.ts: /token, /jwks, the set-auth-jwt
 // header of /get-session; src/plugins/jwt/sign.ts, adapter.ts, utils.ts via internal/jwtissue).
@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwtissue"
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -61,20 +62,20 @@ type cachedKey struct {
 // (a key another server adds meanwhile is picked up after at most this long; an expired key never is).
 const keyReuse = 10 * time.Second
 
-func newJWTIssuer(cfg JWTConfig, s *settings, c *Config, db store.Database) (*jwtIssuer, error) {
+func newJWTIssuer(cfg JWTConfig, s *settings, c *auth.Config, db store.Database) (*jwtIssuer, error) {
 	ks, ok := db.(store.KeyStore)
 	if !ok {
-		return nil, configError("Server.JWT needs a Database with the jwks table (store.KeyStore; sqlstore has it)")
+		return nil, configError("JWT needs a Database with the jwks table (store.KeyStore; sqlstore has it)")
 	}
 	switch cfg.Algorithm {
 	case "":
 		cfg.Algorithm = "EdDSA"
 	case "EdDSA", "ES256", "ES512", "RS256", "PS256":
 	default:
-		return nil, configError("Server.JWT.Algorithm %q: want EdDSA, ES256, ES512, RS256 or PS256", cfg.Algorithm)
+		return nil, configError("JWT.Algorithm %q: want EdDSA, ES256, ES512, RS256 or PS256", cfg.Algorithm)
 	}
 	if cfg.ExpiresIn < 0 || cfg.RotationInterval < 0 || cfg.GracePeriod < 0 {
-		return nil, configError("Server.JWT durations must not be negative")
+		return nil, configError("JWT durations must not be negative")
 	}
 	j := &jwtIssuer{cfg: cfg, keys: ks,
 		policy: jwtissue.Policy{Alg: cfg.Algorithm, RotationInterval: cfg.RotationInterval, GracePeriod: cfg.GracePeriod,

@@ -1,4 +1,4 @@
-package auth_test
+package authserver_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -28,10 +29,10 @@ type fakeOP struct {
 	id, issuer string
 
 	mu       sync.Mutex
-	users    map[string]auth.ProviderUser // by login
-	grants   map[string]*fakeGrant        // by code
-	idTokens map[string]fakeIDToken       // by token
-	last     auth.AuthCodeParams
+	users    map[string]authserver.ProviderUser // by login
+	grants   map[string]*fakeGrant              // by code
+	idTokens map[string]fakeIDToken             // by token
+	last     authserver.AuthCodeParams
 	n        int
 
 	authURLErr  error
@@ -49,7 +50,7 @@ type fakeIDToken struct {
 }
 
 func newFakeOP(id, issuer string) *fakeOP {
-	return &fakeOP{id: id, issuer: issuer, users: map[string]auth.ProviderUser{}, grants: map[string]*fakeGrant{},
+	return &fakeOP{id: id, issuer: issuer, users: map[string]authserver.ProviderUser{}, grants: map[string]*fakeGrant{},
 		idTokens: map[string]fakeIDToken{}}
 }
 
@@ -61,7 +62,7 @@ func s256(v string) string {
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
-func (f *fakeOP) AuthCodeURL(_ context.Context, p auth.AuthCodeParams) (string, error) {
+func (f *fakeOP) AuthCodeURL(_ context.Context, p authserver.AuthCodeParams) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.authURLErr != nil {
@@ -106,7 +107,7 @@ func (f *fakeOP) authorize(t *testing.T, authURL, login, nonce string) (code, st
 	return code, q.Get("state")
 }
 
-func (f *fakeOP) Exchange(_ context.Context, p auth.ExchangeParams) (*auth.ProviderTokens, *auth.ProviderUser, error) {
+func (f *fakeOP) Exchange(_ context.Context, p authserver.ExchangeParams) (*authserver.ProviderTokens, *authserver.ProviderUser, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	g := f.grants[p.Code]
@@ -114,7 +115,7 @@ func (f *fakeOP) Exchange(_ context.Context, p auth.ExchangeParams) (*auth.Provi
 	if g == nil || s256(p.CodeVerifier) != g.challenge || p.RedirectURI != g.redirectURI {
 		return nil, nil, errors.New("invalid_grant")
 	}
-	tokens := &auth.ProviderTokens{AccessToken: "at-" + p.Code, RefreshToken: "rt-" + p.Code, IDToken: "idt-" + p.Code,
+	tokens := &authserver.ProviderTokens{AccessToken: "at-" + p.Code, RefreshToken: "rt-" + p.Code, IDToken: "idt-" + p.Code,
 		AccessTokenExpiresAt: time.Date(2030, 1, 2, 3, 4, 5, 678_900_000, time.UTC), Scopes: []string{"openid", "email"}}
 	if g.nonce != p.Nonce {
 		return tokens, nil, errors.New("id_token nonce mismatch")
@@ -129,11 +130,11 @@ func (f *fakeOP) Exchange(_ context.Context, p auth.ExchangeParams) (*auth.Provi
 	return tokens, &u, nil
 }
 
-func (f *fakeOP) VerifyIDToken(_ context.Context, token, nonce string) (*auth.ProviderUser, error) {
+func (f *fakeOP) VerifyIDToken(_ context.Context, token, nonce string) (*authserver.ProviderUser, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.issuer == "" {
-		return nil, auth.ErrIDTokenNotSupported
+		return nil, authserver.ErrIDTokenNotSupported
 	}
 	if f.verifyErr != nil {
 		return nil, f.verifyErr
@@ -153,7 +154,7 @@ func (f *fakeOP) VerifyIDToken(_ context.Context, token, nonce string) (*auth.Pr
 func (f *fakeOP) user(login, email string, verified bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.users[login] = auth.ProviderUser{Subject: "sub-" + login, Issuer: f.issuer, Email: email, EmailVerified: verified,
+	f.users[login] = authserver.ProviderUser{Subject: "sub-" + login, Issuer: f.issuer, Email: email, EmailVerified: verified,
 		Name: "Name " + login, Image: "https://img.test/" + login}
 }
 
@@ -174,7 +175,7 @@ type socialServer struct {
 
 // newSocialServer is a server with an OpenID Connect provider "oidc" and a plain OAuth 2.0 provider
 // "plain" (no issuer, no ID tokens).
-func newSocialServer(t *testing.T, edit func(*auth.Config)) *socialServer {
+func newSocialServer(t *testing.T, edit func(*authserver.Config)) *socialServer {
 	oidc, plain := newFakeOP("oidc", "https://op.test"), newFakeOP("plain", "")
 	for _, f := range []*fakeOP{oidc, plain} {
 		f.user("alice", "Alice@Example.com", true)
@@ -183,9 +184,9 @@ func newSocialServer(t *testing.T, edit func(*auth.Config)) *socialServer {
 		f.user("noemail", "", true)
 		f.user("other", "other@example.com", true)
 	}
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.SocialProviders = []auth.Provider{oidc, plain}
-		c.Server.TrustedOrigins = []string{"https://app.example.com"}
+	s := newServer(t, func(c *authserver.Config) {
+		c.SocialProviders = []authserver.Provider{oidc, plain}
+		c.TrustedOrigins = []string{"https://app.example.com"}
 		if edit != nil {
 			edit(c)
 		}
@@ -476,7 +477,7 @@ func TestSocialCallbackErrors(t *testing.T) {
 	defaultErr := srvBase + "/api/auth/error"
 	tests := []struct {
 		name     string
-		edit     func(*auth.Config)
+		edit     func(*authserver.Config)
 		run      func(e env) answer
 		base     string
 		code     string
@@ -584,18 +585,18 @@ func TestSocialCallbackErrors(t *testing.T) {
 			return e.b.callback("oidc", flow(e, "noemail"))
 		}, base: "/oops", code: "email_not_found", noUsers: true},
 		{name: "no subject", run: func(e env) answer {
-			e.s.oidc.users["nosub"] = auth.ProviderUser{Issuer: "https://op.test", Email: "x@example.com", EmailVerified: true}
+			e.s.oidc.users["nosub"] = authserver.ProviderUser{Issuer: "https://op.test", Email: "x@example.com", EmailVerified: true}
 			return e.b.callback("oidc", flow(e, "nosub"))
 		}, base: "/oops", code: "unable_to_get_user_info", noUsers: true},
-		{name: "hook refuses", edit: func(c *auth.Config) {
-			c.Server.Hooks.BeforeCreateUser = func(context.Context, *store.User) error {
-				return &auth.HookError{Status: 403, Code: "NOT_INVITED", Message: "Ask for an invitation"}
+		{name: "hook refuses", edit: func(c *authserver.Config) {
+			c.Hooks.BeforeCreateUser = func(context.Context, *store.User) error {
+				return &authserver.HookError{Status: 403, Code: "NOT_INVITED", Message: "Ask for an invitation"}
 			}
 		}, run: func(e env) answer {
 			return e.b.callback("oidc", flow(e, "alice"))
 		}, base: "/oops", code: "NOT_INVITED", desc: "Ask for an invitation", noUsers: true},
-		{name: "hook fails", edit: func(c *auth.Config) {
-			c.Server.Hooks.BeforeCreateUser = func(context.Context, *store.User) error { return errors.New("boom") }
+		{name: "hook fails", edit: func(c *authserver.Config) {
+			c.Hooks.BeforeCreateUser = func(context.Context, *store.User) error { return errors.New("boom") }
 		}, run: func(e env) answer {
 			return e.b.callback("oidc", flow(e, "alice"))
 		}, base: defaultErr, code: "internal_server_error", noUsers: true},
@@ -760,7 +761,7 @@ func TestSocialProviderDown(t *testing.T) {
 func TestSocialImplicitLinking(t *testing.T) {
 	tests := []struct {
 		name          string
-		edit          func(*auth.Config)
+		edit          func(*authserver.Config)
 		localVerified bool
 		provider      string
 		login         string
@@ -768,24 +769,24 @@ func TestSocialImplicitLinking(t *testing.T) {
 	}{
 		{name: "verified both", localVerified: true, provider: "oidc", login: "verified"},
 		{name: "provider email unverified, untrusted", localVerified: true, provider: "oidc", login: "unverified", wantError: "account_not_linked"},
-		{name: "provider email unverified, trusted", edit: func(c *auth.Config) {
-			c.Server.AccountLinking.TrustedProviders = []string{"oidc"}
+		{name: "provider email unverified, trusted", edit: func(c *authserver.Config) {
+			c.AccountLinking.TrustedProviders = []string{"oidc"}
 		}, localVerified: true, provider: "oidc", login: "unverified"},
-		{name: "trusted is per provider", edit: func(c *auth.Config) {
-			c.Server.AccountLinking.TrustedProviders = []string{"plain"}
+		{name: "trusted is per provider", edit: func(c *authserver.Config) {
+			c.AccountLinking.TrustedProviders = []string{"plain"}
 		}, localVerified: true, provider: "oidc", login: "unverified", wantError: "account_not_linked"},
 		{name: "local user unverified (pre-account hijack)", provider: "oidc", login: "verified", wantError: "account_not_linked"},
-		{name: "local user unverified, trusted provider", edit: func(c *auth.Config) {
-			c.Server.AccountLinking.TrustedProviders = []string{"oidc"}
+		{name: "local user unverified, trusted provider", edit: func(c *authserver.Config) {
+			c.AccountLinking.TrustedProviders = []string{"oidc"}
 		}, provider: "oidc", login: "verified", wantError: "account_not_linked"},
-		{name: "implicit linking off", edit: func(c *auth.Config) {
-			c.Server.AccountLinking.DisableImplicitLinking = true
+		{name: "implicit linking off", edit: func(c *authserver.Config) {
+			c.AccountLinking.DisableImplicitLinking = true
 		}, localVerified: true, provider: "oidc", login: "verified", wantError: "account_not_linked"},
-		{name: "linking off", edit: func(c *auth.Config) {
-			c.Server.AccountLinking.Disabled = true
+		{name: "linking off", edit: func(c *authserver.Config) {
+			c.AccountLinking.Disabled = true
 		}, localVerified: true, provider: "oidc", login: "verified", wantError: "account_not_linked"},
-		{name: "update user info on link", edit: func(c *auth.Config) {
-			c.Server.AccountLinking.UpdateUserInfoOnLink = true
+		{name: "update user info on link", edit: func(c *authserver.Config) {
+			c.AccountLinking.UpdateUserInfoOnLink = true
 		}, localVerified: true, provider: "plain", login: "verified"},
 	}
 	for _, tt := range tests {
@@ -882,7 +883,7 @@ func TestSocialExplicitLinking(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		edit      func(*auth.Config)
+		edit      func(*authserver.Config)
 		run       func(e env) answer
 		wantError string
 		wantAccts int
@@ -891,13 +892,13 @@ func TestSocialExplicitLinking(t *testing.T) {
 		{name: "local user unverified is fine", run: func(e env) answer { return link(e, e.s.plain, "verified") }, wantAccts: 2},
 		{name: "different email", run: func(e env) answer { return link(e, e.s.oidc, "other") },
 			wantError: "email_does_not_match", wantAccts: 1},
-		{name: "different email allowed", edit: func(c *auth.Config) { c.Server.AccountLinking.AllowDifferentEmails = true },
+		{name: "different email allowed", edit: func(c *authserver.Config) { c.AccountLinking.AllowDifferentEmails = true },
 			run: func(e env) answer { return link(e, e.s.oidc, "other") }, wantAccts: 2},
 		{name: "untrusted, unverified", run: func(e env) answer { return link(e, e.s.oidc, "unverified") },
 			wantError: "unable_to_link_account", wantAccts: 1},
-		{name: "trusted, unverified", edit: func(c *auth.Config) { c.Server.AccountLinking.TrustedProviders = []string{"oidc"} },
+		{name: "trusted, unverified", edit: func(c *authserver.Config) { c.AccountLinking.TrustedProviders = []string{"oidc"} },
 			run: func(e env) answer { return link(e, e.s.oidc, "unverified") }, wantAccts: 2},
-		{name: "linking disabled", edit: func(c *auth.Config) { c.Server.AccountLinking.Disabled = true },
+		{name: "linking disabled", edit: func(c *authserver.Config) { c.AccountLinking.Disabled = true },
 			run: func(e env) answer { return link(e, e.s.oidc, "verified") }, wantError: "unable_to_link_account", wantAccts: 1},
 		{name: "identity owned by another user", run: func(e env) answer {
 			e.s.browser(t).login(e.s.oidc, "alice", `{"provider":"oidc"}`)
@@ -999,7 +1000,9 @@ func TestSocialIDToken(t *testing.T) {
 		{"keys unreachable", func() { s.oidc.verifyErr = fmt.Errorf("jwks: %w", auth.ErrUnavailable) }, `{"provider":"oidc","idToken":{"token":"x"}}`, 503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable"},
 		{"other issuer", func() { s.oidc.wrongIss = true }, `{"provider":"oidc","idToken":{"token":"` + s.oidc.idToken("alice", "") + `"}}`, 401, "INVALID_TOKEN", "Invalid token"},
 		{"no email", nil, `{"provider":"oidc","idToken":{"token":"` + s.oidc.idToken("noemail", "") + `"}}`, 401, "USER_EMAIL_NOT_FOUND", "User email not found"},
-		{"no subject", func() { s.oidc.users["nosub"] = auth.ProviderUser{Issuer: "https://op.test", Email: "z@example.com"} },
+		{"no subject", func() {
+			s.oidc.users["nosub"] = authserver.ProviderUser{Issuer: "https://op.test", Email: "z@example.com"}
+		},
 			`{"provider":"oidc","idToken":{"token":"` + s.oidc.idToken("nosub", "") + `"}}`, 401, "FAILED_TO_GET_USER_INFO", "Failed to get user info"},
 		{"not linked", nil, `{"provider":"oidc","idToken":{"token":"` + s.oidc.idToken("verified", "") + `"}}`, 401, "OAUTH_LINK_ERROR", "account not linked"},
 	}
@@ -1032,7 +1035,7 @@ func TestSocialLinkIDToken(t *testing.T) {
 
 	tests := []struct {
 		name          string
-		edit          func(*auth.Config)
+		edit          func(*authserver.Config)
 		who           *browser
 		login         string
 		status        int
@@ -1107,7 +1110,7 @@ func TestSocialListAndUnlink(t *testing.T) {
 	s.clk.add(25 * time.Hour)
 	b.do("POST", "/unlink-account", `{"accountId":"`+credID+`"}`).want(t, 403, "SESSION_NOT_FRESH")
 
-	s2 := newSocialServer(t, func(c *auth.Config) { c.Server.AccountLinking.AllowUnlinkingAll = true })
+	s2 := newSocialServer(t, func(c *authserver.Config) { c.AccountLinking.AllowUnlinkingAll = true })
 	b2 := s2.browser(t)
 	s2.seed(t, b2, "ann@example.com")
 	id := s2.accounts(t, s2.user(t, "ann@example.com").ID)[0].ID
@@ -1121,21 +1124,22 @@ func TestSocialListAndUnlink(t *testing.T) {
 func TestSocialConfigErrors(t *testing.T) {
 	tests := []struct {
 		name      string
-		providers []auth.Provider
+		providers []authserver.Provider
 		trusted   []string
 	}{
-		{"nil provider", []auth.Provider{nil}, nil},
-		{"duplicate id", []auth.Provider{newFakeOP("x", ""), newFakeOP("x", "https://op.test")}, nil},
-		{"empty id", []auth.Provider{newFakeOP("", "")}, nil},
-		{"slash in id", []auth.Provider{newFakeOP("a/b", "")}, nil},
-		{"credential", []auth.Provider{newFakeOP("credential", "")}, nil},
+		{"nil provider", []authserver.Provider{nil}, nil},
+		{"duplicate id", []authserver.Provider{newFakeOP("x", ""), newFakeOP("x", "https://op.test")}, nil},
+		{"empty id", []authserver.Provider{newFakeOP("", "")}, nil},
+		{"slash in id", []authserver.Provider{newFakeOP("a/b", "")}, nil},
+		{"credential", []authserver.Provider{newFakeOP("credential", "")}, nil},
 		{"empty trusted", nil, []string{""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := auth.New(auth.Config{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), DisableJWKS: true,
-				Server: &auth.ServerConfig{Database: nilDB{}, SocialProviders: tt.providers,
-					AccountLinking: auth.AccountLinkingConfig{TrustedProviders: tt.trusted}}})
+			_, err := authserver.New(authserver.Config{
+				Auth:     auth.Config{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40)), DisableJWKS: true},
+				Database: nilDB{}, SocialProviders: tt.providers,
+				AccountLinking: authserver.AccountLinkingConfig{TrustedProviders: tt.trusted}})
 			if !errors.Is(err, auth.ErrInvalidConfig) {
 				t.Fatalf("New: %v", err)
 			}

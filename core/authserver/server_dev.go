@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 import (
 	"crypto/rand"
@@ -10,13 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
 )
 
 // DevSecret returns the development secret kept in the file at path, creating the file (0600, 32 random
 // bytes as base64url) when it does not exist, and logs a warning each time. It is for a zero-configuration
 // development server only: production MUST set BETTER_AUTH_SECRET (or Config.Secret) instead, shared by every
-// server that reads the same sessions. A file with a secret shorter than MinSecretBytes is an error.
-func DevSecret(path string, log *slog.Logger) (Secret, error) {
+// server that reads the same sessions. A file with a secret shorter than auth.MinSecretBytes is an error.
+func DevSecret(path string, log *slog.Logger) (auth.Secret, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -24,11 +26,11 @@ func DevSecret(path string, log *slog.Logger) (Secret, error) {
 	switch {
 	case err == nil:
 		s := strings.TrimSpace(string(b))
-		if len(s) < MinSecretBytes {
-			return "", fmt.Errorf("auth: the development secret in %s is %d bytes; at least %d are required", path, len(s), MinSecretBytes)
+		if len(s) < auth.MinSecretBytes {
+			return "", fmt.Errorf("auth: the development secret in %s is %d bytes; at least %d are required", path, len(s), auth.MinSecretBytes)
 		}
 		log.Warn("auth: DEVELOPMENT SECRET in use (set BETTER_AUTH_SECRET in production)", "file", path)
-		return Secret(s), nil
+		return auth.Secret(s), nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return "", fmt.Errorf("auth: reading the development secret: %w", err)
 	}
@@ -53,5 +55,5 @@ func DevSecret(path string, log *slog.Logger) (Secret, error) {
 		return "", fmt.Errorf("auth: storing the development secret: %w", err)
 	}
 	log.Warn("auth: GENERATED A DEVELOPMENT SECRET and stored it; sessions survive restarts but this MUST NOT be used in production (set BETTER_AUTH_SECRET)", "file", path)
-	return Secret(s), nil
+	return auth.Secret(s), nil
 }

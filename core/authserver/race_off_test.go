@@ -1,6 +1,6 @@
-//go:build race
+//go:build !race
 
-package auth_test
+package authserver_test
 
 // raceEnabled is true under the race detector, which makes scrypt about 15 times slower.
-const raceEnabled = true
+const raceEnabled = false

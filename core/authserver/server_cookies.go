@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // Writing Better Auth's cookies (better-auth src/cookies/index.ts setSessionCookie, setCookieCache,
 // deleteSessionCookie, expireCookie; src/cookies/session-store.ts for chunks).
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -176,7 +177,7 @@ func exposeHeader(h interface {
 // setCookieCache writes the session_data cookie in the configured strategy, in chunks when large.
 func (c *call) setCookieCache(res *store.Result, dontRemember bool) {
 	strategy := c.a.s.strategy
-	if strategy == CacheNone {
+	if strategy == auth.CacheNone {
 		return
 	}
 	in := betterauth.CacheInput{
@@ -193,18 +194,18 @@ func (c *call) setCookieCache(res *store.Result, dontRemember bool) {
 		// for the cache's own expiry.
 		age = nil
 		in.MaxAge = 300 * time.Second
-		if strategy == CacheCompact {
+		if strategy == auth.CacheCompact {
 			in.MaxAge = 60 * time.Second
 		}
 	}
 	var value string
 	var err error
 	switch strategy {
-	case CacheCompact:
+	case auth.CacheCompact:
 		value = c.a.signer.EncodeCompact(in)
-	case CacheJWT:
+	case auth.CacheJWT:
 		value, err = c.a.signer.EncodeJWTCache(in)
-	case CacheJWE:
+	case auth.CacheJWE:
 		value, err = c.a.jwe.EncryptCache(in)
 	}
 	if err != nil {

@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // Email and password sign-up and sign-in (better-auth src/api/routes/sign-up.ts, sign-in.ts).
 

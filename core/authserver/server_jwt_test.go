@@ -1,4 +1,4 @@
-package auth_test
+package authserver_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -18,9 +19,9 @@ import (
 func TestServerJWT(t *testing.T) {
 	for _, alg := range []string{"EdDSA", "ES256", "ES512", "RS256", "PS256"} {
 		t.Run(alg, func(t *testing.T) {
-			s := newServer(t, func(c *auth.Config) {
-				c.Server.JWT = &auth.JWTConfig{Algorithm: alg}
-				c.Server.Hooks.JWTPayload = func(_ context.Context, _ store.Session, u store.User, claims map[string]any) error {
+			s := newServer(t, func(c *authserver.Config) {
+				c.JWT = &authserver.JWTConfig{Algorithm: alg}
+				c.Hooks.JWTPayload = func(_ context.Context, _ store.Session, u store.User, claims map[string]any) error {
 					claims["role"] = "member"
 					claims["permissions"] = []string{"posts:read"}
 					return nil
@@ -80,6 +81,6 @@ func TestServerJWT(t *testing.T) {
 		})
 	}
 	// Without a session, /token is 401.
-	s := newServer(t, func(c *auth.Config) { c.Server.JWT = &auth.JWTConfig{} })
+	s := newServer(t, func(c *authserver.Config) { c.JWT = &authserver.JWTConfig{} })
 	s.browser(t).do("GET", "/token", "").want(t, 401, "UNAUTHORIZED")
 }

@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // The server side of Better Auth's HTTP API (better-auth src/api/index.ts, better-call's router): routing,
 // body parsing, the request protections, JSON errors and cookies. The endpoints are in server_*.go.
@@ -78,7 +78,7 @@ type endpoint struct {
 }
 
 // routes maps paths below the base path to endpoints.
-func (a *Auth) routes() map[string]*endpoint {
+func (a *Server) routes() map[string]*endpoint {
 	post := []string{http.MethodPost}
 	get := []string{http.MethodGet}
 	return map[string]*endpoint{
@@ -108,7 +108,7 @@ func (a *Auth) routes() map[string]*endpoint {
 
 // call is one request being served.
 type call struct {
-	a     *Auth
+	a     *Server
 	srv   *serverSettings
 	r     *http.Request
 	ctx   context.Context
@@ -131,10 +131,10 @@ type call struct {
 
 type setCookie struct{ name, value string }
 
-// ServeHTTP serves Better Auth's endpoints below BasePath, when Config.Server is set; any other request gets
+// ServeHTTP serves Better Auth's endpoints below BasePath; any other request gets
 // 404. Mount it at the base path ("/api/auth/") of your router, or use an adapter's Mount helper. Answers
 // match Better Auth 1.7.25: JSON bodies, {"code","message"} errors, status codes and cookies.
-func (a *Auth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (a *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	srv := a.s.server
 	rest, ok := strings.CutPrefix(r.URL.Path, a.s.basePath)
 	if srv == nil || !ok || (rest != "" && rest[0] != '/') {

@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // Email verification and password reset (better-auth src/api/routes/email-verification.ts, password.ts).
 

@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 // Social accounts: who a provider identity signs in as, linking, and the account endpoints (better-auth
 // src/oauth2/link-account.ts handleOAuthUserInfo and linkOAuthAccount, src/api/routes/account.ts
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -259,7 +260,7 @@ func (c *call) verifyIDToken(p Provider, tok map[string]any) (*ProviderUser, err
 	switch {
 	case errors.Is(err, ErrIDTokenNotSupported):
 		return nil, errSocialIDTokenNotSupport
-	case errors.Is(err, ErrUnavailable):
+	case errors.Is(err, auth.ErrUnavailable):
 		c.a.s.log.Error("auth: could not verify an ID token", "provider", p.ID(), "err", err)
 		return nil, errServerUnavailable(5)
 	case err != nil:

@@ -1,4 +1,6 @@
-package authtest
+// Package authservertest helps test code that mounts an [authserver.Server]: [New] builds one on a fresh
+// SQLite file, and [RunMount] is the shared check every adapter's Mount helper passes.
+package authservertest
 
 import (
 	"context"
@@ -15,23 +17,24 @@ import (
 	_ "modernc.org/sqlite" // driver "sqlite"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
-// MountOrigin is the server-mode Auth's BaseURL; the browser's Origin header names it.
-const MountOrigin = "http://localhost:3000"
+// Origin is the BaseURL of the server [New] returns; the browser's Origin header names it.
+const Origin = "http://localhost:3000"
 
-// NewServerAuth returns a server-mode Auth on a fresh SQLite file migrated by auth.Migrate. It writes the
+// New returns a server on a fresh SQLite file migrated by [authserver.Migrate]. It writes the
 // compact cookie cache, so sign-up answers with two Set-Cookie headers. DevMode is off, so the session's
 // ipAddress is the connection's address or nothing (DevMode would fall back to 127.0.0.1).
-func NewServerAuth(t testing.TB) *auth.Auth {
+func New(t testing.TB) *authserver.Server {
 	t.Helper()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "auth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := auth.Migrate(context.Background(), db, "sqlite"); err != nil {
+	if err := authserver.Migrate(context.Background(), db, "sqlite"); err != nil {
 		t.Fatal(err)
 	}
 	st, err := sqlstore.New(db, sqlstore.SQLite, nil)
@@ -39,12 +42,15 @@ func NewServerAuth(t testing.TB) *auth.Auth {
 		t.Fatal(err)
 	}
 	off := false
-	a, err := auth.New(auth.Config{
-		BaseURL:     MountOrigin,
-		Secret:      "mount-test-secret-0123456789abcdefghijkl",
-		DisableJWKS: true,
-		CookieCache: auth.CookieCacheConfig{Strategy: auth.CacheCompact},
-		Server:      &auth.ServerConfig{Database: st, RateLimit: auth.RateLimitConfig{Enabled: &off}},
+	a, err := authserver.New(authserver.Config{
+		Auth: auth.Config{
+			BaseURL:     Origin,
+			Secret:      "mount-test-secret-0123456789abcdefghijkl",
+			DisableJWKS: true,
+			CookieCache: auth.CookieCacheConfig{Strategy: auth.CacheCompact},
+		},
+		Database:  st,
+		RateLimit: authserver.RateLimitConfig{Enabled: &off},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +59,7 @@ func NewServerAuth(t testing.TB) *auth.Auth {
 	return a
 }
 
-// RunMount is the shared check of the adapters' Mount helpers. base serves an [NewServerAuth] Auth mounted
+// RunMount is the shared check of the adapters' Mount helpers. base serves a [New] server mounted
 // at /api/auth, a GET /api/me route behind the adapter's middleware answering "hello <email>", and GET /
 // answering "site". RunMount signs up, checks the Set-Cookie headers, then runs each request in order with
 // the cookie jar, so every adapter answers the same inputs the same way.
@@ -70,7 +76,7 @@ func RunMount(t *testing.T, base string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Origin", MountOrigin)
+		req.Header.Set("Origin", Origin)
 		req.Header.Set("User-Agent", "mount-test")
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")

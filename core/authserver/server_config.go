@@ -1,4 +1,4 @@
-package auth
+package authserver
 
 import (
 	"fmt"
@@ -7,11 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/httpsec"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
-// Server-mode defaults, Better Auth's unless said otherwise. Zero values in [ServerConfig] mean these.
+// Server-mode defaults, Better Auth's unless said otherwise. Zero values in [Config] mean these.
 const (
 	DefaultSessionExpiresIn  = 7 * 24 * time.Hour
 	DefaultSessionUpdateAge  = 24 * time.Hour
@@ -25,15 +26,20 @@ const (
 	DefaultRateLimitMax      = 100
 )
 
-// ServerConfig turns an [Auth] into a Better Auth-compatible server: [Auth.ServeHTTP] answers Better Auth's
-// email/password endpoints at BasePath with the same JSON, status codes, cookies and database rows as Better
+// Config configures a [Server]: a Better Auth-compatible server whose [Server.ServeHTTP] answers Better
+// Auth's endpoints at Auth.BasePath with the same JSON, status codes, cookies and database rows as Better
 // Auth 1.7.25, so the better-auth JS client works against it unchanged and a Go and a Node server can share
-// one database. Set it as Config.Server. The zero value of every field means its documented default.
+// one database. The zero value of every field means its documented default. A Config is read once by [New].
 //
-// A server needs Config.Secret (or Secrets), at least 32 bytes; see [DevSecret] for development.
-type ServerConfig struct {
+// A server needs Auth.Secret (or Auth.Secrets), at least 32 bytes; see [DevSecret] for development.
+type Config struct {
+	// Auth configures the verifier the server wraps ([Server.Verifier]): BaseURL, BasePath, the secrets,
+	// cookie names, the cookie cache the server writes, the clock and the logger are the server's too.
+	// Required: at least BaseURL and Secret.
+	Auth auth.Config
+
 	// Database holds Better Auth's tables (see sqlstore and [Migrate]). Required. It also serves as
-	// Config.Store when that is nil.
+	// Auth.Store when that is nil.
 	Database store.Database
 
 	// DevMode is Better Auth's non-production mode: rate limiting is off unless RateLimit.Enabled says
@@ -96,7 +102,7 @@ type ServerConfig struct {
 	// returning non-empty must have it: the callback's RFC 9207 iss and every identity's Issuer must equal
 	// it. Exchange returning nil tokens is a failed code redemption (?error=invalid_code); tokens with an
 	// error is a failed identity check (?error=unable_to_get_user_info). VerifyIDToken errors wrapping
-	// [ErrUnavailable] answer 503, other errors 401 INVALID_TOKEN. Nil means none.
+	// [auth.ErrUnavailable] answer 503, other errors 401 INVALID_TOKEN. Nil means none.
 	SocialProviders []Provider
 
 	// AccountLinking is Better Auth's account.accountLinking: when a provider identity may join an existing
@@ -189,7 +195,7 @@ type SessionConfig struct {
 	CookieCacheMaxAge time.Duration
 }
 
-// serverSettings is the validated ServerConfig.
+// serverSettings is the validated Config.
 type serverSettings struct {
 	db          store.Database
 	dev         bool
@@ -213,14 +219,14 @@ type serverSettings struct {
 	linking     AccountLinkingConfig
 }
 
-func (c *ServerConfig) validate(s *settings) (*serverSettings, error) {
+func (c *Config) validate(s *settings) (*serverSettings, error) {
 	if c.Database == nil {
-		return nil, configError("Server.Database is required")
+		return nil, configError("Database is required")
 	}
 	if s.secret == "" {
-		return nil, configError("server mode needs Secret (or Secrets), at least %d bytes; see DevSecret for development", MinSecretBytes)
+		return nil, configError("server mode needs Secret (or Secrets), at least %d bytes; see DevSecret for development", auth.MinSecretBytes)
 	}
-	if s.strategy == CacheJWTPlugin {
+	if s.strategy == auth.CacheJWTPlugin {
 		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
 	}
 	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,

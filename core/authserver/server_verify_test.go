@@ -1,4 +1,4 @@
-package auth_test
+package authserver_test
 
 import (
 	"context"
@@ -8,24 +8,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // outbox is a Mailer that keeps what it is asked to send.
 type outbox struct {
 	mu   sync.Mutex
-	sent []auth.Email
+	sent []authserver.Email
 }
 
-func (o *outbox) SendEmail(_ context.Context, e auth.Email) error {
+func (o *outbox) SendEmail(_ context.Context, e authserver.Email) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.sent = append(o.sent, e)
 	return nil
 }
 
-func (o *outbox) last(t *testing.T, kind auth.EmailKind) auth.Email {
+func (o *outbox) last(t *testing.T, kind authserver.EmailKind) authserver.Email {
 	t.Helper()
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -35,7 +35,7 @@ func (o *outbox) last(t *testing.T, kind auth.EmailKind) auth.Email {
 		}
 	}
 	t.Fatalf("no %s email sent", kind)
-	return auth.Email{}
+	return authserver.Email{}
 }
 
 func (o *outbox) count() int { o.mu.Lock(); defer o.mu.Unlock(); return len(o.sent) }
@@ -55,11 +55,11 @@ func pathOf(t *testing.T, link string) string {
 func TestVerificationTokenVector(t *testing.T) {
 	const want = "eyJhbGciOiJIUzI1NiJ9.eyJlbWFpbCI6Imp3dEBleGFtcGxlLmNvbSIsInVzZXJJZCI6IlJwU25VTUY3UTZZVGxqMHRLaVRJOFdmSERiSllBeVhEIiwiaWF0IjoxNzk1ODcyNzQyLCJleHAiOjE3OTU4NzYzNDJ9.3mMnAsCFhVThyMVIX3L1ri5gPZMf4jryYkw16pyTmrE"
 	box := &outbox{}
-	s := newServer(t, func(c *auth.Config) {
-		c.Secret = "probe-secret-0123456789abcdefghijklmnopqrstuvwxyz"
-		c.BaseURL = "http://localhost:3005"
-		c.Server.Mailer = box
-		c.Server.TrustedOrigins = []string{srvBase}
+	s := newServer(t, func(c *authserver.Config) {
+		c.Auth.Secret = "probe-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+		c.Auth.BaseURL = "http://localhost:3005"
+		c.Mailer = box
+		c.TrustedOrigins = []string{srvBase}
 	})
 	s.clk.t = time.Unix(1795872742, 0).UTC()
 	b := s.browser(t)
@@ -70,7 +70,7 @@ func TestVerificationTokenVector(t *testing.T) {
 	}
 	anon := s.browser(t)
 	anon.do("POST", "/send-verification-email", `{"email":"jwt@example.com","callbackURL":"/v"}`).want(t, 200, "")
-	e := box.last(t, auth.EmailVerify)
+	e := box.last(t, authserver.EmailVerify)
 	if e.Token != want {
 		t.Fatalf("token\n got %s\nwant %s", e.Token, want)
 	}
@@ -81,11 +81,11 @@ func TestVerificationTokenVector(t *testing.T) {
 
 func TestServerEmailVerification(t *testing.T) {
 	box := &outbox{}
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.Mailer = box
-		c.Server.EmailAndPassword.RequireEmailVerification = true
-		c.Server.EmailVerification.SendOnSignIn = true
-		c.Server.EmailVerification.AutoSignInAfterVerification = true
+	s := newServer(t, func(c *authserver.Config) {
+		c.Mailer = box
+		c.EmailAndPassword.RequireEmailVerification = true
+		c.EmailVerification.SendOnSignIn = true
+		c.EmailVerification.AutoSignInAfterVerification = true
 	})
 	b := s.browser(t)
 	up := b.do("POST", "/sign-up/email", `{"name":"V","email":"v@example.com","password":"password123","callbackURL":"/welcome"}`)
@@ -99,7 +99,7 @@ func TestServerEmailVerification(t *testing.T) {
 	if dup.json["token"] != nil || dup.json["user"].(map[string]any)["email"] != "v@example.com" {
 		t.Fatalf("duplicate sign-up: %s", dup.body)
 	}
-	mail := box.last(t, auth.EmailVerify)
+	mail := box.last(t, authserver.EmailVerify)
 	if !strings.Contains(mail.URL, "callbackURL=%2Fwelcome") {
 		t.Fatalf("verification link %s", mail.URL)
 	}
@@ -108,7 +108,7 @@ func TestServerEmailVerification(t *testing.T) {
 	if box.count() != n+1 {
 		t.Fatal("sendOnSignIn did not send")
 	}
-	link := pathOf(t, box.last(t, auth.EmailVerify).URL)
+	link := pathOf(t, box.last(t, authserver.EmailVerify).URL)
 
 	// Tampered, expired and foreign-secret tokens.
 	bad := strings.Replace(link, "token=ey", "token=eX", 1)
@@ -150,10 +150,10 @@ func TestServerPasswordReset(t *testing.T) {
 	box := &outbox{}
 	var deleted []string
 	var mu sync.Mutex
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.Mailer = box
-		c.Server.EmailAndPassword.RevokeSessionsOnPasswordReset = true
-		c.Server.Hooks.SessionDeleted = func(_ context.Context, s store.Session) {
+	s := newServer(t, func(c *authserver.Config) {
+		c.Mailer = box
+		c.EmailAndPassword.RevokeSessionsOnPasswordReset = true
+		c.Hooks.SessionDeleted = func(_ context.Context, s store.Session) {
 			mu.Lock()
 			deleted = append(deleted, s.ID)
 			mu.Unlock()
@@ -169,7 +169,7 @@ func TestServerPasswordReset(t *testing.T) {
 		t.Fatalf("unknown address answered differently: %s vs %s", unknown.body, ans.body)
 	}
 	anon.do("POST", "/request-password-reset", `{"email":"r@example.com","redirectTo":"https://evil.example/"}`).want(t, 403, "INVALID_REDIRECT_URL")
-	mail := box.last(t, auth.EmailResetPassword)
+	mail := box.last(t, authserver.EmailResetPassword)
 	if len(mail.Token) != 24 || !strings.HasSuffix(mail.URL, "/reset-password/"+mail.Token+"?callbackURL=%2Freset") {
 		t.Fatalf("reset mail %+v", mail)
 	}
@@ -200,7 +200,7 @@ func TestServerPasswordReset(t *testing.T) {
 
 	// An expired token.
 	anon.do("POST", "/request-password-reset", `{"email":"r@example.com"}`).want(t, 200, "")
-	tok := box.last(t, auth.EmailResetPassword).Token
+	tok := box.last(t, authserver.EmailResetPassword).Token
 	s.clk.add(61 * time.Minute)
 	anon.do("POST", "/reset-password", `{"newPassword":"another-pass1","token":"`+tok+`"}`).want(t, 400, "INVALID_TOKEN")
 	if r := anon.do("GET", "/reset-password/"+tok+"?callbackURL=/reset", ""); !strings.Contains(r.header.Get("Location"), "error=INVALID_TOKEN") {
@@ -219,10 +219,10 @@ func TestServerResetDisabledWithoutMailer(t *testing.T) {
 func TestServerHooks(t *testing.T) {
 	var logins []string
 	var mu sync.Mutex
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.Hooks.BeforeCreateUser = func(_ context.Context, u *store.User) error {
+	s := newServer(t, func(c *authserver.Config) {
+		c.Hooks.BeforeCreateUser = func(_ context.Context, u *store.User) error {
 			if strings.HasSuffix(u.Email, "@mailinator.com") {
-				return &auth.HookError{Status: 400, Code: "TEMPORARY_EMAIL_NOT_ALLOWED", Message: "Temporary email addresses are not allowed"}
+				return &authserver.HookError{Status: 400, Code: "TEMPORARY_EMAIL_NOT_ALLOWED", Message: "Temporary email addresses are not allowed"}
 			}
 			if u.Email == "boom@example.com" {
 				return errors.New("database of disposable domains unreachable")
@@ -230,7 +230,7 @@ func TestServerHooks(t *testing.T) {
 			u.Name = strings.TrimSpace(u.Name)
 			return nil
 		}
-		c.Server.Hooks.SessionCreated = func(_ context.Context, s store.Session, u store.User) error {
+		c.Hooks.SessionCreated = func(_ context.Context, s store.Session, u store.User) error {
 			mu.Lock()
 			logins = append(logins, u.Email)
 			mu.Unlock()
@@ -262,8 +262,8 @@ func TestServerHooks(t *testing.T) {
 
 // TestServerPasswordRules: the seed's optional rules, each its own 400.
 func TestServerPasswordRules(t *testing.T) {
-	s := newServer(t, func(c *auth.Config) {
-		c.Server.EmailAndPassword = auth.EmailPasswordConfig{MinPasswordLength: 10, RequireUppercase: true,
+	s := newServer(t, func(c *authserver.Config) {
+		c.EmailAndPassword = authserver.EmailPasswordConfig{MinPasswordLength: 10, RequireUppercase: true,
 			RequireLowercase: true, RequireNumber: true, RequireSpecial: true}
 	})
 	b := s.browser(t)
