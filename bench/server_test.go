@@ -51,7 +51,7 @@ func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool) (*authser
 	}
 	cfg.Auth.CookieCache.Strategy = cache
 	if jwt {
-		cfg.JWT = &authserver.JWTConfig{}
+		cfg.Plugins = append(cfg.Plugins, authserver.JWT(authserver.JWTConfig{}))
 	}
 	a, err := authserver.New(cfg)
 	if err != nil {

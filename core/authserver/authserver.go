@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -26,7 +25,10 @@ type Server struct {
 	router      map[string]*endpoint
 	routeParams map[string]*endpoint // "/dir" → the route "/dir/:name"
 	hasher      *betterauth.Hasher
-	jwt         *jwtIssuer // the JWT plugin, when Config.JWT is set
+	jwt         *jwtIssuer  // the JWT plugin's issuer, when it is on
+	before      []hook      // the plugins' before hooks, in order
+	after       []hook      // the plugins' after hooks, in order
+	cfg         auth.Config // the verifier's Config, as given (the JWT plugin reads the secrets)
 }
 
 // settings are the verifier's validated settings the server uses, and the server's own.
@@ -61,7 +63,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	st := authcore.Of(v)
-	a := &Server{v: v, core: st, signer: st.Signer, jwe: st.JWE, s: settings{
+	a := &Server{v: v, core: st, cfg: cfg.Auth, signer: st.Signer, jwe: st.JWE, s: settings{
 		baseURL: st.BaseURL, basePath: st.BasePath, origin: st.Origin, rawBaseURL: st.RawBaseURL,
 		names: st.Names, secure: st.Secure, strategy: auth.CacheStrategy(st.Strategy), cacheVersion: st.CacheVersion,
 		bearerRequires: st.BearerRequiresSignature, secret: auth.Secret(st.Secret), now: st.Now, log: st.Log,
@@ -78,12 +80,8 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	a.hasher = betterauth.NewHasher(s.server.hashSlots)
-	if cfg.JWT != nil {
-		if a.jwt, err = newJWTIssuer(*cfg.JWT, &s, &cfg.Auth, s.server.db); err != nil {
-			return nil, err
-		}
-		a.router["/token"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).token}
-		a.router["/jwks"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).jwks}
+	if err := a.installPlugins(cfg.Plugins); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

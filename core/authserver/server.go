@@ -127,6 +127,9 @@ type call struct {
 
 	sess     *store.Result // the session found by a session middleware
 	sessDone bool
+
+	newSession *store.Result // the session whose cookies this request set (Better Auth's newSession)
+	bearerTok  string        // the session token a before hook took from elsewhere (the bearer plugin)
 }
 
 type setCookie struct{ name, value string }
@@ -175,7 +178,11 @@ func (c *call) run(ep *endpoint) (res any, err error) {
 			res, err = nil, newAPIError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error")
 		}
 	}()
-	return ep.handle(c)
+	if err := c.runBefore(); err != nil {
+		return nil, err
+	}
+	res, err = ep.handle(c)
+	return c.runAfter(res, err)
 }
 
 // protect applies what Better Auth does before an endpoint runs: rate limiting, the body's media type and

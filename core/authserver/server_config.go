@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -79,12 +80,10 @@ type Config struct {
 	// Hooks run at points of the flows (user creation, sessions, JWT claims).
 	Hooks Hooks
 
-	// JWT turns on the JWT plugin: GET /token, GET /jwks and the set-auth-jwt header. Nil means off.
-	JWT *JWTConfig
-
-	// Bearer turns on the bearer plugin's response header: sign-in and sign-up answer with a set-auth-token
-	// header carrying the signed session token (and Access-Control-Expose-Headers naming it).
-	Bearer bool
+	// Plugins add endpoints, tables, hooks, rate-limit rules and error codes, like Better Auth's plugins
+	// option: [JWT] (GET /token, GET /jwks, the set-auth-jwt header), [Bearer] (the set-auth-token header
+	// and Authorization: Bearer session tokens), or your own (see [Plugin]). Nil means none.
+	Plugins []Plugin
 
 	// MaxBodyBytes caps a request body; a larger one gets 413 before any parsing. Zero means 64 KiB.
 	MaxBodyBytes int64
@@ -208,7 +207,6 @@ type serverSettings struct {
 	freshAge    time.Duration // < 0: off
 	noRefresh   bool
 	cacheMaxAge time.Duration
-	bearer      bool
 	maxBody     int64
 	hashSlots   int
 	hashTimeout time.Duration
@@ -229,8 +227,7 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 	if s.strategy == auth.CacheJWTPlugin {
 		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
 	}
-	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
-		bearer: c.Bearer}
+	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh}
 	var err error
 	if ss.origins, err = httpsec.NewOrigins(s.origin, c.TrustedOrigins); err != nil {
 		return nil, configError("TrustedOrigins: %v", err)
@@ -302,11 +299,14 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 		if c.RateLimit.Rules != nil {
 			rl.Rules = []httpsec.Rule{}
 		}
-		for _, r := range c.RateLimit.Rules {
+		for _, r := range slices.Concat(c.RateLimit.Rules, c.pluginRules()) {
 			if !strings.HasPrefix(r.Prefix, "/") || r.Window <= 0 || r.Max <= 0 {
 				return nil, configError("RateLimit rule %+v: want a /prefix, a positive Window and Max", r)
 			}
 			rl.Rules = append(rl.Rules, httpsec.Rule{Prefix: r.Prefix, Window: r.Window, Max: r.Max})
+		}
+		if c.RateLimit.Rules == nil && rl.Rules != nil {
+			rl.Rules = append(rl.Rules, httpsec.DefaultRules()...) // plugin rules first: they take precedence
 		}
 		ss.limiter = httpsec.NewRateLimiter(rl)
 	}
@@ -331,6 +331,15 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 		}
 	}
 	return ss, nil
+}
+
+// pluginRules are the plugins' rate-limit rules, in plugin order.
+func (c *Config) pluginRules() []RateLimitRule {
+	var rules []RateLimitRule
+	for _, p := range c.Plugins {
+		rules = append(rules, p.RateLimit...)
+	}
+	return rules
 }
 
 // String describes a rate limit rule, for errors and logs.

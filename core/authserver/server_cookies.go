@@ -73,9 +73,6 @@ func (c *call) dataChunks() []string {
 // session cookie. A signed token (token.signature, URL-encoded or not) must verify; a raw token is taken
 // as it is unless Config.BearerRequireSignature. It returns "" when there is none or it fails.
 func (c *call) bearerToken() string {
-	if !c.srv.bearer {
-		return ""
-	}
 	h := c.r.Header.Get("Authorization")
 	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {
 		return ""
@@ -101,7 +98,7 @@ func (c *call) bearerToken() string {
 // plugin, a valid bearer token is the session token.
 func (c *call) signedCookie(name string) string {
 	if name == c.a.s.names.SessionToken {
-		if tok := c.bearerToken(); tok != "" {
+		if tok := c.bearerTok; tok != "" {
 			return tok
 		}
 	}
@@ -151,10 +148,7 @@ func (c *call) setSessionCookie(res *store.Result, dontRemember *bool, maxAge *i
 		c.expireCookie(n.DontRemember)
 	}
 	c.setCookieCache(res, dr)
-	if c.srv.bearer {
-		c.header.Set("Set-Auth-Token", c.a.signer.SignRaw(res.Session.Token))
-		exposeHeader(c.header, "set-auth-token")
-	}
+	c.newSession = res
 }
 
 // exposeHeader adds name to Access-Control-Expose-Headers.

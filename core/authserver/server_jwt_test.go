@@ -20,7 +20,7 @@ func TestServerJWT(t *testing.T) {
 	for _, alg := range []string{"EdDSA", "ES256", "ES512", "RS256", "PS256"} {
 		t.Run(alg, func(t *testing.T) {
 			s := newServer(t, func(c *authserver.Config) {
-				c.JWT = &authserver.JWTConfig{Algorithm: alg}
+				c.Plugins = append(c.Plugins, authserver.JWT(authserver.JWTConfig{Algorithm: alg}))
 				c.Hooks.JWTPayload = func(_ context.Context, _ store.Session, u store.User, claims map[string]any) error {
 					claims["role"] = "member"
 					claims["permissions"] = []string{"posts:read"}
@@ -81,6 +81,6 @@ func TestServerJWT(t *testing.T) {
 		})
 	}
 	// Without a session, /token is 401.
-	s := newServer(t, func(c *authserver.Config) { c.JWT = &authserver.JWTConfig{} })
+	s := newServer(t, func(c *authserver.Config) { c.Plugins = append(c.Plugins, authserver.JWT(authserver.JWTConfig{})) })
 	s.browser(t).do("GET", "/token", "").want(t, 401, "UNAUTHORIZED")
 }

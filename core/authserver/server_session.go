@@ -87,7 +87,7 @@ func (c *call) getSession() (any, error) {
 	if res == nil {
 		return json.RawMessage("null"), nil
 	}
-	c.setAuthJWT(res)
+	c.sess, c.sessDone = res, true // Better Auth's ctx.context.session, for after hooks (the JWT plugin's)
 	return sessionOut(res), nil
 }
 

@@ -599,7 +599,7 @@ func median(xs []float64) float64 {
 // TestServerBearer: with the bearer plugin, sign-in answers set-auth-token, and that token (signed, or the
 // raw session token) in an Authorization header works like the cookie; a bad signature does not.
 func TestServerBearer(t *testing.T) {
-	s := newServer(t, func(c *authserver.Config) { c.Bearer = true })
+	s := newServer(t, func(c *authserver.Config) { c.Plugins = append(c.Plugins, authserver.Bearer()) })
 	b := s.browser(t)
 	up := signUp(t, b, "bearer@example.com", "password123")
 	signed := up.header.Get("Set-Auth-Token")

@@ -83,7 +83,7 @@ func newAuth(ctx context.Context, defaultURL string) (*authserver.Server, func()
 	off := false
 	sc := authserver.Config{Auth: cfg, Database: st, RateLimit: authserver.RateLimitConfig{Enabled: &off}}
 	if os.Getenv("GOBETTERAUTH_JWT") == "1" {
-		sc.JWT = &authserver.JWTConfig{}
+		sc.Plugins = append(sc.Plugins, authserver.JWT(authserver.JWTConfig{}))
 	}
 	a, err := authserver.New(sc)
 	if err != nil {

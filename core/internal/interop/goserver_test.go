@@ -46,7 +46,7 @@ func startGoServer(t *testing.T, databaseURL, secret string, edit func(*authserv
 	}))
 	t.Cleanup(ts.Close)
 	cfg := authserver.Config{Auth: auth.Config{BaseURL: ts.URL, Secret: auth.Secret(secret), DisableJWKS: true},
-		Database: st, DevMode: true, Bearer: true}
+		Database: st, DevMode: true, Plugins: []authserver.Plugin{authserver.Bearer()}}
 	if edit != nil {
 		edit(&cfg)
 	}
