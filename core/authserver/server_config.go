@@ -66,7 +66,7 @@ type Config struct {
 	// EmailAndPassword configures the email/password endpoints.
 	EmailAndPassword EmailPasswordConfig
 
-	// Session configures session lifetimes. The cookie cache written is Config.CookieCache.
+	// Session configures session lifetimes. The cookie cache written is Auth.CookieCache.
 	Session SessionConfig
 
 	// Mailer sends verification and password reset emails. Nil means none: /send-verification-email and
@@ -189,7 +189,7 @@ type SessionConfig struct {
 	FreshAge time.Duration
 	// DisableRefresh turns sliding expiry off (disableSessionRefresh).
 	DisableRefresh bool
-	// CookieCacheMaxAge is session.cookieCache.maxAge, when Config.CookieCache.Strategy is set. Zero means
+	// CookieCacheMaxAge is session.cookieCache.maxAge, when Auth.CookieCache.Strategy is set. Zero means
 	// 5 minutes.
 	CookieCacheMaxAge time.Duration
 }

@@ -71,7 +71,7 @@ func (c *call) dataChunks() []string {
 
 // bearerToken is the bearer plugin's before hook: an "Authorization: Bearer <token>" header stands for the
 // session cookie. A signed token (token.signature, URL-encoded or not) must verify; a raw token is taken
-// as it is unless Config.BearerRequireSignature. It returns "" when there is none or it fails.
+// as it is unless auth.Config.BearerRequireSignature. It returns "" when there is none or it fails.
 func (c *call) bearerToken() string {
 	h := c.r.Header.Get("Authorization")
 	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") {

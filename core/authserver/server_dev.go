@@ -16,7 +16,7 @@ import (
 
 // DevSecret returns the development secret kept in the file at path, creating the file (0600, 32 random
 // bytes as base64url) when it does not exist, and logs a warning each time. It is for a zero-configuration
-// development server only: production MUST set BETTER_AUTH_SECRET (or Config.Secret) instead, shared by every
+// development server only: production MUST set BETTER_AUTH_SECRET (or auth.Config.Secret) instead, shared by every
 // server that reads the same sessions. A file with a secret shorter than auth.MinSecretBytes is an error.
 func DevSecret(path string, log *slog.Logger) (auth.Secret, error) {
 	if log == nil {

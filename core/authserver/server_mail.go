@@ -49,7 +49,7 @@ type MailerFunc func(ctx context.Context, e Email) error
 func (f MailerFunc) SendEmail(ctx context.Context, e Email) error { return f(ctx, e) }
 
 // EmailVerificationConfig is Better Auth's emailVerification option. Emails are sent through
-// ServerConfig.Mailer; without one, /send-verification-email answers 400 VERIFICATION_EMAIL_NOT_ENABLED.
+// Config.Mailer; without one, /send-verification-email answers 400 VERIFICATION_EMAIL_NOT_ENABLED.
 type EmailVerificationConfig struct {
 	// SendOnSignUp sends the verification email after sign-up. Nil means
 	// EmailAndPassword.RequireEmailVerification.
