@@ -14,10 +14,11 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
-// Server-mode benchmarks: (*auth.Auth).ServeHTTP answering Better Auth's endpoints on a SQLite file, next
+// Server-mode benchmarks: (*authserver.Server).ServeHTTP answering Better Auth's endpoints on a SQLite file, next
 // to the one scrypt a sign-in cannot avoid.
 
 const (
@@ -26,10 +27,10 @@ const (
 	srvPassword = "correct horse battery staple"
 )
 
-// newBenchServer returns a server-mode Auth on a fresh SQLite file with Better Auth's schema, in DevMode
+// newBenchServer returns a server on a fresh SQLite file with Better Auth's schema, in DevMode
 // (rate limiting off), with the given cookie cache strategy (and the JWT plugin if jwt), and one user signed up through ServeHTTP. It
-// returns the Auth and the Cookie header value of that user's session (with the cache cookie, if any).
-func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool) (*auth.Auth, string) {
+// returns the server and the Cookie header value of that user's session (with the cache cookie, if any).
+func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool) (*authserver.Server, string) {
 	tb.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(tb.TempDir(), "auth.db")+
 		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
@@ -44,17 +45,15 @@ func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool) (*auth.Au
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := auth.Config{
-		BaseURL:     srvBase,
-		Secret:      sessionSecret,
-		DisableJWKS: true,
-		Server:      &auth.ServerConfig{Database: st, DevMode: true, MaxConcurrentHashes: 2},
+	cfg := authserver.Config{
+		Auth:     auth.Config{BaseURL: srvBase, Secret: sessionSecret, DisableJWKS: true},
+		Database: st, DevMode: true, MaxConcurrentHashes: 2,
 	}
-	cfg.CookieCache.Strategy = cache
+	cfg.Auth.CookieCache.Strategy = cache
 	if jwt {
-		cfg.Server.JWT = &auth.JWTConfig{}
+		cfg.Plugins = append(cfg.Plugins, authserver.JWT(authserver.JWTConfig{}))
 	}
-	a, err := auth.New(cfg)
+	a, err := authserver.New(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -71,7 +70,7 @@ func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool) (*auth.Au
 }
 
 // serve sends one request to a's ServeHTTP through an httptest recorder.
-func serve(a *auth.Auth, method, path, body string) *httptest.ResponseRecorder {
+func serve(a *authserver.Server, method, path, body string) *httptest.ResponseRecorder {
 	var r *http.Request
 	if body != "" {
 		r = httptest.NewRequest(method, srvBase+"/api/auth"+path, strings.NewReader(body))

@@ -10,7 +10,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // Sign in with Apple's endpoints and issuer.
@@ -50,7 +50,7 @@ type AppleConfig struct {
 // "true"/"false"; missing is false) and name when present. The nonce claim may be the nonce or its
 // lower-case hex SHA-256, as Apple's native SDKs send it. Apple gives the user's name only once, in the
 // first callback's "user" form field: see [AppleName]. Sign-in with an ID token is supported.
-func Apple(cfg AppleConfig) (auth.Provider, error) {
+func Apple(cfg AppleConfig) (authserver.Provider, error) {
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, configError("apple: ClientID and ClientSecret are required")
 	}
@@ -77,8 +77,8 @@ func Apple(cfg AppleConfig) (auth.Provider, error) {
 			nonceSHA256: true,
 		}),
 	}
-	p.user = func(_ context.Context, _ *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*auth.ProviderUser, error) {
-		return &auth.ProviderUser{Subject: idt.Subject, Issuer: AppleIssuer, Email: c.Email,
+	p.user = func(_ context.Context, _ *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*authserver.ProviderUser, error) {
+		return &authserver.ProviderUser{Subject: idt.Subject, Issuer: AppleIssuer, Email: c.Email,
 			EmailVerified: c.Email != "" && c.EmailVerified.Value, Name: c.Name}, nil
 	}
 	return p, nil

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
-func newApple(t *testing.T, f *fakeIdP) auth.Provider {
+func newApple(t *testing.T, f *fakeIdP) authserver.Provider {
 	t.Helper()
 	p, err := providers.Apple(providers.AppleConfig{ClientID: "com.example.web", ClientSecret: "client-secret-jwt",
 		Audiences: []string{"com.example.ios"}, AuthURL: f.srv.URL + "/auth/authorize", TokenURL: f.srv.URL + "/auth/token",
@@ -30,7 +30,7 @@ func appleClaims() map[string]any {
 
 func TestAppleAuthCodeURL(t *testing.T) {
 	f := newFakeIdP(t, "/auth/keys", "/auth/token")
-	raw, err := newApple(t, f).AuthCodeURL(context.Background(), auth.AuthCodeParams{State: "st", CodeVerifier: testVerifier,
+	raw, err := newApple(t, f).AuthCodeURL(context.Background(), authserver.AuthCodeParams{State: "st", CodeVerifier: testVerifier,
 		RedirectURI: "https://app.example/api/auth/callback/apple", Nonce: "n-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -46,20 +46,20 @@ func TestAppleIDToken(t *testing.T) {
 		name    string
 		changes map[string]any
 		nonce   string
-		want    auth.ProviderUser
+		want    authserver.ProviderUser
 		wantErr bool
 	}{
-		{"string email_verified", nil, "", auth.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
-		{"boolean email_verified", map[string]any{"email_verified": true}, "", auth.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
-		{"\"false\"", map[string]any{"email_verified": "false"}, "", auth.ProviderUser{Email: "x7@privaterelay.appleid.com"}, false},
-		{"missing email_verified", map[string]any{"email_verified": nil}, "", auth.ProviderUser{Email: "x7@privaterelay.appleid.com"}, false},
-		{"no email", map[string]any{"email": nil}, "", auth.ProviderUser{}, false},
-		{"native app audience", map[string]any{"aud": "com.example.ios"}, "", auth.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
-		{"exact nonce", map[string]any{"nonce": "raw-nonce"}, "raw-nonce", auth.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
-		{"SHA-256 of the nonce", map[string]any{"nonce": hashed}, "raw-nonce", auth.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
-		{"nonce mismatch", map[string]any{"nonce": "other"}, "raw-nonce", auth.ProviderUser{}, true},
-		{"other audience", map[string]any{"aud": "com.evil.app"}, "", auth.ProviderUser{}, true},
-		{"other issuer", map[string]any{"iss": "https://appleid.apple.com.evil"}, "", auth.ProviderUser{}, true},
+		{"string email_verified", nil, "", authserver.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
+		{"boolean email_verified", map[string]any{"email_verified": true}, "", authserver.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
+		{"\"false\"", map[string]any{"email_verified": "false"}, "", authserver.ProviderUser{Email: "x7@privaterelay.appleid.com"}, false},
+		{"missing email_verified", map[string]any{"email_verified": nil}, "", authserver.ProviderUser{Email: "x7@privaterelay.appleid.com"}, false},
+		{"no email", map[string]any{"email": nil}, "", authserver.ProviderUser{}, false},
+		{"native app audience", map[string]any{"aud": "com.example.ios"}, "", authserver.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
+		{"exact nonce", map[string]any{"nonce": "raw-nonce"}, "raw-nonce", authserver.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
+		{"SHA-256 of the nonce", map[string]any{"nonce": hashed}, "raw-nonce", authserver.ProviderUser{Email: "x7@privaterelay.appleid.com", EmailVerified: true}, false},
+		{"nonce mismatch", map[string]any{"nonce": "other"}, "raw-nonce", authserver.ProviderUser{}, true},
+		{"other audience", map[string]any{"aud": "com.evil.app"}, "", authserver.ProviderUser{}, true},
+		{"other issuer", map[string]any{"iss": "https://appleid.apple.com.evil"}, "", authserver.ProviderUser{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestAppleExchange(t *testing.T) {
 	p := newApple(t, f)
 	f.setToken(200, map[string]any{"access_token": "a.b", "refresh_token": "r.b", "expires_in": 3600, "token_type": "Bearer",
 		"id_token": f.sign(appleClaims())})
-	_, user, err := p.Exchange(context.Background(), auth.ExchangeParams{Code: "c.0.abc", CodeVerifier: testVerifier,
+	_, user, err := p.Exchange(context.Background(), authserver.ExchangeParams{Code: "c.0.abc", CodeVerifier: testVerifier,
 		RedirectURI: "https://app.example/api/auth/callback/apple"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-// Package providers has the social sign-in providers of gobetterauth: implementations of [auth.Provider]
+// Package providers has the social sign-in providers of gobetterauth: implementations of [authserver.Provider]
 // that behave like Better Auth's socialProviders, built on [go-oidc] and [golang.org/x/oauth2].
 //
 //   - [OpenID]: any OpenID Connect issuer, from its discovery document (Better Auth's genericOAuth with a
@@ -6,7 +6,7 @@
 //   - [Google], [Microsoft] (Entra ID), [Apple]: OpenID Connect, identity from the ID token.
 //   - [GitLab], [GitHub]: plain OAuth 2.0, identity from the provider's REST API.
 //
-// Each has Better Auth's default scopes and maps the profile to an [auth.ProviderUser] as Better Auth
+// Each has Better Auth's default scopes and maps the profile to an [authserver.ProviderUser] as Better Auth
 // does; the constructors' docs say how, provider by provider.
 //
 // # Security

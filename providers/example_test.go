@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
@@ -19,7 +19,7 @@ func ExampleGoogle() {
 	if err != nil {
 		panic(err)
 	}
-	raw, err := google.AuthCodeURL(context.Background(), auth.AuthCodeParams{
+	raw, err := google.AuthCodeURL(context.Background(), authserver.AuthCodeParams{
 		State:        "Xk3vQ0c1mB7pZrT2yW9dLh4sJ6nF8gEa",
 		CodeVerifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
 		RedirectURI:  "https://app.example.com/api/auth/callback/google",
@@ -62,7 +62,7 @@ func ExampleGitHub() {
 	if err != nil {
 		panic(err)
 	}
-	tokens, user, err := github.Exchange(context.Background(), auth.ExchangeParams{
+	tokens, user, err := github.Exchange(context.Background(), authserver.ExchangeParams{
 		Code:         "code-from-the-callback",
 		CodeVerifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
 		RedirectURI:  "https://app.example.com/api/auth/callback/github",

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // GitHub's endpoints.
@@ -43,9 +44,9 @@ type GitHubConfig struct {
 // (or the login), avatar_url and the public email; GET /user/emails gives the addresses. When the profile
 // has no public email the primary address is used (the first one when none is marked primary), and
 // email_verified is the "verified" flag of the chosen address in /user/emails (false when it is not
-// listed, or that call failed). VerifyIDToken returns [auth.ErrIDTokenNotSupported]; a nonce given to
+// listed, or that call failed). VerifyIDToken returns [authserver.ErrIDTokenNotSupported]; a nonce given to
 // AuthCodeURL or Exchange is ignored.
-func GitHub(cfg GitHubConfig) (auth.Provider, error) {
+func GitHub(cfg GitHubConfig) (authserver.Provider, error) {
 	if cfg.ClientID == "" {
 		return nil, configError("github: ClientID is required")
 	}
@@ -69,7 +70,7 @@ func GitHub(cfg GitHubConfig) (auth.Provider, error) {
 		now:    orNow(nil),
 	}
 	hdr := http.Header{"User-Agent": {"gobetterauth"}}
-	p.user = func(ctx context.Context, tok *oauth2.Token, _ *oidc.IDToken, _ *idClaims) (*auth.ProviderUser, error) {
+	p.user = func(ctx context.Context, tok *oauth2.Token, _ *oidc.IDToken, _ *idClaims) (*authserver.ProviderUser, error) {
 		var prof struct {
 			ID        json.Number `json:"id"`
 			Login     string      `json:"login"`
@@ -106,7 +107,7 @@ func GitHub(cfg GitHubConfig) (auth.Provider, error) {
 				}
 			}
 		}
-		u := &auth.ProviderUser{Subject: prof.ID.String(), Email: email, Name: prof.Name, Image: prof.AvatarURL}
+		u := &authserver.ProviderUser{Subject: prof.ID.String(), Email: email, Name: prof.Name, Image: prof.AvatarURL}
 		if u.Name == "" {
 			u.Name = prof.Login
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // GitLabURL is gitlab.com, the default [GitLabConfig].Issuer.
@@ -47,8 +47,8 @@ func gitlabEndpoint(base, path string) string {
 // scope "read_user", PKCE, and the user from GET /api/v4/user: the numeric id as subject, email, name (or
 // the username), avatar_url, and email_verified, which that API does not send, so it is false. A user
 // whose state is not "active", or who is locked, is refused with [ErrUserInfo]. VerifyIDToken returns
-// [auth.ErrIDTokenNotSupported]; a nonce given to AuthCodeURL or Exchange is ignored.
-func GitLab(cfg GitLabConfig) (auth.Provider, error) {
+// [authserver.ErrIDTokenNotSupported]; a nonce given to AuthCodeURL or Exchange is ignored.
+func GitLab(cfg GitLabConfig) (authserver.Provider, error) {
 	if cfg.ClientID == "" {
 		return nil, configError("gitlab: ClientID is required")
 	}
@@ -67,7 +67,7 @@ func GitLab(cfg GitLabConfig) (auth.Provider, error) {
 		client: boundedClient(cfg.HTTPClient),
 		now:    orNow(nil),
 	}
-	p.user = func(ctx context.Context, tok *oauth2.Token, _ *oidc.IDToken, _ *idClaims) (*auth.ProviderUser, error) {
+	p.user = func(ctx context.Context, tok *oauth2.Token, _ *oidc.IDToken, _ *idClaims) (*authserver.ProviderUser, error) {
 		var prof struct {
 			ID            json.Number `json:"id"`
 			Username      *string     `json:"username"`
@@ -87,7 +87,7 @@ func GitLab(cfg GitLabConfig) (auth.Provider, error) {
 		if prof.ID.String() == "" {
 			return nil, fmt.Errorf("%w: gitlab: the user has no id", ErrUserInfo)
 		}
-		u := &auth.ProviderUser{Subject: prof.ID.String(), Email: prof.Email, Image: prof.AvatarURL,
+		u := &authserver.ProviderUser{Subject: prof.ID.String(), Email: prof.Email, Image: prof.AvatarURL,
 			EmailVerified: prof.Email != "" && prof.EmailVerified.Value}
 		switch {
 		case prof.Name != nil:

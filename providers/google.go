@@ -9,7 +9,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // Google's endpoints and issuer.
@@ -56,7 +56,7 @@ type GoogleConfig struct {
 // include_granted_scopes=true, identity from the ID token (RS256, issuer https://accounts.google.com or
 // accounts.google.com, at most an hour old): sub, email, email_verified, name, picture. Sign-in with an ID
 // token is supported.
-func Google(cfg GoogleConfig) (auth.Provider, error) {
+func Google(cfg GoogleConfig) (authserver.Provider, error) {
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, configError("google: ClientID and ClientSecret are required")
 	}
@@ -105,8 +105,8 @@ func Google(cfg GoogleConfig) (auth.Provider, error) {
 			check:     check,
 		}),
 	}
-	p.user = func(_ context.Context, _ *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*auth.ProviderUser, error) {
-		return &auth.ProviderUser{Subject: idt.Subject, Issuer: GoogleIssuer, Email: c.Email,
+	p.user = func(_ context.Context, _ *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*authserver.ProviderUser, error) {
+		return &authserver.ProviderUser{Subject: idt.Subject, Issuer: GoogleIssuer, Email: c.Email,
 			EmailVerified: c.Email != "" && c.EmailVerified.Value, Name: c.Name, Image: c.Picture}, nil
 	}
 	return p, nil

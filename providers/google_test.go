@@ -13,10 +13,11 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
-func newGoogle(t *testing.T, f *fakeIdP, edit func(*providers.GoogleConfig)) auth.Provider {
+func newGoogle(t *testing.T, f *fakeIdP, edit func(*providers.GoogleConfig)) authserver.Provider {
 	t.Helper()
 	cfg := providers.GoogleConfig{ClientID: "g-client", ClientSecret: "g-secret", AuthURL: f.srv.URL + "/o/oauth2/v2/auth",
 		TokenURL: f.srv.URL + "/token", JWKSURL: f.srv.URL + "/oauth2/v3/certs"}
@@ -49,25 +50,25 @@ func TestGoogleAuthCodeURL(t *testing.T) {
 	tests := []struct {
 		name   string
 		edit   func(*providers.GoogleConfig)
-		params auth.AuthCodeParams
+		params authserver.AuthCodeParams
 		want   map[string]string
 	}{
-		{"defaults", nil, auth.AuthCodeParams{},
+		{"defaults", nil, authserver.AuthCodeParams{},
 			map[string]string{"scope": "email profile openid", "include_granted_scopes": "true", "nonce": "",
 				"hd": "", "prompt": "", "access_type": "", "login_hint": ""}},
 		{"request scopes, nonce and login hint", nil,
-			auth.AuthCodeParams{Scopes: []string{"https://www.googleapis.com/auth/drive.readonly", "email"}, Nonce: "n-1", LoginHint: "ada@gmail.com"},
+			authserver.AuthCodeParams{Scopes: []string{"https://www.googleapis.com/auth/drive.readonly", "email"}, Nonce: "n-1", LoginHint: "ada@gmail.com"},
 			map[string]string{"scope": "email profile openid https://www.googleapis.com/auth/drive.readonly", "nonce": "n-1",
 				"login_hint": "ada@gmail.com"}},
 		{"options", func(c *providers.GoogleConfig) {
 			c.HostedDomain, c.Prompt, c.AccessType, c.DisableIncludeGrantedScopes = "example.com", "select_account consent", "offline", true
 			c.Scopes = []string{"https://www.googleapis.com/auth/calendar"}
-		}, auth.AuthCodeParams{},
+		}, authserver.AuthCodeParams{},
 			map[string]string{"hd": "example.com", "prompt": "select_account consent", "access_type": "offline",
 				"include_granted_scopes": "", "scope": "email profile openid https://www.googleapis.com/auth/calendar"}},
 		{"default scopes disabled", func(c *providers.GoogleConfig) {
 			c.DisableDefaultScopes, c.Scopes = true, []string{"openid"}
-		}, auth.AuthCodeParams{}, map[string]string{"scope": "openid"}},
+		}, authserver.AuthCodeParams{}, map[string]string{"scope": "openid"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,17 +91,17 @@ func TestGoogleAuthCodeURL(t *testing.T) {
 func TestAuthCodeParamsRequired(t *testing.T) {
 	f := newGoogleIdP(t)
 	p := newGoogle(t, f, nil)
-	ok := auth.AuthCodeParams{State: "s", CodeVerifier: testVerifier, RedirectURI: "https://app.example/cb"}
+	ok := authserver.AuthCodeParams{State: "s", CodeVerifier: testVerifier, RedirectURI: "https://app.example/cb"}
 	tests := []struct {
 		name string
-		edit func(*auth.AuthCodeParams)
+		edit func(*authserver.AuthCodeParams)
 	}{
-		{"no state", func(p *auth.AuthCodeParams) { p.State = "" }},
-		{"no redirect URI", func(p *auth.AuthCodeParams) { p.RedirectURI = "" }},
-		{"no code verifier", func(p *auth.AuthCodeParams) { p.CodeVerifier = "" }},
-		{"short code verifier", func(p *auth.AuthCodeParams) { p.CodeVerifier = testVerifier[:42] }},
-		{"long code verifier", func(p *auth.AuthCodeParams) { p.CodeVerifier = strings.Repeat("a", 129) }},
-		{"code verifier with a space", func(p *auth.AuthCodeParams) { p.CodeVerifier = testVerifier[:50] + " " }},
+		{"no state", func(p *authserver.AuthCodeParams) { p.State = "" }},
+		{"no redirect URI", func(p *authserver.AuthCodeParams) { p.RedirectURI = "" }},
+		{"no code verifier", func(p *authserver.AuthCodeParams) { p.CodeVerifier = "" }},
+		{"short code verifier", func(p *authserver.AuthCodeParams) { p.CodeVerifier = testVerifier[:42] }},
+		{"long code verifier", func(p *authserver.AuthCodeParams) { p.CodeVerifier = strings.Repeat("a", 129) }},
+		{"code verifier with a space", func(p *authserver.AuthCodeParams) { p.CodeVerifier = testVerifier[:50] + " " }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,7 +111,7 @@ func TestAuthCodeParamsRequired(t *testing.T) {
 			errorIs(t, err, providers.ErrParams)
 		})
 	}
-	_, _, err := p.Exchange(context.Background(), auth.ExchangeParams{CodeVerifier: testVerifier, RedirectURI: "https://app.example/cb"})
+	_, _, err := p.Exchange(context.Background(), authserver.ExchangeParams{CodeVerifier: testVerifier, RedirectURI: "https://app.example/cb"})
 	errorIs(t, err, providers.ErrParams)
 }
 
@@ -125,12 +126,12 @@ func TestGoogleExchange(t *testing.T) {
 	f.setToken(200, map[string]any{"access_token": "ya29.access", "refresh_token": "1//refresh", "expires_in": 3599,
 		"refresh_token_expires_in": 604800, "scope": "openid https://www.googleapis.com/auth/userinfo.email",
 		"token_type": "Bearer", "id_token": f.sign(c)})
-	tokens, user, err := p.Exchange(context.Background(), auth.ExchangeParams{Code: "4/code", CodeVerifier: testVerifier,
+	tokens, user, err := p.Exchange(context.Background(), authserver.ExchangeParams{Code: "4/code", CodeVerifier: testVerifier,
 		RedirectURI: "https://app.example/api/auth/callback/google", Nonce: "n-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantUser := auth.ProviderUser{Subject: "1100", Issuer: "https://accounts.google.com", Email: "ada@gmail.com",
+	wantUser := authserver.ProviderUser{Subject: "1100", Issuer: "https://accounts.google.com", Email: "ada@gmail.com",
 		EmailVerified: true, Name: "Ada Lovelace", Image: "https://lh3.example/ada.jpg"}
 	if *user != wantUser {
 		t.Errorf("user = %+v\nwant   %+v", *user, wantUser)
@@ -326,7 +327,7 @@ func TestGoogleExchangeErrors(t *testing.T) {
 					c.JWKSURL = f.srv.URL + "/down/certs"
 				}
 			})
-			_, _, err := p.Exchange(context.Background(), auth.ExchangeParams{Code: "c", CodeVerifier: testVerifier,
+			_, _, err := p.Exchange(context.Background(), authserver.ExchangeParams{Code: "c", CodeVerifier: testVerifier,
 				RedirectURI: "https://app.example/cb"})
 			errorIs(t, err, tt.want...)
 			if tt.name == "redirect is not followed" && f.tokenCount() != 0 {
@@ -339,17 +340,19 @@ func TestGoogleExchangeErrors(t *testing.T) {
 func TestConfigRequired(t *testing.T) {
 	tests := []struct {
 		name string
-		new  func() (auth.Provider, error)
+		new  func() (authserver.Provider, error)
 	}{
-		{"google without secret", func() (auth.Provider, error) { return providers.Google(providers.GoogleConfig{ClientID: "x"}) }},
-		{"google without client id", func() (auth.Provider, error) { return providers.Google(providers.GoogleConfig{ClientSecret: "x"}) }},
-		{"microsoft without client id", func() (auth.Provider, error) { return providers.Microsoft(providers.MicrosoftConfig{}) }},
-		{"microsoft with a bad tenant", func() (auth.Provider, error) {
+		{"google without secret", func() (authserver.Provider, error) { return providers.Google(providers.GoogleConfig{ClientID: "x"}) }},
+		{"google without client id", func() (authserver.Provider, error) {
+			return providers.Google(providers.GoogleConfig{ClientSecret: "x"})
+		}},
+		{"microsoft without client id", func() (authserver.Provider, error) { return providers.Microsoft(providers.MicrosoftConfig{}) }},
+		{"microsoft with a bad tenant", func() (authserver.Provider, error) {
 			return providers.Microsoft(providers.MicrosoftConfig{ClientID: "x", Tenant: "a/b"})
 		}},
-		{"apple without secret", func() (auth.Provider, error) { return providers.Apple(providers.AppleConfig{ClientID: "x"}) }},
-		{"gitlab without client id", func() (auth.Provider, error) { return providers.GitLab(providers.GitLabConfig{}) }},
-		{"github without client id", func() (auth.Provider, error) { return providers.GitHub(providers.GitHubConfig{}) }},
+		{"apple without secret", func() (authserver.Provider, error) { return providers.Apple(providers.AppleConfig{ClientID: "x"}) }},
+		{"gitlab without client id", func() (authserver.Provider, error) { return providers.GitLab(providers.GitLabConfig{}) }},
+		{"github without client id", func() (authserver.Provider, error) { return providers.GitHub(providers.GitHubConfig{}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

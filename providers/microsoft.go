@@ -15,7 +15,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // Microsoft Entra ID defaults.
@@ -66,7 +66,7 @@ type MicrosoftConfig struct {
 // claim, the email is listed in verified_primary_email or verified_secondary_email. After a code exchange
 // the user's photo is read from Microsoft Graph as a data: URL, as Better Auth does. Sign-in with an ID
 // token is supported.
-func Microsoft(cfg MicrosoftConfig) (auth.Provider, error) {
+func Microsoft(cfg MicrosoftConfig) (authserver.Provider, error) {
 	if cfg.ClientID == "" {
 		return nil, configError("microsoft: ClientID is required")
 	}
@@ -125,11 +125,11 @@ func Microsoft(cfg MicrosoftConfig) (auth.Provider, error) {
 			check:     check,
 		}),
 	}
-	p.user = func(ctx context.Context, tok *oauth2.Token, _ *oidc.IDToken, c *idClaims) (*auth.ProviderUser, error) {
+	p.user = func(ctx context.Context, tok *oauth2.Token, _ *oidc.IDToken, c *idClaims) (*authserver.ProviderUser, error) {
 		if strings.TrimSpace(c.OID) == "" {
 			return nil, fmt.Errorf("%w: microsoft: the id_token has no oid claim", ErrUserInfo)
 		}
-		u := &auth.ProviderUser{Subject: c.OID, Issuer: c.Iss, Email: c.Email, Name: c.Name, Image: c.Picture}
+		u := &authserver.ProviderUser{Subject: c.OID, Issuer: c.Iss, Email: c.Email, Name: c.Name, Image: c.Picture}
 		if c.EmailVerified.Set {
 			u.EmailVerified = c.EmailVerified.Value
 		} else if c.Email != "" {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
@@ -27,7 +27,7 @@ func newMicrosoftIdP(t *testing.T, tenant string) *fakeIdP {
 	return f
 }
 
-func newMicrosoft(t *testing.T, f *fakeIdP, edit func(*providers.MicrosoftConfig)) auth.Provider {
+func newMicrosoft(t *testing.T, f *fakeIdP, edit func(*providers.MicrosoftConfig)) authserver.Provider {
 	t.Helper()
 	cfg := providers.MicrosoftConfig{ClientID: "ms-client", ClientSecret: "ms-secret", Authority: f.srv.URL + "/",
 		GraphURL: f.srv.URL + "/graph"}
@@ -58,7 +58,7 @@ func TestMicrosoftAuthCodeURL(t *testing.T) {
 				}
 				c.Prompt = "select_account"
 			})
-			raw, err := p.AuthCodeURL(context.Background(), auth.AuthCodeParams{State: "st", CodeVerifier: testVerifier,
+			raw, err := p.AuthCodeURL(context.Background(), authserver.AuthCodeParams{State: "st", CodeVerifier: testVerifier,
 				RedirectURI: "https://app.example/api/auth/callback/microsoft", LoginHint: "ada@contoso.com"})
 			if err != nil {
 				t.Fatal(err)
@@ -75,39 +75,39 @@ func TestMicrosoftExchange(t *testing.T) {
 		name      string
 		edit      func(*providers.MicrosoftConfig)
 		claims    map[string]any // changes to msClaims
-		want      auth.ProviderUser
+		want      authserver.ProviderUser
 		wantErr   error
 		imageWant string
 	}{
 		{"no email_verified claim, email not listed: unverified", nil, nil,
-			auth.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
+			authserver.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
 		{"email_verified true", nil, map[string]any{"email_verified": true},
-			auth.ProviderUser{Email: "ada@contoso.com", EmailVerified: true, Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
+			authserver.ProviderUser{Email: "ada@contoso.com", EmailVerified: true, Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
 		{"email_verified \"false\" wins over the lists", nil,
 			map[string]any{"email_verified": "false", "verified_primary_email": []string{"ada@contoso.com"}},
-			auth.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
+			authserver.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
 		{"email in verified_primary_email", nil, map[string]any{"verified_primary_email": []string{"ada@contoso.com"}},
-			auth.ProviderUser{Email: "ada@contoso.com", EmailVerified: true, Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
+			authserver.ProviderUser{Email: "ada@contoso.com", EmailVerified: true, Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
 		{"email in verified_secondary_email", nil, map[string]any{"verified_secondary_email": []string{"x@y", "ada@contoso.com"}},
-			auth.ProviderUser{Email: "ada@contoso.com", EmailVerified: true, Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
+			authserver.ProviderUser{Email: "ada@contoso.com", EmailVerified: true, Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
 		{"photo size 96", func(c *providers.MicrosoftConfig) { c.ProfilePhotoSize = 96 }, nil,
-			auth.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzk2eDk2"},
+			authserver.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzk2eDk2"},
 		{"photo disabled", func(c *providers.MicrosoftConfig) { c.DisableProfilePhoto = true }, nil,
-			auth.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, ""},
-		{"no oid", nil, map[string]any{"oid": nil}, auth.ProviderUser{}, providers.ErrUserInfo, ""},
+			authserver.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, ""},
+		{"no oid", nil, map[string]any{"oid": nil}, authserver.ProviderUser{}, providers.ErrUserInfo, ""},
 		{"iss names another tenant than tid", nil, map[string]any{"tid": "11111111-2222-3333-4444-555555555555"},
-			auth.ProviderUser{}, providers.ErrInvalidIDToken, ""},
+			authserver.ProviderUser{}, providers.ErrInvalidIDToken, ""},
 		{"personal account on organizations", func(c *providers.MicrosoftConfig) { c.Tenant = "organizations" },
-			map[string]any{"tid": providers.MicrosoftConsumerTenant}, auth.ProviderUser{}, providers.ErrInvalidIDToken, ""},
+			map[string]any{"tid": providers.MicrosoftConsumerTenant}, authserver.ProviderUser{}, providers.ErrInvalidIDToken, ""},
 		{"work account on consumers", func(c *providers.MicrosoftConfig) { c.Tenant = "consumers" },
-			nil, auth.ProviderUser{}, providers.ErrInvalidIDToken, ""},
+			nil, authserver.ProviderUser{}, providers.ErrInvalidIDToken, ""},
 		{"personal account on consumers", func(c *providers.MicrosoftConfig) { c.Tenant = "consumers" },
-			map[string]any{"tid": providers.MicrosoftConsumerTenant}, auth.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil,
+			map[string]any{"tid": providers.MicrosoftConsumerTenant}, authserver.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil,
 			"data:image/jpeg;base64, SlBFRzQ4eDQ4"},
 		{"single tenant", func(c *providers.MicrosoftConfig) { c.Tenant = msTenant }, nil,
-			auth.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
+			authserver.ProviderUser{Email: "ada@contoso.com", Name: "Ada"}, nil, "data:image/jpeg;base64, SlBFRzQ4eDQ4"},
 		{"single tenant, token from another tenant", func(c *providers.MicrosoftConfig) { c.Tenant = msTenant },
-			map[string]any{"tid": "11111111-2222-3333-4444-555555555555"}, auth.ProviderUser{}, providers.ErrInvalidIDToken, ""},
+			map[string]any{"tid": "11111111-2222-3333-4444-555555555555"}, authserver.ProviderUser{}, providers.ErrInvalidIDToken, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +131,7 @@ func TestMicrosoftExchange(t *testing.T) {
 			}
 			f.setToken(200, map[string]any{"access_token": "ms-access", "expires_in": 3600, "id_token": f.sign(c),
 				"scope": "openid profile email User.Read"})
-			_, user, err := p.Exchange(context.Background(), auth.ExchangeParams{Code: "c", CodeVerifier: testVerifier,
+			_, user, err := p.Exchange(context.Background(), authserver.ExchangeParams{Code: "c", CodeVerifier: testVerifier,
 				RedirectURI: "https://app.example/api/auth/callback/microsoft"})
 			if tt.wantErr != nil {
 				errorIs(t, err, tt.wantErr)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
@@ -65,9 +66,9 @@ func (f *apiFake) header(key string) http.Header {
 
 func answer(status int, body any) func() (int, any) { return func() (int, any) { return status, body } }
 
-func exchange(t *testing.T, p auth.Provider) (*auth.ProviderTokens, *auth.ProviderUser, error) {
+func exchange(t *testing.T, p authserver.Provider) (*authserver.ProviderTokens, *authserver.ProviderUser, error) {
 	t.Helper()
-	return p.Exchange(context.Background(), auth.ExchangeParams{Code: "code-1", CodeVerifier: testVerifier,
+	return p.Exchange(context.Background(), authserver.ExchangeParams{Code: "code-1", CodeVerifier: testVerifier,
 		RedirectURI: "https://app.example/api/auth/callback/" + p.ID(), Nonce: "ignored"})
 }
 
@@ -83,40 +84,40 @@ func TestGitHub(t *testing.T) {
 	tests := []struct {
 		name    string
 		routes  map[string]func() (int, any)
-		want    auth.ProviderUser
+		want    authserver.ProviderUser
 		wantErr []error
 	}{
 		{"primary verified email", map[string]func() (int, any){"GET /user": withProfile(nil), "GET /user/emails": answer(200, emails)},
-			auth.ProviderUser{Email: "octocat@github.com", EmailVerified: true, Name: "The Octocat"}, nil},
+			authserver.ProviderUser{Email: "octocat@github.com", EmailVerified: true, Name: "The Octocat"}, nil},
 		{"primary unverified email", map[string]func() (int, any){"GET /user": withProfile(nil), "GET /user/emails": answer(200, []map[string]any{
 			{"email": "v@example.com", "primary": false, "verified": true}, {"email": "p@example.com", "primary": true, "verified": false}})},
-			auth.ProviderUser{Email: "p@example.com", Name: "The Octocat"}, nil},
+			authserver.ProviderUser{Email: "p@example.com", Name: "The Octocat"}, nil},
 		{"no primary: the first address", map[string]func() (int, any){"GET /user": withProfile(nil), "GET /user/emails": answer(200, []map[string]any{
 			{"email": "first@example.com", "primary": false, "verified": true}, {"email": "second@example.com", "primary": false, "verified": false}})},
-			auth.ProviderUser{Email: "first@example.com", EmailVerified: true, Name: "The Octocat"}, nil},
+			authserver.ProviderUser{Email: "first@example.com", EmailVerified: true, Name: "The Octocat"}, nil},
 		{"public email is used, verified from the list", map[string]func() (int, any){
 			"GET /user": withProfile(map[string]any{"email": "octo@users.noreply.github.com"}), "GET /user/emails": answer(200, emails)},
-			auth.ProviderUser{Email: "octo@users.noreply.github.com", EmailVerified: true, Name: "The Octocat"}, nil},
+			authserver.ProviderUser{Email: "octo@users.noreply.github.com", EmailVerified: true, Name: "The Octocat"}, nil},
 		{"public email not in the list is unverified", map[string]func() (int, any){
 			"GET /user": withProfile(map[string]any{"email": "public@example.com"}), "GET /user/emails": answer(200, emails)},
-			auth.ProviderUser{Email: "public@example.com", Name: "The Octocat"}, nil},
+			authserver.ProviderUser{Email: "public@example.com", Name: "The Octocat"}, nil},
 		{"emails refused (no user:email scope)", map[string]func() (int, any){
 			"GET /user": withProfile(map[string]any{"email": "public@example.com"}), "GET /user/emails": answer(403, map[string]any{"message": "forbidden"})},
-			auth.ProviderUser{Email: "public@example.com", Name: "The Octocat"}, nil},
+			authserver.ProviderUser{Email: "public@example.com", Name: "The Octocat"}, nil},
 		{"no email at all", map[string]func() (int, any){"GET /user": withProfile(nil), "GET /user/emails": answer(200, []any{})},
-			auth.ProviderUser{Name: "The Octocat"}, nil},
+			authserver.ProviderUser{Name: "The Octocat"}, nil},
 		{"no name: the login", map[string]func() (int, any){"GET /user": withProfile(map[string]any{"name": nil}), "GET /user/emails": answer(200, emails)},
-			auth.ProviderUser{Email: "octocat@github.com", EmailVerified: true, Name: "octocat"}, nil},
+			authserver.ProviderUser{Email: "octocat@github.com", EmailVerified: true, Name: "octocat"}, nil},
 		{"user API refuses the token", map[string]func() (int, any){"GET /user": answer(401, map[string]any{"message": "Bad credentials"})},
-			auth.ProviderUser{}, []error{providers.ErrUserInfo}},
-		{"user API down", map[string]func() (int, any){"GET /user": answer(502, nil)}, auth.ProviderUser{}, []error{auth.ErrUnavailable}},
+			authserver.ProviderUser{}, []error{providers.ErrUserInfo}},
+		{"user API down", map[string]func() (int, any){"GET /user": answer(502, nil)}, authserver.ProviderUser{}, []error{auth.ErrUnavailable}},
 		{"emails API down", map[string]func() (int, any){"GET /user": withProfile(nil), "GET /user/emails": answer(503, nil)},
-			auth.ProviderUser{}, []error{auth.ErrUnavailable}},
+			authserver.ProviderUser{}, []error{auth.ErrUnavailable}},
 		{"user answer too large", map[string]func() (int, any){"GET /user": withProfile(map[string]any{"bio": strings.Repeat("x", 2<<20)})},
-			auth.ProviderUser{}, []error{providers.ErrUserInfo}},
+			authserver.ProviderUser{}, []error{providers.ErrUserInfo}},
 		{"bad verification code (error in a 200 answer)", map[string]func() (int, any){
 			"POST /login/oauth/access_token": answer(200, map[string]any{"error": "bad_verification_code"})},
-			auth.ProviderUser{}, []error{providers.ErrExchange, auth.ErrInvalidToken}},
+			authserver.ProviderUser{}, []error{providers.ErrExchange, auth.ErrInvalidToken}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,7 +184,7 @@ func TestOAuth2Providers(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		p        auth.Provider
+		p        authserver.Provider
 		wantBase string
 		want     map[string]string
 	}{
@@ -194,14 +195,14 @@ func TestOAuth2Providers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			raw, err := tt.p.AuthCodeURL(context.Background(), auth.AuthCodeParams{State: "st", CodeVerifier: testVerifier,
+			raw, err := tt.p.AuthCodeURL(context.Background(), authserver.AuthCodeParams{State: "st", CodeVerifier: testVerifier,
 				RedirectURI: "https://app.example/cb", Nonce: "not-sent", LoginHint: "me"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkAuthURL(t, raw, tt.wantBase, tt.want)
-			if _, err := tt.p.VerifyIDToken(context.Background(), "a.b.c", ""); !errors.Is(err, auth.ErrIDTokenNotSupported) {
-				t.Errorf("VerifyIDToken: %v, want auth.ErrIDTokenNotSupported", err)
+			if _, err := tt.p.VerifyIDToken(context.Background(), "a.b.c", ""); !errors.Is(err, authserver.ErrIDTokenNotSupported) {
+				t.Errorf("VerifyIDToken: %v, want authserver.ErrIDTokenNotSupported", err)
 			}
 		})
 	}
@@ -214,16 +215,16 @@ func TestGitLab(t *testing.T) {
 		name    string
 		changes map[string]any
 		status  int
-		want    auth.ProviderUser
+		want    authserver.ProviderUser
 		wantErr error
 	}{
-		{"active user", nil, 200, auth.ProviderUser{Name: "Ada Lovelace", Email: "ada@example.com"}, nil},
+		{"active user", nil, 200, authserver.ProviderUser{Name: "Ada Lovelace", Email: "ada@example.com"}, nil},
 		{"email_verified is taken when sent", map[string]any{"email_verified": true}, 200,
-			auth.ProviderUser{Name: "Ada Lovelace", Email: "ada@example.com", EmailVerified: true}, nil},
-		{"no name: the username", map[string]any{"name": nil}, 200, auth.ProviderUser{Name: "ada", Email: "ada@example.com"}, nil},
-		{"blocked", map[string]any{"state": "blocked"}, 200, auth.ProviderUser{}, providers.ErrUserInfo},
-		{"locked", map[string]any{"locked": true}, 200, auth.ProviderUser{}, providers.ErrUserInfo},
-		{"token refused", nil, 401, auth.ProviderUser{}, providers.ErrUserInfo},
+			authserver.ProviderUser{Name: "Ada Lovelace", Email: "ada@example.com", EmailVerified: true}, nil},
+		{"no name: the username", map[string]any{"name": nil}, 200, authserver.ProviderUser{Name: "ada", Email: "ada@example.com"}, nil},
+		{"blocked", map[string]any{"state": "blocked"}, 200, authserver.ProviderUser{}, providers.ErrUserInfo},
+		{"locked", map[string]any{"locked": true}, 200, authserver.ProviderUser{}, providers.ErrUserInfo},
+		{"token refused", nil, 401, authserver.ProviderUser{}, providers.ErrUserInfo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // OpenIDConfig configures [OpenID]: any OpenID Connect provider, found from its discovery document, like
@@ -58,7 +58,7 @@ type OpenIDConfig struct {
 // email; otherwise from the userinfo endpoint, whose sub must equal the ID token's, and then
 // email_verified is the userinfo's too: a verification flag is only trusted from the source that gave the
 // email. A missing email_verified is false.
-func OpenID(ctx context.Context, cfg OpenIDConfig) (auth.Provider, error) {
+func OpenID(ctx context.Context, cfg OpenIDConfig) (authserver.Provider, error) {
 	if cfg.ID == "" || strings.ContainsAny(cfg.ID, "/?#") {
 		return nil, configError("OpenID: ID %q: want a non-empty id without / ? #", cfg.ID)
 	}
@@ -121,8 +121,8 @@ func OpenID(ctx context.Context, cfg OpenIDConfig) (auth.Provider, error) {
 			audiences: append([]string{cfg.ClientID}, cfg.Audiences...),
 		}),
 	}
-	p.user = func(ctx context.Context, tok *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*auth.ProviderUser, error) {
-		u := &auth.ProviderUser{Subject: idt.Subject, Issuer: disc.Issuer}
+	p.user = func(ctx context.Context, tok *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*authserver.ProviderUser, error) {
+		u := &authserver.ProviderUser{Subject: idt.Subject, Issuer: disc.Issuer}
 		src := c
 		if c.Email == "" && disc.UserInfo != "" && tok != nil && tok.AccessToken != "" {
 			var ui idClaims

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/auth/authtest/oidcop"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
@@ -39,7 +40,7 @@ func startOP(t *testing.T, userinfoOnly bool) *oidcop.OP {
 	})
 }
 
-func newOpenID(t *testing.T, op *oidcop.OP, clientID string, tokenAuth providers.TokenAuth) auth.Provider {
+func newOpenID(t *testing.T, op *oidcop.OP, clientID string, tokenAuth providers.TokenAuth) authserver.Provider {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -63,11 +64,11 @@ type flow struct {
 }
 
 // authorize builds the authorization URL and logs login in at the OP.
-func authorize(t *testing.T, ctx context.Context, op *oidcop.OP, p auth.Provider, login string) flow {
+func authorize(t *testing.T, ctx context.Context, op *oidcop.OP, p authserver.Provider, login string) flow {
 	t.Helper()
 	f := flow{state: "state-" + oauth2.GenerateVerifier()[:16], verifier: oauth2.GenerateVerifier(),
 		nonce: "nonce-" + oauth2.GenerateVerifier()[:16]}
-	raw, err := p.AuthCodeURL(ctx, auth.AuthCodeParams{State: f.state, CodeVerifier: f.verifier, Nonce: f.nonce,
+	raw, err := p.AuthCodeURL(ctx, authserver.AuthCodeParams{State: f.state, CodeVerifier: f.verifier, Nonce: f.nonce,
 		RedirectURI: opRedirect})
 	if err != nil {
 		t.Fatal(err)
@@ -92,8 +93,8 @@ func authorize(t *testing.T, ctx context.Context, op *oidcop.OP, p auth.Provider
 	return f
 }
 
-func (f flow) exchange(ctx context.Context, p auth.Provider) (*auth.ProviderTokens, *auth.ProviderUser, error) {
-	return p.Exchange(ctx, auth.ExchangeParams{Code: f.callback.Get("code"), CodeVerifier: f.verifier,
+func (f flow) exchange(ctx context.Context, p authserver.Provider) (*authserver.ProviderTokens, *authserver.ProviderUser, error) {
+	return p.Exchange(ctx, authserver.ExchangeParams{Code: f.callback.Get("code"), CodeVerifier: f.verifier,
 		RedirectURI: opRedirect, Nonce: f.nonce})
 }
 
@@ -110,7 +111,7 @@ func TestOpenIDAgainstOP(t *testing.T) {
 
 	t.Run("authorization URL", func(t *testing.T) {
 		verifier := oauth2.GenerateVerifier()
-		raw, err := rp.AuthCodeURL(ctx, auth.AuthCodeParams{State: "st", CodeVerifier: verifier, Nonce: "nn",
+		raw, err := rp.AuthCodeURL(ctx, authserver.AuthCodeParams{State: "st", CodeVerifier: verifier, Nonce: "nn",
 			RedirectURI: opRedirect, Scopes: []string{"offline_access"}, LoginHint: "alice"})
 		if err != nil {
 			t.Fatal(err)
@@ -136,14 +137,14 @@ func TestOpenIDAgainstOP(t *testing.T) {
 	for _, tt := range []struct {
 		name, client, login string
 		tokenAuth           providers.TokenAuth
-		want                auth.ProviderUser
+		want                authserver.ProviderUser
 	}{
-		{"verified email, client_secret_post", "rp", "alice", providers.ClientSecretPost, auth.ProviderUser{Subject: "alice",
+		{"verified email, client_secret_post", "rp", "alice", providers.ClientSecretPost, authserver.ProviderUser{Subject: "alice",
 			Email: "alice@example.com", EmailVerified: true, Name: "Alice Example", Image: "https://example.com/a.png"}},
-		{"unverified email", "rp", "bob", providers.ClientSecretPost, auth.ProviderUser{Subject: "bob",
+		{"unverified email", "rp", "bob", providers.ClientSecretPost, authserver.ProviderUser{Subject: "bob",
 			Email: "bob@example.com", Name: "Bob Unverified"}},
-		{"no claims at all", "rp", "carol", providers.ClientSecretPost, auth.ProviderUser{Subject: "carol"}},
-		{"client_secret_basic", "rp-basic", "alice", providers.ClientSecretBasic, auth.ProviderUser{Subject: "alice",
+		{"no claims at all", "rp", "carol", providers.ClientSecretPost, authserver.ProviderUser{Subject: "carol"}},
+		{"client_secret_basic", "rp-basic", "alice", providers.ClientSecretBasic, authserver.ProviderUser{Subject: "alice",
 			Email: "alice@example.com", EmailVerified: true, Name: "Alice Example", Image: "https://example.com/a.png"}},
 	} {
 		t.Run("code flow/"+tt.name, func(t *testing.T) {
@@ -277,7 +278,7 @@ func TestOpenIDAgainstOP(t *testing.T) {
 	})
 
 	t.Run("access denied", func(t *testing.T) {
-		raw, err := rp.AuthCodeURL(ctx, auth.AuthCodeParams{State: "st", CodeVerifier: oauth2.GenerateVerifier(),
+		raw, err := rp.AuthCodeURL(ctx, authserver.AuthCodeParams{State: "st", CodeVerifier: oauth2.GenerateVerifier(),
 			RedirectURI: opRedirect})
 		if err != nil {
 			t.Fatal(err)
@@ -299,11 +300,11 @@ func TestOpenIDUserinfoFallback(t *testing.T) {
 	rp := newOpenID(t, op, "rp", providers.ClientSecretPost)
 	for _, tt := range []struct {
 		login string
-		want  auth.ProviderUser
+		want  authserver.ProviderUser
 	}{
-		{"alice", auth.ProviderUser{Subject: "alice", Email: "alice@example.com", EmailVerified: true,
+		{"alice", authserver.ProviderUser{Subject: "alice", Email: "alice@example.com", EmailVerified: true,
 			Name: "Alice Example", Image: "https://example.com/a.png"}},
-		{"bob", auth.ProviderUser{Subject: "bob", Email: "bob@example.com", Name: "Bob Unverified"}},
+		{"bob", authserver.ProviderUser{Subject: "bob", Email: "bob@example.com", Name: "Bob Unverified"}},
 	} {
 		t.Run(tt.login, func(t *testing.T) {
 			f := authorize(t, ctx, op, rp, tt.login)

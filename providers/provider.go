@@ -14,7 +14,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // TokenAuth is how the client authenticates at the token endpoint.
@@ -41,9 +41,9 @@ var reservedParams = []string{"state", "client_id", "redirect_uri", "response_ty
 
 // userFunc maps a token response (tok is nil for a bare ID token) and its verified ID token claims (nil for
 // plain OAuth 2.0 providers) to the user.
-type userFunc func(ctx context.Context, tok *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*auth.ProviderUser, error)
+type userFunc func(ctx context.Context, tok *oauth2.Token, idt *oidc.IDToken, c *idClaims) (*authserver.ProviderUser, error)
 
-// provider implements [auth.Provider] for every provider in this package.
+// provider implements [authserver.Provider] for every provider in this package.
 type provider struct {
 	id     string
 	conf   oauth2.Config // Scopes and RedirectURL unused: they are per request
@@ -56,7 +56,7 @@ type provider struct {
 	user   userFunc
 }
 
-var _ auth.Provider = (*provider)(nil)
+var _ authserver.Provider = (*provider)(nil)
 
 // ID returns the provider id.
 func (p *provider) ID() string { return p.id }
@@ -75,7 +75,7 @@ func (p *provider) Issuer() string {
 // AuthCodeURL returns the authorization URL: response_type=code, client_id, redirect_uri, state, the
 // scopes, the S256 PKCE challenge of params.CodeVerifier, the nonce (OpenID providers only), login_hint and
 // the provider's fixed parameters.
-func (p *provider) AuthCodeURL(_ context.Context, params auth.AuthCodeParams) (string, error) {
+func (p *provider) AuthCodeURL(_ context.Context, params authserver.AuthCodeParams) (string, error) {
 	if params.State == "" || params.RedirectURI == "" {
 		return "", fmt.Errorf("%w: %s: state and redirect URI are required", ErrParams, p.id)
 	}
@@ -103,7 +103,7 @@ func (p *provider) AuthCodeURL(_ context.Context, params auth.AuthCodeParams) (s
 
 // Exchange redeems the code with its PKCE verifier, verifies the ID token (OpenID providers) and reads
 // the user.
-func (p *provider) Exchange(ctx context.Context, params auth.ExchangeParams) (*auth.ProviderTokens, *auth.ProviderUser, error) {
+func (p *provider) Exchange(ctx context.Context, params authserver.ExchangeParams) (*authserver.ProviderTokens, *authserver.ProviderUser, error) {
 	if params.Code == "" || params.RedirectURI == "" {
 		return nil, nil, fmt.Errorf("%w: %s: code and redirect URI are required", ErrParams, p.id)
 	}
@@ -146,9 +146,9 @@ func (p *provider) Exchange(ctx context.Context, params auth.ExchangeParams) (*a
 }
 
 // VerifyIDToken verifies an ID token the client obtained itself and maps its claims to the user.
-func (p *provider) VerifyIDToken(ctx context.Context, idToken, nonce string) (*auth.ProviderUser, error) {
+func (p *provider) VerifyIDToken(ctx context.Context, idToken, nonce string) (*authserver.ProviderUser, error) {
 	if p.ids == nil {
-		return nil, auth.ErrIDTokenNotSupported
+		return nil, authserver.ErrIDTokenNotSupported
 	}
 	idt, claims, err := p.ids.verify(ctx, idToken, nonce)
 	if err != nil {
@@ -158,9 +158,9 @@ func (p *provider) VerifyIDToken(ctx context.Context, idToken, nonce string) (*a
 }
 
 // tokens maps a token response as Better Auth's getOAuth2Tokens does.
-func (p *provider) tokens(tok *oauth2.Token) *auth.ProviderTokens {
+func (p *provider) tokens(tok *oauth2.Token) *authserver.ProviderTokens {
 	now := p.now()
-	t := &auth.ProviderTokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken}
+	t := &authserver.ProviderTokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken}
 	if s, ok := tok.Extra("id_token").(string); ok {
 		t.IDToken = s
 	}

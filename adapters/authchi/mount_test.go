@@ -9,15 +9,16 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/gobetterauth/gobetterauth/adapters/authchi"
-	"github.com/gobetterauth/gobetterauth/core/auth/authtest"
+	"github.com/gobetterauth/gobetterauth/core/authserver/authservertest"
 )
 
 // TestMount signs up through a chi router, then uses the cookies it set on Better Auth's endpoints and on a
 // route group behind Middleware.
 func TestMount(t *testing.T) {
-	a := authtest.NewServerAuth(t)
+	server := authservertest.New(t)
+	a := server.Verifier()
 	r := chi.NewRouter()
-	authchi.Mount(r, a)
+	authchi.Mount(r, server)
 	r.Group(func(r chi.Router) {
 		r.Use(authchi.Middleware(a))
 		r.Get("/api/me", func(w http.ResponseWriter, r *http.Request) {
@@ -28,5 +29,5 @@ func TestMount(t *testing.T) {
 	r.Get("/", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "site") })
 	srv := httptest.NewServer(r)
 	defer srv.Close()
-	authtest.RunMount(t, srv.URL)
+	authservertest.RunMount(t, srv.URL)
 }

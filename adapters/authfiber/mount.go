@@ -8,30 +8,29 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
-// Mount registers a on r for every method at a.BasePath()+"/*" ("/api/auth/*" by default), so that a
-// server-mode Auth (one with [auth.Config] Server set) answers Better Auth's endpoints there: sign-up,
-// sign-in, sign-out, get-session and the rest.
+// Mount registers the server s on r for every method at s.BasePath()+"/*" ("/api/auth/*" by default), so
+// that it answers Better Auth's endpoints there: sign-up, sign-in, sign-out, get-session and the rest.
 //
-// Each request is handed to a as a net/http request that owns all its memory: method, URL, host, every
+// Each request is handed to s as a net/http request that owns all its memory: method, URL, host, every
 // header line (repeated ones such as X-Forwarded-For included) and the body are copied out of fasthttp's
 // buffers, which fasthttp reuses once the handler returns. The connection's address becomes RemoteAddr, from
-// which a derives the client IP (through [auth.ServerConfig] TrustedProxies only; fiber's c.IP and
+// which s derives the client IP (through [authserver.Config] TrustedProxies only; fiber's c.IP and
 // ProxyHeader are not used). The request's context is c.UserContext(). The answer, every Set-Cookie header
 // included, is copied back into fiber's response. fiber's middleware/adaptor is not used: it hands the
 // handler strings that alias fasthttp's buffers, keeps only the last of repeated header lines and makes the
 // reused fasthttp.RequestCtx the request's context.
 //
 // Mount on the app (or a group at "/"): the base path is matched against the full URL path, so a group at
-// "/v1" would route "/v1/api/auth/…" to a, which answers 404. Mount panics if a is nil: a programming error
+// "/v1" would route "/v1/api/auth/…" to s, which answers 404. Mount panics if s is nil: a programming error
 // found at set-up.
-func Mount(r fiber.Router, a *auth.Auth) {
-	if a == nil {
-		panic("authfiber: Mount with a nil *auth.Auth")
+func Mount(r fiber.Router, s *authserver.Server) {
+	if s == nil {
+		panic("authfiber: Mount with a nil *authserver.Server")
 	}
-	r.All(a.BasePath()+"/*", handler(a))
+	r.All(s.BasePath()+"/*", handler(s))
 }
 
 // handler serves c with h, through a net/http request that shares no memory with fasthttp.

@@ -7,15 +7,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/gobetterauth/gobetterauth/adapters/authfiber"
-	"github.com/gobetterauth/gobetterauth/core/auth/authtest"
+	"github.com/gobetterauth/gobetterauth/core/authserver/authservertest"
 )
 
 // TestMount signs up through a fiber app on a loopback listener (so the connection has a real address), then
 // uses the cookies it set on Better Auth's endpoints and on a route behind Middleware.
 func TestMount(t *testing.T) {
-	a := authtest.NewServerAuth(t)
+	server := authservertest.New(t)
+	a := server.Verifier()
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	authfiber.Mount(app, a)
+	authfiber.Mount(app, server)
 	app.Get("/api/me", authfiber.Middleware(a), func(c *fiber.Ctx) error {
 		s, _ := authfiber.Session(c)
 		return c.SendString("hello " + s.User.Email)
@@ -35,5 +36,5 @@ func TestMount(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	authtest.RunMount(t, "http://"+ln.Addr().String())
+	authservertest.RunMount(t, "http://"+ln.Addr().String())
 }

@@ -8,15 +8,16 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gobetterauth/gobetterauth/adapters/authgin"
-	"github.com/gobetterauth/gobetterauth/core/auth/authtest"
+	"github.com/gobetterauth/gobetterauth/core/authserver/authservertest"
 )
 
 // TestMount signs up through a gin engine, then uses the cookies it set on Better Auth's endpoints and on a
 // route group behind Middleware.
 func TestMount(t *testing.T) {
-	a := authtest.NewServerAuth(t)
+	server := authservertest.New(t)
+	a := server.Verifier()
 	r := gin.New()
-	authgin.Mount(r, a)
+	authgin.Mount(r, server)
 	api := r.Group("/api", authgin.Middleware(a))
 	api.GET("/me", func(c *gin.Context) {
 		s, _ := authgin.Session(c)
@@ -25,5 +26,5 @@ func TestMount(t *testing.T) {
 	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "site") })
 	srv := httptest.NewServer(r)
 	defer srv.Close()
-	authtest.RunMount(t, srv.URL)
+	authservertest.RunMount(t, srv.URL)
 }

@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
-	"github.com/gobetterauth/gobetterauth/core/auth/authtest"
+	"github.com/gobetterauth/gobetterauth/core/authserver/authservertest"
 )
 
 // TestMount signs up through the mux, then uses the cookies it set on Better Auth's endpoints and on a
 // route behind Require.
 func TestMount(t *testing.T) {
-	a := authtest.NewServerAuth(t)
+	server := authservertest.New(t)
+	a := server.Verifier()
 	mux := http.NewServeMux()
-	authhttp.Mount(mux, a)
+	authhttp.Mount(mux, server)
 	mux.Handle("GET /api/me", authhttp.Middleware(a)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := authhttp.Session(r)
 		_, _ = io.WriteString(w, "hello "+s.User.Email)
@@ -23,7 +24,7 @@ func TestMount(t *testing.T) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "site") })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	authtest.RunMount(t, srv.URL)
+	authservertest.RunMount(t, srv.URL)
 }
 
 // TestMountBesideSitePatterns checks that Mount's patterns do not conflict with a site's catch-all patterns
@@ -41,10 +42,10 @@ func TestMountBesideSitePatterns(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := authtest.NewServerAuth(t)
+			server := authservertest.New(t)
 			mux := http.NewServeMux()
 			mux.HandleFunc(tt.pattern, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "site") })
-			authhttp.Mount(mux, a)
+			authhttp.Mount(mux, server)
 			for _, c := range []struct{ method, path, body string }{
 				{"GET", "/api/auth/ok", `{"ok":true}`},
 				{tt.siteMethod, "/api/authx", "site"},

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
@@ -23,24 +22,11 @@ type Auth struct {
 	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
 	cache  *tokenCache
 	closer io.Closer // Config.Closer
-
-	// Server mode (nil otherwise).
-	router      map[string]*endpoint
-	routeParams map[string]*endpoint // "/dir" → the route "/dir/:name"
-	hasher      *betterauth.Hasher
-	jwt         *jwtIssuer // the JWT plugin, when Server.JWT is set
 }
 
 // Close releases what the Auth owns: it closes [Config.Closer] (such as the session store
-// storeurl.FromEnv opened), and in server mode the mail queue: Close stops taking emails and waits up to
-// ServerConfig.MailQueue.DrainTimeout (10 s by default) for the queued ones to be sent, then cancels what is
-// left (logged). A server with a Mailer should be closed when it shuts down, after its HTTP server stopped
-// taking requests, or queued emails are lost. The Auth must not be used afterwards; Close may be called more
-// than once.
+// storeurl.FromEnv opened). Without one, Close does nothing. The Auth must not be used afterwards.
 func (a *Auth) Close() error {
-	if a.s.server != nil && a.s.server.mail != nil {
-		a.s.server.mail.close()
-	}
 	if a.closer == nil {
 		return nil
 	}
@@ -68,23 +54,6 @@ func New(cfg Config) (*Auth, error) {
 	}
 	if cfg.TokenCacheSize > 0 {
 		a.cache = newTokenCache(cfg.TokenCacheSize, a.keys)
-	}
-	if s.server != nil {
-		a.router, a.routeParams = a.routes(), map[string]*endpoint{}
-		for p, ep := range a.router {
-			if i := strings.Index(p, "/:"); i > 0 {
-				a.routeParams[p[:i]] = ep
-				delete(a.router, p)
-			}
-		}
-		a.hasher = betterauth.NewHasher(s.server.hashSlots)
-		if cfg.Server.JWT != nil {
-			if a.jwt, err = newJWTIssuer(*cfg.Server.JWT, &s, &cfg, s.server.db); err != nil {
-				return nil, err
-			}
-			a.router["/token"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).token}
-			a.router["/jwks"] = &endpoint{methods: []string{http.MethodGet}, handle: (*call).jwks}
-		}
 	}
 	return a, nil
 }

@@ -128,8 +128,8 @@ type Config struct {
 	// in which Better Auth itself takes them. Off by default: only signed tokens ("token.signature", the
 	// set-auth-token header or the session cookie's value, HMAC-checked with the secret) are accepted, as
 	// with requireSignature, so a leaked session table or a script that read a raw token cannot sign in
-	// without the secret. In server mode, Server.Bearer without Server.BearerRequireSignature turns it on,
-	// since that server then takes raw tokens itself. With a store that checks credentials itself (the
+	// without the secret. In server mode, authserver.Bearer without RequireSignature turns it on for
+	// the server's verifier, since that server then takes raw tokens itself. With a store that checks credentials itself (the
 	// remote /get-session store), an unsigned token is refused here first unless this is set; a token
 	// passed on is then judged by that server's own bearer plugin settings.
 	AcceptRawSessionTokens bool
@@ -138,7 +138,7 @@ type Config struct {
 	// its createdAt, whatever its expiresAt says: an absolute lifetime on top of Better Auth's sliding one.
 	// It applies to sessions read from the store and from the cookie cache; a session without a createdAt
 	// is then refused. Zero means no limit (Better Auth's behaviour); in server mode zero means
-	// Server.Session.MaxSessionAge (setting both to different values is an error).
+	// the server's Session.MaxSessionAge (setting both to different values is an error).
 	MaxSessionAge time.Duration
 
 	// Now is the clock. Nil means time.Now.
@@ -147,10 +147,6 @@ type Config struct {
 	// Logger receives debug records for denied requests (with a short token fingerprint, never the token)
 	// and warnings for key set fetch failures. Nil means no logging.
 	Logger *slog.Logger
-
-	// Server, when set, makes the Auth a Better Auth-compatible server too: [Auth.ServeHTTP] answers Better
-	// Auth's endpoints at BasePath. Nil means verification only (ServeHTTP answers 404).
-	Server *ServerConfig
 }
 
 // VersionedSecret is one of Better Auth's rotated secrets.
@@ -256,8 +252,6 @@ type settings struct {
 	rawBearer     bool          // raw session tokens are accepted in Authorization (AcceptRawSessionTokens)
 	maxSessionAge time.Duration // absolute session lifetime; 0 = none
 	secure        bool          // the cookies are __Secure- and carry the Secure attribute
-
-	server *serverSettings // nil unless Config.Server is set
 }
 
 func configError(format string, args ...any) error {
@@ -346,11 +340,6 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if c.Server != nil {
-		if s.server, err = c.Server.validate(&s); err != nil {
-			return s, nil, err
-		}
-	}
 	if c.DisableJWKS {
 		if !c.AcceptHS256 && s.store == nil {
 			return s, nil, configError("DisableJWKS leaves no way to verify credentials; set AcceptHS256 or Store, or keep JWKS")
@@ -414,23 +403,11 @@ func (c *Config) validateSessions(s *settings) error {
 		return configError("CookieCache.Strategy %q is not compact, jwt, jwe or jwt-plugin", s.strategy)
 	}
 	s.store = c.Store
-	if s.store == nil && c.Server != nil && c.Server.Database != nil {
-		s.store = c.Server.Database
-	}
-	s.rawBearer = c.AcceptRawSessionTokens || (c.Server != nil && c.Server.Bearer && !c.Server.BearerRequireSignature)
+	s.rawBearer = c.AcceptRawSessionTokens
 	if c.MaxSessionAge < 0 {
 		return configError("MaxSessionAge must not be negative")
 	}
 	s.maxSessionAge = c.MaxSessionAge
-	if c.Server != nil && c.Server.Session.MaxSessionAge != 0 {
-		if s.maxSessionAge != 0 && s.maxSessionAge != c.Server.Session.MaxSessionAge {
-			return configError("MaxSessionAge %v and Server.Session.MaxSessionAge %v differ; set one", s.maxSessionAge, c.Server.Session.MaxSessionAge)
-		}
-		s.maxSessionAge = c.Server.Session.MaxSessionAge
-	}
-	if s.maxSessionAge < 0 {
-		return configError("Server.Session.MaxSessionAge must not be negative")
-	}
 	if s.store != nil {
 		s.forward, _ = s.store.(store.CredentialLookup)
 		if s.secret == "" && s.forward == nil {

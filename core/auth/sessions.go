@@ -119,7 +119,7 @@ func (a *Auth) checkResult(res *store.Result, err error, token string, kind Cred
 		return nil, errSessionNotFound
 	case !a.s.now().Before(res.Session.ExpiresAt), a.tooOld(res.Session, a.s.now()):
 		return nil, errSessionExpired
-	case bannedUser(&res.User, a.s.now()):
+	case betterauth.Banned(&res.User, a.s.now()):
 		return nil, ErrBanned
 	}
 	return &Session{User: res.User, Record: &res.Session, Credential: kind}, nil
@@ -128,16 +128,6 @@ func (a *Auth) checkResult(res *store.Result, err error, token string, kind Cred
 // tooOld reports whether s has outlived MaxSessionAge, counted from its createdAt.
 func (a *Auth) tooOld(s store.Session, now time.Time) bool {
 	return a.s.maxSessionAge > 0 && !now.Before(s.CreatedAt.Add(a.s.maxSessionAge))
-}
-
-// capExpiry is exp, but no later than createdAt + MaxSessionAge.
-func (a *Auth) capExpiry(exp, createdAt time.Time) time.Time {
-	if a.s.maxSessionAge > 0 {
-		if limit := createdAt.Add(a.s.maxSessionAge); exp.After(limit) {
-			return limit
-		}
-	}
-	return exp
 }
 
 // cachedSession returns the session from a session_data cookie when Better Auth itself would use it: it
@@ -164,7 +154,7 @@ func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session 
 		return nil
 	}
 	if p.Session.Token != token || p.Version != a.s.cacheVersion || !now.Before(expires) ||
-		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID || bannedUser(&p.User, now) ||
+		!now.Before(p.Session.ExpiresAt) || p.User.ID != p.Session.UserID || betterauth.Banned(&p.User, now) ||
 		a.tooOld(p.Session, now) {
 		return nil
 	}

@@ -1,6 +1,6 @@
 // Package mail sends the emails of gobetterauth's server (verification and password reset links): [SMTP]
 // delivers them through an SMTP server with net/smtp, [Log] writes the links to a logger for development,
-// and [Outbox] keeps them in memory for tests and demos. Each is an auth.Mailer.
+// and [Outbox] keeps them in memory for tests and demos. Each is an authserver.Mailer.
 package mail
 
 import (
@@ -21,7 +21,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // Message is a rendered email.
@@ -30,9 +30,9 @@ type Message struct {
 }
 
 // Render is the default text of each email: a subject and a plain-text body with the link.
-func Render(e auth.Email) Message {
+func Render(e authserver.Email) Message {
 	switch e.Kind {
-	case auth.EmailResetPassword:
+	case authserver.EmailResetPassword:
 		return Message{Subject: "Reset your password",
 			Text: "Someone asked to reset the password of this account. If it was you, open this link within the hour:\r\n\r\n" + e.URL + "\r\n\r\nIf it was not you, ignore this email."}
 	default:
@@ -61,11 +61,11 @@ type SMTP struct {
 	// Timeout bounds one send. Zero means 15 s.
 	Timeout time.Duration
 	// Render writes the message. Nil means [Render].
-	Render func(auth.Email) Message
+	Render func(authserver.Email) Message
 }
 
-// SendEmail implements auth.Mailer.
-func (s *SMTP) SendEmail(ctx context.Context, e auth.Email) error {
+// SendEmail implements authserver.Mailer.
+func (s *SMTP) SendEmail(ctx context.Context, e authserver.Email) error {
 	from, err := mail.ParseAddress(s.From)
 	if err != nil {
 		return fmt.Errorf("mail: From %q: %w", s.From, err)
@@ -175,8 +175,8 @@ type Log struct {
 	Logger *slog.Logger
 }
 
-// SendEmail implements auth.Mailer.
-func (l Log) SendEmail(_ context.Context, e auth.Email) error {
+// SendEmail implements authserver.Mailer.
+func (l Log) SendEmail(_ context.Context, e authserver.Email) error {
 	lg := l.Logger
 	if lg == nil {
 		lg = slog.Default()
@@ -198,12 +198,12 @@ type Outbox struct {
 
 // outboxEntry is a kept email and whether Next has returned it.
 type outboxEntry struct {
-	email auth.Email
+	email authserver.Email
 	taken bool
 }
 
-// SendEmail implements auth.Mailer.
-func (o *Outbox) SendEmail(_ context.Context, e auth.Email) error {
+// SendEmail implements authserver.Mailer.
+func (o *Outbox) SendEmail(_ context.Context, e authserver.Email) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	max := o.Max
@@ -222,10 +222,10 @@ func (o *Outbox) SendEmail(_ context.Context, e auth.Email) error {
 }
 
 // Sent returns a copy of the kept emails.
-func (o *Outbox) Sent() []auth.Email {
+func (o *Outbox) Sent() []authserver.Email {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	out := make([]auth.Email, len(o.sent))
+	out := make([]authserver.Email, len(o.sent))
 	for i, k := range o.sent {
 		out[i] = k.email
 	}
@@ -233,7 +233,7 @@ func (o *Outbox) Sent() []auth.Email {
 }
 
 // Last returns the newest email to address to of kind, if any.
-func (o *Outbox) Last(to string, kind auth.EmailKind) (auth.Email, bool) {
+func (o *Outbox) Last(to string, kind authserver.EmailKind) (authserver.Email, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for i := len(o.sent) - 1; i >= 0; i-- {
@@ -241,13 +241,13 @@ func (o *Outbox) Last(to string, kind auth.EmailKind) (auth.Email, bool) {
 			return e, true
 		}
 	}
-	return auth.Email{}, false
+	return authserver.Email{}, false
 }
 
 // Next returns the oldest email to address to of kind that Next has not returned yet, waiting for one to
 // arrive until ctx is done (then it returns ctx's error). Each email is returned once, so a test asking
 // for two emails in turn gets the first, then the second.
-func (o *Outbox) Next(ctx context.Context, to string, kind auth.EmailKind) (auth.Email, error) {
+func (o *Outbox) Next(ctx context.Context, to string, kind authserver.EmailKind) (authserver.Email, error) {
 	for {
 		o.mu.Lock()
 		for i := range o.sent {
@@ -265,7 +265,7 @@ func (o *Outbox) Next(ctx context.Context, to string, kind auth.EmailKind) (auth
 		select {
 		case <-arrived:
 		case <-ctx.Done():
-			return auth.Email{}, fmt.Errorf("mail: no %s email to %s: %w", kind, to, ctx.Err())
+			return authserver.Email{}, fmt.Errorf("mail: no %s email to %s: %w", kind, to, ctx.Err())
 		}
 	}
 }

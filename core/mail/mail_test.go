@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 )
 
@@ -101,7 +101,7 @@ func (f *fakeSMTP) serve(c net.Conn) {
 func TestSMTP(t *testing.T) {
 	f := newFakeSMTP(t, false)
 	m := &mail.SMTP{Addr: f.ln.Addr().String(), From: "Example <no-reply@example.com>", InsecureAllowPlaintext: true}
-	e := auth.Email{Kind: auth.EmailResetPassword, To: "ann@example.com",
+	e := authserver.Email{Kind: authserver.EmailResetPassword, To: "ann@example.com",
 		URL: "http://localhost:3000/api/auth/reset-password/abc?callbackURL=%2Freset", Token: "abc"}
 	if err := m.SendEmail(context.Background(), e); err != nil {
 		t.Fatal(err)
@@ -123,14 +123,14 @@ func TestSMTP(t *testing.T) {
 func TestSMTPRefusesPlaintext(t *testing.T) {
 	f := newFakeSMTP(t, false)
 	m := &mail.SMTP{Addr: f.ln.Addr().String(), From: "no-reply@example.com"}
-	if err := m.SendEmail(context.Background(), auth.Email{To: "a@example.com", URL: "x"}); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+	if err := m.SendEmail(context.Background(), authserver.Email{To: "a@example.com", URL: "x"}); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Fatalf("sent over plaintext: %v", err)
 	}
 }
 
 func TestSMTPHeaderInjection(t *testing.T) {
 	m := &mail.SMTP{Addr: "127.0.0.1:1", From: "no-reply@example.com"}
-	if err := m.SendEmail(context.Background(), auth.Email{To: "a@example.com\r\nBcc: evil@example.com", URL: "x"}); err == nil {
+	if err := m.SendEmail(context.Background(), authserver.Email{To: "a@example.com\r\nBcc: evil@example.com", URL: "x"}); err == nil {
 		t.Fatal("accepted a recipient with a line break")
 	}
 }
@@ -139,15 +139,15 @@ func TestOutbox(t *testing.T) {
 	var o mail.Outbox
 	o.Max = 2
 	for _, to := range []string{"a@x.io", "b@x.io", "c@x.io"} {
-		o.SendEmail(context.Background(), auth.Email{Kind: auth.EmailVerify, To: to})
+		o.SendEmail(context.Background(), authserver.Email{Kind: authserver.EmailVerify, To: to})
 	}
 	if len(o.Sent()) != 2 {
 		t.Fatalf("kept %d", len(o.Sent()))
 	}
-	if _, ok := o.Last("a@x.io", auth.EmailVerify); ok {
+	if _, ok := o.Last("a@x.io", authserver.EmailVerify); ok {
 		t.Fatal("the oldest was not dropped")
 	}
-	if e, ok := o.Last("C@x.io", auth.EmailVerify); !ok || e.To != "c@x.io" {
+	if e, ok := o.Last("C@x.io", authserver.EmailVerify); !ok || e.To != "c@x.io" {
 		t.Fatal("Last")
 	}
 }
@@ -158,27 +158,27 @@ func TestOutboxNext(t *testing.T) {
 	var o mail.Outbox
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	got := make(chan auth.Email, 1)
+	got := make(chan authserver.Email, 1)
 	go func() {
-		e, err := o.Next(ctx, "A@x.io", auth.EmailResetPassword)
+		e, err := o.Next(ctx, "A@x.io", authserver.EmailResetPassword)
 		if err != nil {
 			t.Error(err)
 		}
 		got <- e
 	}()
-	o.SendEmail(ctx, auth.Email{Kind: auth.EmailVerify, To: "a@x.io", Token: "other kind"})
-	o.SendEmail(ctx, auth.Email{Kind: auth.EmailResetPassword, To: "b@x.io", Token: "other address"})
-	o.SendEmail(ctx, auth.Email{Kind: auth.EmailResetPassword, To: "a@x.io", Token: "1"})
-	o.SendEmail(ctx, auth.Email{Kind: auth.EmailResetPassword, To: "a@x.io", Token: "2"})
+	o.SendEmail(ctx, authserver.Email{Kind: authserver.EmailVerify, To: "a@x.io", Token: "other kind"})
+	o.SendEmail(ctx, authserver.Email{Kind: authserver.EmailResetPassword, To: "b@x.io", Token: "other address"})
+	o.SendEmail(ctx, authserver.Email{Kind: authserver.EmailResetPassword, To: "a@x.io", Token: "1"})
+	o.SendEmail(ctx, authserver.Email{Kind: authserver.EmailResetPassword, To: "a@x.io", Token: "2"})
 	if e := <-got; e.Token != "1" {
 		t.Fatalf("Next waited for %q, want the first reset email", e.Token)
 	}
-	if e, err := o.Next(ctx, "a@x.io", auth.EmailResetPassword); err != nil || e.Token != "2" {
+	if e, err := o.Next(ctx, "a@x.io", authserver.EmailResetPassword); err != nil || e.Token != "2" {
 		t.Fatalf("Next again: %q %v, want the second", e.Token, err)
 	}
 	short, cancelShort := context.WithTimeout(ctx, 10*time.Millisecond)
 	defer cancelShort()
-	if _, err := o.Next(short, "a@x.io", auth.EmailResetPassword); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := o.Next(short, "a@x.io", authserver.EmailResetPassword); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Next with nothing left: %v, want the deadline", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 // web holds the HTML app: plain pages and one script that calls Better Auth's endpoints with fetch.
@@ -33,9 +34,10 @@ type pageData struct {
 
 // newHandler wires the server's routes: Better Auth's endpoints, the pages (the sign-in page with a button
 // for each of social), and the protected API.
-func newHandler(a *auth.Auth, social []socialButton) http.Handler {
+func newHandler(srv *authserver.Server, social []socialButton) http.Handler {
 	mux := http.NewServeMux()
-	authhttp.Mount(mux, a) // GET and POST /api/auth/…
+	authhttp.Mount(mux, srv) // GET and POST /api/auth/…
+	a := srv.Verifier()
 
 	// The dashboard is a page route: a visitor who is not signed in is sent to /sign-in?callbackUrl=/dashboard.
 	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))

@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 	"github.com/gobetterauth/gobetterauth/providers"
@@ -213,18 +214,18 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	return nil
 }
 
-// newAuth opens and migrates the database and returns the server-mode Auth writing to it, with the
-// database to close after it.
-func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*auth.Auth, *sql.DB, error) {
+// newAuth opens and migrates the database and returns the server writing to it, with the database to
+// close after it.
+func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*authserver.Server, *sql.DB, error) {
 	db, dialect, err := storeurl.OpenDB(ctx, s.databaseURL)
 	if err != nil {
 		return nil, nil, err
 	}
-	fail := func(err error) (*auth.Auth, *sql.DB, error) {
+	fail := func(err error) (*authserver.Server, *sql.DB, error) {
 		db.Close()
 		return nil, nil, err
 	}
-	if err := auth.Migrate(ctx, db, string(dialect)); err != nil {
+	if err := authserver.Migrate(ctx, db, string(dialect)); err != nil {
 		return fail(err)
 	}
 	st, err := sqlstore.New(db, dialect, nil)
@@ -234,7 +235,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 	dev := s.secret == ""
 	secret := auth.Secret(s.secret)
 	if dev {
-		if secret, err = auth.DevSecret(s.secretFile, logger); err != nil {
+		if secret, err = authserver.DevSecret(s.secretFile, logger); err != nil {
 			return fail(err)
 		}
 	}
@@ -245,7 +246,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 		baseURL = "http://localhost:" + strconv.Itoa(port)
 		origins = append(origins, "http://127.0.0.1:"+strconv.Itoa(port))
 	}
-	var social []auth.Provider
+	var social []authserver.Provider
 	if o := s.social; o != nil {
 		// Discovery happens now: an issuer that does not answer stops the start.
 		p, err := providers.OpenID(ctx, providers.OpenIDConfig{ID: o.id, Issuer: o.issuer, ClientID: o.clientID,
@@ -255,20 +256,20 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 		}
 		social = append(social, p)
 	}
-	a, err := auth.New(auth.Config{
-		BaseURL:     baseURL,
-		Secret:      secret,
-		DisableJWKS: true, // this server issues sessions, not JWT-plugin tokens
-		Logger:      logger,
-		Server: &auth.ServerConfig{
-			Database:       st,
-			DevMode:        dev,
-			TrustedOrigins: origins,
-			TrustedProxies: s.trustedProxies,
-			// Account linking keeps Better Auth's defaults: an OpenID Connect identity joins an existing
-			// user of the same email only when the provider says the email is verified.
-			SocialProviders: social,
+	a, err := authserver.New(authserver.Config{
+		Auth: auth.Config{
+			BaseURL:     baseURL,
+			Secret:      secret,
+			DisableJWKS: true, // this server issues sessions, not JWT-plugin tokens
+			Logger:      logger,
 		},
+		Database:       st,
+		DevMode:        dev,
+		TrustedOrigins: origins,
+		TrustedProxies: s.trustedProxies,
+		// Account linking keeps Better Auth's defaults: an OpenID Connect identity joins an existing
+		// user of the same email only when the provider says the email is verified.
+		SocialProviders: social,
 	})
 	if err != nil {
 		return fail(err)

@@ -28,6 +28,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
@@ -58,8 +59,8 @@ func main() {
 	}
 }
 
-// newAuth builds the server-mode Auth from the environment on the database DATABASE_URL names.
-func newAuth(ctx context.Context, defaultURL string) (*auth.Auth, func() error, error) {
+// newAuth builds the server from the environment on the database DATABASE_URL names.
+func newAuth(ctx context.Context, defaultURL string) (*authserver.Server, func() error, error) {
 	cfg, err := auth.ConfigFromEnv()
 	if err != nil && !errors.Is(err, auth.ErrStoreInEnv) { // DATABASE_URL is this server's database, opened below
 		return nil, nil, err
@@ -80,11 +81,11 @@ func newAuth(ctx context.Context, defaultURL string) (*auth.Auth, func() error, 
 	cfg.BaseURL = cmp.Or(cfg.BaseURL, defaultURL)
 	cfg.DisableJWKS = true // this server checks its own cookies; it verifies no foreign JWTs
 	off := false
-	cfg.Server = &auth.ServerConfig{Database: st, RateLimit: auth.RateLimitConfig{Enabled: &off}}
+	sc := authserver.Config{Auth: cfg, Database: st, RateLimit: authserver.RateLimitConfig{Enabled: &off}}
 	if os.Getenv("GOBETTERAUTH_JWT") == "1" {
-		cfg.Server.JWT = &auth.JWTConfig{}
+		sc.Plugins = append(sc.Plugins, authserver.JWT(authserver.JWTConfig{}))
 	}
-	a, err := auth.New(cfg)
+	a, err := authserver.New(sc)
 	if err != nil {
 		db.Close()
 		return nil, nil, err

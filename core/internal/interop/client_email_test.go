@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 )
@@ -32,9 +32,9 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 	t.Parallel()
 	interop.Require(t)
 	box := &mail.Outbox{}
-	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "email.db"), interop.DefaultSecret, func(c *auth.Config) {
-		c.Server.Mailer = box
-		c.Server.EmailAndPassword.RequireEmailVerification = true
+	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "email.db"), interop.DefaultSecret, func(c *authserver.Config) {
+		c.Mailer = box
+		c.EmailAndPassword.RequireEmailVerification = true
 	})
 	const email = "client-mail@example.com"
 	step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
@@ -50,7 +50,7 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 	// The server mails in the background: wait for the email.
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	v, err := box.Next(ctx, email, auth.EmailVerify)
+	v, err := box.Next(ctx, email, authserver.EmailVerify)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestClientEmailFlowsGoServer(t *testing.T) {
 		t.Fatalf("reset answers differ for known and unknown emails: %v / %v", a, b)
 	}
 	wantStep(t, res[5], "INVALID_REDIRECT_URL")
-	r, err := box.Next(ctx, email, auth.EmailResetPassword)
+	r, err := box.Next(ctx, email, authserver.EmailResetPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

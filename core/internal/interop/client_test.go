@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 )
 
@@ -47,8 +47,8 @@ func TestClientConformance(t *testing.T) {
 func TestClientConformanceGoServer(t *testing.T) {
 	t.Parallel()
 	interop.Require(t)
-	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "conformance.db"), interop.DefaultSecret, func(c *auth.Config) {
-		c.Server.Session.KeepSessionOnSignIn = true
+	g := startGoServer(t, "sqlite:"+filepath.Join(t.TempDir(), "conformance.db"), interop.DefaultSecret, func(c *authserver.Config) {
+		c.Session.KeepSessionOnSignIn = true
 	})
 	interop.ClientConformance(t, g.URL, "/api/auth", g.URL)
 }

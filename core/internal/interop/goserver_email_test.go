@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 )
@@ -53,7 +53,7 @@ func TestSharedEmailTokens(t *testing.T) {
 	defer cancel()
 	file := filepath.Join(t.TempDir(), "shared.db")
 	box := &mail.Outbox{}
-	g := startGoServer(t, "sqlite:"+file, interop.DefaultSecret, func(c *auth.Config) { c.Server.Mailer = box })
+	g := startGoServer(t, "sqlite:"+file, interop.DefaultSecret, func(c *authserver.Config) { c.Mailer = box })
 	n := interop.NewServer(t, map[string]string{"DB_FILE": file})
 
 	// Go issues, Node honours.
@@ -63,7 +63,7 @@ func TestSharedEmailTokens(t *testing.T) {
 	if _, err := g.Post(ctx, "/send-verification-email", "", map[string]any{"email": "mail-go@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	v, err := box.Next(ctx, "mail-go@example.com", auth.EmailVerify) // sent in the background: wait for it
+	v, err := box.Next(ctx, "mail-go@example.com", authserver.EmailVerify) // sent in the background: wait for it
 	if err != nil {
 		t.Fatalf("Go sent no verification email: %v", err)
 	}
@@ -73,7 +73,7 @@ func TestSharedEmailTokens(t *testing.T) {
 	if _, err := g.Post(ctx, "/request-password-reset", "", map[string]any{"email": "mail-go@example.com"}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := box.Next(ctx, "mail-go@example.com", auth.EmailResetPassword)
+	r, err := box.Next(ctx, "mail-go@example.com", authserver.EmailResetPassword)
 	if err != nil {
 		t.Fatalf("Go sent no reset email: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 )
 
@@ -48,7 +49,9 @@ func TestSharedJWTKeys(t *testing.T) {
 		t.Run(first+" creates the key", func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "shared.db")
 			env := map[string]string{"DB_FILE": file, "JWKS_ROTATION_INTERVAL": "4"}
-			goCfg := func(c *auth.Config) { c.Server.JWT = &auth.JWTConfig{RotationInterval: rotation} }
+			goCfg := func(c *authserver.Config) {
+				c.Plugins = append(c.Plugins, authserver.JWT(authserver.JWTConfig{RotationInterval: rotation}))
+			}
 			var g, n *interop.Server
 			if first == "go" {
 				g = startGoServer(t, "sqlite:"+file, interop.DefaultSecret, goCfg)

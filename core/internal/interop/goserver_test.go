@@ -11,16 +11,17 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
 
-// The shared-database tests run a Go server (core/auth in server mode, under httptest) and the real Better
+// The shared-database tests run a Go server (core/authserver, under httptest) and the real Better
 // Auth server on one database, migrated by Go first, with one secret: what either writes, the other reads.
 
 // startGoServer serves Better Auth's endpoints from Go on databaseURL (migrating it first) with secret.
-func startGoServer(t *testing.T, databaseURL, secret string, edit func(*auth.Config)) *interop.Server {
+func startGoServer(t *testing.T, databaseURL, secret string, edit func(*authserver.Config)) *interop.Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -44,12 +45,12 @@ func startGoServer(t *testing.T, databaseURL, secret string, edit func(*auth.Con
 		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
-	cfg := auth.Config{BaseURL: ts.URL, Secret: auth.Secret(secret), DisableJWKS: true,
-		Server: &auth.ServerConfig{Database: st, DevMode: true, Bearer: true}}
+	cfg := authserver.Config{Auth: auth.Config{BaseURL: ts.URL, Secret: auth.Secret(secret), DisableJWKS: true},
+		Database: st, DevMode: true, Plugins: []authserver.Plugin{authserver.Bearer(authserver.BearerConfig{})}}
 	if edit != nil {
 		edit(&cfg)
 	}
-	a, err := auth.New(cfg)
+	a, err := authserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/auth/authtest/oidcop"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
@@ -37,7 +38,7 @@ const (
 	socialSecret = "go-rp-secret-0123456789"
 )
 
-// rp is a small OpenID Connect relying party implementing auth.Provider for these tests (core cannot import
+// rp is a small OpenID Connect relying party implementing authserver.Provider for these tests (core cannot import
 // the providers module): discovery, an authorization URL with S256 PKCE and the nonce, the token request
 // with client_secret_post, and ID tokens verified against the OP's JWKS (signature, iss, aud, exp, nonce).
 type rp struct {
@@ -80,7 +81,7 @@ func (p *rp) getJSON(u string, v any) error {
 func (p *rp) ID() string     { return p.id }
 func (p *rp) Issuer() string { return p.issuer }
 
-func (p *rp) AuthCodeURL(_ context.Context, a auth.AuthCodeParams) (string, error) {
+func (p *rp) AuthCodeURL(_ context.Context, a authserver.AuthCodeParams) (string, error) {
 	h := sha256.Sum256([]byte(a.CodeVerifier))
 	q := url.Values{"response_type": {"code"}, "client_id": {socialClient}, "redirect_uri": {a.RedirectURI},
 		"state": {a.State}, "scope": {strings.Join(append([]string{"openid", "email", "profile"}, a.Scopes...), " ")},
@@ -91,7 +92,7 @@ func (p *rp) AuthCodeURL(_ context.Context, a auth.AuthCodeParams) (string, erro
 	return p.authEP + "?" + q.Encode(), nil
 }
 
-func (p *rp) Exchange(ctx context.Context, a auth.ExchangeParams) (*auth.ProviderTokens, *auth.ProviderUser, error) {
+func (p *rp) Exchange(ctx context.Context, a authserver.ExchangeParams) (*authserver.ProviderTokens, *authserver.ProviderUser, error) {
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {a.Code}, "redirect_uri": {a.RedirectURI},
 		"code_verifier": {a.CodeVerifier}, "client_id": {socialClient}, "client_secret": {socialSecret}}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.tokenEP, strings.NewReader(form.Encode()))
@@ -115,7 +116,7 @@ func (p *rp) Exchange(ctx context.Context, a auth.ExchangeParams) (*auth.Provide
 	if resp.StatusCode != 200 || tr.Error != "" {
 		return nil, nil, fmt.Errorf("token endpoint: %s %s", resp.Status, tr.Error)
 	}
-	tok := &auth.ProviderTokens{AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, IDToken: tr.IDToken,
+	tok := &authserver.ProviderTokens{AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, IDToken: tr.IDToken,
 		Scopes: strings.Fields(tr.Scope)}
 	if tr.ExpiresIn > 0 {
 		tok.AccessTokenExpiresAt = time.Now().Add(time.Duration(tr.ExpiresIn) * time.Second)
@@ -127,7 +128,7 @@ func (p *rp) Exchange(ctx context.Context, a auth.ExchangeParams) (*auth.Provide
 	return tok, u, nil
 }
 
-func (p *rp) VerifyIDToken(_ context.Context, token, nonce string) (*auth.ProviderUser, error) {
+func (p *rp) VerifyIDToken(_ context.Context, token, nonce string) (*authserver.ProviderUser, error) {
 	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256, jose.PS256, jose.ES256, jose.EdDSA})
 	if err != nil || len(jws.Signatures) != 1 {
 		return nil, fmt.Errorf("id_token: %v", err)
@@ -164,20 +165,20 @@ func (p *rp) VerifyIDToken(_ context.Context, token, nonce string) (*auth.Provid
 	case nonce != "" && c.Nonce != nonce:
 		return nil, errors.New("id_token: nonce")
 	}
-	return &auth.ProviderUser{Subject: c.Sub, Issuer: c.Iss, Email: c.Email, EmailVerified: c.EmailVerified,
+	return &authserver.ProviderUser{Subject: c.Sub, Issuer: c.Iss, Email: c.Email, EmailVerified: c.EmailVerified,
 		Name: c.Name, Image: c.Picture}, nil
 }
 
 // socialEnv is the OP, a Go server on a SQLite file and the way to reach both.
 type socialEnv struct {
 	op  *oidcop.OP
-	a   *auth.Auth
+	a   *authserver.Server
 	db  *sql.DB
 	rp  *rp
 	dbf string
 }
 
-func newSocialEnv(t *testing.T, edit func(*auth.ServerConfig)) *socialEnv {
+func newSocialEnv(t *testing.T, edit func(*authserver.Config)) *socialEnv {
 	t.Helper()
 	op := oidcop.StartConfig(t, oidcop.Config{
 		Clients: []oidcop.Client{{ID: socialClient, Secret: socialSecret,
@@ -208,11 +209,12 @@ func newSocialEnv(t *testing.T, edit func(*auth.ServerConfig)) *socialEnv {
 		t.Fatal(err)
 	}
 	p := newRP(t, "op", op.Issuer)
-	sc := &auth.ServerConfig{Database: st, DevMode: true, SocialProviders: []auth.Provider{p}}
+	sc := &authserver.Config{Auth: auth.Config{BaseURL: socialBase, Secret: interop.DefaultSecret, DisableJWKS: true},
+		Database: st, DevMode: true, SocialProviders: []authserver.Provider{p}}
 	if edit != nil {
 		edit(sc)
 	}
-	a, err := auth.New(auth.Config{BaseURL: socialBase, Secret: interop.DefaultSecret, DisableJWKS: true, Server: sc})
+	a, err := authserver.New(*sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -434,13 +436,13 @@ func TestSocialOP(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		verifier, nonce := strings.Repeat("v", 64), "client-nonce-1"
-		u, _ := e.rp.AuthCodeURL(ctx, auth.AuthCodeParams{State: "client-state", CodeVerifier: verifier, Nonce: nonce,
+		u, _ := e.rp.AuthCodeURL(ctx, authserver.AuthCodeParams{State: "client-state", CodeVerifier: verifier, Nonce: nonce,
 			RedirectURI: socialBase + "/rp-callback"})
 		cb, err := e.op.Login(ctx, u, "alice", true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, _, err := e.rp.Exchange(ctx, auth.ExchangeParams{Code: cb.Query().Get("code"), CodeVerifier: verifier,
+		tok, _, err := e.rp.Exchange(ctx, authserver.ExchangeParams{Code: cb.Query().Get("code"), CodeVerifier: verifier,
 			RedirectURI: socialBase + "/rp-callback", Nonce: nonce})
 		if err != nil {
 			t.Fatal(err)

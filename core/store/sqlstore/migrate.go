@@ -22,9 +22,41 @@ type MigrateOptions struct {
 	// columns, in name order. Nil means none.
 	AdditionalUserFields map[string]FieldType
 
+	// Tables are plugin schemas (a Better Auth plugin's schema option): new tables, created after the core
+	// ones in the order given, and extra columns of core tables (a Table named "user", "session", …). A
+	// field already in the schema is skipped, so a plugin may declare a table Migrate always makes (the
+	// JWT plugin's jwks). Nil means none.
+	Tables []Table
+
 	// DryRun plans without changing anything: the report says what Migrate would create and add, and
 	// which statements it would run.
 	DryRun bool
+}
+
+// Table is a table of a plugin's schema, or extra columns of a core table, as Better Auth's plugin schema
+// declares them (model name and fields; the id column is added).
+type Table struct {
+	// Name is the model name, which is also the table name: "twoFactor", or a core model ("user",
+	// "session", "account", "verification", "jwks") whose table gets Fields as extra columns.
+	Name string
+	// Fields are the columns after id, in order.
+	Fields []Field
+}
+
+// Field is a column of a plugin table, Better Auth's DBFieldAttribute as its migrator reads it.
+type Field struct {
+	// Name is the field (and column) name.
+	Name string
+	// Type is the field type.
+	Type FieldType
+	// Required is NOT NULL; Unique adds a unique constraint (an index when the column is added later);
+	// Index creates an index.
+	Required, Unique, Index bool
+	// References names a model whose id the column references, with on delete cascade ("user"). Empty
+	// means none.
+	References string
+	// DefaultNow is a date column defaulting to the current time (defaultValue: () => new Date()).
+	DefaultNow bool
 }
 
 // MigrateReport is what [Migrate] did, or with DryRun would do.
@@ -61,9 +93,9 @@ type mfield struct {
 	unique     bool
 	index      bool
 	sortable   bool
-	ref        bool // references user.id on delete cascade
-	defaultNow bool // a date defaulting to the current time
-	defFalse   bool // a boolean defaulting to false
+	ref        string // the model whose id the column references on delete cascade; "" for none
+	defaultNow bool   // a date defaulting to the current time
+	defFalse   bool   // a boolean defaulting to false
 }
 
 // mtable is a table of Better Auth's schema.
@@ -101,8 +133,8 @@ func migrationSchema(opts *MigrateOptions) ([]mtable, error) {
 		}
 		user.fields = append(user.fields, mfield{name: name, typ: typ})
 	}
-	userID := mfield{name: "userId", typ: FieldString, required: true, index: true, ref: true}
-	return []mtable{
+	userID := mfield{name: "userId", typ: FieldString, required: true, index: true, ref: "user"}
+	return pluginTables([]mtable{
 		user,
 		{model: "session", fields: []mfield{
 			date("expiresAt", true, false),
@@ -142,7 +174,37 @@ func migrationSchema(opts *MigrateOptions) ([]mtable, error) {
 			str("alg", false),
 			str("crv", false),
 		}},
-	}, nil
+	}, opts.Tables)
+}
+
+// pluginTables adds the plugin schemas to the core tables.
+func pluginTables(tables []mtable, plugins []Table) ([]mtable, error) {
+	for _, pt := range plugins {
+		if pt.Name == "" || strings.Contains(pt.Name, ".") {
+			return nil, fmt.Errorf("sqlstore: plugin table name %q is empty or has a dot", pt.Name)
+		}
+		i := slices.IndexFunc(tables, func(t mtable) bool { return t.model == pt.Name })
+		if i < 0 {
+			tables = append(tables, mtable{model: pt.Name})
+			i = len(tables) - 1
+		}
+		for _, f := range pt.Fields {
+			switch f.Type {
+			case FieldString, FieldNumber, FieldBoolean, FieldDate, FieldJSON:
+			default:
+				return nil, fmt.Errorf("sqlstore: plugin table %q field %q: unknown type %q", pt.Name, f.Name, f.Type)
+			}
+			if f.Name == "" || f.Name == "id" {
+				return nil, fmt.Errorf("sqlstore: plugin table %q: field name %q", pt.Name, f.Name)
+			}
+			if slices.ContainsFunc(tables[i].fields, func(g mfield) bool { return g.name == f.Name }) {
+				continue
+			}
+			tables[i].fields = append(tables[i].fields, mfield{name: f.Name, typ: f.Type, required: f.Required,
+				unique: f.Unique, index: f.Index, ref: f.References, defaultNow: f.DefaultNow && f.Type == FieldDate})
+		}
+	}
+	return tables, nil
 }
 
 // migrator writes Better Auth's DDL for one dialect and set of names.
@@ -167,7 +229,7 @@ func (m *migrator) tableName(model string) string {
 // typ is the column type Better Auth's getType gives a field.
 func (m *migrator) typ(f mfield) string {
 	d := m.s.dialect
-	if f.ref {
+	if f.ref != "" {
 		if d == MySQL {
 			return "varchar(36)"
 		}
@@ -223,8 +285,8 @@ func (m *migrator) column(f mfield, adding bool) string {
 	if !adding && f.unique {
 		b.WriteString(" unique")
 	}
-	if f.ref {
-		b.WriteString(" references " + m.s.quote(m.s.names.User) + " (" + m.s.quote(m.s.column("id")) + ") on delete cascade")
+	if f.ref != "" {
+		b.WriteString(" references " + m.s.quote(m.tableName(f.ref)) + " (" + m.s.quote(m.s.column("id")) + ") on delete cascade")
 	}
 	return b.String()
 }

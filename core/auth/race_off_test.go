@@ -1,6 +1,0 @@
-//go:build !race
-
-package auth_test
-
-// raceEnabled is true under the race detector, which makes scrypt about 15 times slower.
-const raceEnabled = false

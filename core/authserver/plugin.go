@@ -1,0 +1,322 @@
+package authserver
+
+// The plugin seam, shaped like Better Auth's BetterAuthPlugin (better-auth src/types/plugins.ts): an id,
+// endpoints, a schema, before and after hooks matched by path, rate-limit rules and error codes.
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
+)
+
+// Plugin adds to a [Server] what one of Better Auth's plugins adds: endpoints, tables, hooks around
+// endpoints, rate-limit rules and error codes. List plugins in [Config].Plugins; [JWT] and [Bearer] are
+// built in. A Plugin is a value: it holds no request state, and every function in it must be safe for
+// concurrent use.
+type Plugin struct {
+	// ID names the plugin, like Better Auth's plugin id ("jwt", "bearer", "two-factor"). Required, unique.
+	ID string
+
+	// Init runs once in [New], after the server is set up and before it serves; an error fails New.
+	// Nil means nothing to do.
+	Init func(s *Server) error
+
+	// Endpoints are the plugin's routes below the base path. A path may not be one the server or
+	// another plugin already has.
+	Endpoints []Endpoint
+
+	// Schema are the plugin's tables, and extra columns of core tables (a table named "user" or "session"
+	// adds fields to the user or session), exactly as the plugin's schema option declares them in Better
+	// Auth; [Migrate] creates them. Reading and writing the extra columns is the store's business (see
+	// sqlstore.Options).
+	Schema []sqlstore.Table
+
+	// Before hooks run, in order, after the request protections (rate limit, body, origin checks) and
+	// before the endpoint; After hooks run after it. Plugins' hooks run in the order of Config.Plugins.
+	Before, After []Hook
+
+	// RateLimit are rules for the plugin's paths. They take precedence over Better Auth's built-in rules
+	// and yield to Config.RateLimit.Rules, as in Better Auth.
+	RateLimit []RateLimitRule
+
+	// ErrorCodes are the plugin's error codes and messages (Better Auth's $ERROR_CODES): answer one with
+	// [Plugin.Error].
+	ErrorCodes map[string]string
+
+	// verifier adjusts the verifier's config before New builds it (the bearer plugin turns on raw
+	// session tokens, as Better Auth's plugin accepts them). Only built-in plugins set it.
+	verifier func(*auth.Config)
+}
+
+// Error returns the plugin's error code as an error answer with status: {"code": code, "message":
+// p.ErrorCodes[code]}.
+func (p *Plugin) Error(status int, code string) error {
+	return &APIError{Status: status, Code: code, Message: p.ErrorCodes[code]}
+}
+
+// Endpoint is a plugin's route.
+type Endpoint struct {
+	// Method is GET or POST.
+	Method string
+	// Path is below the base path and starts with "/" ("/two-factor/enable"). A last segment ":name" is a
+	// path parameter ([Context.Param]).
+	Path string
+	// Handler answers the request. A nil error sends the result as JSON (a json.RawMessage as it is);
+	// an error is answered as Better Auth answers errors: an [*APIError] with its status, code and
+	// message, anything else as 500 (logged). POST bodies are read and parsed before Handler runs.
+	Handler func(c *Context) (any, error)
+}
+
+// Hook runs around the endpoints its Match selects, like one of Better Auth's hooks.before and
+// hooks.after entries.
+type Hook struct {
+	// Match selects endpoints by their path below the base path ("/sign-up/email"); nil means every
+	// endpoint. [PathIs] matches exact paths.
+	Match func(path string) bool
+	// Run runs the hook. A before hook that returns an error answers with it: the endpoint does not run.
+	// An after hook sees the endpoint's answer with [Context.Result], may change it with
+	// [Context.SetResult], and may add headers and cookies; an error it returns replaces the answer.
+	Run func(c *Context) error
+}
+
+// PathIs returns a matcher for the given paths.
+func PathIs(paths ...string) func(string) bool {
+	return func(p string) bool { return slices.Contains(paths, p) }
+}
+
+// APIError is a Better Auth error answer: the status and the body {"code","message"}.
+type APIError struct {
+	Status        int
+	Code, Message string
+}
+
+// Error returns "auth: CODE: message".
+func (e *APIError) Error() string { return "auth: " + e.Code + ": " + e.Message }
+
+// Context is one request, as a plugin's endpoint or hook sees it.
+type Context struct {
+	c      *call
+	result any
+	err    error
+}
+
+// Request returns the HTTP request.
+func (x *Context) Request() *http.Request { return x.c.r }
+
+// Context returns the request's context.
+func (x *Context) Context() context.Context { return x.c.ctx }
+
+// Path returns the endpoint's path below the base path ("/token").
+func (x *Context) Path() string { return x.c.path }
+
+// Param returns the value of the route's ":name" path parameter, or "".
+func (x *Context) Param() string { return x.c.param }
+
+// Query returns the URL query.
+func (x *Context) Query() url.Values { return x.c.query }
+
+// Now returns the request's time (the server's clock, whole milliseconds).
+func (x *Context) Now() time.Time { return x.c.now }
+
+// Body returns the parsed POST body (JSON, or a form where allowed), nil when there was none. It was read
+// within Config.MaxBodyBytes before any hook or endpoint ran.
+func (x *Context) Body() map[string]any { return x.c.body }
+
+// String returns the body field name when it is a string, else "".
+func (x *Context) String(name string) string { return x.c.str(name) }
+
+// FieldKind is the type a body field must have for [Context.Validate].
+type FieldKind int
+
+// The field kinds, with zod's messages.
+const (
+	FieldString FieldKind = iota
+	FieldBool
+	FieldEmail        // a string that is an email address (z.email())
+	FieldStringOrNull // a string or null
+)
+
+// BodyField is one field [Context.Validate] checks.
+type BodyField struct {
+	Name     string
+	Kind     FieldKind
+	Required bool
+}
+
+// Validate checks the body against fields and returns Better Auth's 400 VALIDATION_ERROR with every
+// issue ("[body.email] Invalid email address; …"), or nil.
+func (x *Context) Validate(fields ...BodyField) error {
+	fs := make([]field, len(fields))
+	for i, f := range fields {
+		k := map[FieldKind]fieldKind{FieldString: kString, FieldBool: kBool, FieldEmail: kEmail, FieldStringOrNull: kStringOrNull}[f.Kind]
+		fs[i] = field{name: f.Name, kind: k, required: f.Required}
+	}
+	return x.c.validate(fs...)
+}
+
+// Session returns the request's session, as Better Auth's sessionMiddleware does, or 401 UNAUTHORIZED.
+// Errors other than that one (a database that is down) are answered as they are.
+func (x *Context) Session() (*store.Result, error) { return x.c.session(false) }
+
+// FreshSession is [Context.Session] without the cookie cache (sensitiveSessionMiddleware), for
+// endpoints that must not act on a revoked session.
+func (x *Context) FreshSession() (*store.Result, error) { return x.c.session(true) }
+
+// NewSession returns the session this request created or refreshed (and set the cookies of), or nil:
+// Better Auth's ctx.context.newSession, for after hooks.
+func (x *Context) NewSession() *store.Result { return x.c.newSession }
+
+// CreateSession signs user in: it creates a session through the server's one session-creation path (the
+// SessionCreated hook runs) and sets the session cookies, the cookie cache and whatever plugins add.
+// dontRemember makes it a browser-session cookie with a 1-day session, as rememberMe: false does.
+func (x *Context) CreateSession(user store.User, dontRemember bool) (*store.Result, error) {
+	s, err := x.c.createSession(user.ID, dontRemember, user)
+	if err != nil {
+		return nil, err
+	}
+	res := &store.Result{Session: *s, User: user}
+	x.c.setSessionCookie(res, &dontRemember, nil)
+	return res, nil
+}
+
+// SetCookie sets a cookie with Better Auth's attributes (Path=/, HttpOnly, SameSite=Lax, Secure in secure
+// mode). maxAge 0 means a browser-session cookie; negative expires it.
+func (x *Context) SetCookie(name, value string, maxAge time.Duration) {
+	var age *int
+	switch {
+	case maxAge < 0:
+		age, value = seconds(0), ""
+	case maxAge > 0:
+		age = seconds(maxAge)
+	}
+	x.c.removeCookies(name)
+	x.c.setCookie(name, value, x.c.attrs(age))
+}
+
+// Header returns the response headers (Set-Cookie excepted: use SetCookie).
+func (x *Context) Header() http.Header { return x.c.header }
+
+// SetStatus sets the status of a successful answer (200 by default).
+func (x *Context) SetStatus(code int) { x.c.status = code }
+
+// Result returns the endpoint's answer, in an after hook: the value it returned, or its error (an
+// [*APIError] for Better Auth error answers).
+func (x *Context) Result() (any, error) { return x.result, x.err }
+
+// SetResult replaces the answer, in an after hook.
+func (x *Context) SetResult(v any, err error) { x.result, x.err = v, exportError(err) }
+
+// Server returns the server.
+func (x *Context) Server() *Server { return x.c.a }
+
+// Database returns the server's database.
+func (x *Context) Database() store.Database { return x.c.srv.db }
+
+// Logger returns the server's logger.
+func (x *Context) Logger() *slog.Logger { return x.c.a.s.log }
+
+// exportError turns the server's error answers into *APIError for plugins.
+func exportError(err error) error {
+	var e *apiError
+	if errors.As(err, &e) && e.retryAfter == 0 {
+		return &APIError{Status: e.status, Code: e.code, Message: e.message}
+	}
+	return err
+}
+
+// importError turns a plugin's *APIError into the server's error answer.
+func importError(err error) error {
+	var e *APIError
+	if errors.As(err, &e) {
+		return newAPIError(e.Status, e.Code, e.Message)
+	}
+	return err
+}
+
+// hook is a hook of a plugin, with the plugin it belongs to.
+type hook struct {
+	Hook
+	plugin string
+}
+
+// installPlugins adds the plugins' endpoints and hooks to the server and runs their Init.
+func (a *Server) installPlugins(plugins []Plugin) error {
+	seen := map[string]bool{}
+	for _, p := range plugins {
+		if p.ID == "" || seen[p.ID] {
+			return configError("Plugins: plugin id %q is empty or appears twice", p.ID)
+		}
+		seen[p.ID] = true
+		for _, e := range p.Endpoints {
+			if e.Handler == nil || !strings.HasPrefix(e.Path, "/") || (e.Method != http.MethodGet && e.Method != http.MethodPost) {
+				return configError("plugin %s: endpoint %s %q: want GET or POST, a /path and a handler", p.ID, e.Method, e.Path)
+			}
+			h := e.Handler
+			ep := &endpoint{methods: []string{e.Method}, handle: func(c *call) (any, error) {
+				v, err := h(&Context{c: c})
+				return v, importError(err)
+			}}
+			path, table := e.Path, a.router
+			if i := strings.Index(path, "/:"); i > 0 {
+				path, table = path[:i], a.routeParams
+			}
+			if a.router[path] != nil || a.routeParams[path] != nil {
+				return configError("plugin %s: endpoint %q is already served", p.ID, e.Path)
+			}
+			table[path] = ep
+		}
+		for _, h := range p.Before {
+			a.before = append(a.before, hook{h, p.ID})
+		}
+		for _, h := range p.After {
+			a.after = append(a.after, hook{h, p.ID})
+		}
+	}
+	for _, p := range plugins {
+		if p.Init != nil {
+			if err := p.Init(a); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runBefore runs the before hooks that match the request; the first error stops them.
+func (c *call) runBefore() error {
+	for _, h := range c.a.before {
+		if h.Run != nil && (h.Match == nil || h.Match(c.path)) {
+			if err := h.Run(&Context{c: c}); err != nil {
+				return importError(err)
+			}
+		}
+	}
+	return nil
+}
+
+// runAfter runs the after hooks that match the request over the endpoint's answer.
+func (c *call) runAfter(res any, err error) (any, error) {
+	x := &Context{c: c, result: res, err: exportError(err)}
+	ran := false
+	for _, h := range c.a.after {
+		if h.Run != nil && (h.Match == nil || h.Match(c.path)) {
+			ran = true
+			if herr := h.Run(x); herr != nil {
+				x.result, x.err = nil, herr
+			}
+		}
+	}
+	if !ran {
+		return res, err
+	}
+	return x.result, importError(x.err)
+}

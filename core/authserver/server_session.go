@@ -1,0 +1,328 @@
+package authserver
+
+// Sessions (better-auth src/api/routes/session.ts, sign-out.ts; src/db/internal-adapter.ts createSession).
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered. It is the
+// only place sessions are created, and it asks the session gate (server_gate.go) about u first. The
+// sessions of the same user the request presents end then, unless Session.KeepSessionOnSignIn, so a fixed
+// or stolen session does not outlive the next sign-in.
+func (c *call) createSession(userID string, dontRemember bool, u store.User) (*store.Session, error) {
+	if err := c.gate(&u); err != nil {
+		return nil, err
+	}
+	if !c.srv.keepOnLogin {
+		if err := c.endPresentedSessions(userID); err != nil {
+			return nil, err
+		}
+	}
+	life := c.srv.expiresIn
+	if dontRemember {
+		life = 24 * time.Hour
+	}
+	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: userID,
+		ExpiresAt: c.a.capExpiry(c.now.Add(life), c.now), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
+		UserAgent: c.r.Header.Get("User-Agent")}
+	if err := c.srv.db.CreateSession(c.ctx, s); err != nil {
+		return nil, dbError(err)
+	}
+	if h := c.srv.hooks.SessionCreated; h != nil {
+		if err := h(c.ctx, *s, u); err != nil {
+			return nil, hookError(err)
+		}
+	}
+	return s, nil
+}
+
+// endPresentedSessions deletes the sessions the request presents that belong to userID; sessions of
+// other users are left alone.
+func (c *call) endPresentedSessions(userID string) error {
+	for _, token := range c.presentedSessionTokens() {
+		res, err := c.srv.db.Lookup(c.ctx, token)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return dbError(err)
+		}
+		if res.Session.UserID == userID {
+			if err := c.deleteSession(token); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deleteSession deletes one session by token and runs the SessionDeleted hook when it existed.
+func (c *call) deleteSession(token string) error {
+	var old *store.Result
+	if c.srv.hooks.SessionDeleted != nil {
+		old, _ = c.srv.db.Lookup(c.ctx, token)
+	}
+	if err := c.srv.db.DeleteSession(c.ctx, token); err != nil {
+		return dbError(err)
+	}
+	if old != nil {
+		c.srv.hooks.SessionDeleted(c.ctx, old.Session)
+	}
+	return nil
+}
+
+// deleteUserSessions deletes every session of a user, running the SessionDeleted hook for each.
+func (c *call) deleteUserSessions(userID string) error {
+	var old []store.Session
+	if c.srv.hooks.SessionDeleted != nil {
+		old, _ = c.srv.db.Sessions(c.ctx, userID)
+	}
+	if err := c.srv.db.DeleteSessions(c.ctx, userID); err != nil {
+		return dbError(err)
+	}
+	for _, s := range old {
+		c.srv.hooks.SessionDeleted(c.ctx, s)
+	}
+	return nil
+}
+
+// sessionOut is {"session","user"} as Better Auth returns it.
+func sessionOut(res *store.Result) json.RawMessage {
+	b := make([]byte, 0, 512)
+	b = append(b, `{"session":`...)
+	b = append(b, betterauth.SessionJSON(res.Session)...)
+	b = append(b, `,"user":`...)
+	b = append(b, betterauth.UserJSON(res.User)...)
+	return append(b, '}')
+}
+
+// getSession is GET /get-session.
+func (c *call) getSession() (any, error) {
+	c.header.Set("Cache-Control", "no-store")
+	c.header.Set("Pragma", "no-cache")
+	if c.r.Method == "POST" {
+		return nil, errGetSessionPost
+	}
+	res, err := c.loadSession(c.query.Get("disableCookieCache") == "true", c.query.Get("disableRefresh") == "true")
+	if err != nil {
+		return nil, err
+	}
+	if res == nil {
+		return json.RawMessage("null"), nil
+	}
+	c.sess, c.sessDone = res, true // Better Auth's ctx.context.session, for after hooks (the JWT plugin's)
+	return sessionOut(res), nil
+}
+
+// loadSession is the body of Better Auth's getSession: the signed cookie, then the cookie cache, then the
+// database, with sliding refresh. It returns nil, nil when there is no valid session (and queues the cookie
+// deletions Better Auth sends).
+func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
+	n := c.a.s.names
+	cacheOn := c.a.s.strategy != auth.CacheNone
+	token := c.signedCookie(n.SessionToken)
+	jar, _ := betterauth.Read(c.r.Header.Values("Cookie"), n)
+	if token == "" && cacheOn {
+		return nil, nil
+	}
+	if !cacheOn && len(c.dataChunks()) > 0 {
+		for _, name := range c.dataChunks() {
+			c.setCookie(name, "", c.attrs(seconds(0)))
+		}
+	}
+	if token == "" {
+		return nil, nil
+	}
+	dontRemember := c.signedCookie(n.DontRemember) != ""
+	if cacheOn && !noCache && jar.SessionData != "" {
+		if s := c.a.cachedSession(c.ctx, jar.SessionData, token); s != nil {
+			return &store.Result{Session: *s.Record, User: s.User}, nil
+		}
+		c.expireCookie(n.SessionData)
+	}
+	res, err := c.srv.db.Lookup(c.ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		res, err = nil, nil
+	}
+	if err != nil {
+		return nil, dbError(err)
+	}
+	if res != nil && betterauth.Banned(&res.User, c.now) {
+		c.deleteSessionCookie()
+		return nil, nil
+	}
+	if res == nil || res.Session.ExpiresAt.Before(c.now) || c.a.tooOld(res.Session, c.now) {
+		c.deleteSessionCookie()
+		if res != nil {
+			if err := c.deleteSession(token); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}
+	if dontRemember || noRefresh {
+		return res, nil
+	}
+	due := !res.Session.ExpiresAt.Add(-c.srv.expiresIn).Add(c.srv.updateAge).After(c.now)
+	if due && !c.srv.noRefresh {
+		exp := c.a.capExpiry(c.now.Add(c.srv.expiresIn), res.Session.CreatedAt)
+		if err := c.srv.db.UpdateSession(c.ctx, token, exp, c.now); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				c.deleteSessionCookie()
+				return nil, errFailedGetSession
+			}
+			return nil, dbError(err)
+		}
+		res.Session.ExpiresAt, res.Session.UpdatedAt = exp, c.now
+		f := false
+		c.setSessionCookie(res, &f, seconds(c.srv.expiresIn))
+		return res, nil
+	}
+	c.setCookieCache(res, dontRemember)
+	return res, nil
+}
+
+// session is Better Auth's sessionMiddleware: the request's session, or 401. sensitive bypasses the cookie
+// cache (sensitiveSessionMiddleware), so a revoked session cannot act from a stale cache.
+func (c *call) session(sensitive bool) (*store.Result, error) {
+	if !c.sessDone {
+		res, err := c.loadSession(sensitive, false)
+		if err != nil {
+			var e *apiError
+			if errors.As(err, &e) && e.status < 500 {
+				return nil, errUnauthorized
+			}
+			return nil, err
+		}
+		c.sess, c.sessDone = res, true
+	}
+	if c.sess == nil {
+		return nil, errUnauthorized
+	}
+	return c.sess, nil
+}
+
+// signOut is POST /sign-out. It deletes every session the request presents (a session cookie sent twice,
+// or behind a junk cookie of the same name, is still ended), and answers success only once they are gone:
+// when the database cannot delete one, the answer is 503 and the cookies stay, so the client knows it is
+// still signed in (Better Auth logs the failure and answers success).
+func (c *call) signOut() (any, error) {
+	for _, token := range c.presentedSessionTokens() {
+		if err := c.deleteSession(token); err != nil {
+			c.a.s.log.Error("auth: sign-out could not delete the session", "err", err)
+			return nil, err
+		}
+	}
+	c.deleteSessionCookie()
+	return map[string]bool{"success": true}, nil
+}
+
+// listSessions is GET /list-sessions: the user's active sessions; needs a fresh session.
+func (c *call) listSessions() (any, error) {
+	res, err := c.session(false)
+	if err != nil {
+		return nil, err
+	}
+	if c.srv.freshAge > 0 && c.now.Sub(res.Session.CreatedAt) >= c.srv.freshAge {
+		return nil, errSessionNotFresh
+	}
+	all, err := c.srv.db.Sessions(c.ctx, res.User.ID)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	b := []byte{'['}
+	for _, s := range all {
+		if !s.ExpiresAt.After(c.now) || c.a.tooOld(s, c.now) {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, betterauth.SessionJSON(s)...)
+	}
+	return json.RawMessage(append(b, ']')), nil
+}
+
+// revokeSession is POST /revoke-session {token}: deletes one of the user's sessions (200 also when the
+// token is unknown or someone else's).
+func (c *call) revokeSession() (any, error) {
+	res, err := c.session(true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.validate(field{"token", kString, true}); err != nil {
+		return nil, err
+	}
+	token := c.str("token")
+	other, err := c.srv.db.Lookup(c.ctx, token)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, dbError(err)
+	}
+	if other != nil && other.Session.UserID == res.User.ID {
+		if err := c.deleteSession(token); err != nil {
+			return nil, err
+		}
+	}
+	if token == res.Session.Token {
+		c.deleteSessionCookie()
+	}
+	return map[string]bool{"status": true}, nil
+}
+
+// revokeSessions is POST /revoke-sessions: deletes every session of the user.
+func (c *call) revokeSessions() (any, error) {
+	res, err := c.session(true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.deleteUserSessions(res.User.ID); err != nil {
+		return nil, err
+	}
+	c.deleteSessionCookie()
+	return map[string]bool{"status": true}, nil
+}
+
+// revokeOtherSessions is POST /revoke-other-sessions: deletes the user's other active sessions.
+func (c *call) revokeOtherSessions() (any, error) {
+	res, err := c.session(true)
+	if err != nil {
+		return nil, err
+	}
+	all, err := c.srv.db.Sessions(c.ctx, res.User.ID)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	all = slices.DeleteFunc(all, func(s store.Session) bool {
+		return !s.ExpiresAt.After(c.now) || s.Token == res.Session.Token
+	})
+	for _, s := range all {
+		if err := c.deleteSession(s.Token); err != nil {
+			return nil, err
+		}
+	}
+	return map[string]bool{"status": true}, nil
+}
+
+// tooOld reports whether s has outlived Session.MaxSessionAge, counted from its createdAt (the verifier's
+// rule, which the server shares: its MaxSessionAge is the verifier's).
+func (a *Server) tooOld(s store.Session, now time.Time) bool {
+	return a.s.maxSessionAge > 0 && !now.Before(s.CreatedAt.Add(a.s.maxSessionAge))
+}
+
+// capExpiry is exp, but no later than createdAt + MaxSessionAge.
+func (a *Server) capExpiry(exp, createdAt time.Time) time.Time {
+	if a.s.maxSessionAge > 0 {
+		if limit := createdAt.Add(a.s.maxSessionAge); exp.After(limit) {
+			return limit
+		}
+	}
+	return exp
+}
