@@ -13,6 +13,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
 // The admin plugin's refusal, as Better Auth 1.7.25 answers it (default bannedUserMessage).
@@ -266,5 +267,38 @@ func TestSessionGateVerifier(t *testing.T) {
 				t.Fatalf("get-session of a banned user: %d %s", g.status, g.body)
 			}
 		})
+	}
+}
+
+// TestSessionGateColumnsAddedWhileRunning: the Go server has read the user table before a Node Better Auth
+// server sharing the database migrates for the admin and two-factor plugins and bans the user. Once the
+// store's columns are older than sqlstore.DefaultSchemaRefresh, without a restart, the verifier refuses the
+// session it accepted before (ErrBanned) and password sign-in answers BANNED_USER; then two-factor alone
+// gets no session either.
+func TestSessionGateColumnsAddedWhileRunning(t *testing.T) {
+	s := newServer(t, nil)
+	b := s.browser(t)
+	up := signUp(t, b, "ann@example.com", "correct horse")
+	req := auth.Request{Cookie: []string{"better-auth.session_token=" + up.cookieValue("better-auth.session_token")}}
+	if _, err := s.a.Authenticate(t.Context(), req); err != nil {
+		t.Fatalf("Authenticate before the migration: %v", err)
+	}
+
+	addPluginColumns(t, s.db)
+	setUser(t, s.db, "ann@example.com", `"banned" = 1`)
+	s.clk.add(sqlstore.DefaultSchemaRefresh)
+	sess, err := s.a.Authenticate(t.Context(), req)
+	if !errors.Is(err, auth.ErrBanned) || sess != nil {
+		t.Fatalf("Authenticate after the ban: %v, %v; want ErrBanned", sess, err)
+	}
+	before := sessionCount(t, s.db)
+	in := s.browser(t).do("POST", "/sign-in/email", `{"email":"ann@example.com","password":"correct horse"}`)
+	in.want(t, 403, "BANNED_USER")
+
+	setUser(t, s.db, "ann@example.com", `"banned" = 0, "twoFactorEnabled" = 1`)
+	in = s.browser(t).do("POST", "/sign-in/email", `{"email":"ann@example.com","password":"correct horse"}`)
+	in.want(t, 403, "TWO_FACTOR_NOT_SUPPORTED")
+	if n := sessionCount(t, s.db); n != before {
+		t.Fatalf("%d sessions created", n-before)
 	}
 }

@@ -54,11 +54,11 @@ func newServer(t *testing.T, edit func(*authserver.Config)) *testServer {
 	if _, err := sqlstore.Migrate(t.Context(), db, sqlstore.SQLite, nil); err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlstore.New(db, sqlstore.SQLite, nil)
+	clk := &srvClock{t: time.Now().UTC().Truncate(time.Millisecond)}
+	st, err := sqlstore.New(db, sqlstore.SQLite, &sqlstore.Options{Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &srvClock{t: time.Now().UTC().Truncate(time.Millisecond)}
 	off := false
 	cfg := authserver.Config{
 		Auth: auth.Config{

@@ -14,9 +14,18 @@
 // Each lookup is one parameterised query: the session joined to its user on token equality. A session
 // whose user row is gone (no foreign key cascade) is not found. Tokens that cannot be Better Auth tokens
 // (empty, longer than 256 bytes, control characters or spaces, invalid UTF-8) are not found without a
-// query. The columns are read once, on first use or by [Store.Check], with a query that returns no row;
+// query. The columns are read on first use or by [Store.Check], with a query that returns no row;
 // columns beyond Better Auth's core schema (the admin plugin's "banned", your additionalFields) land in
-// the records' Additional maps, by field name. Restart after a migration adds columns.
+// the records' Additional maps, by field name.
+//
+// # Schema changes
+//
+// A table's columns are read again once they are older than [Options].SchemaRefresh
+// ([DefaultSchemaRefresh], 5 s), by one caller while concurrent ones wait, so columns a migration adds
+// while the process runs (a Node Better Auth server turning on the admin or two-factor plugin on a shared
+// database) are seen within that time without a restart. A query that fails because a column is gone makes
+// the next call read them again ([Store.Lookup] does so at once and retries). Between refreshes no schema
+// query is made.
 //
 // # Timestamps
 //
@@ -49,7 +58,7 @@
 // of modernc SQLite, pgx and go-sql-driver/mysql without importing them. A missing row is
 // [store.ErrNotFound]. [Store.DeleteUser] deletes the user's sessions and accounts itself, in one
 // transaction with the user, since SQLite enforces no foreign keys unless asked to. Every call is bounded
-// by [Options].Timeout. Each table's columns are read on its first use.
+// by [Options].Timeout. Each table's columns are read on its first use, and again as above.
 //
 // # Migrating
 //

@@ -198,6 +198,7 @@ func TestNew(t *testing.T) {
 		{name: "nil db", dialect: SQLite},
 		{name: "unknown dialect", db: db, dialect: "oracle"},
 		{name: "negative timeout", db: db, dialect: SQLite, opts: &Options{Timeout: -1}},
+		{name: "negative schema refresh", db: db, dialect: SQLite, opts: &Options{SchemaRefresh: -1}},
 		{name: "empty column name", db: db, dialect: SQLite, opts: &Options{Names: Names{Columns: map[string]string{"userId": ""}}}},
 	} {
 		if _, err := New(tt.db, tt.dialect, tt.opts); err == nil {
@@ -208,7 +209,7 @@ func TestNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.timeout != DefaultTimeout || st.fields["banned"] != FieldString || st.fields["tags"] != FieldJSON || st.fields["isAnonymous"] != FieldBoolean {
+	if st.timeout != DefaultTimeout || st.refresh != DefaultSchemaRefresh || st.now == nil || st.fields["banned"] != FieldString || st.fields["tags"] != FieldJSON || st.fields["isAnonymous"] != FieldBoolean {
 		t.Errorf("defaults not applied: %v %v", st.timeout, st.fields)
 	}
 }

@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -35,12 +37,14 @@ type column struct {
 type query struct {
 	sql  string
 	cols []column
+	at   time.Time // when its columns were read
 }
 
 type dbColumn struct{ name, typ string }
 
-// query returns the lookup query, reading the schema the first time. Concurrent first calls wait for one
-// another, each no longer than its context allows.
+// query returns the lookup query, reading the schema the first time and again when the columns are older
+// than s.refresh. Concurrent callers needing it wait for one another, each no longer than its context
+// allows, and one of them reads the schema.
 func (s *Store) query(ctx context.Context) (*query, error) {
 	if q := s.loaded(); q != nil {
 		return q, nil
@@ -54,6 +58,7 @@ func (s *Store) query(ctx context.Context) (*query, error) {
 	if q := s.loaded(); q != nil {
 		return q, nil
 	}
+	at := s.now()
 	sess, err := s.columns(ctx, s.names.Session)
 	if err != nil {
 		return nil, err
@@ -66,35 +71,74 @@ func (s *Store) query(ctx context.Context) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
+	q.at = at
 	s.mu.Lock()
 	s.q = q
 	s.mu.Unlock()
 	return q, nil
 }
 
+// loaded returns the lookup query while its columns are fresh, else nil.
 func (s *Store) loaded() *query {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.q == nil || !s.fresh(s.q.at) {
+		return nil
+	}
 	return s.q
 }
 
-// columns returns a table's columns and their database types, from a query that returns no row.
+// fresh reports whether columns read at at may still be used (a clock that went back makes them stale).
+func (s *Store) fresh(at time.Time) bool {
+	age := s.now().Sub(at)
+	return age >= 0 && age < s.refresh
+}
+
+// forgetQuery makes the next lookup read the columns again, unless q was already replaced.
+func (s *Store) forgetQuery(q *query) {
+	s.mu.Lock()
+	if s.q == q {
+		s.q = nil
+	}
+	s.mu.Unlock()
+}
+
+// columns returns a table's columns and their database types, from a query that returns no row. It runs
+// on one connection and once more there when the first try says the schema changed: pgx caches that
+// statement per connection, and PostgreSQL refuses to run a cached SELECT * whose columns have changed
+// ("cached plan must not change result type"); the failure drops it from that connection's cache.
 func (s *Store) columns(ctx context.Context, table string) ([]dbColumn, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT * FROM "+s.quoteTable(table)+" WHERE 1=0")
+	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: reading the columns of table %q: %w", table, err)
+	}
+	defer conn.Close()
+	cols, err := s.columnsOn(ctx, conn, table)
+	if err != nil && s.schemaChanged(err) {
+		cols, err = s.columnsOn(ctx, conn, table)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: reading the columns of table %q: %w", table, err)
+	}
+	return cols, nil
+}
+
+func (s *Store) columnsOn(ctx context.Context, conn *sql.Conn, table string) ([]dbColumn, error) {
+	rows, err := conn.QueryContext(ctx, "SELECT * FROM "+s.quoteTable(table)+" WHERE 1=0")
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	cts, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: reading the columns of table %q: %w", table, err)
+		return nil, err
 	}
 	out := make([]dbColumn, len(cts))
 	for i, ct := range cts {
 		out[i] = dbColumn{name: ct.Name(), typ: strings.ToUpper(ct.DatabaseTypeName())}
 	}
 	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("sqlstore: reading the columns of table %q: %w", table, err)
+		return nil, err
 	}
 	return out, nil
 }

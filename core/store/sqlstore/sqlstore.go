@@ -30,6 +30,10 @@ const (
 // DefaultTimeout bounds a lookup whose context has no earlier deadline.
 const DefaultTimeout = 2 * time.Second
 
+// DefaultSchemaRefresh is how long the columns read from the database are used before they are read again
+// (see [Options].SchemaRefresh).
+const DefaultSchemaRefresh = 5 * time.Second
+
 // Names maps Better Auth's model and field names to the tables and columns of your schema, like Better
 // Auth's user.modelName, session.modelName and fields options. Its zero value means Better Auth's
 // defaults: tables "user", "session", "account" and "verification", each column named as its field.
@@ -142,6 +146,18 @@ type Options struct {
 
 	// Timeout bounds each lookup when its context has no earlier deadline. Zero means [DefaultTimeout].
 	Timeout time.Duration
+
+	// SchemaRefresh is how long a table's columns, once read, are used before they are read again, so that
+	// columns another server adds while this one runs (a Node Better Auth server's migrations adding the
+	// admin plugin's "banned" and "banExpires" or two-factor's "twoFactorEnabled") are seen within that time
+	// without a restart. The first call after it has passed reads them again (one query returning no row
+	// per table, run by one caller while the others wait for it). A query that fails because a column does
+	// not exist (one dropped) also makes the next call read them again. Zero means [DefaultSchemaRefresh];
+	// negative is an error.
+	SchemaRefresh time.Duration
+
+	// Now returns the current time, by which SchemaRefresh is measured. Nil means time.Now.
+	Now func() time.Time
 }
 
 // Store looks up Better Auth sessions in SQL tables, and reads and writes Better Auth's user, session,
@@ -153,11 +169,13 @@ type Store struct {
 	names   Names
 	fields  map[string]FieldType
 	timeout time.Duration
+	refresh time.Duration    // how long columns read are used
+	now     func() time.Time // the clock refresh is measured by
 
 	sem    chan struct{} // held while reading the schema
 	mu     sync.Mutex
-	q      *query            // built on first use, then never changed
-	tables map[string]*table // by model, read on first use, then never changed
+	q      *query            // built on first use, replaced when older than refresh
+	tables map[string]*table // by model, read on first use, replaced when older than refresh
 }
 
 var (
@@ -166,7 +184,8 @@ var (
 )
 
 // New returns a store reading Better Auth's tables through db, which must have been opened with a driver
-// for dialect. It does no I/O: the columns are read on first use (or by [Store.Check]). Dates are read
+// for dialect. It does no I/O: the columns are read on first use (or by [Store.Check]), and again when
+// older than [Options].SchemaRefresh. Dates are read
 // right whatever the connection's time zone; for MySQL any parseTime and loc work (storeurl sets
 // parseTime=true&loc=UTC).
 func New(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
@@ -184,9 +203,19 @@ func New(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
 	if opts.Timeout < 0 {
 		return nil, errors.New("sqlstore: negative Timeout")
 	}
-	s := &Store{db: db, dialect: dialect, timeout: opts.Timeout, fields: DefaultFields(), sem: make(chan struct{}, 1)}
+	if opts.SchemaRefresh < 0 {
+		return nil, errors.New("sqlstore: negative SchemaRefresh")
+	}
+	s := &Store{db: db, dialect: dialect, timeout: opts.Timeout, refresh: opts.SchemaRefresh, now: opts.Now,
+		fields: DefaultFields(), sem: make(chan struct{}, 1)}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
+	}
+	if s.refresh == 0 {
+		s.refresh = DefaultSchemaRefresh
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	maps.Copy(s.fields, opts.Fields)
 	s.names = opts.Names.withDefaults()
@@ -218,6 +247,20 @@ func (s *Store) Lookup(ctx context.Context, token string) (*store.Result, error)
 	if err != nil {
 		return nil, err
 	}
+	res, err := s.lookup(ctx, q, token)
+	if err != nil && s.schemaChanged(err) {
+		// A column was dropped (or changed) since the columns were read: read them again, once.
+		s.forgetQuery(q)
+		if q, err = s.query(ctx); err != nil {
+			return nil, err
+		}
+		res, err = s.lookup(ctx, q, token)
+	}
+	return res, err
+}
+
+// lookup runs the lookup query q for token.
+func (s *Store) lookup(ctx context.Context, q *query, token string) (*store.Result, error) {
 	rows, err := s.db.QueryContext(ctx, q.sql, token)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: lookup: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -31,7 +32,8 @@ type table struct {
 	name  string // the table name
 	alias string // the alias selects use
 	cols  []column
-	sel   string // SELECT every column FROM the table AS alias
+	sel   string    // SELECT every column FROM the table AS alias
+	at    time.Time // when its columns were read
 }
 
 // byKey returns the column holding a field (its Additional key for columns beyond the core schema).
@@ -67,7 +69,8 @@ func (t *table) byAge(s *Store, newest bool) (string, error) {
 	return " ORDER BY " + order + ", " + idCol, nil
 }
 
-// table returns a model's table, reading its columns the first time.
+// table returns a model's table, reading its columns the first time and again when they are older than
+// s.refresh (one caller reads them while the others wait).
 func (s *Store) table(ctx context.Context, model string) (*table, error) {
 	if t := s.loadedTable(model); t != nil {
 		return t, nil
@@ -81,7 +84,7 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 	if t := s.loadedTable(model); t != nil {
 		return t, nil
 	}
-	t := &table{model: model}
+	t := &table{model: model, at: s.now()}
 	var fields []string
 	user := false
 	switch model {
@@ -122,10 +125,48 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 	return t, nil
 }
 
+// loadedTable returns a model's table while its columns are fresh, else nil.
 func (s *Store) loadedTable(model string) *table {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tables[model]
+	if t := s.tables[model]; t != nil && s.fresh(t.at) {
+		return t
+	}
+	return nil
+}
+
+// failed returns err, first making the next use of t read its columns again when err says the schema
+// changed under it (a column dropped).
+func (s *Store) failed(t *table, err error) error {
+	if err != nil && s.schemaChanged(err) {
+		s.mu.Lock()
+		if s.tables[t.model] == t {
+			delete(s.tables, t.model)
+		}
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// schemaChanged reports whether err says a statement named a column the table no longer has, or (pgx's
+// cached statements on PostgreSQL) that the columns changed since the statement was prepared. The
+// drivers are recognised by their error methods and messages, so this package imports none of them.
+func (s *Store) schemaChanged(err error) bool {
+	switch s.dialect {
+	case SQLite:
+		m := err.Error()
+		return strings.Contains(m, "no such column") || strings.Contains(m, "has no column named")
+	case Postgres:
+		var e interface{ SQLState() string }
+		if errors.As(err, &e) {
+			// undefined_column; feature_not_supported is "cached plan must not change result type".
+			return e.SQLState() == "42703" || e.SQLState() == "0A000" && strings.Contains(err.Error(), "cached plan")
+		}
+	case MySQL:
+		n, ok := mysqlNumber(err)
+		return ok && n == 1054 // ER_BAD_FIELD_ERROR: Unknown column
+	}
+	return false
 }
 
 // ph returns the n-th (from 1) placeholder of the dialect.
@@ -167,7 +208,7 @@ func (s *Store) queryRows(ctx context.Context, t *table, where string, a *args, 
 	q := t.sel + " WHERE " + where + suffix
 	rows, err := s.db.QueryContext(ctx, q, a.vals...)
 	if err != nil {
-		return fmt.Errorf("sqlstore: reading %s: %w", t.model, err)
+		return fmt.Errorf("sqlstore: reading %s: %w", t.model, s.failed(t, err))
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -184,7 +225,7 @@ func (s *Store) queryRows(ctx context.Context, t *table, where string, a *args, 
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: reading %s: %w", t.model, err)
+		return fmt.Errorf("sqlstore: reading %s: %w", t.model, s.failed(t, err))
 	}
 	return nil
 }
@@ -283,21 +324,28 @@ func (s *Store) conflict(err error) bool {
 			return e.SQLState() == "23505" // unique_violation
 		}
 	case MySQL:
-		for _, e := range chain(err) {
-			v := reflect.ValueOf(e)
-			if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-				continue
-			}
-			ty := v.Elem().Type()
-			if ty.PkgPath() != "github.com/go-sql-driver/mysql" || ty.Name() != "MySQLError" {
-				continue
-			}
-			if n := v.Elem().FieldByName("Number"); n.IsValid() && n.CanUint() {
-				return n.Uint() == 1062 || n.Uint() == 1586 // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
-			}
-		}
+		n, ok := mysqlNumber(err)
+		return ok && (n == 1062 || n == 1586) // ER_DUP_ENTRY, ER_DUP_ENTRY_WITH_KEY_NAME
 	}
 	return false
+}
+
+// mysqlNumber returns the error number of the go-sql-driver/mysql error in err's chain.
+func mysqlNumber(err error) (uint64, bool) {
+	for _, e := range chain(err) {
+		v := reflect.ValueOf(e)
+		if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+			continue
+		}
+		ty := v.Elem().Type()
+		if ty.PkgPath() != "github.com/go-sql-driver/mysql" || ty.Name() != "MySQLError" {
+			continue
+		}
+		if n := v.Elem().FieldByName("Number"); n.IsValid() && n.CanUint() {
+			return n.Uint(), true
+		}
+	}
+	return 0, false
 }
 
 // chain returns err and every error it wraps, depth first.
@@ -342,7 +390,7 @@ func (s *Store) exists(ctx context.Context, t *table, field string, v any) (bool
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("sqlstore: reading %s: %w", t.model, err)
+		return false, fmt.Errorf("sqlstore: reading %s: %w", t.model, s.failed(t, err))
 	}
 	return true, nil
 }

@@ -170,7 +170,7 @@ func (s *Store) insert(ctx context.Context, t *table, vals map[string]any) error
 	}
 	q := "INSERT INTO " + s.quoteTable(t.name) + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
 	if _, err := s.db.ExecContext(ctx, q, a.vals...); err != nil {
-		return s.writeErr("creating "+t.model, err)
+		return s.writeErr("creating "+t.model, s.failed(t, err))
 	}
 	return nil
 }
@@ -198,7 +198,7 @@ func (s *Store) update(ctx context.Context, t *table, set map[string]any, key st
 	q := "UPDATE " + s.quoteTable(t.name) + " SET " + strings.Join(sets, ", ") + " WHERE " + s.quote(kc.name) + " = " + a.add(keyVal)
 	res, err := s.db.ExecContext(ctx, q, a.vals...)
 	if err != nil {
-		return s.writeErr("updating "+t.model, err)
+		return s.writeErr("updating "+t.model, s.failed(t, err))
 	}
 	if n, err := res.RowsAffected(); err == nil && n > 0 {
 		return nil
@@ -229,7 +229,7 @@ func (s *Store) del(ctx context.Context, tx *sql.Tx, t *table, field string, v a
 		res, err = s.db.ExecContext(ctx, q, v)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("sqlstore: deleting %s: %w", t.model, err)
+		return 0, fmt.Errorf("sqlstore: deleting %s: %w", t.model, s.failed(t, err))
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
