@@ -20,11 +20,11 @@ import (
 const bannedMessage = "You have been banned from this application. Please contact support if you believe this is an error."
 
 // addPluginColumns adds the admin and two-factor plugins' columns and table exactly as Better Auth's own
-// migrator adds them (testdata/betterauth/plugins-admin-twofactor.sqlite.sql). Call it before the first
+// migrator adds them (core/store/sqlstore/testdata/plugins-admin-twofactor.sqlite.sql). Call it before the first
 // request: the store reads the columns on first use.
 func addPluginColumns(t *testing.T, db *sql.DB) {
 	t.Helper()
-	b, err := os.ReadFile("../auth/testdata/betterauth/plugins-admin-twofactor.sqlite.sql")
+	b, err := os.ReadFile("../store/sqlstore/testdata/plugins-admin-twofactor.sqlite.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,14 +280,14 @@ func TestSessionGateColumnsAddedWhileRunning(t *testing.T) {
 	b := s.browser(t)
 	up := signUp(t, b, "ann@example.com", "correct horse")
 	req := auth.Request{Cookie: []string{"better-auth.session_token=" + up.cookieValue("better-auth.session_token")}}
-	if _, err := s.a.Authenticate(t.Context(), req); err != nil {
+	if _, err := s.a.Verifier().Authenticate(t.Context(), req); err != nil {
 		t.Fatalf("Authenticate before the migration: %v", err)
 	}
 
 	addPluginColumns(t, s.db)
 	setUser(t, s.db, "ann@example.com", `"banned" = 1`)
 	s.clk.add(sqlstore.DefaultSchemaRefresh)
-	sess, err := s.a.Authenticate(t.Context(), req)
+	sess, err := s.a.Verifier().Authenticate(t.Context(), req)
 	if !errors.Is(err, auth.ErrBanned) || sess != nil {
 		t.Fatalf("Authenticate after the ban: %v, %v; want ErrBanned", sess, err)
 	}
