@@ -1,6 +1,6 @@
 package authserver
 
-// The built-in plugins: Better Auth's jwt() (src/plugins/jwt/index.ts; the issuer is server_jwt.go) and
+// The built-in plugins: Better Auth's jwt() (src/plugins/jwt/index.ts; the issuer is jwt.go) and
 // bearer() (src/plugins/bearer/index.ts), on the plugin seam.
 
 import (

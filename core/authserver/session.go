@@ -14,7 +14,7 @@ import (
 )
 
 // createSession inserts a new session for userID: 7 days (ExpiresIn), or 1 day when not remembered. It is the
-// only place sessions are created, and it asks the session gate (server_gate.go) about u first. The
+// only place sessions are created, and it asks the session gate (gate.go) about u first. The
 // sessions of the same user the request presents end then, unless Session.KeepSessionOnSignIn, so a fixed
 // or stolen session does not outlive the next sign-in.
 func (c *call) createSession(userID string, dontRemember bool, u store.User) (*store.Session, error) {

@@ -2,7 +2,7 @@ package authserver
 
 // Social sign-in: the redirect flow and its state (better-auth src/api/routes/sign-in.ts signInSocial,
 // src/api/routes/callback.ts, src/oauth2/state.ts, src/state.ts, src/oauth2/errors.ts, src/oauth2/utils.ts).
-// The account rules are in server_social_accounts.go.
+// The account rules are in social_accounts.go.
 
 import (
 	"bytes"
