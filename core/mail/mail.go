@@ -1,6 +1,3 @@
-// Package mail sends the emails of gobetterauth's server (verification and password reset links): [SMTP]
-// delivers them through an SMTP server with net/smtp, [Log] writes the links to a logger for development,
-// and [Outbox] keeps them in memory for tests and demos. Each is an authserver.Mailer.
 package mail
 
 import (

@@ -1,7 +1,3 @@
-// Package store defines where gobetterauth looks up Better Auth sessions: the [Store] interface and the
-// session and user records it returns. Implementations live in subpackages: sqlstore (Better Auth's own
-// tables over database/sql: SQLite, PostgreSQL, MySQL), redisstore (Better Auth's secondary storage layout)
-// and remote (a Better Auth server's /get-session).
 package store
 
 import (

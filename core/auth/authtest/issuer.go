@@ -1,10 +1,3 @@
-// Package authtest is gobetterauth's public test kit: a fake Better Auth JWT issuer with a real JWKS endpoint,
-// for testing code that uses package auth without a Node server.
-//
-// The issuer signs with go-jose, not with gobetterauth's own code, so a test that verifies its tokens with
-// package auth checks two independent implementations against each other. Tokens have the shape the Better
-// Auth JWT plugin gives them (header {"alg","kid"}, user fields as top-level claims, iss = aud = the base URL
-// origin, 15-minute expiry); the interop tests prove the same against the real server.
 package authtest
 
 import (

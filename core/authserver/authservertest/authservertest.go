@@ -1,5 +1,3 @@
-// Package authservertest helps test code that mounts an [authserver.Server]: [New] builds one on a fresh
-// SQLite file, and [RunMount] is the shared check every adapter's Mount helper passes.
 package authservertest
 
 import (
