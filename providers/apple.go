@@ -10,6 +10,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
@@ -27,7 +28,7 @@ type AppleConfig struct {
 	ClientID string
 	// ClientSecret is the client secret: a JWT (ES256) that you sign with your Sign in with Apple key and
 	// renew before it expires (at most six months). Generating it is the caller's job. Required.
-	ClientSecret string
+	ClientSecret auth.Secret
 	// Scopes are requested in addition to the defaults, "email name".
 	Scopes []string
 	// DisableDefaultScopes drops the default scopes.
@@ -61,7 +62,7 @@ func Apple(cfg AppleConfig) (authserver.Provider, error) {
 	}
 	p := &provider{
 		id: "apple",
-		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: oauth2.Endpoint{
+		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: oauth2.Endpoint{
 			AuthURL: or(cfg.AuthURL, AppleAuthURL), TokenURL: or(cfg.TokenURL, AppleTokenURL),
 			AuthStyle: oauth2.AuthStyleInParams}},
 		scopes: joinScopes(scopes, cfg.Scopes),

@@ -25,7 +25,8 @@ const (
 // GitHubConfig configures [GitHub].
 type GitHubConfig struct {
 	// ClientID and ClientSecret are the OAuth app's credentials. ClientID is required.
-	ClientID, ClientSecret string
+	ClientID     string
+	ClientSecret auth.Secret
 	// Scopes are requested in addition to the defaults, "read:user user:email".
 	Scopes []string
 	// DisableDefaultScopes drops the default scopes.
@@ -61,7 +62,7 @@ func GitHub(cfg GitHubConfig) (authserver.Provider, error) {
 	}
 	p := &provider{
 		id: "github",
-		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: oauth2.Endpoint{
+		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: oauth2.Endpoint{
 			AuthURL: or(cfg.AuthURL, GitHubAuthURL), TokenURL: or(cfg.TokenURL, GitHubTokenURL),
 			AuthStyle: oauth2.AuthStyleInParams}},
 		scopes: joinScopes(scopes, cfg.Scopes),

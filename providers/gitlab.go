@@ -11,6 +11,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
@@ -20,7 +21,8 @@ const GitLabURL = "https://gitlab.com"
 // GitLabConfig configures [GitLab].
 type GitLabConfig struct {
 	// ClientID and ClientSecret are the application's id and secret. ClientID is required.
-	ClientID, ClientSecret string
+	ClientID     string
+	ClientSecret auth.Secret
 	// Issuer is the GitLab instance's base URL, https://gitlab.com when empty (for self-hosted GitLab, and
 	// for tests). The endpoints are <Issuer>/oauth/authorize, <Issuer>/oauth/token and <Issuer>/api/v4/user.
 	Issuer string
@@ -60,7 +62,7 @@ func GitLab(cfg GitLabConfig) (authserver.Provider, error) {
 	userURL := gitlabEndpoint(base, "/api/v4/user")
 	p := &provider{
 		id: "gitlab",
-		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: oauth2.Endpoint{
+		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: oauth2.Endpoint{
 			AuthURL: gitlabEndpoint(base, "/oauth/authorize"), TokenURL: gitlabEndpoint(base, "/oauth/token"),
 			AuthStyle: oauth2.AuthStyleInParams}},
 		scopes: joinScopes(scopes, cfg.Scopes),

@@ -9,6 +9,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
@@ -27,7 +28,8 @@ const idTokenMaxAge = time.Hour
 // GoogleConfig configures [Google].
 type GoogleConfig struct {
 	// ClientID and ClientSecret are the OAuth client's credentials. Both are required.
-	ClientID, ClientSecret string
+	ClientID     string
+	ClientSecret auth.Secret
 	// Scopes are requested in addition to the defaults, "email profile openid".
 	Scopes []string
 	// DisableDefaultScopes drops the default scopes.
@@ -89,7 +91,7 @@ func Google(cfg GoogleConfig) (authserver.Provider, error) {
 	}
 	p := &provider{
 		id: "google",
-		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: oauth2.Endpoint{
+		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: oauth2.Endpoint{
 			AuthURL: or(cfg.AuthURL, GoogleAuthURL), TokenURL: or(cfg.TokenURL, GoogleTokenURL),
 			AuthStyle: oauth2.AuthStyleInParams}},
 		scopes: joinScopes(scopes, cfg.Scopes),

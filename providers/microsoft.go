@@ -15,6 +15,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
@@ -30,7 +31,8 @@ const (
 type MicrosoftConfig struct {
 	// ClientID is the application (client) id. Required. ClientSecret is its secret ("" for a public
 	// client).
-	ClientID, ClientSecret string
+	ClientID     string
+	ClientSecret auth.Secret
 	// Tenant is "common" (the default when empty: work, school and personal accounts), "organizations",
 	// "consumers", or a tenant id, which then must be the ID token's tenant.
 	Tenant string
@@ -108,7 +110,7 @@ func Microsoft(cfg MicrosoftConfig) (authserver.Provider, error) {
 	}
 	p := &provider{
 		id: "microsoft",
-		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: oauth2.Endpoint{
+		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: oauth2.Endpoint{
 			AuthURL:   authority + "/" + tenant + "/oauth2/v2.0/authorize",
 			TokenURL:  authority + "/" + tenant + "/oauth2/v2.0/token",
 			AuthStyle: oauth2.AuthStyleInParams}},

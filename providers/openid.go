@@ -11,6 +11,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
@@ -24,7 +25,8 @@ type OpenIDConfig struct {
 	Issuer string
 	// ClientID and ClientSecret are the client's credentials. ClientID is required; an empty
 	// ClientSecret makes a public client (PKCE only).
-	ClientID, ClientSecret string
+	ClientID     string
+	ClientSecret auth.Secret
 	// TokenAuth is how the client authenticates at the token endpoint: [ClientSecretPost] (the zero value,
 	// Better Auth's default) or [ClientSecretBasic].
 	TokenAuth TokenAuth
@@ -109,7 +111,7 @@ func OpenID(ctx context.Context, cfg OpenIDConfig) (authserver.Provider, error) 
 	ep.AuthStyle = cfg.TokenAuth.style()
 	p := &provider{
 		id:     cfg.ID,
-		conf:   oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Endpoint: ep},
+		conf:   oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: ep},
 		scopes: joinScopes(scopes),
 		params: extraParams(cfg.AuthParams),
 		client: client,

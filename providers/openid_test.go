@@ -44,7 +44,7 @@ func newOpenID(t *testing.T, op *oidcop.OP, clientID string, tokenAuth providers
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	secret := "rp-secret"
+	secret := auth.Secret("rp-secret")
 	if clientID == "other" {
 		secret = "other-secret"
 	}

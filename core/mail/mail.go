@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
@@ -45,8 +46,9 @@ type SMTP struct {
 	// From is the sender address ("Example <no-reply@example.com>").
 	From string
 	// Username and Password, when set, authenticate with PLAIN (only over TLS, or to localhost, as net/smtp
-	// allows).
-	Username, Password string
+	// allows). Password prints and logs as "[REDACTED]".
+	Username string
+	Password auth.Secret
 	// ImplicitTLS connects with TLS from the start (port 465). Otherwise STARTTLS is used when the server
 	// offers it, and required unless InsecureAllowPlaintext is set.
 	ImplicitTLS bool
@@ -122,7 +124,7 @@ func (s *SMTP) SendEmail(ctx context.Context, e authserver.Email) error {
 		}
 	}
 	if s.Username != "" {
-		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
+		if err := c.Auth(smtp.PlainAuth("", s.Username, string(s.Password), host)); err != nil {
 			return fmt.Errorf("mail: auth: %w", err)
 		}
 	}

@@ -250,7 +250,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 	if o := s.social; o != nil {
 		// Discovery happens now: an issuer that does not answer stops the start.
 		p, err := providers.OpenID(ctx, providers.OpenIDConfig{ID: o.id, Issuer: o.issuer, ClientID: o.clientID,
-			ClientSecret: o.clientSecret})
+			ClientSecret: auth.Secret(o.clientSecret)})
 		if err != nil {
 			return fail(fmt.Errorf("server: OIDC_ISSUER: %w", err))
 		}
