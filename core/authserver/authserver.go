@@ -101,7 +101,7 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Verifier returns the verifier the server wraps: pass it to an adapter's middleware (for example
-// authhttp.Require(srv.Verifier())) to protect the application's own routes with the sessions the server
+// authhttp.Middleware(srv.Verifier())) to protect the application's own routes with the sessions the server
 // creates.
 func (a *Server) Verifier() *auth.Auth { return a.v }
 

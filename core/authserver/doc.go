@@ -15,7 +15,7 @@
 //		Database: st, // sqlstore.New(db, sqlstore.SQLite, nil), after authserver.Migrate
 //	})
 //	authhttp.Mount(mux, srv)                                         // /api/auth/…
-//	mux.Handle("GET /api/me", authhttp.Require(srv.Verifier())(me)) // its sessions, verified
+//	mux.Handle("GET /api/me", authhttp.Middleware(srv.Verifier())(me)) // its sessions, verified
 //
 // The adapters' Mount helpers take a *Server, so a verifier cannot be mounted as a server by mistake.
 //

@@ -48,7 +48,7 @@ type Mailer interface {
 	SendEmail(ctx context.Context, e Email) error
 }
 
-// MailQueueConfig bounds how the server sends emails in the background (ServerConfig.MailQueue). The
+// MailQueueConfig bounds how the server sends emails in the background (Config.MailQueue). The
 // zero value means the defaults written on each field.
 type MailQueueConfig struct {
 	// Size is how many emails may wait to be sent. Zero means 256. An email asked for while the queue is
@@ -59,7 +59,7 @@ type MailQueueConfig struct {
 	Workers int
 	// SendTimeout bounds one SendEmail call (the deadline of its ctx). Zero means 30 s.
 	SendTimeout time.Duration
-	// DrainTimeout is how long [Auth.Close] waits for the queued emails to be sent. Zero means 10 s. When
+	// DrainTimeout is how long [Server.Close] waits for the queued emails to be sent. Zero means 10 s. When
 	// it passes, the sends under way are cancelled and the emails still queued are dropped, each logged.
 	DrainTimeout time.Duration
 }
@@ -100,7 +100,7 @@ func (q *mailQueue) send(e Email) {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	if q.closed {
-		q.drop(e, "the server is closed (Auth.Close)")
+		q.drop(e, "the server is closed (Server.Close)")
 		return
 	}
 	// Under the read lock, so close (which takes the write lock) never waits on a WaitGroup being added to.
@@ -127,7 +127,7 @@ func (q *mailQueue) work() {
 	defer q.wg.Done()
 	for e := range q.jobs {
 		if q.ctx.Err() != nil {
-			q.drop(e, "Auth.Close's drain timeout passed")
+			q.drop(e, "Server.Close's drain timeout passed")
 			continue
 		}
 		q.deliver(e)
@@ -171,7 +171,7 @@ func (q *mailQueue) close() {
 		q.cancel()
 		// What is still queued is dropped now, each logged, so nothing is lost unsaid after Close returns.
 		for e := range q.jobs {
-			q.drop(e, "Auth.Close's drain timeout passed")
+			q.drop(e, "Server.Close's drain timeout passed")
 		}
 		// The workers return once their cancelled sends do; a Mailer that ignores its context is left behind.
 		timer.Reset(q.conf.DrainTimeout)
