@@ -32,7 +32,9 @@ func (s Session) redacted() sessionFields {
 }
 
 // Format implements [fmt.Formatter]: the session prints with its Token redacted.
-func (s Session) Format(f fmt.State, verb rune) { fmt.Fprintf(f, fmt.FormatString(f, verb), s.redacted()) }
+func (s Session) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), s.redacted())
+}
 
 // LogValue implements [slog.LogValuer]: the session logs with its Token redacted.
 func (s Session) LogValue() slog.Value { return slog.AnyValue(s.redacted()) }
@@ -45,7 +47,9 @@ func (a Account) redacted() accountFields {
 }
 
 // Format implements [fmt.Formatter]: the account prints with its tokens and password hash redacted.
-func (a Account) Format(f fmt.State, verb rune) { fmt.Fprintf(f, fmt.FormatString(f, verb), a.redacted()) }
+func (a Account) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), a.redacted())
+}
 
 // LogValue implements [slog.LogValuer]: the account logs with its tokens and password hash redacted.
 func (a Account) LogValue() slog.Value { return slog.AnyValue(a.redacted()) }
