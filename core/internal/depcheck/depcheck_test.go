@@ -44,6 +44,7 @@ func TestVerifierLinksNoDriver(t *testing.T) {
 		{name: "authgin", dir: "adapters/authgin", pkg: "."},
 		{name: "authfiber", dir: "adapters/authfiber", pkg: "."},
 		{name: "authecho", dir: "adapters/authecho", pkg: "."},
+		{name: "authgrpc", dir: "adapters/authgrpc", pkg: "."},
 		{name: "examples/gin (JWT only)", dir: "examples", pkg: "./gin"},
 		{name: "examples/fiber (JWT only)", dir: "examples", pkg: "./fiber"},
 		{name: "examples/echo (JWT only)", dir: "examples", pkg: "./echo"},
