@@ -45,6 +45,7 @@ func TestVerifierLinksNoDriver(t *testing.T) {
 		{name: "authfiber", dir: "adapters/authfiber", pkg: "."},
 		{name: "authecho", dir: "adapters/authecho", pkg: "."},
 		{name: "authgrpc", dir: "adapters/authgrpc", pkg: "."},
+		{name: "authconnect", dir: "adapters/authconnect", pkg: "."},
 		{name: "examples/gin (JWT only)", dir: "examples", pkg: "./gin"},
 		{name: "examples/fiber (JWT only)", dir: "examples", pkg: "./fiber"},
 		{name: "examples/echo (JWT only)", dir: "examples", pkg: "./echo"},
