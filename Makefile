@@ -1,6 +1,6 @@
 # gobetterauth: every target loops over every module listed in MODULES.
 SHELL := /bin/bash
-MODULES := core adapters/authhttp adapters/authchi adapters/authgin adapters/authfiber providers examples bench
+MODULES := core adapters/authhttp adapters/authchi adapters/authgin adapters/authfiber adapters/authecho adapters/authgrpc adapters/authconnect adapters/authotel providers examples bench
 GO ?= go
 FUZZTIME ?= 10s
 BENCHTIME ?= 1s

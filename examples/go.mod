@@ -9,6 +9,7 @@ require (
 	github.com/gobetterauth/gobetterauth/adapters/authhttp v0.0.0
 	github.com/gobetterauth/gobetterauth/core v0.0.0
 	github.com/gofiber/fiber/v2 v2.52.15
+	github.com/labstack/echo/v5 v5.4.6
 )
 
 require (
@@ -66,6 +67,7 @@ require (
 	golang.org/x/sync v0.25.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
@@ -76,6 +78,7 @@ require (
 require (
 	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
 	github.com/gobetterauth/gobetterauth/adapters/authchi v0.0.0
+	github.com/gobetterauth/gobetterauth/adapters/authecho v0.0.0
 	github.com/gobetterauth/gobetterauth/adapters/authfiber v0.0.0
 	github.com/gobetterauth/gobetterauth/adapters/authgin v0.0.0
 	github.com/gobetterauth/gobetterauth/providers v0.0.0
@@ -92,3 +95,5 @@ replace github.com/gobetterauth/gobetterauth/adapters/authfiber => ../adapters/a
 replace github.com/gobetterauth/gobetterauth/adapters/authgin => ../adapters/authgin
 
 replace github.com/gobetterauth/gobetterauth/providers => ../providers
+
+replace github.com/gobetterauth/gobetterauth/adapters/authecho => ../adapters/authecho

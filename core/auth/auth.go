@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwks"
@@ -73,6 +74,20 @@ func (a *Auth) BasePath() string { return a.s.basePath }
 // more than one Authorization header is refused. Without a bearer token, and with a Store or a cookie cache
 // configured, Better Auth's session cookie is read (and its cookie cache, when allowed).
 func (a *Auth) Authenticate(ctx context.Context, r Request) (*Session, error) {
+	if a.s.observer == nil {
+		return a.authenticate(ctx, &r)
+	}
+	start := time.Now()
+	s, err := a.authenticate(ctx, &r)
+	kind := a.presented(&r)
+	if s != nil {
+		kind = s.Credential
+	}
+	a.s.observer.ObserveVerify(ctx, start, kind, err)
+	return s, err
+}
+
+func (a *Auth) authenticate(ctx context.Context, r *Request) (*Session, error) {
 	switch len(r.Authorization) {
 	case 0:
 	case 1:
@@ -93,7 +108,7 @@ func (a *Auth) Authenticate(ctx context.Context, r Request) (*Session, error) {
 	if !a.sessionsOn() || len(r.Cookie) == 0 {
 		return nil, ErrNoCredentials
 	}
-	s, err := a.cookieSession(ctx, &r)
+	s, err := a.cookieSession(ctx, r)
 	if err != nil {
 		if err == ErrNoCredentials {
 			return nil, err
@@ -121,9 +136,23 @@ func (a *Auth) verifyBearer(ctx context.Context, tok string) (*Session, error) {
 // VerifyToken verifies a raw token (a JWT-plugin token, or an HS256 token when AcceptHS256 is set) and returns
 // its claims. Errors are as for [Auth.Authenticate].
 func (a *Auth) VerifyToken(ctx context.Context, raw string) (*Claims, error) {
+	var start time.Time
+	if a.s.observer != nil {
+		start = time.Now()
+	}
 	s, err := a.verify(ctx, raw)
 	if err != nil {
-		return nil, a.deny(ctx, err, raw)
+		err = a.deny(ctx, err, raw)
+	}
+	if a.s.observer != nil {
+		kind := CredentialJWT
+		if s != nil {
+			kind = s.Credential
+		}
+		a.s.observer.ObserveVerify(ctx, start, kind, err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return s.Claims, nil
 }

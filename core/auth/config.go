@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -147,6 +148,11 @@ type Config struct {
 	// Logger receives debug records for denied requests (with a short token fingerprint, never the token)
 	// and warnings for key set fetch failures. Nil means no logging.
 	Logger *slog.Logger
+
+	// Observer receives verifications, store lookups and JWKS fetches, for traces and metrics
+	// (adapters/authotel implements it with OpenTelemetry). Nil, the default, means none, at the cost of
+	// a nil check.
+	Observer Observer
 }
 
 // VersionedSecret is one of Better Auth's rotated secrets.
@@ -243,6 +249,7 @@ type settings struct {
 	rawBaseURL                string   // BaseURL exactly as configured (the JWT plugin's cache issuer)
 	now                       func() time.Time
 	log                       *slog.Logger
+	observer                  Observer
 
 	store         store.Store
 	forward       store.CredentialLookup // set when the store checks raw credentials itself
@@ -337,6 +344,7 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 		s.now = time.Now
 	}
 	s.log = c.Logger
+	s.observer = c.Observer
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -444,6 +452,9 @@ func (c *Config) jwksOptions(s settings) (*jwks.Options, error) {
 		IssuedAtSlack:   time.Second + s.iatLeeway,
 		Now:             s.now,
 		Logger:          s.log,
+	}
+	if obs := s.observer; obs != nil {
+		o.OnFetch = func(ctx context.Context, start time.Time, err error) { obs.ObserveJWKSFetch(ctx, start, err) }
 	}
 	if o.URL == "" {
 		o.URL = s.origin + s.basePath + "/jwks"

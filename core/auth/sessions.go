@@ -93,13 +93,25 @@ func (a *Auth) lookupSession(ctx context.Context, token string, kind Credential)
 	if token == "" || len(token) > maxSessionTokenBytes || strings.ContainsAny(token, "\x00 ") {
 		return nil, errSessionToken
 	}
+	if a.s.observer == nil {
+		res, err := a.s.store.Lookup(ctx, token)
+		return a.checkResult(res, err, token, kind)
+	}
+	start := time.Now()
 	res, err := a.s.store.Lookup(ctx, token)
+	a.s.observer.ObserveStoreLookup(ctx, start, err)
 	return a.checkResult(res, err, token, kind)
 }
 
 // forwarded asks a store that checks raw credentials itself.
 func (a *Auth) forwarded(ctx context.Context, cookies, authorization string, kind Credential) (*Session, error) {
+	if a.s.observer == nil {
+		res, err := a.s.forward.LookupCredentials(ctx, cookies, authorization)
+		return a.checkResult(res, err, "", kind)
+	}
+	start := time.Now()
 	res, err := a.s.forward.LookupCredentials(ctx, cookies, authorization)
+	a.s.observer.ObserveStoreLookup(ctx, start, err)
 	return a.checkResult(res, err, "", kind)
 }
 

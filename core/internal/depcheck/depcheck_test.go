@@ -1,5 +1,5 @@
 // Package depcheck holds one test: what a verify-only program links. A user pays only for what they
-// import, so the verifier, the four adapters and a JWT-only example must link no database or Redis driver
+// import, so the verifier, the adapters and a JWT-only example must link no database or Redis driver
 // and no OAuth client; those come in only through storeurl, the store packages and providers.
 package depcheck
 
@@ -19,6 +19,7 @@ var forbidden = []string{
 	"github.com/redis/go-redis",
 	"golang.org/x/oauth2",
 	"github.com/coreos/go-oidc",
+	"go.opentelemetry.io", // the core calls an auth.Observer; only adapters/authotel links OpenTelemetry
 }
 
 func TestVerifierLinksNoDriver(t *testing.T) {
@@ -43,8 +44,12 @@ func TestVerifierLinksNoDriver(t *testing.T) {
 		{name: "authchi", dir: "adapters/authchi", pkg: "."},
 		{name: "authgin", dir: "adapters/authgin", pkg: "."},
 		{name: "authfiber", dir: "adapters/authfiber", pkg: "."},
+		{name: "authecho", dir: "adapters/authecho", pkg: "."},
+		{name: "authgrpc", dir: "adapters/authgrpc", pkg: "."},
+		{name: "authconnect", dir: "adapters/authconnect", pkg: "."},
 		{name: "examples/gin (JWT only)", dir: "examples", pkg: "./gin"},
 		{name: "examples/fiber (JWT only)", dir: "examples", pkg: "./fiber"},
+		{name: "examples/echo (JWT only)", dir: "examples", pkg: "./echo"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(root, tt.dir)

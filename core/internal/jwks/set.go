@@ -40,6 +40,7 @@ type Options struct {
 	MaxKeys         int
 	Now             func() time.Time
 	Logger          *slog.Logger
+	OnFetch         func(ctx context.Context, start time.Time, err error) // called after each fetch; nil for none
 }
 
 // Set is a remote key set. Lookups of known kids take no lock. All methods are safe for concurrent use.
@@ -251,7 +252,11 @@ func (s *Set) startLocked(now time.Time) *fetch {
 func (s *Set) run(f *fetch, started time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), s.o.FetchTimeout)
 	defer cancel()
+	t0 := time.Now()
 	parsed, err := s.get(ctx)
+	if s.o.OnFetch != nil {
+		s.o.OnFetch(ctx, t0, err)
+	}
 	s.mu.Lock()
 	if err == nil {
 		s.cur.Store(&snapshot{keys: parsed.Keys, fetchedAt: started})

@@ -1,0 +1,20 @@
+module github.com/gobetterauth/gobetterauth/adapters/authgrpc
+
+go 1.26.0
+
+require (
+	github.com/gobetterauth/gobetterauth/core v0.0.0
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
+)
+
+replace github.com/gobetterauth/gobetterauth/core => ../../core
