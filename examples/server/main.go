@@ -3,11 +3,12 @@
 // small HTML app to sign up, sign in, see the session and sign out, and API routes protected by gobetterauth's
 // net/http middleware (authhttp) that accept the session cookies it sets.
 //
-//	go run ./examples/server   # http://localhost:3000, SQLite file ./gobetterauth-dev.db
+//	go run ./examples/server   # http://localhost:3000, SQLite file .gobetterauth/dev.db
 //
-// Unconfigured, it is a development server: its SQLite file and a generated secret
-// (.gobetterauth-dev-secret) live in the working directory, and Better Auth's development rules apply (no
-// rate limiting). Setting BETTER_AUTH_SECRET turns that off. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
+// Unconfigured, it is a development server: its SQLite file and a generated secret (mode 0600) live in the
+// folder .gobetterauth/ of the working directory, which holds a .gitignore of "*" so git never picks them
+// up, and Better Auth's development rules apply (no rate limiting). Nothing is created before the
+// configuration is valid and the port is bound. Setting BETTER_AUTH_SECRET turns that off. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
 // social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
 // README.md for every variable.
 //
@@ -31,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"log/slog"
 	"net"
@@ -39,6 +41,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,10 +54,11 @@ import (
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
-// Development defaults, relative to the working directory.
+// Development defaults, relative to the working directory: one folder that git ignores.
 const (
-	devDatabaseURL = "sqlite:./gobetterauth-dev.db"
-	devSecretFile  = ".gobetterauth-dev-secret"
+	devDir         = ".gobetterauth"
+	devDatabaseURL = "sqlite:" + devDir + "/dev.db"
+	devSecretFile  = devDir + "/dev-secret"
 )
 
 func main() {
@@ -173,6 +177,9 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("server: %w", err)
 	}
 	defer ln.Close()
+	if err := makeDevDir(s); err != nil {
+		return err
+	}
 	a, db, err := newAuth(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger)
 	if err != nil {
 		return err
@@ -275,6 +282,25 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 		return fail(err)
 	}
 	return a, db, nil
+}
+
+// makeDevDir creates the development folder when a default path uses it: mode 0700, with a .gitignore
+// of "*" so that neither the secret nor the database is one `git add .` away from a commit, wherever the
+// server runs.
+func makeDevDir(s settings) error {
+	if s.databaseURL != devDatabaseURL && (s.secret != "" || s.secretFile != devSecretFile) {
+		return nil
+	}
+	if err := os.MkdirAll(devDir, 0o700); err != nil {
+		return fmt.Errorf("server: creating the development folder %s: %w", devDir, err)
+	}
+	ignore := filepath.Join(devDir, ".gitignore")
+	if _, err := os.Stat(ignore); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(ignore, []byte("# development files of examples/server (a secret among them): never commit them\n*\n"), 0o600); err != nil {
+			return fmt.Errorf("server: creating %s: %w", ignore, err)
+		}
+	}
+	return nil
 }
 
 // redactURL hides a database URL's password for printing.
