@@ -18,7 +18,9 @@
 //	                       when OIDC_ISSUER is set (POST /api/auth/sign-in/social)
 //	GET  /dashboard        the user, their sessions and a sign-out button; redirects to /sign-in when not
 //	                       signed in
-//	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount)
+//	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount), the JWT plugin's /token and /jwks among
+//	                       them; BETTER_AUTH_URL's path or BETTER_AUTH_BASE_PATH moves them, and the pages
+//	                       follow
 //	GET  /api/public       200 for anyone
 //	GET  /api/me           401 JSON when not signed in, else {"session":{…},"user":{…}}
 //	GET  /api/admin        403 unless the user's role is "admin"
@@ -73,6 +75,8 @@ func main() {
 type settings struct {
 	listen, port   string
 	baseURL        string // empty: http://localhost:<port>
+	basePath       string // empty: BETTER_AUTH_URL's path, else /api/auth
+	cookiePrefix   string // empty: better-auth
 	databaseURL    string
 	secret         string // empty: development mode with a generated secret
 	secretFile     string
@@ -104,12 +108,14 @@ func (s settings) socialButtons() []socialButton {
 // settingsFromEnv reads the variables README.md lists; unset means the default.
 func settingsFromEnv(getenv func(string) string) (settings, error) {
 	s := settings{
-		listen:      cmp.Or(getenv("LISTEN"), "127.0.0.1"),
-		port:        cmp.Or(getenv("PORT"), "3000"),
-		baseURL:     strings.TrimRight(getenv("BETTER_AUTH_URL"), "/"),
-		databaseURL: cmp.Or(getenv("DATABASE_URL"), devDatabaseURL),
-		secret:      getenv("BETTER_AUTH_SECRET"),
-		secretFile:  cmp.Or(getenv("GOBETTERAUTH_DEV_SECRET_FILE"), devSecretFile),
+		listen:       cmp.Or(getenv("LISTEN"), "127.0.0.1"),
+		port:         cmp.Or(getenv("PORT"), "3000"),
+		baseURL:      strings.TrimRight(getenv("BETTER_AUTH_URL"), "/"),
+		basePath:     getenv("BETTER_AUTH_BASE_PATH"),
+		cookiePrefix: getenv("BETTER_AUTH_COOKIE_PREFIX"),
+		databaseURL:  cmp.Or(getenv("DATABASE_URL"), devDatabaseURL),
+		secret:       getenv("BETTER_AUTH_SECRET"),
+		secretFile:   cmp.Or(getenv("GOBETTERAUTH_DEV_SECRET_FILE"), devSecretFile),
 	}
 	if p, err := strconv.Atoi(s.port); err != nil || p < 0 || p > 65535 {
 		return s, fmt.Errorf("server: PORT %q is not a port number", s.port)
@@ -232,7 +238,8 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 		db.Close()
 		return nil, nil, err
 	}
-	if err := authserver.Migrate(ctx, db, string(dialect)); err != nil {
+	plugins := []authserver.Plugin{authserver.JWT(authserver.JWTConfig{})}
+	if err := authserver.Migrate(ctx, db, string(dialect), plugins...); err != nil {
 		return fail(err)
 	}
 	st, err := sqlstore.New(db, dialect, nil)
@@ -265,11 +272,18 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 	}
 	a, err := authserver.New(authserver.Config{
 		Auth: auth.Config{
-			BaseURL:     baseURL,
-			Secret:      secret,
-			DisableJWKS: true, // this server issues sessions, not JWT-plugin tokens
+			BaseURL:  baseURL,
+			BasePath: s.basePath,
+			Secret:   secret,
+			Cookies:  auth.CookieConfig{Prefix: s.cookiePrefix},
+			// The server's own verifier reads its session cookies from the database; the JWTs it issues are
+			// for other services (examples/gin and the others, with BETTER_AUTH_URL pointing here).
+			DisableJWKS: true,
 			Logger:      logger,
 		},
+		// Better Auth's JWT plugin (its jwks table made by Migrate above), EdDSA: GET /token, GET /jwks and the set-auth-jwt header of
+		// /get-session, so a verify-only API checks this server's users by JWT.
+		Plugins:        plugins,
 		Database:       st,
 		DevMode:        dev,
 		TrustedOrigins: origins,
