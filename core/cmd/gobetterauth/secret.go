@@ -6,14 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwtissue"
 )
-
-// betterAuthDefaultSecret is the secret Better Auth falls back to without one; it refuses it in production.
-const betterAuthDefaultSecret = "better-auth-secret-12345678901234567890"
 
 // secretCmd runs "secret generate" and "secret check".
 func secretCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -67,15 +64,8 @@ func checkSecrets(stdout, stderr io.Writer, getenv func(string) string) int {
 	}
 	bad := false
 	check := func(name, s string) {
-		switch {
-		case s == betterAuthDefaultSecret:
-			fmt.Fprintf(stderr, "%s is Better Auth's built-in default secret\n", name)
-			bad = true
-		case len(s) < 32:
-			fmt.Fprintf(stderr, "%s is %d bytes; at least 32 are required\n", name, len(s))
-			bad = true
-		case entropyBits(s) < 120:
-			fmt.Fprintf(stderr, "%s has about %.0f bits of entropy; at least 120 are recommended (gobetterauth secret generate)\n", name, entropyBits(s))
+		if w := auth.SecretWeakness(auth.Secret(s)); w != "" {
+			fmt.Fprintf(stderr, "%s %s (gobetterauth secret generate makes a fit one)\n", name, w)
 			bad = true
 		}
 	}
@@ -107,20 +97,4 @@ func checkSecrets(stdout, stderr io.Writer, getenv func(string) string) int {
 		fmt.Fprintln(stdout, "secret: BETTER_AUTH_SECRET — signs and encrypts everything; set BETTER_AUTH_SECRETS to rotate")
 	}
 	return exitOK
-}
-
-// entropyBits estimates a string's entropy as its length times the Shannon entropy of its characters.
-func entropyBits(s string) float64 {
-	counts := map[rune]float64{}
-	n := 0.0
-	for _, r := range s {
-		counts[r]++
-		n++
-	}
-	h := 0.0
-	for _, c := range counts {
-		p := c / n
-		h -= p * math.Log2(p)
-	}
-	return h * n
 }
