@@ -71,7 +71,7 @@ func TestUnavailableLoggedRateLimited(t *testing.T) {
 	tok := is.MustMint(authtest.Claims{})
 	var mu sync.Mutex
 	now := testNow
-	var logs bytes.Buffer
+	var logs lockedBuffer // the key set logs from its own goroutine
 	a := newAuth(t, is, func(c *auth.Config) {
 		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -104,3 +104,13 @@ func TestUnavailableLoggedRateLimited(t *testing.T) {
 		t.Fatalf("an interval later, logs:\n%s\nwant a second line counting 4 unlogged", logs.String())
 	}
 }
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.Write(p) }
+
+func (b *lockedBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
