@@ -77,6 +77,7 @@ type settings struct {
 	baseURL        string // empty: http://localhost:<port>
 	basePath       string // empty: BETTER_AUTH_URL's path, else /api/auth
 	cookiePrefix   string // empty: better-auth
+	logLevel       slog.Level
 	databaseURL    string
 	secret         string // empty: development mode with a generated secret
 	secretFile     string
@@ -118,7 +119,26 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		secretFile:   cmp.Or(getenv("GOBETTERAUTH_DEV_SECRET_FILE"), devSecretFile),
 	}
 	if p, err := strconv.Atoi(s.port); err != nil || p < 0 || p > 65535 {
-		return s, fmt.Errorf("server: PORT %q is not a port number", s.port)
+		return s, fmt.Errorf("server: PORT %q is not a port number: set PORT to one from 1 to 65535 (0: any free port), or unset it for 3000", s.port)
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := s.logLevel.UnmarshalText([]byte(v)); err != nil {
+			return s, fmt.Errorf("server: LOG_LEVEL %q is not a level: set it to debug, info, warn or error", v)
+		}
+	}
+	if s.baseURL != "" {
+		u, err := url.Parse(s.baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return s, fmt.Errorf("server: BETTER_AUTH_URL %q is not an absolute http(s) URL: set it to the URL browsers use "+
+				"for this server, with the scheme (BETTER_AUTH_URL=http://localhost:%s), or unset it", s.baseURL, cmp.Or(strings.TrimLeft(s.port, "0"), "3000"))
+		}
+	}
+	if s.secret != "" {
+		// Production mode: refuse what `gobetterauth secret check` refuses. The value is never repeated.
+		if w := auth.SecretWeakness(auth.Secret(s.secret)); w != "" {
+			return s, fmt.Errorf("server: BETTER_AUTH_SECRET %s: set it to the output of `go run ./core/cmd/gobetterauth secret generate` "+
+				"(the same value on every server sharing the sessions), or unset it for development mode", w)
+		}
 	}
 	for o := range strings.SplitSeq(getenv("BETTER_AUTH_TRUSTED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -133,7 +153,7 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		if err != nil {
 			addr, aerr := netip.ParseAddr(p)
 			if aerr != nil {
-				return s, fmt.Errorf("server: TRUSTED_PROXIES: %q is neither a network (10.0.0.0/8) nor an address", p)
+				return s, fmt.Errorf("server: TRUSTED_PROXIES: %q is neither a network nor an address: list networks or addresses, comma-separated (TRUSTED_PROXIES=10.0.0.0/8,192.0.2.1)", p)
 			}
 			prefix = netip.PrefixFrom(addr, addr.BitLen())
 		}
@@ -144,6 +164,13 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		return s, err
 	}
 	s.social = social
+	// What the verifier checks (URL and base path together, the cookie prefix), before anything is created.
+	check := auth.Config{BaseURL: cmp.Or(s.baseURL, "http://localhost:3000"), BasePath: s.basePath,
+		Secret: auth.Secret(cmp.Or(s.secret, strings.Repeat("x", auth.MinSecretBytes))), Cookies: auth.CookieConfig{Prefix: s.cookiePrefix},
+		DisableJWKS: true, AcceptHS256: true}
+	if _, err := auth.New(check); err != nil {
+		return s, fmt.Errorf("server: %w", auth.EnvError(err))
+	}
 	return s, nil
 }
 
@@ -161,9 +188,9 @@ func socialFromEnv(getenv func(string) string) (*socialSettings, error) {
 	case o.issuer == "" && o.clientID == "" && o.clientSecret == "" && o.id == "" && o.name == "":
 		return nil, nil
 	case o.issuer == "":
-		return nil, errors.New("server: OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_PROVIDER_ID and OIDC_PROVIDER_NAME need OIDC_ISSUER")
+		return nil, errors.New("server: OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_PROVIDER_ID and OIDC_PROVIDER_NAME need OIDC_ISSUER: set it to the provider's issuer URL, or unset them all")
 	case o.clientID == "":
-		return nil, errors.New("server: OIDC_ISSUER needs OIDC_CLIENT_ID")
+		return nil, errors.New("server: OIDC_ISSUER needs OIDC_CLIENT_ID: set it to the client id registered at the provider, or unset OIDC_ISSUER")
 	}
 	o.id = cmp.Or(o.id, "oidc")
 	o.name = cmp.Or(o.name, "OpenID Connect")
@@ -173,22 +200,33 @@ func socialFromEnv(getenv func(string) string) (*socialSettings, error) {
 // run serves until ctx is done, then shuts down gracefully. It prints the server's URL to stdout once it
 // accepts connections; logs go to stderr.
 func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	s, err := settingsFromEnv(getenv)
 	if err != nil {
 		return err
 	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: s.logLevel}))
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.listen, s.port))
 	if err != nil {
-		return fmt.Errorf("server: %w", err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("server: PORT %s is in use on %s (%w): stop the program using it, or set PORT to another port (PORT=0: any free one)", s.port, s.listen, err)
+		}
+		return fmt.Errorf("server: listening on LISTEN %s, PORT %s: %w: check both variables", s.listen, s.port, err)
 	}
 	defer ln.Close()
-	if err := makeDevDir(s); err != nil {
+	created, err := makeDevDir(s)
+	if err != nil {
 		return err
 	}
 	a, db, err := newAuth(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger)
 	if err != nil {
+		if created {
+			os.RemoveAll(devDir) // nothing left behind by a start that failed
+		}
 		return err
+	}
+	if strings.HasPrefix(s.baseURL, "https://") {
+		logger.Warn("server: BETTER_AUTH_URL is https but this server speaks plain http: serve it behind a proxy that terminates TLS "+
+			"for that URL, or browsers will not send its __Secure- cookies back", "BETTER_AUTH_URL", s.baseURL)
 	}
 	defer db.Close()
 	defer a.Close()
@@ -232,7 +270,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*authserver.Server, *sql.DB, error) {
 	db, dialect, err := storeurl.OpenDB(ctx, s.databaseURL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("server: %w", storeurl.EnvError("DATABASE_URL", s.databaseURL, err))
 	}
 	fail := func(err error) (*authserver.Server, *sql.DB, error) {
 		db.Close()
@@ -301,20 +339,23 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 // makeDevDir creates the development folder when a default path uses it: mode 0700, with a .gitignore
 // of "*" so that neither the secret nor the database is one `git add .` away from a commit, wherever the
 // server runs.
-func makeDevDir(s settings) error {
+// It reports whether it created the folder.
+func makeDevDir(s settings) (bool, error) {
 	if s.databaseURL != devDatabaseURL && (s.secret != "" || s.secretFile != devSecretFile) {
-		return nil
+		return false, nil
 	}
+	_, err := os.Stat(devDir)
+	created := errors.Is(err, fs.ErrNotExist)
 	if err := os.MkdirAll(devDir, 0o700); err != nil {
-		return fmt.Errorf("server: creating the development folder %s: %w", devDir, err)
+		return false, fmt.Errorf("server: creating the development folder %s: %w", devDir, err)
 	}
 	ignore := filepath.Join(devDir, ".gitignore")
 	if _, err := os.Stat(ignore); errors.Is(err, fs.ErrNotExist) {
 		if err := os.WriteFile(ignore, []byte("# development files of examples/server (a secret among them): never commit them\n*\n"), 0o600); err != nil {
-			return fmt.Errorf("server: creating %s: %w", ignore, err)
+			return created, fmt.Errorf("server: creating %s: %w", ignore, err)
 		}
 	}
-	return nil
+	return created, nil
 }
 
 // redactURL hides a database URL's password for printing.
