@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,16 +13,30 @@ import (
 
 // secretCmd runs "secret generate" and "secret check".
 func secretCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w := stdout
+		if len(args) == 0 {
+			w = stderr
+		}
+		fmt.Fprintln(w, "usage: gobetterauth secret generate|check [flags]")
+		for _, c := range []command{cmdSecretGenerate, cmdSecretCheck} {
+			fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
+		}
+		fmt.Fprintln(w, "`gobetterauth secret generate --help` and `gobetterauth secret check --help` list their flags and exit codes.")
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
 	}
 	switch args[0] {
 	case "generate":
-		fs := flag.NewFlagSet("secret generate", flag.ContinueOnError)
-		fs.SetOutput(stderr)
+		fs := newFlags(cmdSecretGenerate, stdout, stderr)
 		version := fs.Int("version", -1, "print `N`:<secret>, an entry to put first in BETTER_AUTH_SECRETS")
-		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+		if code, done := parseFlags(fs, cmdSecretGenerate, args[1:], stdout, stderr); done {
+			return code
+		}
+		if fs.NArg() != 0 {
+			errorf(stderr, "%s takes no arguments (see --help)", cmdSecretGenerate.name)
 			return exitUsage
 		}
 		b := make([]byte, 32)
@@ -35,14 +48,17 @@ func secretCmd(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fmt.Fprintln(stdout, s)
 		return exitOK
 	case "check":
-		fs := flag.NewFlagSet("secret check", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+		fs := newFlags(cmdSecretCheck, stdout, stderr)
+		if code, done := parseFlags(fs, cmdSecretCheck, args[1:], stdout, stderr); done {
+			return code
+		}
+		if fs.NArg() != 0 {
+			errorf(stderr, "%s takes no arguments (see --help)", cmdSecretCheck.name)
 			return exitUsage
 		}
 		return checkSecrets(stdout, stderr, getenv)
 	}
-	fmt.Fprint(stderr, usage)
+	errorf(stderr, "unknown secret command %q (gobetterauth secret --help lists them)", args[0])
 	return exitUsage
 }
 
