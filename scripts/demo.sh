@@ -46,7 +46,7 @@ fail() {
 }
 
 # 1. The Go server, built first and run directly (so the cleanup stops the server itself, not a go tool
-#    parent), in the temporary directory where it keeps gobetterauth-dev.db and .gobetterauth-dev-secret.
+#    parent), in the temporary directory where it keeps .gobetterauth/dev.db and .gobetterauth/dev-secret.
 echo "Building examples/server..."
 go build -o "$work/server" ./examples/server
 (cd "$work" && exec env PORT="${DEMO_PORT:-0}" ./server >"$work/server.out" 2>"$work/server.log") &

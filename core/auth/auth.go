@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
@@ -23,7 +24,15 @@ type Auth struct {
 	jwe    *betterauth.JWEKeys // the jwe cookie cache keys; nil unless that strategy is on
 	cache  *tokenCache
 	closer io.Closer // Config.Closer
+
+	warnedAt  atomic.Int64 // when deny last logged an ErrUnavailable (UnixNano of s.now)
+	warnQuiet atomic.Int64 // ErrUnavailable refusals not logged since
 }
+
+// UnavailableLogInterval is how often, at most, an [Auth] logs credentials it could not check
+// ([ErrUnavailable]: the JWKS or the store unreachable, or answering errors). Each line carries the cause
+// and how many such refusals went unlogged since the last one; the others are logged at debug.
+const UnavailableLogInterval = 10 * time.Second
 
 // Close releases what the Auth owns: it closes [Config.Closer] (such as the session store
 // storeurl.FromEnv opened). Without one, Close does nothing. The Auth must not be used afterwards.
@@ -201,19 +210,47 @@ func bearer(h string) (tok string, ok bool, err error) {
 
 // deny logs why a credential was refused, with a fingerprint of the token instead of the token, and returns
 // err unchanged.
+//
+// An [ErrUnavailable] is logged at warn, with its cause and a hint, at most once per
+// [UnavailableLogInterval]: an outage refuses every request, and one line says as much as a thousand.
 func (a *Auth) deny(ctx context.Context, err error, tok string) error {
 	level := slog.LevelDebug
+	var attrs []slog.Attr
 	if errors.Is(err, ErrUnavailable) {
-		level = slog.LevelWarn
+		if a.s.log.Enabled(ctx, slog.LevelWarn) {
+			now := a.s.now().UnixNano()
+			last := a.warnedAt.Load()
+			if (last == 0 || now-last >= int64(UnavailableLogInterval)) && a.warnedAt.CompareAndSwap(last, now) {
+				level = slog.LevelWarn
+				attrs = append(attrs, slog.String("hint", a.unavailableHint()))
+				if n := a.warnQuiet.Swap(0); n > 0 {
+					attrs = append(attrs, slog.Int64("unlogged_since_last", n))
+				}
+			} else {
+				a.warnQuiet.Add(1)
+			}
+		}
 	}
 	if !a.s.log.Enabled(ctx, level) {
 		return err
 	}
-	attrs := []slog.Attr{slog.String("reason", err.Error())}
+	attrs = append(attrs, slog.String("reason", err.Error()))
 	if tok != "" {
 		sum := sha256.Sum256([]byte(tok))
 		attrs = append(attrs, slog.String("token_sha256", hex.EncodeToString(sum[:4])))
 	}
-	a.s.log.LogAttrs(ctx, level, "auth: credentials refused", attrs...)
+	msg := "auth: credentials refused"
+	if level == slog.LevelWarn {
+		msg = "auth: credentials could not be checked (503)"
+	}
+	a.s.log.LogAttrs(ctx, level, msg, attrs...)
 	return err
+}
+
+// unavailableHint says what to check when credentials could not be checked.
+func (a *Auth) unavailableHint() string {
+	if a.keys != nil {
+		return "check that the Better Auth server answers at " + a.s.baseURL + a.s.basePath + " (BETTER_AUTH_URL) and has the JWT plugin, whose JWKS this verifier fetches; or that the session store is up"
+	}
+	return "check that the session store (DATABASE_URL, REDIS_URL) is up and reachable"
 }

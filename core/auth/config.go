@@ -265,6 +265,20 @@ func configError(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 }
 
+// fieldError is a configError about one Config field, whose message begins with the field's name, so that
+// [FromEnv] can name the environment variable the value came from instead, and say what to do.
+type fieldError struct {
+	field string // the Config field the message begins with: "BaseURL", "Secret", …
+	msg   string // the message after "auth: invalid config: "
+}
+
+func (e *fieldError) Error() string        { return ErrInvalidConfig.Error() + ": " + e.msg }
+func (e *fieldError) Is(target error) bool { return target == ErrInvalidConfig }
+
+func fieldErr(field, format string, args ...any) error {
+	return &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
+}
+
 func leeway(name string, d time.Duration) (time.Duration, error) {
 	switch {
 	case d == 0:
@@ -280,11 +294,11 @@ func leeway(name string, d time.Duration) (time.Duration, error) {
 func (c *Config) validate() (settings, *jwks.Options, error) {
 	var s settings
 	if c.BaseURL == "" {
-		return s, nil, configError("BaseURL is required")
+		return s, nil, fieldErr("BaseURL", "BaseURL is required")
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return s, nil, configError("BaseURL %q must be an absolute http(s) URL without credentials", c.BaseURL)
+		return s, nil, fieldErr("BaseURL", "BaseURL %q must be an absolute http(s) URL without credentials", c.BaseURL)
 	}
 	s.baseURL = strings.TrimSuffix(c.BaseURL, "/")
 	s.origin = origin(u)
@@ -292,7 +306,7 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 	if p := strings.TrimSuffix(u.Path, "/"); p != "" {
 		// Better Auth treats a base URL with a path as the whole route base and ignores basePath.
 		if c.BasePath != "" && strings.TrimSuffix(c.BasePath, "/") != p {
-			return s, nil, configError("BaseURL has the path %q, which Better Auth uses instead of BasePath %q; drop one", p, c.BasePath)
+			return s, nil, fieldErr("BaseURL", "BaseURL has the path %q, which Better Auth uses instead of BasePath %q; drop one", p, c.BasePath)
 		}
 		s.basePath = p
 	}
@@ -300,7 +314,7 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 		s.basePath = DefaultBasePath
 	}
 	if !strings.HasPrefix(s.basePath, "/") {
-		return s, nil, configError("BasePath %q must start with /", c.BasePath)
+		return s, nil, fieldErr("BasePath", "BasePath %q must start with /", c.BasePath)
 	}
 	s.basePath = strings.TrimSuffix(s.basePath, "/")
 	if s.issuers, err = nonEmpty("Issuers", c.Issuers, s.origin); err != nil {
@@ -333,7 +347,7 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 		return s, nil, err
 	}
 	if c.AcceptHS256 && s.secret == "" {
-		return s, nil, configError("AcceptHS256 needs Secret")
+		return s, nil, fieldErr("AcceptHS256", "AcceptHS256 needs Secret")
 	}
 	if c.TokenCacheSize < 0 {
 		return s, nil, configError("TokenCacheSize must not be negative")
@@ -368,11 +382,11 @@ func (c *Config) validateSessions(s *settings) error {
 	versions := map[int]bool{}
 	for i, v := range c.Secrets {
 		if v.Version < 0 || versions[v.Version] {
-			return configError("Secrets[%d]: version %d is negative or repeated", i, v.Version)
+			return fieldErr("Secrets", "Secrets[%d]: version %d is negative or repeated", i, v.Version)
 		}
 		versions[v.Version] = true
 		if len(v.Value) < MinSecretBytes {
-			return configError("Secrets[%d] is %d bytes; at least %d are required", i, len(v.Value), MinSecretBytes)
+			return fieldErr("Secrets", "Secrets[%d] is %d bytes; at least %d are required", i, len(v.Value), MinSecretBytes)
 		}
 		if i == 0 {
 			s.secret = v.Value
@@ -381,7 +395,7 @@ func (c *Config) validateSessions(s *settings) error {
 	}
 	if c.Secret != "" {
 		if len(c.Secret) < MinSecretBytes {
-			return configError("Secret is %d bytes; at least %d are required", len(c.Secret), MinSecretBytes)
+			return fieldErr("Secret", "Secret is %d bytes; at least %d are required", len(c.Secret), MinSecretBytes)
 		}
 		if !slices.Contains(s.jweSecrets, string(c.Secret)) {
 			s.jweSecrets = append(s.jweSecrets, string(c.Secret))
@@ -393,7 +407,7 @@ func (c *Config) validateSessions(s *settings) error {
 	}
 	for _, n := range []string{c.Cookies.Prefix, c.Cookies.SessionToken, c.Cookies.SessionData, c.Cookies.DontRemember} {
 		if strings.ContainsAny(n, "=; \t\r\n,\"") {
-			return configError("cookie name or prefix %q has a character cookies cannot carry", n)
+			return fieldErr("Cookies", "cookie name or prefix %q has a character cookies cannot carry", n)
 		}
 	}
 	s.secure = secure
@@ -405,10 +419,10 @@ func (c *Config) validateSessions(s *settings) error {
 	case CacheNone, CacheJWTPlugin:
 	case CacheCompact, CacheJWT, CacheJWE:
 		if s.secret == "" {
-			return configError("CookieCache strategy %q needs Secret", s.strategy)
+			return fieldErr("CookieCache", "CookieCache strategy %q needs Secret", s.strategy)
 		}
 	default:
-		return configError("CookieCache.Strategy %q is not compact, jwt, jwe or jwt-plugin", s.strategy)
+		return fieldErr("CookieCache", "CookieCache.Strategy %q is not compact, jwt, jwe or jwt-plugin", s.strategy)
 	}
 	s.store = c.Store
 	s.rawBearer = c.AcceptRawSessionTokens
@@ -419,7 +433,7 @@ func (c *Config) validateSessions(s *settings) error {
 	if s.store != nil {
 		s.forward, _ = s.store.(store.CredentialLookup)
 		if s.secret == "" && s.forward == nil {
-			return configError("Store needs Secret (or Secrets) to check session cookie signatures")
+			return fieldErr("Store", "Store needs Secret (or Secrets) to check session cookie signatures")
 		}
 	}
 	if s.strategy != CacheNone && s.secret == "" {
@@ -433,7 +447,7 @@ func nonEmpty(name string, vals []string, def string) ([]string, error) {
 		return []string{def}, nil
 	}
 	if len(vals) == 0 || slices.Contains(vals, "") {
-		return nil, configError("%s must not be empty or contain an empty string", name)
+		return nil, fieldErr(name, "%s must not be empty or contain an empty string", name)
 	}
 	return slices.Clone(vals), nil
 }
@@ -461,10 +475,10 @@ func (c *Config) jwksOptions(s settings) (*jwks.Options, error) {
 	}
 	u, err := url.Parse(o.URL)
 	if err != nil || u.Host == "" || u.User != nil {
-		return nil, configError("JWKSURL %q is not an absolute URL", o.URL)
+		return nil, fieldErr("JWKSURL", "JWKSURL %q is not an absolute URL", o.URL)
 	}
 	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
-		return nil, configError("JWKSURL %q must use https (plain http is allowed only for loopback hosts)", o.URL)
+		return nil, fieldErr("JWKSURL", "JWKSURL %q must use https (plain http is allowed only for loopback hosts)", o.URL)
 	}
 	for _, d := range []time.Duration{o.RefreshInterval, o.Cooldown, o.MinInterval, o.FetchTimeout} {
 		if d < 0 {

@@ -1,7 +1,9 @@
 package auth
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -37,7 +39,9 @@ const (
 )
 
 // ConfigFromEnv builds a Config from the environment variables named by the Env constants. Unset variables
-// leave their fields at the zero value (the default); a malformed value is an error.
+// leave their fields at the zero value (the default); a malformed value is an error. Its Logger is
+// [slog.Default], so credentials refused because the JWKS or the store cannot be reached are logged (at
+// warn, at most one line per [UnavailableLogInterval] with the cause).
 //
 // Package auth links no database or Redis driver, so ConfigFromEnv opens no session store. When DATABASE_URL
 // or REDIS_URL is set it returns the Config it read (without a Store) and an error wrapping [ErrStoreInEnv]
@@ -50,6 +54,7 @@ func ConfigFromEnv() (Config, error) {
 		Secret:   Secret(os.Getenv(EnvSecret)),
 		BasePath: os.Getenv(EnvBasePath),
 		JWKSURL:  os.Getenv(EnvJWKSURL),
+		Logger:   slog.Default(),
 	}
 	c.Issuers = list(EnvIssuers)
 	c.Audiences = list(EnvAudiences)
@@ -133,9 +138,73 @@ func FromEnv() (*Auth, error) {
 	}
 	a, err := New(c)
 	if err != nil {
-		return nil, fmt.Errorf("%w (configured from the environment)", err)
+		return nil, EnvError(err)
 	}
 	return a, nil
+}
+
+// envFields maps the Config fields [New]'s errors name to the variables [ConfigFromEnv] reads them from,
+// with what to do about a bad value.
+var envFields = map[string]struct{ env, fix string }{
+	"BaseURL": {EnvBaseURL, "set it to the URL browsers use for your Better Auth server, as its own " +
+		"BETTER_AUTH_URL (e.g. " + EnvBaseURL + "=http://localhost:3000)"},
+	"BasePath": {EnvBasePath, "set it to the server's basePath (Better Auth's default: /api/auth), or unset it"},
+	"Secret":   {EnvSecret, "set it to the Better Auth server's secret; for a new one, run `gobetterauth secret generate`"},
+	"Secrets": {EnvSecrets, "write <version>:<secret> entries, current first, as the Better Auth server's " +
+		"BETTER_AUTH_SECRETS; for a new secret, run `gobetterauth secret generate --version N`"},
+	"Issuers":     {EnvIssuers, "list the iss values the server's JWT plugin writes, comma-separated, or unset it"},
+	"Audiences":   {EnvAudiences, "list the aud values the server's JWT plugin writes, comma-separated, or unset it"},
+	"Cookies":     {EnvCookiePrefix, "set it to the server's advanced.cookiePrefix, or unset it (better-auth)"},
+	"CookieCache": {EnvCookieCache, "set it to the server's session.cookieCache strategy (compact, jwt, jwe or jwt-plugin), with " + EnvSecret + " for the first three"},
+	"Store": {EnvSecret, "a session store (" + EnvDatabaseURL + " or " + EnvRedisURL + ") checks session cookies, " +
+		"which are signed with the server's secret: set " + EnvSecret + " to it, or unset the store's variable to accept JWTs only"},
+	"AcceptHS256": {EnvSecret, EnvAcceptHS256 + " checks HS256 tokens with the server's secret: set " + EnvSecret + " to it"},
+	"JWKSURL":     {EnvJWKSURL, "set it to the server's JWKS (https, or http on localhost), or unset it for <BETTER_AUTH_URL>/jwks"},
+}
+
+// EnvError rewrites an error of [New] for a Config built by [ConfigFromEnv]: when it is about one field,
+// the message names the environment variable the user set instead of the Go field, and ends with what to
+// do. It never adds a secret's value. Other errors get " (configured from the environment)". It returns
+// nil for nil. storeurl.FromEnv uses it too.
+func EnvError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *fieldError
+	if !errors.As(err, &fe) {
+		return fmt.Errorf("%w (configured from the environment)", err)
+	}
+	m, ok := envFields[fe.field]
+	if !ok {
+		return fmt.Errorf("%w (configured from the environment)", err)
+	}
+	env, msg := m.env, fe.msg
+	switch fe.field {
+	case "Store":
+		msg = "a session store is set but " + EnvSecret + " is not"
+	case "AcceptHS256":
+		msg = EnvAcceptHS256 + " is true but " + EnvSecret + " is not set"
+	case "JWKSURL":
+		if os.Getenv(EnvJWKSURL) == "" { // derived from BaseURL
+			env = EnvBaseURL
+			msg = strings.Replace(msg, "JWKSURL", EnvBaseURL+"'s JWKS", 1)
+			m.fix = "use https in " + EnvBaseURL + " (plain http is for localhost only)"
+			break
+		}
+		msg = strings.Replace(msg, "JWKSURL", env, 1)
+	case "Secrets":
+		msg = strings.Replace(msg, "Secrets[", env+" entry [", 1)
+	case "Cookies":
+		msg = env + ": " + msg
+	case "CookieCache":
+		msg = strings.Replace(strings.Replace(msg, "CookieCache.Strategy", env, 1), "CookieCache strategy", env, 1)
+	default:
+		msg = strings.Replace(msg, fe.field, env, 1)
+	}
+	if fe.field == "BaseURL" && strings.HasSuffix(msg, "is required") {
+		msg = env + " is not set"
+	}
+	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, msg, m.fix)
 }
 
 func list(name string) []string {

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"html"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -35,6 +36,13 @@ import (
 )
 
 func main() {
+	// LOG_LEVEL (debug, info, warn, error; default info): refused credentials are logged at debug, and
+	// credentials that could not be checked (503) at warn with their cause.
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cmp.Or(os.Getenv("LOG_LEVEL"), "info"))); err != nil {
+		log.Fatalf("LOG_LEVEL %q is not a level: set it to debug, info, warn or error", os.Getenv("LOG_LEVEL"))
+	}
+	slog.SetLogLoggerLevel(level)
 	// storeurl.FromEnv, not auth.FromEnv: it opens the store DATABASE_URL (or REDIS_URL) names for session
 	// cookies, and links the database drivers. For JWTs only, auth.FromEnv links none (see examples/gin).
 	a, err := storeurl.FromEnv(context.Background())
@@ -42,9 +50,16 @@ func main() {
 		log.Fatal(err)
 	}
 	defer a.Close()
+	// The JWKS is fetched now: a wrong BETTER_AUTH_URL, or a server without Better Auth's JWT plugin, is a
+	// warning at start rather than a 503 on every request.
+	probe, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := a.Refresh(probe); err != nil {
+		slog.Warn("the Better Auth server's JWKS cannot be fetched, so every JWT will get 503 until it can: check "+
+			"BETTER_AUTH_URL (or BETTER_AUTH_JWKS_URL) and that the server runs Better Auth's JWT plugin", "err", err)
+	}
+	cancel()
 	addr := net.JoinHostPort(cmp.Or(os.Getenv("ADDR"), "127.0.0.1"), cmp.Or(os.Getenv("PORT"), "8080"))
 	srv := &http.Server{
-		Addr:              addr,
 		Handler:           newRouter(a),
 		ReadHeaderTimeout: 5 * time.Second,
 		MaxHeaderBytes:    16 << 10,
@@ -57,8 +72,12 @@ func main() {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	log.Printf("chi example listening on http://%s (Better Auth at %s)", addr, a.BaseURL())
-	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Fatalf("listening on %s: %v: set PORT (and ADDR) to a free port", addr, err)
+	}
+	log.Printf("chi example listening on http://%s (Better Auth at %s)", ln.Addr(), a.BaseURL())
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 		log.Fatal(err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"context"
 	"html"
 	"log"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -31,11 +32,26 @@ import (
 )
 
 func main() {
+	// LOG_LEVEL (debug, info, warn, error; default info): refused credentials are logged at debug, and
+	// credentials that could not be checked (503) at warn with their cause.
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cmp.Or(os.Getenv("LOG_LEVEL"), "info"))); err != nil {
+		log.Fatalf("LOG_LEVEL %q is not a level: set it to debug, info, warn or error", os.Getenv("LOG_LEVEL"))
+	}
+	slog.SetLogLoggerLevel(level)
 	a, err := auth.FromEnv()
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer a.Close()
+	// The JWKS is fetched now: a wrong BETTER_AUTH_URL, or a server without Better Auth's JWT plugin, is a
+	// warning at start rather than a 503 on every request.
+	probe, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	if err := a.Refresh(probe); err != nil {
+		slog.Warn("the Better Auth server's JWKS cannot be fetched, so every JWT will get 503 until it can: check "+
+			"BETTER_AUTH_URL (or BETTER_AUTH_JWKS_URL) and that the server runs Better Auth's JWT plugin", "err", err)
+	}
+	cancel()
 	addr := net.JoinHostPort(cmp.Or(os.Getenv("ADDR"), "127.0.0.1"), cmp.Or(os.Getenv("PORT"), "8080"))
 	app := newApp(a)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -44,8 +60,12 @@ func main() {
 		<-ctx.Done()
 		_ = app.ShutdownWithTimeout(5 * time.Second)
 	}()
-	log.Printf("fiber example listening on http://%s (Better Auth at %s)", addr, a.BaseURL())
-	if err := app.Listen(addr); err != nil {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Fatalf("listening on %s: %v: set PORT (and ADDR) to a free port", addr, err)
+	}
+	log.Printf("fiber example listening on http://%s (Better Auth at %s)", ln.Addr(), a.BaseURL())
+	if err := app.Listener(ln); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -28,6 +28,10 @@ var pages = map[string]string{
 
 // pageData is what the page templates see.
 type pageData struct {
+	// AuthBase is where Better Auth's endpoints are (the server's base path, /api/auth by default): the
+	// script reads it from the body's data-auth-base attribute, so a BETTER_AUTH_URL with a path or a
+	// BETTER_AUTH_BASE_PATH needs no change to the pages.
+	AuthBase string
 	// Social are the sign-in page's "Sign in with …" buttons.
 	Social []socialButton
 }
@@ -36,13 +40,13 @@ type pageData struct {
 // for each of social), and the protected API.
 func newHandler(srv *authserver.Server, social []socialButton) http.Handler {
 	mux := http.NewServeMux()
-	authhttp.Mount(mux, srv) // GET and POST /api/auth/…
+	authhttp.Mount(mux, srv) // GET and POST <base path>/…, /api/auth/… by default
 	a := srv.Verifier()
 
 	// The dashboard is a page route: a visitor who is not signed in is sent to /sign-in?callbackUrl=/dashboard.
 	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))
 	for pattern, file := range pages {
-		h := page(file, pageData{Social: social})
+		h := page(file, pageData{AuthBase: srv.BasePath(), Social: social})
 		if pattern == "GET /dashboard" {
 			h = signedIn(h)
 		}

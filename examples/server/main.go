@@ -3,11 +3,12 @@
 // small HTML app to sign up, sign in, see the session and sign out, and API routes protected by gobetterauth's
 // net/http middleware (authhttp) that accept the session cookies it sets.
 //
-//	go run ./examples/server   # http://localhost:3000, SQLite file ./gobetterauth-dev.db
+//	go run ./examples/server   # http://localhost:3000, SQLite file .gobetterauth/dev.db
 //
-// Unconfigured, it is a development server: its SQLite file and a generated secret
-// (.gobetterauth-dev-secret) live in the working directory, and Better Auth's development rules apply (no
-// rate limiting). Setting BETTER_AUTH_SECRET turns that off. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
+// Unconfigured, it is a development server: its SQLite file and a generated secret (mode 0600) live in the
+// folder .gobetterauth/ of the working directory, which holds a .gitignore of "*" so git never picks them
+// up, and Better Auth's development rules apply (no rate limiting). Nothing is created before the
+// configuration is valid and the port is bound. Setting BETTER_AUTH_SECRET turns that off. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
 // social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
 // README.md for every variable.
 //
@@ -17,7 +18,9 @@
 //	                       when OIDC_ISSUER is set (POST /api/auth/sign-in/social)
 //	GET  /dashboard        the user, their sessions and a sign-out button; redirects to /sign-in when not
 //	                       signed in
-//	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount)
+//	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount), the JWT plugin's /token and /jwks among
+//	                       them; BETTER_AUTH_URL's path or BETTER_AUTH_BASE_PATH moves them, and the pages
+//	                       follow
 //	GET  /api/public       200 for anyone
 //	GET  /api/me           401 JSON when not signed in, else {"session":{…},"user":{…}}
 //	GET  /api/admin        403 unless the user's role is "admin"
@@ -31,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"log/slog"
 	"net"
@@ -39,6 +43,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -51,10 +56,11 @@ import (
 	"github.com/gobetterauth/gobetterauth/providers"
 )
 
-// Development defaults, relative to the working directory.
+// Development defaults, relative to the working directory: one folder that git ignores.
 const (
-	devDatabaseURL = "sqlite:./gobetterauth-dev.db"
-	devSecretFile  = ".gobetterauth-dev-secret"
+	devDir         = ".gobetterauth"
+	devDatabaseURL = "sqlite:" + devDir + "/dev.db"
+	devSecretFile  = devDir + "/dev-secret"
 )
 
 func main() {
@@ -69,6 +75,9 @@ func main() {
 type settings struct {
 	listen, port   string
 	baseURL        string // empty: http://localhost:<port>
+	basePath       string // empty: BETTER_AUTH_URL's path, else /api/auth
+	cookiePrefix   string // empty: better-auth
+	logLevel       slog.Level
 	databaseURL    string
 	secret         string // empty: development mode with a generated secret
 	secretFile     string
@@ -100,15 +109,36 @@ func (s settings) socialButtons() []socialButton {
 // settingsFromEnv reads the variables README.md lists; unset means the default.
 func settingsFromEnv(getenv func(string) string) (settings, error) {
 	s := settings{
-		listen:      cmp.Or(getenv("LISTEN"), "127.0.0.1"),
-		port:        cmp.Or(getenv("PORT"), "3000"),
-		baseURL:     strings.TrimRight(getenv("BETTER_AUTH_URL"), "/"),
-		databaseURL: cmp.Or(getenv("DATABASE_URL"), devDatabaseURL),
-		secret:      getenv("BETTER_AUTH_SECRET"),
-		secretFile:  cmp.Or(getenv("GOBETTERAUTH_DEV_SECRET_FILE"), devSecretFile),
+		listen:       cmp.Or(getenv("LISTEN"), "127.0.0.1"),
+		port:         cmp.Or(getenv("PORT"), "3000"),
+		baseURL:      strings.TrimRight(getenv("BETTER_AUTH_URL"), "/"),
+		basePath:     getenv("BETTER_AUTH_BASE_PATH"),
+		cookiePrefix: getenv("BETTER_AUTH_COOKIE_PREFIX"),
+		databaseURL:  cmp.Or(getenv("DATABASE_URL"), devDatabaseURL),
+		secret:       getenv("BETTER_AUTH_SECRET"),
+		secretFile:   cmp.Or(getenv("GOBETTERAUTH_DEV_SECRET_FILE"), devSecretFile),
 	}
 	if p, err := strconv.Atoi(s.port); err != nil || p < 0 || p > 65535 {
-		return s, fmt.Errorf("server: PORT %q is not a port number", s.port)
+		return s, fmt.Errorf("server: PORT %q is not a port number: set PORT to one from 1 to 65535 (0: any free port), or unset it for 3000", s.port)
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := s.logLevel.UnmarshalText([]byte(v)); err != nil {
+			return s, fmt.Errorf("server: LOG_LEVEL %q is not a level: set it to debug, info, warn or error", v)
+		}
+	}
+	if s.baseURL != "" {
+		u, err := url.Parse(s.baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return s, fmt.Errorf("server: BETTER_AUTH_URL %q is not an absolute http(s) URL: set it to the URL browsers use "+
+				"for this server, with the scheme (BETTER_AUTH_URL=http://localhost:%s), or unset it", s.baseURL, cmp.Or(strings.TrimLeft(s.port, "0"), "3000"))
+		}
+	}
+	if s.secret != "" {
+		// Production mode: refuse what `gobetterauth secret check` refuses. The value is never repeated.
+		if w := auth.SecretWeakness(auth.Secret(s.secret)); w != "" {
+			return s, fmt.Errorf("server: BETTER_AUTH_SECRET %s: set it to the output of `go run ./core/cmd/gobetterauth secret generate` "+
+				"(the same value on every server sharing the sessions), or unset it for development mode", w)
+		}
 	}
 	for o := range strings.SplitSeq(getenv("BETTER_AUTH_TRUSTED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -123,7 +153,7 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		if err != nil {
 			addr, aerr := netip.ParseAddr(p)
 			if aerr != nil {
-				return s, fmt.Errorf("server: TRUSTED_PROXIES: %q is neither a network (10.0.0.0/8) nor an address", p)
+				return s, fmt.Errorf("server: TRUSTED_PROXIES: %q is neither a network nor an address: list networks or addresses, comma-separated (TRUSTED_PROXIES=10.0.0.0/8,192.0.2.1)", p)
 			}
 			prefix = netip.PrefixFrom(addr, addr.BitLen())
 		}
@@ -134,6 +164,13 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		return s, err
 	}
 	s.social = social
+	// What the verifier checks (URL and base path together, the cookie prefix), before anything is created.
+	check := auth.Config{BaseURL: cmp.Or(s.baseURL, "http://localhost:3000"), BasePath: s.basePath,
+		Secret: auth.Secret(cmp.Or(s.secret, strings.Repeat("x", auth.MinSecretBytes))), Cookies: auth.CookieConfig{Prefix: s.cookiePrefix},
+		DisableJWKS: true, AcceptHS256: true}
+	if _, err := auth.New(check); err != nil {
+		return s, fmt.Errorf("server: %w", auth.EnvError(err))
+	}
 	return s, nil
 }
 
@@ -151,9 +188,9 @@ func socialFromEnv(getenv func(string) string) (*socialSettings, error) {
 	case o.issuer == "" && o.clientID == "" && o.clientSecret == "" && o.id == "" && o.name == "":
 		return nil, nil
 	case o.issuer == "":
-		return nil, errors.New("server: OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_PROVIDER_ID and OIDC_PROVIDER_NAME need OIDC_ISSUER")
+		return nil, errors.New("server: OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_PROVIDER_ID and OIDC_PROVIDER_NAME need OIDC_ISSUER: set it to the provider's issuer URL, or unset them all")
 	case o.clientID == "":
-		return nil, errors.New("server: OIDC_ISSUER needs OIDC_CLIENT_ID")
+		return nil, errors.New("server: OIDC_ISSUER needs OIDC_CLIENT_ID: set it to the client id registered at the provider, or unset OIDC_ISSUER")
 	}
 	o.id = cmp.Or(o.id, "oidc")
 	o.name = cmp.Or(o.name, "OpenID Connect")
@@ -163,19 +200,33 @@ func socialFromEnv(getenv func(string) string) (*socialSettings, error) {
 // run serves until ctx is done, then shuts down gracefully. It prints the server's URL to stdout once it
 // accepts connections; logs go to stderr.
 func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	s, err := settingsFromEnv(getenv)
 	if err != nil {
 		return err
 	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: s.logLevel}))
 	ln, err := net.Listen("tcp", net.JoinHostPort(s.listen, s.port))
 	if err != nil {
-		return fmt.Errorf("server: %w", err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("server: PORT %s is in use on %s (%w): stop the program using it, or set PORT to another port (PORT=0: any free one)", s.port, s.listen, err)
+		}
+		return fmt.Errorf("server: listening on LISTEN %s, PORT %s: %w: check both variables", s.listen, s.port, err)
 	}
 	defer ln.Close()
-	a, db, err := newAuth(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger)
+	created, err := makeDevDir(s)
 	if err != nil {
 		return err
+	}
+	a, db, err := newAuth(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger)
+	if err != nil {
+		if created {
+			os.RemoveAll(devDir) // nothing left behind by a start that failed
+		}
+		return err
+	}
+	if strings.HasPrefix(s.baseURL, "https://") {
+		logger.Warn("server: BETTER_AUTH_URL is https but this server speaks plain http: serve it behind a proxy that terminates TLS "+
+			"for that URL, or browsers will not send its __Secure- cookies back", "BETTER_AUTH_URL", s.baseURL)
 	}
 	defer db.Close()
 	defer a.Close()
@@ -219,13 +270,14 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*authserver.Server, *sql.DB, error) {
 	db, dialect, err := storeurl.OpenDB(ctx, s.databaseURL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("server: %w", storeurl.EnvError("DATABASE_URL", s.databaseURL, err))
 	}
 	fail := func(err error) (*authserver.Server, *sql.DB, error) {
 		db.Close()
 		return nil, nil, err
 	}
-	if err := authserver.Migrate(ctx, db, string(dialect)); err != nil {
+	plugins := []authserver.Plugin{authserver.JWT(authserver.JWTConfig{})}
+	if err := authserver.Migrate(ctx, db, string(dialect), plugins...); err != nil {
 		return fail(err)
 	}
 	st, err := sqlstore.New(db, dialect, nil)
@@ -258,11 +310,18 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 	}
 	a, err := authserver.New(authserver.Config{
 		Auth: auth.Config{
-			BaseURL:     baseURL,
-			Secret:      secret,
-			DisableJWKS: true, // this server issues sessions, not JWT-plugin tokens
+			BaseURL:  baseURL,
+			BasePath: s.basePath,
+			Secret:   secret,
+			Cookies:  auth.CookieConfig{Prefix: s.cookiePrefix},
+			// The server's own verifier reads its session cookies from the database; the JWTs it issues are
+			// for other services (examples/gin and the others, with BETTER_AUTH_URL pointing here).
+			DisableJWKS: true,
 			Logger:      logger,
 		},
+		// Better Auth's JWT plugin (its jwks table made by Migrate above), EdDSA: GET /token, GET /jwks and the set-auth-jwt header of
+		// /get-session, so a verify-only API checks this server's users by JWT.
+		Plugins:        plugins,
 		Database:       st,
 		DevMode:        dev,
 		TrustedOrigins: origins,
@@ -275,6 +334,28 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 		return fail(err)
 	}
 	return a, db, nil
+}
+
+// makeDevDir creates the development folder when a default path uses it: mode 0700, with a .gitignore
+// of "*" so that neither the secret nor the database is one `git add .` away from a commit, wherever the
+// server runs.
+// It reports whether it created the folder.
+func makeDevDir(s settings) (bool, error) {
+	if s.databaseURL != devDatabaseURL && (s.secret != "" || s.secretFile != devSecretFile) {
+		return false, nil
+	}
+	_, err := os.Stat(devDir)
+	created := errors.Is(err, fs.ErrNotExist)
+	if err := os.MkdirAll(devDir, 0o700); err != nil {
+		return false, fmt.Errorf("server: creating the development folder %s: %w", devDir, err)
+	}
+	ignore := filepath.Join(devDir, ".gitignore")
+	if _, err := os.Stat(ignore); errors.Is(err, fs.ErrNotExist) {
+		if err := os.WriteFile(ignore, []byte("# development files of examples/server (a secret among them): never commit them\n*\n"), 0o600); err != nil {
+			return created, fmt.Errorf("server: creating %s: %w", ignore, err)
+		}
+	}
+	return created, nil
 }
 
 // redactURL hides a database URL's password for printing.

@@ -26,20 +26,20 @@ func TestSettingsFromEnv(t *testing.T) {
 		wantErr string
 	}{
 		{"zero configuration", nil, settings{listen: "127.0.0.1", port: "3000",
-			databaseURL: "sqlite:./gobetterauth-dev.db", secretFile: ".gobetterauth-dev-secret"}, ""},
+			databaseURL: devDatabaseURL, secretFile: devSecretFile}, ""},
 		{"everything", map[string]string{"LISTEN": "0.0.0.0", "PORT": "8080", "BETTER_AUTH_URL": "https://auth.example.com/",
-			"DATABASE_URL": "postgres://u:p@db/app", "BETTER_AUTH_SECRET": "s", "GOBETTERAUTH_DEV_SECRET_FILE": "/tmp/s",
+			"DATABASE_URL": "postgres://u:p@db/app", "BETTER_AUTH_SECRET": strongSecret, "GOBETTERAUTH_DEV_SECRET_FILE": "/tmp/s",
 			"BETTER_AUTH_TRUSTED_ORIGINS": "https://a.example.com, https://*.b.example.com", "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1"},
 			settings{listen: "0.0.0.0", port: "8080", baseURL: "https://auth.example.com", databaseURL: "postgres://u:p@db/app",
-				secret: "s", secretFile: "/tmp/s", trustedOrigins: []string{"https://a.example.com", "https://*.b.example.com"},
+				secret: strongSecret, secretFile: "/tmp/s", trustedOrigins: []string{"https://a.example.com", "https://*.b.example.com"},
 				trustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}}, ""},
 		{"OpenID Connect provider", map[string]string{"OIDC_ISSUER": "https://id.example.com", "OIDC_CLIENT_ID": "app",
-			"OIDC_CLIENT_SECRET": "shh"}, settings{listen: "127.0.0.1", port: "3000", databaseURL: "sqlite:./gobetterauth-dev.db",
-			secretFile: ".gobetterauth-dev-secret", social: &socialSettings{issuer: "https://id.example.com", clientID: "app",
+			"OIDC_CLIENT_SECRET": "shh"}, settings{listen: "127.0.0.1", port: "3000", databaseURL: devDatabaseURL,
+			secretFile: devSecretFile, social: &socialSettings{issuer: "https://id.example.com", clientID: "app",
 				clientSecret: "shh", id: "oidc", name: "OpenID Connect"}}, ""},
 		{"OpenID Connect provider named", map[string]string{"OIDC_ISSUER": "https://id.example.com", "OIDC_CLIENT_ID": "app",
 			"OIDC_PROVIDER_ID": "keycloak", "OIDC_PROVIDER_NAME": "Keycloak"}, settings{listen: "127.0.0.1", port: "3000",
-			databaseURL: "sqlite:./gobetterauth-dev.db", secretFile: ".gobetterauth-dev-secret",
+			databaseURL: devDatabaseURL, secretFile: devSecretFile,
 			social: &socialSettings{issuer: "https://id.example.com", clientID: "app", id: "keycloak", name: "Keycloak"}}, ""},
 		{"OIDC client without issuer", map[string]string{"OIDC_CLIENT_ID": "app"}, settings{}, "need OIDC_ISSUER"},
 		{"OIDC issuer without client", map[string]string{"OIDC_ISSUER": "https://id.example.com"}, settings{}, "needs OIDC_CLIENT_ID"},
@@ -262,7 +262,7 @@ func TestRun(t *testing.T) {
 	for _, f := range []struct {
 		name string
 		mode fs.FileMode
-	}{{"gobetterauth-dev.db", 0}, {".gobetterauth-dev-secret", 0o600}} {
+	}{{".gobetterauth/dev.db", 0}, {".gobetterauth/dev-secret", 0o600}, {".gobetterauth", 0o700}, {".gobetterauth/.gitignore", 0}} {
 		fi, err := os.Stat(filepath.Join(dir, f.name))
 		if err != nil {
 			t.Errorf("%s: %v", f.name, err)
@@ -271,6 +271,14 @@ func TestRun(t *testing.T) {
 		if f.mode != 0 && fi.Mode().Perm() != f.mode {
 			t.Errorf("%s: mode %v, want %v", f.name, fi.Mode().Perm(), f.mode)
 		}
+	}
+
+	// Nothing loose in the working directory: everything is under the git-ignored folder.
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 || ents[0].Name() != ".gobetterauth" {
+		t.Errorf("working directory holds %v, want only .gobetterauth", ents)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, ".gobetterauth", ".gitignore")); !strings.Contains(string(b), "\n*\n") {
+		t.Errorf(".gobetterauth/.gitignore is %q, want one ignoring everything", b)
 	}
 
 	cancel()

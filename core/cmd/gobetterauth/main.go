@@ -10,6 +10,11 @@
 //	gobetterauth secret generate [--version N]
 //	gobetterauth secret check
 //
+// `gobetterauth --help` lists the commands with one line each; `gobetterauth COMMAND --help` prints a
+// command's flags (always written --flag) and exit codes, and exits 0. The flag package is kept: a CLI
+// library (cobra, urfave/cli) would bring a dependency into the core module to replace one help printer
+// (help.go).
+//
 // secret generate prints a new secret (32 random bytes, hex), or "N:<secret>" to put first in
 // BETTER_AUTH_SECRETS. secret check reads BETTER_AUTH_SECRET and BETTER_AUTH_SECRETS from the environment,
 // never the command line, checks them as Better Auth reads them (length, entropy, unique versions, not the
@@ -40,8 +45,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -55,15 +58,6 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
-const usage = `usage: gobetterauth verify-token [--base-url URL | --jwks-url URL] [--issuer ISS]... [--audience AUD]...
-                                 [--hs256-secret-env NAME] [--timeout D] TOKEN|-
-       gobetterauth verify-session --secret-env NAME --database-url DSN [--cookie-prefix P] [--secure]
-                                 [--cookie-cache STRATEGY] [--base-url URL] [--timeout D] COOKIE-HEADER|-
-       gobetterauth migrate --database-url DSN [--dry-run] [--timeout D]
-       gobetterauth secret generate [--version N]
-       gobetterauth secret check
-`
-
 // Exit codes.
 const (
 	exitOK          = 0
@@ -73,11 +67,12 @@ const (
 )
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return exitUsage
-		}
+	if len(args) == 0 {
+		printCommands(stderr)
+		return exitUsage
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printCommands(stdout)
 		return exitOK
 	}
 	switch args[0] {
@@ -90,7 +85,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	case "secret":
 		return secretCmd(args[1:], stdout, stderr, getenv)
 	}
-	fmt.Fprintf(stderr, "gobetterauth: unknown command %q\n%s", args[0], usage)
+	errorf(stderr, "unknown command %q (gobetterauth --help lists them)", args[0])
 	return exitUsage
 }
 
@@ -101,9 +96,7 @@ func (l *list) String() string     { return strings.Join(*l, ",") }
 func (l *list) Set(v string) error { *l = append(*l, v); return nil }
 
 func verifyToken(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := flag.NewFlagSet("verify-token", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs := newFlags(cmdVerifyToken, stdout, stderr)
 	baseURL := fs.String("base-url", "", "the Better Auth server's base URL (default issuer, audience and JWKS URL)")
 	jwksURL := fs.String("jwks-url", "", "the JWKS URL (default <base-url>/api/auth/jwks)")
 	secretEnv := fs.String("hs256-secret-env", "", "accept HS256 tokens signed with the secret in this environment variable")
@@ -111,25 +104,22 @@ func verifyToken(args []string, stdin io.Reader, stdout, stderr io.Writer, geten
 	var issuers, audiences list
 	fs.Var(&issuers, "issuer", "an accepted iss (repeatable; default the base URL origin)")
 	fs.Var(&audiences, "audience", "an accepted aud (repeatable; default the base URL origin)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, cmdVerifyToken, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "gobetterauth: verify-token takes exactly one TOKEN (or - for stdin)\n%s", usage)
+		errorf(stderr, "verify-token takes exactly one TOKEN (or - for stdin) (see --help)")
 		return exitUsage
 	}
 	if *baseURL == "" && *jwksURL == "" {
-		fmt.Fprintf(stderr, "gobetterauth: --base-url or --jwks-url is required\n%s", usage)
+		errorf(stderr, "--base-url or --jwks-url is required (see --help)")
 		return exitUsage
 	}
 	cfg := auth.Config{BaseURL: *baseURL, JWKSURL: *jwksURL}
 	if cfg.BaseURL == "" {
 		u, err := url.Parse(*jwksURL)
 		if err != nil || u.Scheme == "" || u.Host == "" {
-			fmt.Fprintf(stderr, "gobetterauth: --jwks-url %q is not an absolute URL\n", *jwksURL)
+			errorf(stderr, "--jwks-url %q is not an absolute URL\n", *jwksURL)
 			return exitUsage
 		}
 		cfg.BaseURL = u.Scheme + "://" + u.Host
@@ -141,23 +131,23 @@ func verifyToken(args []string, stdin io.Reader, stdout, stderr io.Writer, geten
 		cfg.Audiences = audiences
 	}
 	if *secretEnv != "" {
-		secret := getenv(*secretEnv)
-		if secret == "" {
-			fmt.Fprintf(stderr, "gobetterauth: environment variable %s is empty\n", *secretEnv)
+		secret, problem := secretFromEnv("--hs256-secret-env", *secretEnv, getenv)
+		if problem != "" {
+			errorf(stderr, "%s", problem)
 			return exitUsage
 		}
 		cfg.Secret, cfg.AcceptHS256 = auth.Secret(secret), true
 	}
 	a, err := auth.New(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		return exitUsage
 	}
 	tok := fs.Arg(0)
 	if tok == "-" {
 		b, err := io.ReadAll(io.LimitReader(stdin, auth.DefaultMaxTokenBytes+2))
 		if err != nil {
-			fmt.Fprintf(stderr, "gobetterauth: reading the token: %v\n", err)
+			errorf(stderr, "reading the token: %v\n", err)
 			return exitUsage
 		}
 		tok = strings.TrimSpace(string(b))
@@ -166,7 +156,7 @@ func verifyToken(args []string, stdin io.Reader, stdout, stderr io.Writer, geten
 	defer cancel()
 	claims, err := a.VerifyToken(ctx, tok)
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		if errors.Is(err, auth.ErrUnavailable) {
 			return exitUnavailable
 		}
@@ -174,7 +164,7 @@ func verifyToken(args []string, stdin io.Reader, stdout, stderr io.Writer, geten
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, claims.Raw(), "", "  "); err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		return exitInvalid
 	}
 	out.WriteByte('\n')

@@ -48,7 +48,7 @@ func TestVerifyToken(t *testing.T) {
 		{"second issuer", []string{"verify-token", "--base-url", is.URL(), "--issuer", "https://x", "--issuer", is.URL(), tok}, "", 0, `"sub"`, ""},
 		{"hs256", []string{"verify-token", "--base-url", is.URL(), "--hs256-secret-env", "MY_SECRET", hs}, "", 0, `"sub": "u2"`, ""},
 		{"hs256 off", []string{"verify-token", "--base-url", is.URL(), hs}, "", 1, "", "algorithm not accepted"},
-		{"hs256 empty env", []string{"verify-token", "--base-url", is.URL(), "--hs256-secret-env", "NOPE", hs}, "", 2, "", "NOPE is empty"},
+		{"hs256 empty env", []string{"verify-token", "--base-url", is.URL(), "--hs256-secret-env", "NOPE", hs}, "", 2, "", "NOPE (from --hs256-secret-env) is empty"},
 		{"jwks down", []string{"verify-token", "--jwks-url", "http://127.0.0.1:1/jwks", tok}, "", 3, "", "unavailable"},
 		{"no command", nil, "", 2, "", "usage"},
 		{"unknown command", []string{"frobnicate"}, "", 2, "", "unknown command"},

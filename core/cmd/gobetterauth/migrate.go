@@ -3,48 +3,49 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
 
-const migrateUsage = `usage: gobetterauth migrate --database-url DSN [--dry-run] [--timeout D]
-`
-
 // migrate creates Better Auth's tables (sqlstore.Migrate) in the database DSN names, or with --dry-run
 // prints the SQL it would run. It prints what it did to standard error, and the SQL to standard output.
 // Exit status: 0 done (or nothing to do); 1 the migration failed or was refused; 2 bad usage; 3 the
 // database could not be reached.
 func migrate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, migrateUsage); fs.PrintDefaults() }
+	fs := newFlags(cmdMigrate, stdout, stderr)
 	dsn := fs.String("database-url", "", "the database: sqlite:PATH, postgres://… or mysql://…")
 	dryRun := fs.Bool("dry-run", false, "print the SQL without running it")
 	timeout := fs.Duration("timeout", time.Minute, "time limit for the whole migration")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, cmdMigrate, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprintf(stderr, "gobetterauth: migrate takes no arguments\n%s", migrateUsage)
+		errorf(stderr, "migrate takes no arguments (see --help)")
 		return exitUsage
 	}
 	if *dsn == "" {
-		fmt.Fprintf(stderr, "gobetterauth: --database-url is required\n%s", migrateUsage)
+		errorf(stderr, "--database-url is required (see --help)")
 		return exitUsage
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	db, dialect, err := storeurl.OpenDB(ctx, *dsn)
+	target := *dsn
+	if path, ok := sqlitePath(target); ok && *dryRun {
+		// A dry run creates nothing: a SQLite file that does not exist is planned as an empty database.
+		if _, err := os.Stat(path); errors.Is(err, iofs.ErrNotExist) {
+			target = "sqlite::memory:"
+		}
+	}
+	db, dialect, err := storeurl.OpenDB(ctx, target)
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		return exitUnavailable
 	}
 	defer db.Close()
@@ -53,7 +54,7 @@ func migrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, rep.SQL())
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		return exitInvalid
 	}
 	verb := "created"
@@ -62,7 +63,7 @@ func migrate(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case len(rep.Statements) == 0:
-		fmt.Fprintln(stderr, "gobetterauth: Better Auth's tables are up to date")
+		noticef(stderr, "Better Auth's tables are up to date")
 	default:
 		fmt.Fprintf(stderr, "gobetterauth: %s tables %v", verb, rep.Created)
 		for _, a := range rep.Added {
@@ -71,4 +72,18 @@ func migrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr)
 	}
 	return exitOK
+}
+
+// sqlitePath is the file a sqlite: URL names ("", false for other URLs and :memory:).
+func sqlitePath(dsn string) (string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(dsn), "sqlite:")
+	if !ok {
+		return "", false
+	}
+	rest = strings.TrimPrefix(rest, "//")
+	path, _, _ := strings.Cut(rest, "?")
+	if path == "" || path == ":memory:" {
+		return "", false
+	}
+	return path, true
 }

@@ -3,30 +3,40 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwtissue"
 )
 
-// betterAuthDefaultSecret is the secret Better Auth falls back to without one; it refuses it in production.
-const betterAuthDefaultSecret = "better-auth-secret-12345678901234567890"
-
 // secretCmd runs "secret generate" and "secret check".
 func secretCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w := stdout
+		if len(args) == 0 {
+			w = stderr
+		}
+		fmt.Fprintln(w, "usage: gobetterauth secret generate|check [flags]")
+		for _, c := range []command{cmdSecretGenerate, cmdSecretCheck} {
+			fmt.Fprintf(w, "  %-16s %s\n", c.name, c.summary)
+		}
+		fmt.Fprintln(w, "`gobetterauth secret generate --help` and `gobetterauth secret check --help` list their flags and exit codes.")
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
 	}
 	switch args[0] {
 	case "generate":
-		fs := flag.NewFlagSet("secret generate", flag.ContinueOnError)
-		fs.SetOutput(stderr)
+		fs := newFlags(cmdSecretGenerate, stdout, stderr)
 		version := fs.Int("version", -1, "print `N`:<secret>, an entry to put first in BETTER_AUTH_SECRETS")
-		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+		if code, done := parseFlags(fs, cmdSecretGenerate, args[1:], stdout, stderr); done {
+			return code
+		}
+		if fs.NArg() != 0 {
+			errorf(stderr, "%s takes no arguments (see --help)", cmdSecretGenerate.name)
 			return exitUsage
 		}
 		b := make([]byte, 32)
@@ -38,14 +48,17 @@ func secretCmd(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		fmt.Fprintln(stdout, s)
 		return exitOK
 	case "check":
-		fs := flag.NewFlagSet("secret check", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 0 {
+		fs := newFlags(cmdSecretCheck, stdout, stderr)
+		if code, done := parseFlags(fs, cmdSecretCheck, args[1:], stdout, stderr); done {
+			return code
+		}
+		if fs.NArg() != 0 {
+			errorf(stderr, "%s takes no arguments (see --help)", cmdSecretCheck.name)
 			return exitUsage
 		}
 		return checkSecrets(stdout, stderr, getenv)
 	}
-	fmt.Fprint(stderr, usage)
+	errorf(stderr, "unknown secret command %q (gobetterauth secret --help lists them)", args[0])
 	return exitUsage
 }
 
@@ -67,15 +80,8 @@ func checkSecrets(stdout, stderr io.Writer, getenv func(string) string) int {
 	}
 	bad := false
 	check := func(name, s string) {
-		switch {
-		case s == betterAuthDefaultSecret:
-			fmt.Fprintf(stderr, "%s is Better Auth's built-in default secret\n", name)
-			bad = true
-		case len(s) < 32:
-			fmt.Fprintf(stderr, "%s is %d bytes; at least 32 are required\n", name, len(s))
-			bad = true
-		case entropyBits(s) < 120:
-			fmt.Fprintf(stderr, "%s has about %.0f bits of entropy; at least 120 are recommended (gobetterauth secret generate)\n", name, entropyBits(s))
+		if w := auth.SecretWeakness(auth.Secret(s)); w != "" {
+			fmt.Fprintf(stderr, "%s %s (gobetterauth secret generate makes a fit one)\n", name, w)
 			bad = true
 		}
 	}
@@ -107,20 +113,4 @@ func checkSecrets(stdout, stderr io.Writer, getenv func(string) string) int {
 		fmt.Fprintln(stdout, "secret: BETTER_AUTH_SECRET — signs and encrypts everything; set BETTER_AUTH_SECRETS to rotate")
 	}
 	return exitOK
-}
-
-// entropyBits estimates a string's entropy as its length times the Shannon entropy of its characters.
-func entropyBits(s string) float64 {
-	counts := map[rune]float64{}
-	n := 0.0
-	for _, r := range s {
-		counts[r]++
-		n++
-	}
-	h := 0.0
-	for _, c := range counts {
-		p := c / n
-		h -= p * math.Log2(p)
-	}
-	return h * n
 }

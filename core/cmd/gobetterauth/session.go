@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -15,9 +13,7 @@ import (
 )
 
 func verifySession(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := flag.NewFlagSet("verify-session", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs := newFlags(cmdVerifySession, stdout, stderr)
 	secretEnv := fs.String("secret-env", "", "environment variable holding BETTER_AUTH_SECRET (required)")
 	dsn := fs.String("database-url", "", "the session store: sqlite:PATH, postgres://…, mysql://…, redis://…, https://… (required)")
 	prefix := fs.String("cookie-prefix", "", "Better Auth's advanced.cookiePrefix (default better-auth)")
@@ -25,26 +21,23 @@ func verifySession(args []string, stdin io.Reader, stdout, stderr io.Writer, get
 	cache := fs.String("cookie-cache", "", "the server's cookie cache strategy: compact, jwt, jwe or jwt-plugin (default: none, ask the store)")
 	baseURL := fs.String("base-url", "http://localhost", "the Better Auth server's base URL (for jwt-plugin caches)")
 	timeout := fs.Duration("timeout", 10*time.Second, "time limit for opening the store and the lookup")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+	if code, done := parseFlags(fs, cmdVerifySession, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() != 1 || *secretEnv == "" || *dsn == "" {
-		fmt.Fprintf(stderr, "gobetterauth: verify-session needs --secret-env, --database-url and one COOKIE-HEADER (or - for stdin)\n%s", usage)
+		errorf(stderr, "verify-session needs --secret-env, --database-url and one COOKIE-HEADER (or - for stdin) (see --help)")
 		return exitUsage
 	}
-	secret := getenv(*secretEnv)
-	if secret == "" {
-		fmt.Fprintf(stderr, "gobetterauth: environment variable %s is empty\n", *secretEnv)
+	secret, problem := secretFromEnv("--secret-env", *secretEnv, getenv)
+	if problem != "" {
+		errorf(stderr, "%s", problem)
 		return exitUsage
 	}
 	header := fs.Arg(0)
 	if header == "-" {
 		b, err := io.ReadAll(io.LimitReader(stdin, 256<<10))
 		if err != nil {
-			fmt.Fprintf(stderr, "gobetterauth: reading the cookie header: %v\n", err)
+			errorf(stderr, "reading the cookie header: %v\n", err)
 			return exitUsage
 		}
 		header = string(b)
@@ -54,7 +47,7 @@ func verifySession(args []string, stdin io.Reader, stdout, stderr io.Writer, get
 	defer cancel()
 	st, closer, err := storeurl.Open(ctx, *dsn)
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: opening the store: %v\n", err)
+		errorf(stderr, "opening the store: %v\n", err)
 		return exitUnavailable
 	}
 	defer closer.Close()
@@ -69,12 +62,12 @@ func verifySession(args []string, stdin io.Reader, stdout, stderr io.Writer, get
 	}
 	a, err := auth.New(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		return exitUsage
 	}
 	s, err := a.Authenticate(ctx, auth.Request{Method: "GET", Path: "/", Cookie: []string{header}})
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		if errors.Is(err, auth.ErrUnavailable) {
 			return exitUnavailable
 		}
@@ -82,7 +75,7 @@ func verifySession(args []string, stdin io.Reader, stdout, stderr io.Writer, get
 	}
 	out, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		fmt.Fprintf(stderr, "gobetterauth: %v\n", err)
+		errorf(stderr, "%v\n", err)
 		return exitInvalid
 	}
 	_, _ = stdout.Write(append(out, '\n'))

@@ -51,7 +51,7 @@ func TestVerifySession(t *testing.T) {
 		{"expired", []string{"verify-session", "--secret-env", "SECRET", "--database-url", "sqlite:" + expired, "better-auth.session_token=" + oldCookie}, "", 1, "", "expired"},
 		{"bad signature", []string{"verify-session", "--secret-env", "SECRET", "--database-url", "sqlite:" + live, "better-auth.session_token=" + "A" + cookie[1:]}, "", 1, "", "signature"},
 		{"missing database", []string{"verify-session", "--secret-env", "SECRET", "--database-url", "sqlite:" + live + ".nope", "better-auth.session_token=" + cookie}, "", 3, "", "opening the store"},
-		{"no secret", []string{"verify-session", "--secret-env", "NOPE", "--database-url", "sqlite:" + live, "x=y"}, "", 2, "", "NOPE is empty"},
+		{"no secret", []string{"verify-session", "--secret-env", "NOPE", "--database-url", "sqlite:" + live, "x=y"}, "", 2, "", "NOPE (from --secret-env) is empty"},
 		{"no dsn", []string{"verify-session", "--secret-env", "SECRET", "x=y"}, "", 2, "", "--database-url"},
 		{"bad strategy", []string{"verify-session", "--secret-env", "SECRET", "--database-url", "sqlite:" + live, "--cookie-cache", "zip", "x=y"}, "", 2, "", "Strategy"},
 	}

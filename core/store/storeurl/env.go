@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
@@ -26,9 +28,9 @@ func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 	if err != nil && !errors.Is(err, auth.ErrStoreInEnv) {
 		return c, err
 	}
-	dsn := os.Getenv(auth.EnvDatabaseURL)
+	name, dsn := auth.EnvDatabaseURL, os.Getenv(auth.EnvDatabaseURL)
 	if dsn == "" {
-		dsn = os.Getenv(auth.EnvRedisURL)
+		name, dsn = auth.EnvRedisURL, os.Getenv(auth.EnvRedisURL)
 	}
 	if dsn == "" {
 		return c, nil
@@ -47,7 +49,7 @@ func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 	}
 	st, closer, err := Open(ctx, dsn)
 	if err != nil {
-		return c, fmt.Errorf("%w: opening the session store: %w", auth.ErrInvalidConfig, err)
+		return c, EnvError(name, dsn, err)
 	}
 	if ttlEnv != "" {
 		st = store.NewCache(st, ttl, store.DefaultCacheEntries)
@@ -67,10 +69,37 @@ func FromEnv(ctx context.Context) (*auth.Auth, error) {
 	a, err := auth.New(c)
 	if err != nil {
 		closeIf(c.Closer)
-		return nil, fmt.Errorf("%w (configured from the environment)", err)
+		return nil, auth.EnvError(err)
 	}
 	return a, nil
 }
+
+// EnvError is an error of [Open] or [OpenDB] for the URL in the environment variable name (DATABASE_URL,
+// REDIS_URL): it names the variable and the URL without its password, says what is wrong and what to do,
+// and wraps [auth.ErrInvalidConfig] and err.
+func EnvError(name, databaseURL string, err error) error {
+	shown := "(unparsable)"
+	if u, perr := url.Parse(strings.TrimSpace(databaseURL)); perr == nil {
+		shown = u.Redacted()
+	}
+	why := strings.TrimPrefix(err.Error(), "storeurl: ")
+	fix := "check that the database is running and reachable from here, and the URL's host, port, user, password and database name"
+	if _, perr := parse(databaseURL); perr != nil {
+		fix = "write it as sqlite:PATH, postgres://user:password@host:5432/db, mysql://user:password@host:3306/db, redis://host:6379 or the https:// URL of a Better Auth server"
+	} else if strings.HasPrefix(strings.ToLower(strings.TrimSpace(databaseURL)), "sqlite:") {
+		fix = "check that the file exists (the Better Auth server creates it) and this process may read its folder; the path is relative to the working directory"
+	}
+	return &envError{msg: fmt.Sprintf("%s: %s=%s: %s: %s", auth.ErrInvalidConfig, name, shown, why, fix), err: err}
+}
+
+// envError is [EnvError]'s answer: its own message, wrapping auth.ErrInvalidConfig and the cause.
+type envError struct {
+	msg string
+	err error
+}
+
+func (e *envError) Error() string   { return e.msg }
+func (e *envError) Unwrap() []error { return []error{auth.ErrInvalidConfig, e.err} }
 
 func closeIf(c io.Closer) {
 	if c != nil {

@@ -30,7 +30,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "database", env: map[string]string{auth.EnvDatabaseURL: "sqlite:" + path}, store: true},
 		{name: "database with cache", env: map[string]string{auth.EnvDatabaseURL: "sqlite:" + path, auth.EnvStoreCacheTTL: "2s"}, store: true, cached: true},
 		{name: "database before redis", env: map[string]string{auth.EnvDatabaseURL: "sqlite:" + path, auth.EnvRedisURL: "redis://127.0.0.1:1"}, store: true},
-		{name: "missing database", env: map[string]string{auth.EnvDatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "missing.db")}, wantErr: auth.ErrInvalidConfig, errNames: "opening the session store"},
+		{name: "missing database", env: map[string]string{auth.EnvDatabaseURL: "sqlite:" + filepath.Join(t.TempDir(), "missing.db")}, wantErr: auth.ErrInvalidConfig, errNames: "DATABASE_URL=sqlite:"},
 		{name: "bad TTL", env: map[string]string{auth.EnvDatabaseURL: "sqlite:" + path, auth.EnvStoreCacheTTL: "soon"}, wantErr: auth.ErrInvalidConfig, errNames: auth.EnvStoreCacheTTL},
 		{name: "bad auth variable", env: map[string]string{auth.EnvDatabaseURL: "sqlite:" + path, auth.EnvAcceptHS256: "maybe"}, wantErr: auth.ErrInvalidConfig, errNames: auth.EnvAcceptHS256},
 	} {
@@ -90,7 +90,7 @@ func TestFromEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(auth.EnvSecret, "")
-	if _, err := FromEnv(t.Context()); !errors.Is(err, auth.ErrInvalidConfig) || !strings.Contains(err.Error(), "Secret") {
+	if _, err := FromEnv(t.Context()); !errors.Is(err, auth.ErrInvalidConfig) || !strings.Contains(err.Error(), "a session store is set but BETTER_AUTH_SECRET is not: ") {
 		t.Errorf("store without a secret: %v", err)
 	}
 }

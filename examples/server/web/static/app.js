@@ -3,7 +3,9 @@
 // POST). No framework, no build step.
 "use strict";
 
-const AUTH = "/api/auth";
+// AUTH is where Better Auth's endpoints are: the server writes its base path into every page (the body's
+// data-auth-base attribute), so BETTER_AUTH_URL with a path or BETTER_AUTH_BASE_PATH moves them.
+const AUTH = document.body.dataset.authBase || "/api/auth";
 
 // api calls one Better Auth endpoint: GET without a body, POST with a JSON one. It returns
 // {ok, status, data}, data being the parsed JSON answer (null when there is none).
