@@ -197,13 +197,20 @@ func (x *Context) Validate(fields ...BodyField) error {
 	return x.c.validate(fs...)
 }
 
-// Session returns the request's session, as Better Auth's sessionMiddleware does, or 401 UNAUTHORIZED.
+// Session returns the request's session, as Better Auth's sessionMiddleware does, or 401 UNAUTHORIZED (an
+// [*APIError]).
 // Errors other than that one (a database that is down) are answered as they are.
-func (x *Context) Session() (*store.Result, error) { return x.c.session(false) }
+func (x *Context) Session() (*store.Result, error) {
+	res, err := x.c.session(false)
+	return res, exportError(err)
+}
 
 // FreshSession is [Context.Session] without the cookie cache (sensitiveSessionMiddleware), for
 // endpoints that must not act on a revoked session.
-func (x *Context) FreshSession() (*store.Result, error) { return x.c.session(true) }
+func (x *Context) FreshSession() (*store.Result, error) {
+	res, err := x.c.session(true)
+	return res, exportError(err)
+}
 
 // NewSession returns the session this request created or refreshed (and set the cookies of), or nil:
 // Better Auth's ctx.context.newSession, for after hooks.
