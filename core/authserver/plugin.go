@@ -360,6 +360,19 @@ func (x *Context) SendEmail(e Email) bool {
 	return true
 }
 
+// applyUserDefaults gives a new user the plugins' user field defaults it has no value for, as Better Auth's
+// adapter writes a field's defaultValue on create (twoFactorEnabled: false).
+func (c *call) applyUserDefaults(u *store.User) {
+	for k, v := range c.srv.userDefaults {
+		if _, ok := u.Additional[k]; !ok {
+			if u.Additional == nil {
+				u.Additional = map[string]any{}
+			}
+			u.Additional[k] = v
+		}
+	}
+}
+
 // credentialAccount returns the user's credential account, or nil.
 func (c *call) credentialAccount(userID string) (*store.Account, error) {
 	accts, err := c.srv.db.Accounts(c.ctx, userID)
@@ -469,6 +482,16 @@ func (a *Server) installPlugins(plugins []Plugin) error {
 		}
 	}
 	for _, p := range plugins {
+		for _, t := range p.Schema {
+			for _, f := range t.Fields {
+				if t.Name == "user" && f.Default != nil {
+					if a.s.server.userDefaults == nil {
+						a.s.server.userDefaults = map[string]any{}
+					}
+					a.s.server.userDefaults[f.Name] = f.Default
+				}
+			}
+		}
 		for f, h := range p.Gates {
 			if f != GateTwoFactor || h == nil {
 				return configError("plugin %s: Gates: finding %d cannot be taken over, or its function is nil", p.ID, f)

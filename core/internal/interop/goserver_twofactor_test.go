@@ -5,11 +5,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"database/sql"
+	"encoding/base32"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -313,5 +316,109 @@ func TestSharedDatabaseTwoFactor(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// secretOfURI is the secret string inside an otpauth:// URI (its base32 decoded).
+func secretOfURI(t *testing.T, uri string) string {
+	t.Helper()
+	u, err := url.Parse(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(u.Query().Get("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestClientTwoFactor: Better Auth's own JS client, with twoFactorClient, runs one script against the Node
+// server and the Go server (enable, verify the first TOTP code, sign out, sign in → twoFactorRedirect,
+// verify TOTP with trustDevice, a trusted sign-in with no challenge, new backup codes, disable) and gets
+// the same answers and cookies from both.
+func TestClientTwoFactor(t *testing.T) {
+	p := newTwoFactorPair(t, "sqlite")
+	step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
+	type outcome struct {
+		Op     string
+		Status int
+		Code   string
+		Keys   string
+		Jar    string
+	}
+	run := func(s *interop.Server) []outcome {
+		email := "client-2fa@" + strings.TrimPrefix(strings.ReplaceAll(s.BaseURL, ":", "-"), "http-//") + ".example.com"
+		email = strings.ReplaceAll(email, "127.0.0.1", "local")
+		res := interop.RunClient(t, s.URL, "/api/auth", s.URL,
+			step("signUp.email", map[string]any{"name": "Client", "email": email, "password": password}),
+			step("twoFactor.enable", map[string]any{"password": password}),
+		)
+		en := wantStep(t, res[1], "")
+		secret := secretOfURI(t, en["totpURI"].(string))
+		var steps []interop.ClientStep
+		for name, value := range res[1].Jar {
+			steps = append(steps, step("jar.set", map[string]any{"cookie": name + "=" + value}))
+		}
+		n := len(steps)
+		steps = append(steps,
+			step("twoFactor.verifyTotp", map[string]any{"code": totpAt(secret, 0)}),
+			step("signOut", nil),
+			step("signIn.email", map[string]any{"email": email, "password": password}),
+			step("twoFactor.verifyTotp", map[string]any{"code": totpAt(secret, 1), "trustDevice": true}),
+			step("getSession", nil),
+			step("signOut", nil),
+			step("signIn.email", map[string]any{"email": email, "password": password}),
+			step("twoFactor.generateBackupCodes", map[string]any{"password": password}),
+			step("twoFactor.verifyBackupCode", map[string]any{"code": "nope-nope"}),
+			step("twoFactor.disable", map[string]any{"password": password}),
+			step("getSession", nil),
+		)
+		res = append(res[:2], interop.RunClient(t, s.URL, "/api/auth", s.URL, steps...)[n:]...)
+		var out []outcome
+		for _, r := range res {
+			o := outcome{Op: r.Op, Status: r.Status}
+			if r.Error != nil {
+				o.Code = r.Error.Code
+			}
+			var data map[string]any
+			if json.Unmarshal(r.Data, &data) == nil {
+				var keys []string
+				for k := range data {
+					keys = append(keys, k)
+				}
+				slices.Sort(keys)
+				o.Keys = strings.Join(keys, ",")
+				if u, ok := data["user"].(map[string]any); ok {
+					o.Keys += fmt.Sprintf(" twoFactorEnabled=%v", u["twoFactorEnabled"])
+				}
+				if r.Op == "signIn.email" {
+					o.Keys += fmt.Sprintf(" redirect=%v methods=%v", data["twoFactorRedirect"], data["twoFactorMethods"])
+				}
+			}
+			var names []string
+			for k := range r.Jar {
+				names = append(names, k)
+			}
+			slices.Sort(names)
+			o.Jar = strings.Join(names, ",")
+			out = append(out, o)
+		}
+		return out
+	}
+	node, goRes := run(p.node), run(p.goSrv)
+	if len(node) != len(goRes) {
+		t.Fatalf("%d steps on Node, %d on Go", len(node), len(goRes))
+	}
+	for i := range node {
+		if node[i] != goRes[i] {
+			t.Errorf("step %d:\n  Node %+v\n  Go   %+v", i, node[i], goRes[i])
+		} else {
+			t.Logf("step %d: %+v", i, node[i])
+		}
+	}
+	// The sign-in after verify: a challenge; the one on the trusted device: a session.
+	if !strings.Contains(goRes[4].Keys, "redirect=true methods=[totp otp]") || !strings.Contains(goRes[8].Keys, "redirect=<nil>") {
+		t.Fatalf("Go sign-ins: %+v / %+v", goRes[4], goRes[8])
 	}
 }
