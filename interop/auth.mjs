@@ -24,10 +24,15 @@ const JWT_ALGS = {
 const COOKIE_CACHES = ["none", "compact", "jwt", "jwe", "jwt-plugin"];
 
 // EXTRA_PLUGINS are the PLUGINS values: Better Auth plugins added after jwt() and bearer(), with their default
-// options (twoFactor gets an issuer for its TOTP URIs).
+// options (twoFactor gets an issuer for its TOTP URIs, and sends its one-time codes to the outbox as
+// {kind: "2fa-otp", email, token: code}).
 const EXTRA_PLUGINS = {
   admin: () => admin(),
-  twoFactor: () => twoFactor({ issuer: "gobetterauth-interop" }),
+  twoFactor: () =>
+    twoFactor({
+      issuer: "gobetterauth-interop",
+      otpOptions: { sendOTP: async ({ user, otp }) => void outbox.push({ kind: "2fa-otp", email: user.email, token: otp }) },
+    }),
 };
 
 function seconds(name, value) {

@@ -221,28 +221,29 @@ type SessionConfig struct {
 
 // serverSettings is the validated Config.
 type serverSettings struct {
-	db          store.Database
-	dev         bool
-	origins     *httpsec.Origins
-	clientIP    httpsec.ClientIP
-	limiter     *httpsec.RateLimiter // nil when off
-	ep          EmailPasswordConfig
-	expiresIn   time.Duration
-	updateAge   time.Duration
-	freshAge    time.Duration // < 0: off
-	noRefresh   bool
-	keepOnLogin bool
-	cacheMaxAge time.Duration
-	maxBody     int64
-	hashSlots   int
-	hashTimeout time.Duration
-	mailer      Mailer
-	mail        *mailQueue // sends mailer's emails; nil without a mailer
-	ev          EmailVerificationConfig
-	hooks       Hooks
-	providers   map[string]Provider // SocialProviders by ID
-	linking     AccountLinkingConfig
-	gate        map[gateFinding]gateHandler // server plugins' answers to the session gate's findings; nil: none
+	db           store.Database
+	dev          bool
+	origins      *httpsec.Origins
+	clientIP     httpsec.ClientIP
+	limiter      *httpsec.RateLimiter // nil when off
+	ep           EmailPasswordConfig
+	expiresIn    time.Duration
+	updateAge    time.Duration
+	freshAge     time.Duration // < 0: off
+	noRefresh    bool
+	keepOnLogin  bool
+	cacheMaxAge  time.Duration
+	maxBody      int64
+	hashSlots    int
+	hashTimeout  time.Duration
+	mailer       Mailer
+	mail         *mailQueue // sends mailer's emails; nil without a mailer
+	ev           EmailVerificationConfig
+	hooks        Hooks
+	providers    map[string]Provider // SocialProviders by ID
+	linking      AccountLinkingConfig
+	gate         map[gateFinding]gateHandler // server plugins' answers to the session gate's findings; nil: none
+	userDefaults map[string]any              // the plugins' user field defaults (Field.Default), written on create
 }
 
 func (c *Config) validate(s *settings) (*serverSettings, error) {

@@ -62,6 +62,7 @@ func (c *call) signUpEmail() (any, error) {
 			return nil, errFailedCreateUser
 		}
 	}
+	c.applyUserDefaults(u)
 	if err := c.srv.db.CreateUser(c.ctx, u, c.now); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			if generic {

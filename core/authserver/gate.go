@@ -27,9 +27,10 @@ const (
 	gateTwoFactor
 )
 
-// gateHandler lets a server plugin take over a finding instead of the fail-closed default below (a Go
-// two-factor plugin would answer gateTwoFactor with its challenge). It returns nil to let the session be
-// created, or the error to answer with. Server plugins register theirs in serverSettings.gate.
+// gateHandler lets a server plugin take over a finding instead of the fail-closed default below (the
+// twofactor plugin answers gateTwoFactor with its challenge). It returns nil to let the session be
+// created, or the error to answer with (a *Challenge is a successful answer without a session). Plugins
+// register theirs with Plugin.Gates; they land in serverSettings.gate.
 type gateHandler func(c *call, u *store.User) error
 
 // twoFactorSignInPaths are the paths on which Better Auth's two-factor plugin turns a sign-in into a

@@ -19,6 +19,9 @@ const (
 	EmailVerify EmailKind = "verify-email"
 	// EmailResetPassword carries the password reset link (Better Auth's sendResetPassword).
 	EmailResetPassword EmailKind = "reset-password"
+	// EmailTwoFactorOTP carries a two-factor sign-in code (the two-factor plugin's otpOptions.sendOTP): the
+	// code is in Token, URL is empty.
+	EmailTwoFactorOTP EmailKind = "two-factor-otp"
 )
 
 // Email is a message the server asks a [Mailer] to send: the link and token Better Auth would pass to its

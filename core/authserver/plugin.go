@@ -5,6 +5,9 @@ package authserver
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -14,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/jwtissue"
 	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
@@ -52,6 +57,13 @@ type Plugin struct {
 	// [Plugin.Error].
 	ErrorCodes map[string]string
 
+	// Gates take over findings of the session gate, which every session the server creates passes (see
+	// [GateFinding]): the function decides instead of the server's fail-closed rule. It returns nil to let
+	// the session be created, or the answer to give instead of it: an [*APIError], or a [*Challenge] for a
+	// successful answer that creates no session (the two-factor plugin's {"twoFactorRedirect":true}).
+	// Cookies it sets are sent either way. At most one plugin may take a finding. Nil means none.
+	Gates map[GateFinding]func(x *Context, u store.User) error
+
 	// verifier adjusts the verifier's config before New builds it (the bearer plugin turns on raw
 	// session tokens, as Better Auth's plugin accepts them). Only built-in plugins set it.
 	verifier func(*auth.Config)
@@ -62,6 +74,28 @@ type Plugin struct {
 func (p *Plugin) Error(status int, code string) error {
 	return &APIError{Status: status, Code: code, Message: p.ErrorCodes[code]}
 }
+
+// GateFinding is what the session gate found about a user who is about to get a session; a plugin takes
+// one over with [Plugin].Gates.
+type GateFinding uint8
+
+// The findings a plugin may take over.
+const (
+	// GateTwoFactor: the user row has the two-factor plugin's twoFactorEnabled, and the session is made
+	// on one of its sign-in paths (/sign-in/email, /sign-in/username, /sign-in/phone-number). Without a
+	// plugin the server refuses with 403 TWO_FACTOR_NOT_SUPPORTED.
+	GateTwoFactor = GateFinding(gateTwoFactor)
+)
+
+// Challenge is a gate's answer that is not a session: the request succeeds with Status (200 when 0) and
+// Body as JSON, and no session is created. It is an error only so that it can travel where errors do.
+type Challenge struct {
+	Status int
+	Body   any
+}
+
+// Error returns "auth: sign-in needs another step".
+func (*Challenge) Error() string { return "auth: sign-in needs another step" }
 
 // Endpoint is a plugin's route.
 type Endpoint struct {
@@ -163,13 +197,20 @@ func (x *Context) Validate(fields ...BodyField) error {
 	return x.c.validate(fs...)
 }
 
-// Session returns the request's session, as Better Auth's sessionMiddleware does, or 401 UNAUTHORIZED.
+// Session returns the request's session, as Better Auth's sessionMiddleware does, or 401 UNAUTHORIZED (an
+// [*APIError]).
 // Errors other than that one (a database that is down) are answered as they are.
-func (x *Context) Session() (*store.Result, error) { return x.c.session(false) }
+func (x *Context) Session() (*store.Result, error) {
+	res, err := x.c.session(false)
+	return res, exportError(err)
+}
 
 // FreshSession is [Context.Session] without the cookie cache (sensitiveSessionMiddleware), for
 // endpoints that must not act on a revoked session.
-func (x *Context) FreshSession() (*store.Result, error) { return x.c.session(true) }
+func (x *Context) FreshSession() (*store.Result, error) {
+	res, err := x.c.session(true)
+	return res, exportError(err)
+}
 
 // NewSession returns the session this request created or refreshed (and set the cookies of), or nil:
 // Better Auth's ctx.context.newSession, for after hooks.
@@ -223,6 +264,165 @@ func (x *Context) Database() store.Database { return x.c.srv.db }
 
 // Logger returns the server's logger.
 func (x *Context) Logger() *slog.Logger { return x.c.a.s.log }
+
+// CookieName returns the full name of one of Better Auth's cookies, as its createAuthCookie builds it:
+// "<prefix>.<name>" ("better-auth.two_factor"), with "__Secure-" in front in secure mode.
+func (x *Context) CookieName(name string) string {
+	n := x.c.a.cfg.Cookies.Prefix
+	if n == "" {
+		n = betterauth.DefaultPrefix
+	}
+	n += "." + name
+	if x.c.a.s.secure {
+		n = betterauth.SecurePrefix + n
+	}
+	return n
+}
+
+// SignedCookie returns the value of the request's cookie name when it is signed with the server's secret,
+// as Better Auth's getSignedCookie reads it ("" and false when absent, or its signature fails).
+func (x *Context) SignedCookie(name string) (string, bool) {
+	vals := x.c.requestCookies(name)
+	if len(vals) == 0 {
+		return "", false
+	}
+	v, ok := x.c.a.signer.Verify(vals[0])
+	if !ok || v == "" {
+		return "", false
+	}
+	return v, true
+}
+
+// SetSignedCookie sets a cookie whose value is signed with the server's secret, as Better Auth's
+// setSignedCookie does, with [Context.SetCookie]'s attributes and maxAge rule.
+func (x *Context) SetSignedCookie(name, value string, maxAge time.Duration) {
+	x.SetCookie(name, x.c.a.signer.Sign(value), maxAge)
+}
+
+// ExpireSessionCookies expires the session cookies (session_token, session_data and its chunks), as
+// Better Auth's deleteSessionCookie does; dont_remember is kept when keepDontRemember.
+func (x *Context) ExpireSessionCookies(keepDontRemember bool) {
+	n := x.c.a.s.names
+	x.c.expireCookie(n.SessionToken)
+	x.c.expireCookie(n.SessionData)
+	for _, name := range x.c.dataChunks() {
+		x.c.setCookie(name, "", x.c.attrs(seconds(0)))
+	}
+	if !keepDontRemember {
+		x.c.expireCookie(n.DontRemember)
+	}
+}
+
+// DontRemember reports whether the request carries a valid dont_remember cookie (the session it signs
+// in with is not to be remembered, as rememberMe: false asked).
+func (x *Context) DontRemember() bool { return x.c.signedCookie(x.c.a.s.names.DontRemember) != "" }
+
+// DeleteSession deletes the session with token (the SessionDeleted hook runs); a missing one is no error.
+func (x *Context) DeleteSession(token string) error { return x.c.deleteSession(token) }
+
+// HasPassword reports whether the user has a credential account with a password.
+func (x *Context) HasPassword(userID string) (bool, error) {
+	acct, err := x.c.credentialAccount(userID)
+	return acct != nil && acct.Password != "", err
+}
+
+// CheckPassword checks password against the user's credential account, as Better Auth's checkPassword
+// does: nil when it matches, else 400 PASSWORD_TOO_LONG or INVALID_PASSWORD (also when the user has no
+// password); 503 when the database or the hashing queue fails.
+func (x *Context) CheckPassword(userID, password string) error {
+	if jsLength(password) > x.c.srv.ep.MaxPasswordLength {
+		return exportError(errPasswordTooLong)
+	}
+	acct, err := x.c.credentialAccount(userID)
+	if err != nil {
+		return err
+	}
+	if acct == nil || acct.Password == "" || password == "" {
+		return exportError(errInvalidPassword)
+	}
+	ok, err := x.c.verifyPassword(acct.Password, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return exportError(errInvalidPassword)
+	}
+	return nil
+}
+
+// SendEmail queues e for the server's Mailer, as the server's own emails are sent (in the background;
+// see [Mailer]). It returns false when the server has no Mailer.
+func (x *Context) SendEmail(e Email) bool {
+	if x.c.srv.mail == nil {
+		return false
+	}
+	x.c.srv.mail.send(e)
+	return true
+}
+
+// applyUserDefaults gives a new user the plugins' user field defaults it has no value for, as Better Auth's
+// adapter writes a field's defaultValue on create (twoFactorEnabled: false).
+func (c *call) applyUserDefaults(u *store.User) {
+	for k, v := range c.srv.userDefaults {
+		if _, ok := u.Additional[k]; !ok {
+			if u.Additional == nil {
+				u.Additional = map[string]any{}
+			}
+			u.Additional[k] = v
+		}
+	}
+}
+
+// credentialAccount returns the user's credential account, or nil.
+func (c *call) credentialAccount(userID string) (*store.Account, error) {
+	accts, err := c.srv.db.Accounts(c.ctx, userID)
+	if err != nil {
+		return nil, dbError(err)
+	}
+	for i := range accts {
+		if accts[i].ProviderID == "credential" {
+			return &accts[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// Encrypt encrypts plaintext as Better Auth's symmetricEncrypt does with the server's secrets
+// (XChaCha20-Poly1305 under SHA-256 of the secret, hex; "$ba$<version>$…" with rotated secrets), so a
+// Node server with the same secrets decrypts it: what plugins store encrypted (TOTP secrets, backup codes).
+func (a *Server) Encrypt(plaintext string) (string, error) {
+	return jwtissue.Encrypt(a.symmetricSecrets(), plaintext)
+}
+
+// Decrypt decrypts what [Server.Encrypt] or Better Auth's symmetricEncrypt wrote with the server's secrets.
+func (a *Server) Decrypt(ciphertext string) (string, error) {
+	return jwtissue.Decrypt(a.symmetricSecrets(), ciphertext)
+}
+
+// symmetricSecrets are the server's secrets as Better Auth's secretConfig holds them.
+func (a *Server) symmetricSecrets() jwtissue.Secrets {
+	var s jwtissue.Secrets
+	if len(a.cfg.Secrets) == 0 {
+		s.Current = string(a.cfg.Secret)
+		return s
+	}
+	for _, v := range a.cfg.Secrets {
+		s.Versions = append(s.Versions, jwtissue.Versioned{Version: v.Version, Value: string(v.Value)})
+	}
+	s.Legacy = string(a.cfg.Secret)
+	return s
+}
+
+// Database returns the server's database (Config.Database).
+func (a *Server) Database() store.Database { return a.s.server.db }
+
+// HMAC returns HMAC-SHA256 of data under the server's current secret, base64url without padding: Better
+// Auth's createHMAC("SHA-256", "base64urlnopad").sign(ctx.context.secret, data).
+func (a *Server) HMAC(data string) string {
+	m := hmac.New(sha256.New, []byte(a.s.secret))
+	m.Write([]byte(data))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
 
 // exportError turns the server's error answers into *APIError for plugins.
 func exportError(err error) error {
@@ -279,6 +479,30 @@ func (a *Server) installPlugins(plugins []Plugin) error {
 		}
 		for _, h := range p.After {
 			a.after = append(a.after, hook{h, p.ID})
+		}
+	}
+	for _, p := range plugins {
+		for _, t := range p.Schema {
+			for _, f := range t.Fields {
+				if t.Name == "user" && f.Default != nil {
+					if a.s.server.userDefaults == nil {
+						a.s.server.userDefaults = map[string]any{}
+					}
+					a.s.server.userDefaults[f.Name] = f.Default
+				}
+			}
+		}
+		for f, h := range p.Gates {
+			if f != GateTwoFactor || h == nil {
+				return configError("plugin %s: Gates: finding %d cannot be taken over, or its function is nil", p.ID, f)
+			}
+			if a.s.server.gate[gateFinding(f)] != nil {
+				return configError("plugin %s: Gates: another plugin already takes finding %d", p.ID, f)
+			}
+			if a.s.server.gate == nil {
+				a.s.server.gate = map[gateFinding]gateHandler{}
+			}
+			a.s.server.gate[gateFinding(f)] = func(c *call, u *store.User) error { return h(&Context{c: c}, *u) }
 		}
 	}
 	for _, p := range plugins {

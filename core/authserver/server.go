@@ -198,6 +198,10 @@ func (c *call) write(w http.ResponseWriter, res any, err error) {
 		h.Add("Set-Cookie", sc.value)
 	}
 	h.Set("Content-Type", "application/json")
+	var ch *Challenge
+	if errors.As(err, &ch) {
+		res, err, c.status = ch.Body, nil, ch.Status
+	}
 	if err != nil {
 		var e *apiError
 		var dbf *dbFailure

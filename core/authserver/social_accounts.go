@@ -134,6 +134,7 @@ func (c *call) socialSignUp(pu *ProviderUser, email string, a oauthAccount) (*st
 			return nil, "unable to create user", nil
 		}
 	}
+	c.applyUserDefaults(u)
 	if err := c.srv.db.CreateUser(c.ctx, u, c.now); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil, "unable to create user", nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 )
@@ -57,6 +58,9 @@ type Field struct {
 	References string
 	// DefaultNow is a date column defaulting to the current time (defaultValue: () => new Date()).
 	DefaultNow bool
+	// Default is a static defaultValue (a bool, a number or a string), which Better Auth's migrator writes
+	// only when it adds the column to a table that exists. Nil means none.
+	Default any
 }
 
 // MigrateReport is what [Migrate] did, or with DryRun would do.
@@ -96,6 +100,7 @@ type mfield struct {
 	ref        string // the model whose id the column references on delete cascade; "" for none
 	defaultNow bool   // a date defaulting to the current time
 	defFalse   bool   // a boolean defaulting to false
+	def        any    // a plugin field's static default (Field.Default); nil for none
 }
 
 // mtable is a table of Better Auth's schema.
@@ -201,7 +206,7 @@ func pluginTables(tables []mtable, plugins []Table) ([]mtable, error) {
 				continue
 			}
 			tables[i].fields = append(tables[i].fields, mfield{name: f.Name, typ: f.Type, required: f.Required,
-				unique: f.Unique, index: f.Index, ref: f.References, defaultNow: f.DefaultNow && f.Type == FieldDate})
+				unique: f.Unique, index: f.Index, ref: f.References, defaultNow: f.DefaultNow && f.Type == FieldDate, def: f.Default})
 		}
 	}
 	return tables, nil
@@ -278,6 +283,8 @@ func (m *migrator) column(f mfield, adding bool) string {
 		} else {
 			b.WriteString(" default false")
 		}
+	} else if adding && f.def != nil {
+		b.WriteString(" default " + m.literal(f.def))
 	}
 	if f.required {
 		b.WriteString(" not null")
@@ -294,7 +301,25 @@ func (m *migrator) column(f mfield, adding bool) string {
 // hasDefault reports whether adding the field's column fills existing rows (Better Auth's timestamp and
 // static defaults).
 func (m *migrator) hasDefault(f mfield) bool {
-	return f.defaultNow && m.s.dialect != SQLite || f.defFalse
+	return f.defaultNow && m.s.dialect != SQLite || f.defFalse || f.def != nil
+}
+
+// literal writes a static default as Kysely's defaultTo does: booleans as 1/0 in SQLite, else true/false;
+// numbers as they are; strings quoted.
+func (m *migrator) literal(v any) string {
+	switch x := v.(type) {
+	case bool:
+		switch {
+		case m.s.dialect == SQLite && x:
+			return "1"
+		case m.s.dialect == SQLite:
+			return "0"
+		}
+		return strconv.FormatBool(x)
+	case string:
+		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
+	}
+	return fmt.Sprint(v)
 }
 
 // index is the create index statement for a field of a table.

@@ -18,12 +18,14 @@ var (
 		"accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "password", "createdAt", "updatedAt"}
 	verificationFields = []string{"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"}
 	jwksFields         = []string{"id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv"}
+	twoFactorFields    = []string{"id", "secret", "backupCodes", "userId", "verified", "failedVerificationCount", "lockedUntil"}
 )
 
 // coreTypes are the types of the core fields that are not strings.
 var coreTypes = map[string]FieldType{
 	"emailVerified": FieldBoolean, "expiresAt": FieldDate, "createdAt": FieldDate, "updatedAt": FieldDate,
 	"accessTokenExpiresAt": FieldDate, "refreshTokenExpiresAt": FieldDate,
+	"verified": FieldBoolean, "lockedUntil": FieldDate, // the two-factor plugin's twoFactor table
 }
 
 // table is one of Better Auth's tables as the write methods see it: every column, the core fields first.
@@ -98,6 +100,8 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 		t.name, t.alias, fields = s.names.Verification, "v", verificationFields
 	case "jwks":
 		t.name, t.alias, fields = "jwks", "k", jwksFields
+	case "twoFactor":
+		t.name, t.alias, fields = "twoFactor", "tf", twoFactorFields
 	}
 	dbCols, err := s.columns(ctx, t.name)
 	if err != nil {
