@@ -305,21 +305,23 @@ func (s *Set) run(f *fetch, started time.Time) {
 	s.lastErr = err
 	s.inflight = nil
 	f.err = err
+	switch { // counted before anyone sees the outcome
+	case err != nil:
+		s.opened.Add(1)
+		s.failedFetches.Add(1)
+	case failures > 0:
+		s.closed.Add(1)
+	}
 	s.mu.Unlock()
 	close(f.done)
 	// State changes are logged once each: the first failure, the recovery. Failed probes in between are
 	// Debug, counted in Stats.
 	switch {
 	case err != nil && failures == 0:
-		s.opened.Add(1)
-		s.failedFetches.Add(1)
 		s.o.Logger.Warn("auth: JWKS fetch failed; keeping the last good key set, unknown keys answer 503 until a fetch succeeds", "url", s.o.URL, "err", err)
 	case err != nil:
-		s.opened.Add(1)
-		s.failedFetches.Add(1)
 		s.o.Logger.Debug("auth: JWKS fetch failed again", "url", s.o.URL, "failures", failures+1, "err", err)
 	case failures > 0:
-		s.closed.Add(1)
 		s.o.Logger.Info("auth: JWKS endpoint answers again", "url", s.o.URL, "after_failures", failures)
 	}
 	if err == nil && parsed.Skipped > 0 {
