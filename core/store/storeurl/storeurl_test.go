@@ -259,3 +259,27 @@ func TestOpenRemote(t *testing.T) {
 		t.Fatal("accepted plain http to a remote host")
 	}
 }
+
+// TestDriverSettings: a redis URL gets bounded dials, reads and retries unless it sets its own.
+func TestDriverSettings(t *testing.T) {
+	for _, tt := range []struct {
+		name                  string
+		url                   string
+		dial, read            time.Duration
+		retries, dialAttempts int
+	}{
+		{name: "defaults", url: "redis://127.0.0.1:6379/0", dial: time.Second, read: time.Second, retries: 1, dialAttempts: 1},
+		{name: "own", url: "redis://127.0.0.1:6379/0?dial_timeout=3s&read_timeout=2s&max_retries=4", dial: 3 * time.Second, read: 2 * time.Second, retries: 4, dialAttempts: 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tg, err := parse(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := tg.redis
+			if o.DialTimeout != tt.dial || o.ReadTimeout != tt.read || o.MaxRetries != tt.retries || o.DialerRetries != tt.dialAttempts {
+				t.Errorf("dial %v read %v retries %d dial attempts %d", o.DialTimeout, o.ReadTimeout, o.MaxRetries, o.DialerRetries)
+			}
+		})
+	}
+}
