@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwks"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // Auth verifies Better Auth credentials. Create it with [New]; it is safe for concurrent use and holds no
@@ -176,6 +177,19 @@ func (a *Auth) Refresh(ctx context.Context) error {
 		return &UnavailableError{RetryAfter: DefaultMinFetchInterval, Err: err}
 	}
 	return nil
+}
+
+// JWKSBreakerStats returns the JWKS endpoint's outage counts, in a store breaker's terms: open from a
+// failed fetch until the next one succeeds (tokens whose key is not cached get 503 at once meanwhile,
+// without a fetch), one probe fetch at a time after JWKS.MinInterval (doubling up to JWKS.Cooldown).
+// With JWKS off it returns zero stats with State "".
+func (a *Auth) JWKSBreakerStats() store.BreakerStats {
+	if a.keys == nil {
+		return store.BreakerStats{}
+	}
+	s := a.keys.Stats()
+	return store.BreakerStats{State: s.State.String(), Opened: s.Opened, Probes: s.HalfOpened, Closed: s.Closed,
+		Rejected: s.Rejected, Failures: s.Failures}
 }
 
 func (a *Auth) verify(ctx context.Context, tok string) (*Session, error) {

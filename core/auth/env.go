@@ -35,7 +35,12 @@ const (
 	// The session store, read by storeurl.ConfigFromEnv and storeurl.FromEnv; ConfigFromEnv refuses them.
 	EnvDatabaseURL   = "DATABASE_URL"                 // Config.Store: sqlite:PATH, postgres://…, mysql://…, https://… (remote)
 	EnvRedisURL      = "REDIS_URL"                    // Config.Store when DATABASE_URL is unset: Better Auth's secondary storage
-	EnvStoreCacheTTL = "GOBETTERAUTH_STORE_CACHE_TTL" // in-process cache in front of the store, e.g. "5s" (default off)
+	EnvStoreCacheTTL = "GOBETTERAUTH_STORE_CACHE_TTL" // in-process cache of found sessions, e.g. "5s"; "0" turns it off (default: off, 5s for a remote store)
+
+	// The session store's outage settings (store.Outage), read by storeurl.ConfigFromEnv.
+	EnvStoreBreakerFailures = "GOBETTERAUTH_STORE_BREAKER_FAILURES" // Outage.Failures: consecutive failures that open the breaker (default 5; negative: off)
+	EnvStoreBreakerOpenFor  = "GOBETTERAUTH_STORE_BREAKER_OPEN_FOR" // Outage.OpenFor: how long it stays open before a probe, e.g. "5s" (default 5s)
+	EnvStoreMaxWaiting      = "GOBETTERAUTH_STORE_MAX_WAITING"      // Outage.MaxWaiting: lookups waiting on the store at once (default 64; negative: no bound)
 )
 
 // ConfigFromEnv builds a Config from the environment variables named by the Env constants. Unset variables

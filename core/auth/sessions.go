@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/breaker"
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -122,7 +123,11 @@ func (a *Auth) checkResult(res *store.Result, err error, token string, kind Cred
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errSessionNotFound
 	case err != nil:
-		return nil, &UnavailableError{RetryAfter: storeRetryAfter, Err: err}
+		retry := storeRetryAfter
+		if d, ok := breaker.RetryAfter(err); ok {
+			retry = d // the store's breaker refused: retry when it lets a probe through
+		}
+		return nil, &UnavailableError{RetryAfter: retry, Err: err}
 	case res == nil:
 		return nil, errSessionNotFound
 	case res.User.ID == "" || res.User.ID != res.Session.UserID:

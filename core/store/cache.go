@@ -30,6 +30,8 @@ const DefaultCacheEntries = 10_000
 // When s also implements [CredentialLookup] (the remote store), so does the returned Store, and its
 // LookupCredentials results are cached the same way, keyed by a SHA-256 of the credentials.
 //
+// The returned Store is a [BreakerReporter] reporting s's breaker.
+//
 // Results handed out by the cache share their Additional maps: treat them as read-only.
 func NewCache(s Store, ttl time.Duration, maxEntries int) Store {
 	if ttl <= 0 || s == nil {
@@ -92,6 +94,14 @@ func (c *cache) do(k [sha256.Size]byte, lookup func() (*Result, error)) (*Result
 	c.entries.Put(k, *res, until, now)
 	r := *res
 	return &r, nil
+}
+
+// BreakerStats returns the counts of the cached store's breaker: zero, with State "", when it has none.
+func (c *cache) BreakerStats() BreakerStats {
+	if r, ok := c.next.(BreakerReporter); ok {
+		return r.BreakerStats()
+	}
+	return BreakerStats{}
 }
 
 // credentialCache is a cache in front of a store that also checks raw credentials.

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/breaker"
 )
 
 // ErrUnknownKey means the token's kid is not in a key set fetched recently enough to be trusted as complete.
@@ -54,6 +56,9 @@ type Set struct {
 	lastErr     error     // error of the most recent attempt (nil after a success)
 	failures    int       // consecutive failures
 	fetches     atomic.Int64
+
+	// Breaker counts: the set is "open" after a failed fetch until the backoff lets one probe through.
+	opened, probes, closed, rejected, failedFetches atomic.Uint64
 }
 
 type snapshot struct {
@@ -71,6 +76,22 @@ func New(o Options) *Set { return &Set{o: o} }
 
 // Fetches reports how many HTTP fetches the set has started.
 func (s *Set) Fetches() int64 { return s.fetches.Load() }
+
+// Stats returns the set's outage counts in the breaker's terms: open after a failed fetch, half-open while
+// a fetch runs after one, closed after a success.
+func (s *Set) Stats() breaker.Stats {
+	s.mu.Lock()
+	st := breaker.Closed
+	if s.lastErr != nil {
+		st = breaker.Open
+		if s.inflight != nil {
+			st = breaker.HalfOpen
+		}
+	}
+	s.mu.Unlock()
+	return breaker.Stats{State: st, Opened: s.opened.Load(), HalfOpened: s.probes.Load(), Closed: s.closed.Load(),
+		Rejected: s.rejected.Load(), Failures: s.failedFetches.Load()}
+}
 
 // Cached returns the key for kid from the current set without any I/O, or nil. It also starts a background
 // refresh when the set is older than the refresh interval.
@@ -130,6 +151,7 @@ func (s *Set) Lookup(ctx context.Context, kid string, issuedAt time.Time) (*Key,
 				s.mu.Unlock()
 				switch {
 				case lastErr != nil:
+					s.rejected.Add(1)
 					return nil, &UnavailableError{RetryAfter: wait, Err: lastErr}
 				case !have:
 					return nil, &UnavailableError{RetryAfter: wait, Err: errors.New("no key set fetched yet")}
@@ -147,6 +169,13 @@ func (s *Set) Lookup(ctx context.Context, kid string, issuedAt time.Time) (*Key,
 				continue
 			}
 			f = s.startLocked(now)
+		} else if s.lastErr != nil {
+			// The endpoint failed last time and this fetch is the probe: one caller waits on it, the
+			// others are answered at once, as by an open breaker.
+			wait := s.backoffLocked()
+			s.mu.Unlock()
+			s.rejected.Add(1)
+			return nil, &UnavailableError{RetryAfter: wait, Err: s.lastErrOr()}
 		}
 		s.mu.Unlock()
 		select {
@@ -164,6 +193,16 @@ func (s *Set) Lookup(ctx context.Context, kid string, issuedAt time.Time) (*Key,
 		}
 		return nil, ErrUnknownKey
 	}
+}
+
+// lastErrOr returns the last fetch error, or a stand-in when it cleared meanwhile.
+func (s *Set) lastErrOr() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lastErr != nil {
+		return s.lastErr
+	}
+	return errors.New("key set fetch under way")
 }
 
 // allowed decides, under s.mu, whether an unknown kid may cause a fetch now. If not, it returns how long
@@ -245,6 +284,9 @@ func (s *Set) startLocked(now time.Time) *fetch {
 	s.inflight = f
 	s.lastAttempt = now
 	s.fetches.Add(1)
+	if s.lastErr != nil {
+		s.probes.Add(1)
+	}
 	go s.run(f, now)
 	return f
 }
@@ -258,6 +300,7 @@ func (s *Set) run(f *fetch, started time.Time) {
 		s.o.OnFetch(ctx, t0, err)
 	}
 	s.mu.Lock()
+	failures := s.failures
 	if err == nil {
 		s.cur.Store(&snapshot{keys: parsed.Keys, fetchedAt: started})
 		s.failures = 0
@@ -267,11 +310,26 @@ func (s *Set) run(f *fetch, started time.Time) {
 	s.lastErr = err
 	s.inflight = nil
 	f.err = err
+	switch { // counted before anyone sees the outcome
+	case err != nil:
+		s.opened.Add(1)
+		s.failedFetches.Add(1)
+	case failures > 0:
+		s.closed.Add(1)
+	}
 	s.mu.Unlock()
 	close(f.done)
-	if err != nil {
-		s.o.Logger.Warn("auth: JWKS fetch failed; keeping the last good key set", "url", s.o.URL, "err", err)
-	} else if parsed.Skipped > 0 {
+	// State changes are logged once each: the first failure, the recovery. Failed probes in between are
+	// Debug, counted in Stats.
+	switch {
+	case err != nil && failures == 0:
+		s.o.Logger.Warn("auth: JWKS fetch failed; keeping the last good key set, unknown keys answer 503 until a fetch succeeds", "url", s.o.URL, "err", err)
+	case err != nil:
+		s.o.Logger.Debug("auth: JWKS fetch failed again", "url", s.o.URL, "failures", failures+1, "err", err)
+	case failures > 0:
+		s.o.Logger.Info("auth: JWKS endpoint answers again", "url", s.o.URL, "after_failures", failures)
+	}
+	if err == nil && parsed.Skipped > 0 {
 		s.o.Logger.Debug("auth: JWKS keys skipped", "url", s.o.URL, "skipped", parsed.Skipped, "kept", len(parsed.Keys))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/breaker"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -27,6 +28,10 @@ type Options struct {
 
 	// Timeout bounds each lookup when its context has no earlier deadline. Zero means [DefaultTimeout].
 	Timeout time.Duration
+
+	// Outage configures the breaker and the bound on waiting in front of Redis. The zero value means the
+	// defaults ([store.Outage]).
+	Outage store.Outage
 }
 
 // Store looks up Better Auth sessions in Redis. It is safe for concurrent use. It does not own the client:
@@ -35,9 +40,13 @@ type Store struct {
 	client  redis.UniversalClient
 	prefix  string
 	timeout time.Duration
+	breaker *breaker.Breaker
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store           = (*Store)(nil)
+	_ store.BreakerReporter = (*Store)(nil)
+)
 
 // New returns a store reading Better Auth's secondary storage through client. It does no I/O.
 func New(client redis.UniversalClient, opts *Options) (*Store, error) {
@@ -50,19 +59,39 @@ func New(client redis.UniversalClient, opts *Options) (*Store, error) {
 	if opts.Timeout < 0 {
 		return nil, errors.New("redisstore: negative Timeout")
 	}
-	s := &Store{client: client, prefix: opts.KeyPrefix, timeout: opts.Timeout}
+	if err := limits.CheckOutage("redisstore", opts.Outage); err != nil {
+		return nil, err
+	}
+	name := "redisstore"
+	if c, ok := client.(*redis.Client); ok {
+		name += " " + c.Options().Addr
+	}
+	s := &Store{client: client, prefix: opts.KeyPrefix, timeout: opts.Timeout, breaker: limits.Breaker(name, opts.Outage)}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
 	}
 	return s, nil
 }
 
+// BreakerStats returns the counts of the breaker in front of Redis.
+func (s *Store) BreakerStats() store.BreakerStats { return limits.Stats(s.breaker) }
+
 // Lookup returns the session stored under token. Sessions past their expiresAt are returned if Redis
-// still has them; the caller checks expiry.
+// still has them; the caller checks expiry. While the breaker is open (see [Options].Outage) it fails at
+// once without asking Redis.
 func (s *Store) Lookup(ctx context.Context, token string) (*store.Result, error) {
 	if !limits.ValidToken(token) {
 		return nil, store.ErrNotFound
 	}
+	var res *store.Result
+	err := s.breaker.Do(ctx, func(ctx context.Context) (err error) {
+		res, err = s.lookup(ctx, token)
+		return err
+	})
+	return res, err // a refusal reads "redisstore ADDR: circuit breaker open"
+}
+
+func (s *Store) lookup(ctx context.Context, token string) (*store.Result, error) {
 	ctx, cancel := limits.Bound(ctx, s.timeout)
 	defer cancel()
 	raw, err := s.client.Get(ctx, s.prefix+token).Bytes()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/breaker"
 	"github.com/gobetterauth/gobetterauth/core/internal/ttlcache"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -76,6 +77,11 @@ type Options struct {
 	// network in clear text. It MUST NOT be set unless the network path is otherwise protected (a service
 	// mesh with mTLS, a private link).
 	InsecureAllowHTTP bool
+
+	// Outage configures the breaker and the bound on waiting in front of the server. The zero value means
+	// the defaults ([store.Outage]). A get-session answer other than 200, 401 and 403 (a 5xx), a body
+	// that is not a session, and a request that fails or times out count as failures.
+	Outage store.Outage
 }
 
 // Store asks a Better Auth server for sessions. It is safe for concurrent use. Close releases its idle
@@ -91,11 +97,14 @@ type Store struct {
 	ttl   time.Duration
 	now   func() time.Time
 	cache *ttlcache.Cache[[sha256.Size]byte, store.Result] // nil when off
+
+	breaker *breaker.Breaker // in front of get-session
 }
 
 var (
 	_ store.Store            = (*Store)(nil)
 	_ store.CredentialLookup = (*Store)(nil)
+	_ store.BreakerReporter  = (*Store)(nil)
 )
 
 // New returns a store asking the Better Auth server at baseURL (its baseURL option, e.g.
@@ -123,6 +132,9 @@ func New(baseURL string, opts *Options) (*Store, error) {
 	}
 	if opts.Timeout < 0 || opts.CacheSize < 0 || opts.MaxResponseBytes < 0 {
 		return nil, errors.New("remote: negative Timeout, CacheSize or MaxResponseBytes")
+	}
+	if err := limits.CheckOutage("remote", opts.Outage); err != nil {
+		return nil, err
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	if path == "" {
@@ -153,6 +165,7 @@ func New(baseURL string, opts *Options) (*Store, error) {
 	if len(q) > 0 {
 		s.endpoint += "?" + q.Encode()
 	}
+	s.breaker = limits.Breaker("remote "+s.base, opts.Outage)
 	if s.ttl > store.MaxCacheTTL {
 		s.ttl = store.MaxCacheTTL
 	}
@@ -196,6 +209,9 @@ func (s *Store) Close() error {
 	}
 	return nil
 }
+
+// BreakerStats returns the counts of the breaker in front of the server.
+func (s *Store) BreakerStats() store.BreakerStats { return limits.Stats(s.breaker) }
 
 // Ping asks the server's health endpoint (<auth base>/ok, {"ok":true}) and reports an error unless it
 // answers 200: a wrong base URL or base path shows here rather than as failed lookups.
@@ -296,8 +312,18 @@ func (s *Store) lookup(ctx context.Context, cookies, authorization string) (*sto
 	return &r, nil
 }
 
-// fetch asks the server once.
+// fetch asks the server once, unless the breaker refuses.
 func (s *Store) fetch(ctx context.Context, cookies, authorization string) (*store.Result, error) {
+	var res *store.Result
+	err := s.breaker.Do(ctx, func(ctx context.Context) (err error) {
+		res, err = s.fetchOnce(ctx, cookies, authorization)
+		return err
+	})
+	return res, err // a refusal reads "remote BASE: circuit breaker open"
+}
+
+// fetchOnce sends one get-session request.
+func (s *Store) fetchOnce(ctx context.Context, cookies, authorization string) (*store.Result, error) {
 	ctx, cancel := limits.Bound(ctx, s.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.endpoint, nil)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/internal/breaker"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -158,6 +159,10 @@ type Options struct {
 
 	// Now returns the current time, by which SchemaRefresh is measured. Nil means time.Now.
 	Now func() time.Time
+
+	// Outage configures the breaker and the bound on waiting in front of the database, for [Store.Lookup].
+	// The zero value means the defaults ([store.Outage]). The write methods do not go through it.
+	Outage store.Outage
 }
 
 // Store looks up Better Auth sessions in SQL tables, and reads and writes Better Auth's user, session,
@@ -171,6 +176,7 @@ type Store struct {
 	timeout time.Duration
 	refresh time.Duration    // how long columns read are used
 	now     func() time.Time // the clock refresh is measured by
+	breaker *breaker.Breaker // in front of Lookup
 
 	sem    chan struct{} // held while reading the schema
 	mu     sync.Mutex
@@ -179,8 +185,9 @@ type Store struct {
 }
 
 var (
-	_ store.Store    = (*Store)(nil)
-	_ store.Database = (*Store)(nil)
+	_ store.Store           = (*Store)(nil)
+	_ store.Database        = (*Store)(nil)
+	_ store.BreakerReporter = (*Store)(nil)
 )
 
 // New returns a store reading Better Auth's tables through db, which must have been opened with a driver
@@ -206,8 +213,11 @@ func New(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
 	if opts.SchemaRefresh < 0 {
 		return nil, errors.New("sqlstore: negative SchemaRefresh")
 	}
+	if err := limits.CheckOutage("sqlstore", opts.Outage); err != nil {
+		return nil, err
+	}
 	s := &Store{db: db, dialect: dialect, timeout: opts.Timeout, refresh: opts.SchemaRefresh, now: opts.Now,
-		fields: DefaultFields(), sem: make(chan struct{}, 1)}
+		fields: DefaultFields(), sem: make(chan struct{}, 1), breaker: limits.Breaker("sqlstore "+string(dialect), opts.Outage)}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
 	}
@@ -236,11 +246,25 @@ func (s *Store) Check(ctx context.Context) error {
 }
 
 // Lookup returns the session whose token is token, joined with its user. Expired sessions are returned;
-// the caller checks expiry.
+// the caller checks expiry. While the breaker is open (see [Options].Outage) it fails at once without
+// asking the database.
 func (s *Store) Lookup(ctx context.Context, token string) (*store.Result, error) {
 	if !limits.ValidToken(token) {
 		return nil, store.ErrNotFound
 	}
+	var res *store.Result
+	err := s.breaker.Do(ctx, func(ctx context.Context) (err error) {
+		res, err = s.lookupBounded(ctx, token)
+		return err
+	})
+	return res, err // a refusal reads "sqlstore DIALECT: circuit breaker open"
+}
+
+// BreakerStats returns the counts of the breaker in front of the database.
+func (s *Store) BreakerStats() store.BreakerStats { return limits.Stats(s.breaker) }
+
+// lookupBounded is Lookup within the store's timeout.
+func (s *Store) lookupBounded(ctx context.Context, token string) (*store.Result, error) {
 	ctx, cancel := limits.Bound(ctx, s.timeout)
 	defer cancel()
 	q, err := s.query(ctx)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,11 +19,17 @@ import (
 const envOpenTimeout = 10 * time.Second
 
 // ConfigFromEnv is [auth.ConfigFromEnv] plus the session store named by DATABASE_URL (or, when that is
-// unset, REDIS_URL), opened by [Open] and checked within ctx (10 seconds when ctx has no deadline),
-// optionally behind an in-process cache of GOBETTERAUTH_STORE_CACHE_TTL (for example "5s"). The store is in
-// Config.Store and its connections in Config.Closer, which [auth.Auth.Close] closes; a caller that does not
-// pass the Config to [auth.New], or whose New fails, closes Config.Closer itself. Without either variable it
-// is auth.ConfigFromEnv: JWTs only.
+// unset, REDIS_URL), opened by [OpenWith] and checked within ctx (10 seconds when ctx has no deadline).
+// The store is in Config.Store and its connections in Config.Closer, which [auth.Auth.Close] closes; a
+// caller that does not pass the Config to [auth.New], or whose New fails, closes Config.Closer itself.
+// Without either variable it is auth.ConfigFromEnv: JWTs only.
+//
+// GOBETTERAUTH_STORE_CACHE_TTL (a duration such as "5s"; "0" for none) sets the one in-process cache of
+// found sessions: for a remote store (an http(s) URL) it is the store's own answer cache, 5 s when unset;
+// for the others it is [store.NewCache] in front of the store, none when unset.
+// GOBETTERAUTH_STORE_BREAKER_FAILURES, GOBETTERAUTH_STORE_BREAKER_OPEN_FOR and
+// GOBETTERAUTH_STORE_MAX_WAITING set [Options].Outage ([store.Outage]'s Failures, OpenFor and
+// MaxWaiting).
 func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 	c, err := auth.ConfigFromEnv()
 	if err != nil && !errors.Is(err, auth.ErrStoreInEnv) {
@@ -35,11 +42,25 @@ func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 	if dsn == "" {
 		return c, nil
 	}
+	var opts Options
 	ttlEnv := os.Getenv(auth.EnvStoreCacheTTL)
 	var ttl time.Duration
 	if ttlEnv != "" {
-		if ttl, err = time.ParseDuration(ttlEnv); err != nil {
-			return c, fmt.Errorf("%w: %s=%q is not a duration", auth.ErrInvalidConfig, auth.EnvStoreCacheTTL, ttlEnv)
+		if ttl, err = time.ParseDuration(ttlEnv); err != nil || ttl < 0 {
+			return c, fmt.Errorf("%w: %s=%q is not a duration of 0 or more", auth.ErrInvalidConfig, auth.EnvStoreCacheTTL, ttlEnv)
+		}
+	}
+	if err := outageFromEnv(&opts.Outage); err != nil {
+		return c, err
+	}
+	remoteStore := false
+	if t, err := parse(dsn); err == nil && t.kind == "remote" {
+		remoteStore = true
+		if ttlEnv != "" {
+			opts.RemoteCacheTTL = ttl
+			if ttl == 0 {
+				opts.RemoteCacheTTL = -1 // "0": no cache
+			}
 		}
 	}
 	if _, ok := ctx.Deadline(); !ok {
@@ -47,15 +68,43 @@ func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 		ctx, cancel = context.WithTimeout(ctx, envOpenTimeout)
 		defer cancel()
 	}
-	st, closer, err := Open(ctx, dsn)
+	st, closer, err := OpenWith(ctx, dsn, &opts)
 	if err != nil {
 		return c, EnvError(name, dsn, err)
 	}
-	if ttlEnv != "" {
-		st = store.NewCache(st, ttl, store.DefaultCacheEntries)
+	if !remoteStore {
+		st = store.NewCache(st, ttl, store.DefaultCacheEntries) // ttl 0: st itself
 	}
 	c.Store, c.Closer = st, closer
 	return c, nil
+}
+
+// outageFromEnv reads the outage variables into o.
+func outageFromEnv(o *store.Outage) error {
+	for _, v := range []struct {
+		name string
+		n    *int
+		d    *time.Duration
+	}{
+		{name: auth.EnvStoreBreakerFailures, n: &o.Failures},
+		{name: auth.EnvStoreBreakerOpenFor, d: &o.OpenFor},
+		{name: auth.EnvStoreMaxWaiting, n: &o.MaxWaiting},
+	} {
+		s := os.Getenv(v.name)
+		if s == "" {
+			continue
+		}
+		var err error
+		if v.n != nil {
+			*v.n, err = strconv.Atoi(s)
+		} else if *v.d, err = time.ParseDuration(s); err == nil && *v.d < 0 {
+			err = errors.New("negative")
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s=%q is not valid", auth.ErrInvalidConfig, v.name, s)
+		}
+	}
+	return nil
 }
 
 // FromEnv is [auth.New] with the Config from [ConfigFromEnv]: an Auth that checks Better Auth's session

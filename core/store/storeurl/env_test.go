@@ -2,13 +2,18 @@ package storeurl
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store/remote"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
@@ -92,5 +97,83 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv(auth.EnvSecret, "")
 	if _, err := FromEnv(t.Context()); !errors.Is(err, auth.ErrInvalidConfig) || !strings.Contains(err.Error(), "a session store is set but BETTER_AUTH_SECRET is not: ") {
 		t.Errorf("store without a secret: %v", err)
+	}
+}
+
+// TestConfigFromEnvRemote: GOBETTERAUTH_STORE_CACHE_TTL is the remote store's one cache ("0": none, unset:
+// 5 s), never a second cache in front of it; the outage variables reach its breaker.
+func TestConfigFromEnvRemote(t *testing.T) {
+	var hits atomic.Int64
+	var failing atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/auth/ok":
+			w.Write([]byte(`{"ok":true}`))
+		case "/api/auth/get-session":
+			hits.Add(1)
+			if failing.Load() {
+				http.Error(w, "down", http.StatusBadGateway)
+				return
+			}
+			w.Write([]byte(sessionJSON("tok", time.Now())))
+		}
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		name     string
+		ttl      string
+		failures string
+		hits     int64 // get-session requests for two lookups
+		opensAt  int   // failed lookups that open the breaker
+		wantErr  bool
+	}{
+		{name: "default cache", hits: 1, opensAt: 5},
+		{name: "no cache", ttl: "0", hits: 2, opensAt: 5},
+		{name: "own ttl", ttl: "2s", failures: "2", hits: 1, opensAt: 2},
+		{name: "negative ttl", ttl: "-1s", wantErr: true},
+		{name: "bad failures", failures: "many", wantErr: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(auth.EnvBaseURL, "http://127.0.0.1")
+			t.Setenv(auth.EnvSecret, "")
+			t.Setenv(auth.EnvDatabaseURL, srv.URL)
+			t.Setenv(auth.EnvStoreCacheTTL, tt.ttl)
+			t.Setenv(auth.EnvStoreBreakerFailures, tt.failures)
+			c, err := ConfigFromEnv(t.Context())
+			if tt.wantErr {
+				if !errors.Is(err, auth.ErrInvalidConfig) {
+					t.Fatalf("error %v, want ErrInvalidConfig", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Closer.Close()
+			rs, ok := c.Store.(*remote.Store)
+			if !ok {
+				t.Fatalf("store %T, want the remote store itself (one cache)", c.Store)
+			}
+			hits.Store(0)
+			failing.Store(false)
+			for range 2 {
+				if _, err := rs.LookupCredentials(t.Context(), "better-auth.session_token=x.y", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := hits.Load(); n != tt.hits {
+				t.Errorf("%d get-session requests for two lookups, want %d", n, tt.hits)
+			}
+			failing.Store(true)
+			for i := range tt.opensAt {
+				if rs.BreakerStats().State == "open" {
+					t.Fatalf("open after %d failures, want %d", i, tt.opensAt)
+				}
+				rs.LookupCredentials(t.Context(), "better-auth.session_token=other"+strconv.Itoa(i), "")
+			}
+			if st := rs.BreakerStats(); st.State != "open" {
+				t.Errorf("after %d failures: %+v", tt.opensAt, st)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,29 @@ const (
 	connMaxIdleTime = 5 * time.Minute
 )
 
+// Driver settings applied when the URL does not set them (docs/stores.md, "Outages"). A lookup has 2 s
+// (the stores' DefaultTimeout) unless its context ends sooner; a dial and a read must each fit inside it,
+// so a down service costs one bounded attempt, never a chain of retries with backoff.
+const (
+	driverDialTimeout = time.Second            // redis dial_timeout, pgx connect_timeout, mysql timeout
+	driverIOTimeout   = time.Second            // redis read_timeout and write_timeout, mysql readTimeout and writeTimeout (lookups only)
+	redisMaxRetries   = 1                      // one retry of a read-only GET, for a pooled connection Redis closed
+	redisDialRetries  = 1                      // go-redis v9 dials up to 5 times with backoff by default: once here
+	redisPoolTimeout  = 500 * time.Millisecond // wait for a free pooled connection
+)
+
+// Options configures [OpenWith]. A nil *Options means all defaults.
+type Options struct {
+	// Outage configures the store's breaker and its bound on waiting lookups. The zero value means the
+	// defaults ([store.Outage]).
+	Outage store.Outage
+
+	// RemoteCacheTTL is how long a remote store (an http(s) URL) remembers a found session
+	// (remote.Options.CacheTTL): zero means remote.DefaultCacheTTL, 5 s; negative turns the cache off.
+	// The other stores have no cache of their own: put [store.NewCache] in front of them.
+	RemoteCacheTTL time.Duration
+}
+
 // SQLite settings: wait a little for Better Auth's writes, never write ourselves.
 const sqlitePragmas = "_pragma=busy_timeout(1000)&_pragma=query_only(1)"
 
@@ -50,6 +74,14 @@ type target struct {
 // are there) within ctx or [OpenTimeout], and returns it with the Closer that releases its connections.
 // Errors never contain the URL's password.
 func Open(ctx context.Context, databaseURL string) (store.Store, io.Closer, error) {
+	return OpenWith(ctx, databaseURL, nil)
+}
+
+// OpenWith is [Open] with options: the store's outage settings and the remote store's cache.
+func OpenWith(ctx context.Context, databaseURL string, opts *Options) (store.Store, io.Closer, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
 	t, err := parse(databaseURL)
 	if err != nil {
 		return nil, nil, err
@@ -61,21 +93,21 @@ func Open(ctx context.Context, databaseURL string) (store.Store, io.Closer, erro
 	}
 	switch t.kind {
 	case "sqlite", "postgres", "mysql":
-		return openSQL(ctx, t)
+		return openSQL(ctx, t, opts.Outage)
 	case "redis":
 		c := redis.NewClient(t.redis)
 		if err := c.Ping(ctx).Err(); err != nil {
 			c.Close()
 			return nil, nil, fmt.Errorf("storeurl: redis at %s: %w", t.redis.Addr, err)
 		}
-		s, err := redisstore.New(c, &redisstore.Options{KeyPrefix: t.keyPrefix})
+		s, err := redisstore.New(c, &redisstore.Options{KeyPrefix: t.keyPrefix, Outage: opts.Outage})
 		if err != nil {
 			c.Close()
 			return nil, nil, err
 		}
 		return s, c, nil
 	default: // remote
-		s, err := remote.New(t.dsn, nil)
+		s, err := remote.New(t.dsn, &remote.Options{CacheTTL: opts.RemoteCacheTTL, Outage: opts.Outage})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -87,7 +119,7 @@ func Open(ctx context.Context, databaseURL string) (store.Store, io.Closer, erro
 	}
 }
 
-func openSQL(ctx context.Context, t *target) (store.Store, io.Closer, error) {
+func openSQL(ctx context.Context, t *target, outage store.Outage) (store.Store, io.Closer, error) {
 	var db *sql.DB
 	dialect := sqlstore.Dialect(t.kind)
 	switch t.kind {
@@ -102,7 +134,14 @@ func openSQL(ctx context.Context, t *target) (store.Store, io.Closer, error) {
 			return nil, nil, fmt.Errorf("storeurl: %w", redact(err, t.dsn))
 		}
 	case "mysql":
-		conn, err := mysql.NewConnector(t.mysql)
+		cfg := t.mysql.Clone()
+		if cfg.ReadTimeout == 0 {
+			cfg.ReadTimeout = driverIOTimeout // lookups only: OpenDB's migrations may read longer
+		}
+		if cfg.WriteTimeout == 0 {
+			cfg.WriteTimeout = driverIOTimeout
+		}
+		conn, err := mysql.NewConnector(cfg)
 		if err != nil {
 			return nil, nil, fmt.Errorf("storeurl: %w", err)
 		}
@@ -125,7 +164,7 @@ func openSQL(ctx context.Context, t *target) (store.Store, io.Closer, error) {
 	if err := db.PingContext(ctx); err != nil {
 		return fail(err)
 	}
-	s, err := sqlstore.New(db, dialect, nil)
+	s, err := sqlstore.New(db, dialect, &sqlstore.Options{Outage: outage})
 	if err != nil {
 		return fail(err)
 	}
@@ -164,6 +203,15 @@ func parse(raw string) (*target, error) {
 		u, err := url.Parse(raw)
 		if err != nil || u.Host == "" && u.Query().Get("host") == "" {
 			return nil, errors.New("storeurl: malformed postgres URL")
+		}
+		if q := u.Query(); !q.Has("connect_timeout") {
+			// pgx's connect_timeout is whole seconds, per connection attempt (sslmode=prefer, the default,
+			// may try twice: TLS, then plain text).
+			sep := "?"
+			if strings.Contains(raw, "?") {
+				sep = "&"
+			}
+			raw += sep + "connect_timeout=" + strconv.Itoa(int(driverDialTimeout/time.Second))
 		}
 		return &target{kind: "postgres", dsn: raw}, nil
 	case "mysql":
@@ -220,7 +268,7 @@ func parseMySQL(raw string) (*target, error) {
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	if cfg.Timeout == 0 {
-		cfg.Timeout = OpenTimeout
+		cfg.Timeout = driverDialTimeout
 	}
 	return &target{kind: "mysql", dsn: cfg.FormatDSN(), mysql: cfg}, nil
 }
@@ -239,5 +287,21 @@ func parseRedis(raw string) (*target, error) {
 		return nil, fmt.Errorf("storeurl: %w", redact(err, raw))
 	}
 	opts.ContextTimeoutEnabled = true
+	if !q.Has("dial_timeout") {
+		opts.DialTimeout = driverDialTimeout
+	}
+	if !q.Has("read_timeout") {
+		opts.ReadTimeout = driverIOTimeout
+	}
+	if !q.Has("write_timeout") {
+		opts.WriteTimeout = driverIOTimeout
+	}
+	if !q.Has("max_retries") {
+		opts.MaxRetries = redisMaxRetries
+	}
+	if !q.Has("pool_timeout") {
+		opts.PoolTimeout = redisPoolTimeout
+	}
+	opts.DialerRetries = redisDialRetries
 	return &target{kind: "redis", dsn: u.Redacted(), redis: opts, keyPrefix: prefix}, nil
 }

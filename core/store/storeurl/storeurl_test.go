@@ -41,17 +41,18 @@ func TestParse(t *testing.T) {
 		{name: "sqlite // memory", in: "sqlite://:memory:", kind: "sqlite", dsn: "file::memory:?" + sqlitePragmas, mem: true},
 		{name: "sqlite no path", in: "sqlite:", kind: ""},
 		{name: "sqlite // no path", in: "sqlite://", kind: ""},
-		{name: "postgres", in: "postgres://u:p@db:5432/app?sslmode=require", kind: "postgres", dsn: "postgres://u:p@db:5432/app?sslmode=require"},
-		{name: "postgresql", in: "postgresql://db/app", kind: "postgres", dsn: "postgresql://db/app"},
-		{name: "postgres socket host param", in: "postgres:///app?host=/var/run/postgresql", kind: "postgres", dsn: "postgres:///app?host=/var/run/postgresql"},
+		{name: "postgres", in: "postgres://u:p@db:5432/app?sslmode=require", kind: "postgres", dsn: "postgres://u:p@db:5432/app?sslmode=require&connect_timeout=1"},
+		{name: "postgresql", in: "postgresql://db/app", kind: "postgres", dsn: "postgresql://db/app?connect_timeout=1"},
+		{name: "postgres own connect_timeout", in: "postgres://db/app?connect_timeout=3", kind: "postgres", dsn: "postgres://db/app?connect_timeout=3"},
+		{name: "postgres socket host param", in: "postgres:///app?host=/var/run/postgresql", kind: "postgres", dsn: "postgres:///app?host=/var/run/postgresql&connect_timeout=1"},
 		{name: "postgres no host", in: "postgres:///app", kind: ""},
 		{name: "mysql", in: "mysql://root:s%40cret@db:3306/auth", kind: "mysql",
-			dsn: "root:s@cret@tcp(db:3306)/auth?parseTime=true&timeout=5s"},
+			dsn: "root:s@cret@tcp(db:3306)/auth?parseTime=true&timeout=1s"},
 		{name: "mysql default port, params", in: "mysql://app@db/auth?tls=skip-verify&charset=utf8mb4", kind: "mysql",
-			dsn: "app@tcp(db:3306)/auth?charset=utf8mb4&parseTime=true&timeout=5s&tls=skip-verify"},
+			dsn: "app@tcp(db:3306)/auth?charset=utf8mb4&parseTime=true&timeout=1s&tls=skip-verify"},
 		{name: "mysql parseTime forced", in: "mysql://app@db/auth?parseTime=false&loc=Local", kind: "mysql",
-			dsn: "app@tcp(db:3306)/auth?parseTime=true&timeout=5s"},
-		{name: "mysql ipv6", in: "mysql://app@[::1]:3307/auth", kind: "mysql", dsn: "app@tcp([::1]:3307)/auth?parseTime=true&timeout=5s"},
+			dsn: "app@tcp(db:3306)/auth?parseTime=true&timeout=1s"},
+		{name: "mysql ipv6", in: "mysql://app@[::1]:3307/auth", kind: "mysql", dsn: "app@tcp([::1]:3307)/auth?parseTime=true&timeout=1s"},
 		{name: "mysql no database", in: "mysql://app@db/", kind: ""},
 		{name: "mysql no host", in: "mysql:///auth", kind: ""},
 		{name: "mysql bad param", in: "mysql://app@db/auth?timeout=soon", kind: ""},
@@ -256,5 +257,29 @@ func TestOpenRemote(t *testing.T) {
 	}
 	if _, _, err := Open(context.Background(), "http://auth.example.com"); err == nil {
 		t.Fatal("accepted plain http to a remote host")
+	}
+}
+
+// TestDriverSettings: a redis URL gets bounded dials, reads and retries unless it sets its own.
+func TestDriverSettings(t *testing.T) {
+	for _, tt := range []struct {
+		name                  string
+		url                   string
+		dial, read            time.Duration
+		retries, dialAttempts int
+	}{
+		{name: "defaults", url: "redis://127.0.0.1:6379/0", dial: time.Second, read: time.Second, retries: 1, dialAttempts: 1},
+		{name: "own", url: "redis://127.0.0.1:6379/0?dial_timeout=3s&read_timeout=2s&max_retries=4", dial: 3 * time.Second, read: 2 * time.Second, retries: 4, dialAttempts: 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tg, err := parse(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := tg.redis
+			if o.DialTimeout != tt.dial || o.ReadTimeout != tt.read || o.MaxRetries != tt.retries || o.DialerRetries != tt.dialAttempts {
+				t.Errorf("dial %v read %v retries %d dial attempts %d", o.DialTimeout, o.ReadTimeout, o.MaxRetries, o.DialerRetries)
+			}
+		})
 	}
 }

@@ -1,11 +1,15 @@
-// Package limits holds the checks every store applies before it does I/O: a token shape check and a
-// per-call deadline.
+// Package limits holds the checks every store applies before it does I/O: a token shape check, a
+// per-call deadline, and the breaker in front of the store's service.
 package limits
 
 import (
 	"context"
+	"errors"
 	"time"
 	"unicode/utf8"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/breaker"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // MaxTokenBytes is the longest token a store looks up. Better Auth's session tokens are 32 characters.
@@ -31,4 +35,32 @@ func ValidToken(token string) bool {
 		}
 	}
 	return true
+}
+
+// Breaker returns the breaker a store named name puts in front of its service, configured by o.
+func Breaker(name string, o store.Outage) *breaker.Breaker {
+	return breaker.New(breaker.Config{
+		Name:       name,
+		Failures:   o.Failures,
+		OpenFor:    o.OpenFor,
+		MaxWaiting: o.MaxWaiting,
+		Success:    func(err error) bool { return errors.Is(err, store.ErrNotFound) },
+		Now:        o.Now,
+		Logger:     o.Logger,
+	})
+}
+
+// Stats returns b's counts as a store reports them.
+func Stats(b *breaker.Breaker) store.BreakerStats {
+	s := b.Stats()
+	return store.BreakerStats{State: s.State.String(), Opened: s.Opened, Probes: s.HalfOpened, Closed: s.Closed,
+		Rejected: s.Rejected, Shed: s.Shed, Failures: s.Failures, Waiting: s.Waiting}
+}
+
+// CheckOutage reports a negative OpenFor.
+func CheckOutage(pkg string, o store.Outage) error {
+	if o.OpenFor < 0 {
+		return errors.New(pkg + ": negative Outage.OpenFor")
+	}
+	return nil
 }

@@ -4,12 +4,15 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
 // Proxy is a TCP proxy in front of a test service. Down closes its listener and every connection, as a
-// crashed server or a cut network would; Up listens again on the same address. Stall makes it accept
-// connections and then forward nothing, as an overloaded server would.
+// crashed server or a cut network would (new connections are refused); Up listens again on the same
+// address. Stall makes it accept connections and then forward nothing, as an overloaded server would.
+// Reset makes it accept connections and reset them at once, as a crashing server or a middlebox would.
+// Accepted counts the connections it accepted: the dials that reached it.
 type Proxy struct {
 	t      testing.TB
 	target string
@@ -19,7 +22,10 @@ type Proxy struct {
 	ln    net.Listener
 	conns map[net.Conn]struct{}
 	stall bool
+	reset bool
 	wg    sync.WaitGroup
+
+	accepted atomic.Int64
 }
 
 // NewProxy starts a proxy to target (host:port) on a free loopback port. It is closed at the end of the
@@ -74,6 +80,17 @@ func (p *Proxy) Stall(on bool) {
 	p.mu.Unlock()
 }
 
+// Reset makes new connections be reset at once (on) or be forwarded (off). Open connections are not
+// affected.
+func (p *Proxy) Reset(on bool) {
+	p.mu.Lock()
+	p.reset = on
+	p.mu.Unlock()
+}
+
+// Accepted returns how many connections the proxy accepted.
+func (p *Proxy) Accepted() int64 { return p.accepted.Load() }
+
 func (p *Proxy) serve(ln net.Listener) {
 	p.mu.Lock()
 	p.ln = ln
@@ -86,7 +103,16 @@ func (p *Proxy) serve(ln net.Listener) {
 			if err != nil {
 				return
 			}
+			p.accepted.Add(1)
 			p.mu.Lock()
+			if p.reset {
+				p.mu.Unlock()
+				if tc, ok := c.(*net.TCPConn); ok {
+					tc.SetLinger(0) // close sends RST
+				}
+				c.Close()
+				continue
+			}
 			if p.ln != ln {
 				p.mu.Unlock()
 				c.Close()
