@@ -105,6 +105,10 @@ type Config struct {
 	// store), which is then handed the caller's Better Auth cookies as they came.
 	Store store.Store
 
+	// APIKeys turns on API keys of Better Auth's api-key plugin, read from the x-api-key header (see
+	// [APIKeyConfig]). Nil means off: the header is ignored.
+	APIKeys *APIKeyConfig
+
 	// Closer, when set, is closed by [Auth.Close]: what the Auth owns, such as the store storeurl.FromEnv
 	// opened. Nil means Close does nothing.
 	Closer io.Closer
@@ -245,6 +249,7 @@ type settings struct {
 	log                       *slog.Logger
 
 	store         store.Store
+	apiKeys       *apiKeySettings // nil: API keys off
 	forward       store.CredentialLookup // set when the store checks raw credentials itself
 	names         betterauth.Names
 	strategy      CacheStrategy
@@ -340,8 +345,14 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if c.APIKeys != nil {
+		var err error
+		if s.apiKeys, err = c.APIKeys.validate(); err != nil {
+			return s, nil, err
+		}
+	}
 	if c.DisableJWKS {
-		if !c.AcceptHS256 && s.store == nil {
+		if !c.AcceptHS256 && s.store == nil && s.apiKeys == nil {
 			return s, nil, configError("DisableJWKS leaves no way to verify credentials; set AcceptHS256 or Store, or keep JWKS")
 		}
 		if s.strategy == CacheJWTPlugin {

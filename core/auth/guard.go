@@ -281,6 +281,7 @@ func NewRouteRequest(r *http.Request) RouteRequest {
 			Path:          r.URL.Path,
 			Authorization: r.Header["Authorization"],
 			Cookie:        r.Header["Cookie"],
+			Header:        r.Header,
 		},
 		RawPath:   r.URL.RawPath,
 		RawQuery:  r.URL.RawQuery,

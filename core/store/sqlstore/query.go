@@ -17,7 +17,8 @@ var (
 	required      = map[string]bool{"session.id": true, "session.token": true, "session.userId": true,
 		"session.expiresAt": true, "user.id": true, "account.id": true, "account.accountId": true,
 		"account.providerId": true, "account.userId": true, "verification.id": true,
-		"verification.identifier": true, "verification.value": true, "verification.expiresAt": true}
+		"verification.identifier": true, "verification.value": true, "verification.expiresAt": true,
+		"apikey.id": true, "apikey.key": true, "apikey.referenceId": true}
 	coreDates = map[string]bool{"expiresAt": true, "createdAt": true, "updatedAt": true}
 )
 

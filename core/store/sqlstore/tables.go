@@ -18,12 +18,17 @@ var (
 		"accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "password", "createdAt", "updatedAt"}
 	verificationFields = []string{"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"}
 	jwksFields         = []string{"id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv"}
+	// The api-key plugin's apikey table (@better-auth/api-key 1.7.21 apiKeySchema).
+	apikeyFields = []string{"id", "configId", "name", "start", "referenceId", "prefix", "key", "refillInterval",
+		"refillAmount", "lastRefillAt", "enabled", "rateLimitEnabled", "rateLimitTimeWindow", "rateLimitMax",
+		"requestCount", "remaining", "lastRequest", "expiresAt", "createdAt", "updatedAt", "permissions", "metadata"}
 )
 
 // coreTypes are the types of the core fields that are not strings.
 var coreTypes = map[string]FieldType{
 	"emailVerified": FieldBoolean, "expiresAt": FieldDate, "createdAt": FieldDate, "updatedAt": FieldDate,
 	"accessTokenExpiresAt": FieldDate, "refreshTokenExpiresAt": FieldDate,
+	"lastRefillAt": FieldDate, "lastRequest": FieldDate, "enabled": FieldBoolean, "rateLimitEnabled": FieldBoolean,
 }
 
 // table is one of Better Auth's tables as the write methods see it: every column, the core fields first.
@@ -98,6 +103,8 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 		t.name, t.alias, fields = s.names.Verification, "v", verificationFields
 	case "jwks":
 		t.name, t.alias, fields = "jwks", "k", jwksFields
+	case "apikey":
+		t.name, t.alias, fields = s.names.APIKey, "ak", apikeyFields
 	}
 	dbCols, err := s.columns(ctx, t.name)
 	if err != nil {
