@@ -19,7 +19,10 @@ var (
 	verificationFields = []string{"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"}
 	jwksFields         = []string{"id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv"}
 	// The api-key plugin's apikey table (@better-auth/api-key 1.7.21 apiKeySchema).
-	apikeyFields = []string{"id", "configId", "name", "start", "referenceId", "prefix", "key", "refillInterval",
+	// The organization plugin's member and organizationRole tables.
+	memberFields  = []string{"id", "organizationId", "userId", "role", "createdAt"}
+	orgRoleFields = []string{"id", "organizationId", "role", "permission", "createdAt", "updatedAt"}
+	apikeyFields  = []string{"id", "configId", "name", "start", "referenceId", "prefix", "key", "refillInterval",
 		"refillAmount", "lastRefillAt", "enabled", "rateLimitEnabled", "rateLimitTimeWindow", "rateLimitMax",
 		"requestCount", "remaining", "lastRequest", "expiresAt", "createdAt", "updatedAt", "permissions", "metadata"}
 )
@@ -105,6 +108,10 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 		t.name, t.alias, fields = "jwks", "k", jwksFields
 	case "apikey":
 		t.name, t.alias, fields = s.names.APIKey, "ak", apikeyFields
+	case "member":
+		t.name, t.alias, fields = s.names.Member, "m", memberFields
+	case "organizationRole":
+		t.name, t.alias, fields = s.names.OrganizationRole, "r", orgRoleFields
 	}
 	dbCols, err := s.columns(ctx, t.name)
 	if err != nil {
