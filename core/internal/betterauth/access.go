@@ -72,23 +72,22 @@ var objectPrototype = map[string]bool{
 
 // Authorize answers role(statements).authorize(request) with the default "AND" connector: every requested
 // resource must be known and allow every requested action (an empty action list is never allowed), and at
-// least one resource must be requested. It returns [ErrAccessThrows] where Better Auth would throw.
+// least one resource must be requested. It returns [ErrAccessThrows] where Better Auth would throw. A Go
+// map has no order, so where Better Auth's answer depends on the order of the request's resources (one
+// would throw, an earlier one is refused), Authorize throws: both are refusals.
 func (r Role) Authorize(request map[string][]string) (bool, error) {
 	if len(request) == 0 {
 		return false, nil
 	}
 	for res, want := range request {
 		have, ok := r.m[res]
-		if !ok && objectPrototype[res] {
+		if (!ok && objectPrototype[res] || have.kind == actionsThrows) && len(want) > 0 {
 			return false, ErrAccessThrows
 		}
-		switch have.kind {
-		case actionsNone:
-			return false, nil
-		case actionsThrows:
-			return false, ErrAccessThrows
-		}
-		if len(want) == 0 {
+	}
+	for res, want := range request {
+		have := r.m[res]
+		if have.kind == actionsNone || len(want) == 0 {
 			return false, nil
 		}
 		for _, w := range want {
