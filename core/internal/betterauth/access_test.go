@@ -161,7 +161,6 @@ func TestParseRolePermissions(t *testing.T) {
 	}
 }
 
-
 func FuzzParseKeyPermissions(f *testing.F) {
 	for _, v := range loadAccessVectors(f).Authorize {
 		b, _ := json.Marshal(v.Request)
