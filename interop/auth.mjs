@@ -2,7 +2,10 @@
 // Only server.mjs imports this file; it is separate so the option mapping can be read on its own.
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
-import { admin, bearer, genericOAuth, jwt, twoFactor } from "better-auth/plugins";
+import { admin, bearer, genericOAuth, jwt, organization, twoFactor } from "better-auth/plugins";
+import { createAccessControl } from "better-auth/plugins/access";
+import { defaultStatements, ownerAc, adminAc, memberAc } from "better-auth/plugins/organization/access";
+import { apiKey } from "@better-auth/api-key";
 import crypto from "node:crypto";
 import Redis from "ioredis";
 import pg from "pg";
@@ -33,6 +36,28 @@ const EXTRA_PLUGINS = {
       issuer: "gobetterauth-interop",
       otpOptions: { sendOTP: async ({ user, otp }) => void outbox.push({ kind: "2fa-otp", email: user.email, token: otp }) },
     }),
+  // @better-auth/api-key with metadata on; keys are read from x-api-key (the default) and stored in the
+  // database, or, with REDIS_URL and APIKEY_STORAGE=secondary-storage, in Redis.
+  apiKey: () =>
+    apiKey({
+      enableMetadata: true,
+      ...(process.env.APIKEY_STORAGE ? { storage: process.env.APIKEY_STORAGE, fallbackToDatabase: process.env.APIKEY_FALLBACK === "1" } : {}),
+    }),
+  // The organization plugin with ORG_STATEMENTS added to Better Auth's default statements, ORG_ROLES' roles
+  // (the defaults extended with the project statement, plus a custom "auditor"), and dynamic access control
+  // (the organizationRole table) on.
+  organization: () => organization({ ac: orgAC, roles: orgRoles, dynamicAccessControl: { enabled: true } }),
+};
+
+// ORG_STATEMENTS and the roles below are the access control of the Go tests and of docs/plugins.md: Better
+// Auth's default organization statements plus project: create, read, delete.
+export const ORG_STATEMENTS = { ...defaultStatements, project: ["create", "read", "delete"] };
+const orgAC = createAccessControl(ORG_STATEMENTS);
+const orgRoles = {
+  owner: orgAC.newRole({ ...ownerAc.statements, project: ["create", "read", "delete"] }),
+  admin: orgAC.newRole({ ...adminAc.statements, project: ["create", "read"] }),
+  member: orgAC.newRole({ ...memberAc.statements, project: ["read"] }),
+  auditor: orgAC.newRole({ project: ["read"], ac: ["read"], member: ["update"] }),
 };
 
 function seconds(name, value) {

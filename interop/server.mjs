@@ -22,6 +22,7 @@ const { signJWT } = await import("better-auth/crypto");
 const { toNodeHandler } = await import("better-auth/node");
 
 let handler = null; // the Better Auth handler, once migrations ran
+let authInstance = null; // the betterAuth() instance, for /__test/api
 let authURL = null; // where Better Auth serves its routes, as it computed it from baseURL and basePath
 let settings = null;
 let db = null; // what openDatabase returned
@@ -36,6 +37,10 @@ const server = http.createServer((req, res) => {
   }
   if (!handler) return sendJSON(res, 503, { message: "starting" });
   if (url.pathname === "/__test/outbox" && req.method === "GET") return sendJSON(res, 200, outbox.slice(-100));
+  if (url.pathname.startsWith("/__test/api/")) {
+    if (req.method !== "POST") return sendJSON(res, 405, { message: "POST only" });
+    return callAPI(req, res, url.pathname.slice("/__test/api/".length)).catch((err) => sendJSON(res, 500, { message: String(err?.message ?? err) }));
+  }
   if (url.pathname === "/__test/hs256") {
     if (req.method !== "POST") return sendJSON(res, 405, { message: "POST only" });
     return mintHS256(req, res).catch((err) => sendJSON(res, 500, { message: String(err?.message ?? err) }));
@@ -84,6 +89,31 @@ async function mintHS256(req, res) {
     if (exp === undefined || payload.exp === exp) return sendJSON(res, 200, { token });
   }
   return sendJSON(res, 500, { message: "could not sign with the requested exp" });
+}
+
+// callAPI calls auth.api[name]({ body, headers }) server-side, as a trusted server would (server-only endpoints
+// such as /api-key/verify, and server-only fields such as an API key's remaining or permissions). The request
+// body is {"body": {...}, "headers": {...}}. The answer is {"status": 200, "body": result} or, when the call
+// throws Better Auth's APIError, {"status": its status code, "body": its body}.
+async function callAPI(req, res, name) {
+  const fn = authInstance.api[name];
+  if (typeof fn !== "function") return sendJSON(res, 404, { message: `no auth.api.${name}` });
+  let input;
+  try {
+    input = JSON.parse((await readBody(req)) || "{}");
+  } catch {
+    return sendJSON(res, 400, { message: "body must be JSON" });
+  }
+  try {
+    // Without "headers" the call is a server call: Better Auth then allows server-only fields.
+    const call = { body: input.body, query: input.query };
+    if (input.headers) call.headers = new Headers(input.headers);
+    const out = await fn(call);
+    return sendJSON(res, 200, { status: 200, body: out ?? null });
+  } catch (err) {
+    if (err && typeof err.statusCode === "number") return sendJSON(res, 200, { status: err.statusCode, body: err.body ?? null });
+    throw err;
+  }
 }
 
 // cleanup runs at exit, synchronously: it can only delete the temporary SQLite file. stop closes the
@@ -151,6 +181,7 @@ server.listen(requestedPort, "127.0.0.1", async () => {
     });
     storage = await openSecondaryStorage(settings);
     const auth = createAuth(settings, db, storage);
+    authInstance = auth;
     const { runMigrations } = await getMigrations(auth.options);
     await runMigrations();
     authURL = (await auth.$context).baseURL;

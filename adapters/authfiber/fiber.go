@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
+	"github.com/valyala/fasthttp"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 )
@@ -37,8 +38,10 @@ func Middleware(a *auth.Auth, opts ...Option) fiber.Handler {
 		panic("authfiber: " + err.Error())
 	}
 	var apps appCache
+	keyHeaders := a.APIKeyHeaders()
 	return func(c *fiber.Ctx) error {
 		rr := Request(c)
+		rr.Header = copyHeaders(&c.Request().Header, keyHeaders)
 		rr.CaseInsensitive = apps.caseInsensitive(c.App())
 		ctx := c.UserContext()
 		d := g.Check(ctx, &rr)
@@ -82,7 +85,8 @@ func WriteError(c *fiber.Ctx, err error) error {
 }
 
 // Request returns the route policy's view of c, for code that calls [auth.Guard.Check] or
-// [auth.Auth.Authenticate] directly. The Authorization and Cookie values are copies, safe to keep after the
+// [auth.Auth.Authenticate] directly. It leaves Header nil: [Middleware] fills it with the API key headers
+// its Auth reads ([auth.Auth.APIKeyHeaders]). The Authorization and Cookie values are copies, safe to keep after the
 // handler returns. Method, Path, RawPath and RawQuery share fasthttp's memory: they are valid only until the
 // handler returns, which is all the core needs (it keeps none of them).
 //
@@ -109,6 +113,21 @@ func Request(c *fiber.Ctx) auth.RouteRequest {
 		rr.Preflight = len(h.Peek(fiber.HeaderAccessControlRequestMethod)) > 0
 	}
 	return rr
+}
+
+// copyHeaders copies the named headers (the API key headers) out of fasthttp's buffers; nil when none is
+// present, so a request without an API key allocates nothing.
+func copyHeaders(h *fasthttp.RequestHeader, names []string) map[string][]string {
+	var out map[string][]string
+	for _, n := range names {
+		if vals := h.PeekAll(n); len(vals) > 0 {
+			if out == nil {
+				out = make(map[string][]string, len(names))
+			}
+			out[n] = copyAll(vals)
+		}
+	}
+	return out
 }
 
 // copyAll copies header values out of fasthttp's buffers.

@@ -83,6 +83,10 @@ func (a *Auth) BasePath() string { return a.s.basePath }
 // holding a JWT, or, with a Store, a bearer-plugin session token. Another scheme counts as no credentials;
 // more than one Authorization header is refused. Without a bearer token, and with a Store or a cookie cache
 // configured, Better Auth's session cookie is read (and its cookie cache, when allowed).
+//
+// With [Config].APIKeys, an API key header comes before all of these, as the api-key plugin's session
+// hook puts the key's session in place of any other: the key alone decides ([APIKeyError] says why one is
+// refused; a used-up or rate-limited key is [ErrTooManyRequests], 429).
 func (a *Auth) Authenticate(ctx context.Context, r Request) (*Session, error) {
 	if a.s.observer == nil {
 		return a.authenticate(ctx, &r)
@@ -98,6 +102,15 @@ func (a *Auth) Authenticate(ctx context.Context, r Request) (*Session, error) {
 }
 
 func (a *Auth) authenticate(ctx context.Context, r *Request) (*Session, error) {
+	if key, err := a.apiKeyValue(r); err != nil || key != "" {
+		if err == nil {
+			var s *Session
+			if s, err = a.apiKeySession(ctx, key, r.APIKeyPermissions); err == nil {
+				return s, nil
+			}
+		}
+		return nil, a.deny(ctx, err, key)
+	}
 	switch len(r.Authorization) {
 	case 0:
 	case 1:

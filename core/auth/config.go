@@ -106,6 +106,18 @@ type Config struct {
 	// store), which is then handed the caller's Better Auth cookies as they came.
 	Store store.Store
 
+	// APIKeys turns on API keys of Better Auth's api-key plugin, read from the x-api-key header (see
+	// [APIKeyConfig]). Nil means off: the header is ignored.
+	APIKeys *APIKeyConfig
+
+	// Organizations turns on the organization plugin's member roles and access control ([Auth.Member],
+	// [Auth.HasPermission], and the Policy's organization checks). Nil means off.
+	Organizations *OrganizationConfig
+
+	// Admin describes the admin plugin's access control for [Auth.AdminHasPermission] and
+	// Policy.AdminPermissions. Nil means the plugin's defaults.
+	Admin *AdminConfig
+
 	// Closer, when set, is closed by [Auth.Close]: what the Auth owns, such as the store storeurl.FromEnv
 	// opened. Nil means Close does nothing.
 	Closer io.Closer
@@ -252,6 +264,9 @@ type settings struct {
 	observer                  Observer
 
 	store         store.Store
+	apiKeys       *apiKeySettings // nil: API keys off
+	orgs          *orgSettings    // nil: organizations off
+	admin         *adminSettings
 	forward       store.CredentialLookup // set when the store checks raw credentials itself
 	names         betterauth.Names
 	strategy      CacheStrategy
@@ -362,8 +377,25 @@ func (c *Config) validate() (settings, *jwks.Options, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	if c.APIKeys != nil {
+		var err error
+		if s.apiKeys, err = c.APIKeys.validate(); err != nil {
+			return s, nil, err
+		}
+	}
+	if c.Organizations != nil {
+		var err error
+		if s.orgs, err = c.Organizations.validate(); err != nil {
+			return s, nil, err
+		}
+	}
+	admin := c.Admin
+	if admin == nil {
+		admin = &AdminConfig{}
+	}
+	s.admin = admin.settings()
 	if c.DisableJWKS {
-		if !c.AcceptHS256 && s.store == nil {
+		if !c.AcceptHS256 && s.store == nil && s.apiKeys == nil {
 			return s, nil, configError("DisableJWKS leaves no way to verify credentials; set AcceptHS256 or Store, or keep JWKS")
 		}
 		if s.strategy == CacheJWTPlugin {

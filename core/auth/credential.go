@@ -18,9 +18,12 @@ const (
 	// CredentialSessionToken is a bearer-plugin session token in the Authorization header (signed or raw),
 	// checked against the Store.
 	CredentialSessionToken Credential = 12
+
+	// CredentialAPIKey is a key of Better Auth's api-key plugin, checked against its apikey table.
+	CredentialAPIKey Credential = 20
 )
 
-// String returns "jwt", "hs256", "cookie", "cookie-cache" or "session-token".
+// String returns "jwt", "hs256", "cookie", "cookie-cache", "session-token" or "api-key".
 func (c Credential) String() string {
 	switch c {
 	case CredentialJWT:
@@ -33,6 +36,8 @@ func (c Credential) String() string {
 		return "cookie-cache"
 	case CredentialSessionToken:
 		return "session-token"
+	case CredentialAPIKey:
+		return "api-key"
 	}
 	return "unknown"
 }

@@ -23,6 +23,9 @@ var (
 	// ErrBanned means the session's user is banned by Better Auth's admin plugin (banned, and banExpires null
 	// or still ahead). It is an [ErrForbidden]: 403, with Better Auth's code BANNED_USER.
 	ErrBanned = fmt.Errorf("%w: user banned", ErrForbidden)
+	// ErrTooManyRequests means the credentials are valid but may not be used now: an API key that used up
+	// its uses or is over its rate limit. 429, with Retry-After when known.
+	ErrTooManyRequests = errors.New("auth: too many requests")
 	// ErrUnavailable means the credentials could not be checked because a dependency (the JWKS endpoint, a
 	// database) is down. It is never a reason to log the user out. 503, with Retry-After.
 	ErrUnavailable = errors.New("auth: verification unavailable")
@@ -78,6 +81,8 @@ func HTTPStatus(err error) int {
 		return http.StatusUnauthorized
 	case errors.Is(err, ErrForbidden):
 		return http.StatusForbidden
+	case errors.Is(err, ErrTooManyRequests):
+		return http.StatusTooManyRequests
 	case errors.Is(err, ErrUnavailable):
 		return http.StatusServiceUnavailable
 	}
@@ -91,6 +96,9 @@ func RetryAfter(err error) (time.Duration, bool) {
 	}
 	if errors.Is(err, ErrUnavailable) {
 		return time.Second, true
+	}
+	if ke, ok := errors.AsType[*APIKeyError](err); ok && ke.RetryAfter > 0 {
+		return ke.RetryAfter, true
 	}
 	return 0, false
 }
@@ -106,13 +114,23 @@ type ErrorResponse struct {
 	Message string
 	// WWWAuthenticate is the WWW-Authenticate header value for 401s (RFC 6750 §3), or "".
 	WWWAuthenticate string
-	// RetryAfter is the Retry-After header value in seconds for 503s, or 0.
+	// RetryAfter is the Retry-After header value in seconds for 503s and 429s, or 0.
 	RetryAfter int
 }
 
 // NewErrorResponse maps err to its HTTP answer.
 func NewErrorResponse(err error) ErrorResponse {
 	r := ErrorResponse{Status: HTTPStatus(err)}
+	if ke, ok := errors.AsType[*APIKeyError](err); ok && !errors.Is(err, ErrForbidden) {
+		r.Code, r.Message = ke.Code, ke.Message
+		if r.Status == http.StatusUnauthorized {
+			r.WWWAuthenticate = `Bearer error="invalid_token"`
+		}
+		if d, ok := RetryAfter(err); ok {
+			r.RetryAfter = int((d + time.Second - 1) / time.Second)
+		}
+		return r
+	}
 	switch {
 	case errors.Is(err, ErrNoCredentials):
 		r.Code, r.Message, r.WWWAuthenticate = "UNAUTHORIZED", "Unauthorized", "Bearer"

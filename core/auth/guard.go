@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 )
 
 // DefaultCallbackParam is the query parameter that carries the original path to the login page, as Better
@@ -85,6 +87,32 @@ type Policy struct {
 	// SkipCookieCache makes session cookies go to the store even when a valid cookie cache came with them
 	// (see [Request].SkipCookieCache), for routes that must see a revoked session at once.
 	SkipCookieCache bool
+
+	// APIKeyPermissions, when set, admits only API keys ([Config].APIKeys) holding these permissions, such
+	// as {"files": ["read"]}, checked as the api-key plugin's verifyApiKey checks its permissions argument
+	// and before a use of the key is counted. A key without them gets 403; other credentials get 403.
+	APIKeyPermissions map[string][]string
+
+	// RequireOrganization admits only sessions with an active organization (session.activeOrganizationId)
+	// whose user is a member of it ([Config].Organizations); others get 403.
+	RequireOrganization bool
+
+	// OrganizationRoles, when set, admits only members holding at least one of these roles in the active
+	// organization (the member row's comma-separated roles); others get 403. It implies RequireOrganization.
+	OrganizationRoles []string
+
+	// OrganizationPermissions, when set, admits only members whose role in the active organization grants
+	// these permissions, as the organization plugin's hasPermission answers ([Auth.HasPermission]);
+	// others get 403. It implies RequireOrganization.
+	OrganizationPermissions map[string][]string
+
+	// AdminPermissions, when set, admits only users the admin plugin's hasPermission allows these
+	// permissions, such as {"user": ["ban"]} ([Auth.AdminHasPermission]); others get 403.
+	AdminPermissions map[string][]string
+
+	// RefuseImpersonated refuses sessions an admin made with /admin/impersonate-user
+	// (session.impersonatedBy is set) with 403, for sensitive routes.
+	RefuseImpersonated bool
 }
 
 // Guard applies a [Policy] with an [Auth]. Create it with [NewGuard]; it is safe for concurrent use. Every
@@ -102,7 +130,13 @@ type Guard struct {
 	permClaim string
 	authorize func(*Session) bool
 	skipCache bool
-	checks    bool // roles, permissions or authorize are set
+	keyPerms  map[string][]string
+	org       bool // an active organization and membership are required
+	orgRoles  []string
+	orgPerms  map[string][]string
+	adminPerm map[string][]string
+	noImperso bool
+	checks    bool // roles, permissions, authorize or a plugin check are set
 	paths     bool // protect, skip or pages are set
 }
 
@@ -142,8 +176,61 @@ func NewGuard(a *Auth, p Policy) (*Guard, error) {
 		g.roleClaim = p.RoleClaim
 	}
 	g.permClaim = orDefault(p.PermissionsClaim, "permissions")
-	g.checks = g.roles != nil || g.perms != nil || g.authorize != nil
+	if err := g.setPluginChecks(a, p); err != nil {
+		return nil, err
+	}
+	g.checks = g.roles != nil || g.perms != nil || g.authorize != nil || g.keyPerms != nil || g.org ||
+		g.adminPerm != nil || g.noImperso
 	return g, nil
+}
+
+// setPluginChecks validates the API key, organization, admin and impersonation checks.
+func (g *Guard) setPluginChecks(a *Auth, p Policy) error {
+	var err error
+	if g.keyPerms, err = permissionMap("APIKeyPermissions", p.APIKeyPermissions); err != nil {
+		return err
+	}
+	if g.keyPerms != nil && a.s.apiKeys == nil {
+		return configError("Policy.APIKeyPermissions needs Config.APIKeys")
+	}
+	if g.orgRoles, err = words("OrganizationRoles", p.OrganizationRoles); err != nil {
+		return err
+	}
+	if g.orgPerms, err = permissionMap("OrganizationPermissions", p.OrganizationPermissions); err != nil {
+		return err
+	}
+	g.org = p.RequireOrganization || g.orgRoles != nil || g.orgPerms != nil
+	if g.org && a.s.orgs == nil {
+		return configError("Policy's organization checks need Config.Organizations")
+	}
+	if g.adminPerm, err = permissionMap("AdminPermissions", p.AdminPermissions); err != nil {
+		return err
+	}
+	g.noImperso = p.RefuseImpersonated
+	return nil
+}
+
+// permissionMap validates a permission request such as {"project": ["create"]}.
+func permissionMap(field string, m map[string][]string) (map[string][]string, error) {
+	if m == nil {
+		return nil, nil
+	}
+	if len(m) == 0 {
+		return nil, configError("Policy.%s is empty; use nil for no check", field)
+	}
+	out := make(map[string][]string, len(m))
+	for res, acts := range m {
+		if res == "" || len(acts) == 0 {
+			return nil, configError("Policy.%s: resource %q needs at least one action", field, res)
+		}
+		for _, act := range acts {
+			if act == "" {
+				return nil, configError("Policy.%s: resource %q has an empty action", field, res)
+			}
+		}
+		out[res] = append([]string(nil), acts...)
+	}
+	return out, nil
 }
 
 // prefixes validates and normalises a list of path prefixes.
@@ -281,6 +368,7 @@ func NewRouteRequest(r *http.Request) RouteRequest {
 			Path:          r.URL.Path,
 			Authorization: r.Header["Authorization"],
 			Cookie:        r.Header["Cookie"],
+			Header:        r.Header,
 		},
 		RawPath:   r.URL.RawPath,
 		RawQuery:  r.URL.RawQuery,
@@ -414,6 +502,9 @@ func (g *Guard) Check(ctx context.Context, r *RouteRequest) (d Decision) {
 	if !reused {
 		req := r.Request
 		req.SkipCookieCache = req.SkipCookieCache || g.skipCache
+		if g.keyPerms != nil {
+			req.APIKeyPermissions = g.keyPerms
+		}
 		var err error
 		if s, err = g.a.Authenticate(ctx, req); err != nil {
 			if g.optional && !g.checks && errors.Is(err, ErrNoCredentials) {
@@ -425,8 +516,13 @@ func (g *Guard) Check(ctx context.Context, r *RouteRequest) (d Decision) {
 			return g.refuse(r, err)
 		}
 	}
-	if g.checks && !g.permits(ctx, s) {
-		return g.refuse(r, ErrForbidden)
+	if g.checks {
+		if err := g.pluginChecks(ctx, s, reused); err != nil {
+			return g.refuse(r, err)
+		}
+		if !g.permits(ctx, s) {
+			return g.refuse(r, ErrForbidden)
+		}
 	}
 	return Decision{Action: Allow, Session: s, reused: reused}
 }
@@ -570,6 +666,55 @@ func isUnreserved(c byte) bool {
 
 func isSeparator(r rune) bool {
 	return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v'
+}
+
+// pluginChecks applies the API key, impersonation, admin and organization checks to s. reused says s came
+// from the context, so its API key's permissions were not checked by this guard's Authenticate.
+func (g *Guard) pluginChecks(ctx context.Context, s *Session, reused bool) error {
+	if g.keyPerms != nil {
+		if s.APIKey == nil {
+			g.forbidden(ctx, s, "api key")
+			return ErrForbidden
+		}
+		if reused {
+			role, ok := betterauth.ParseKeyPermissions(s.APIKey.Permissions)
+			if allowed, _ := role.Authorize(g.keyPerms); !ok || !allowed {
+				return errKeyNoPerm
+			}
+		}
+	}
+	if g.noImperso {
+		if _, ok := s.ImpersonatedBy(); ok {
+			g.forbidden(ctx, s, "impersonation")
+			return ErrForbidden
+		}
+	}
+	if g.adminPerm != nil && !g.a.AdminHasPermission(s, g.adminPerm) {
+		g.forbidden(ctx, s, "admin permission")
+		return ErrForbidden
+	}
+	if !g.org {
+		return nil
+	}
+	m, err := g.a.Member(ctx, s)
+	if err != nil {
+		return err
+	}
+	if g.orgRoles != nil && !anyOf(betterauth.ParseRoleList(m.Role), g.orgRoles) {
+		g.forbidden(ctx, s, "organization role")
+		return ErrForbidden
+	}
+	if g.orgPerms != nil {
+		ok, err := g.a.RoleHasPermission(ctx, m.OrganizationID, m.Role, g.orgPerms)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			g.forbidden(ctx, s, "organization permission")
+			return ErrForbidden
+		}
+	}
+	return nil
 }
 
 // permits applies the role, permission and Authorize checks to s.

@@ -14,4 +14,12 @@ type Request struct {
 	// SkipCookieCache makes a session cookie go to the store even when a valid cookie cache came with it,
 	// for sensitive routes that must see a revocation at once.
 	SkipCookieCache bool
+	// Header holds the request's headers for the credentials read from other headers: the API key
+	// headers ([Auth.APIKeyHeaders]), by canonical name. Nil means none. Adapters for frameworks that reuse
+	// buffers copy only those headers.
+	Header map[string][]string
+	// APIKeyPermissions, when not nil, are the permissions an API key must hold ({"files": ["read"]}),
+	// checked before a use of the key is counted, as the plugin's verifyApiKey checks its permissions
+	// argument. A key without them is refused with 403. Sessions and tokens are not affected.
+	APIKeyPermissions map[string][]string
 }

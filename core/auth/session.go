@@ -20,6 +20,9 @@ type Session struct {
 	Claims *Claims
 	// Credential is the kind of credential that authenticated the request.
 	Credential Credential
+	// APIKey is the api-key plugin's key when an API key authenticated the request (Credential is
+	// [CredentialAPIKey]); nil otherwise. Its hashed key and metadata are never logged or marshalled.
+	APIKey *APIKey
 }
 
 // Decode decodes, with encoding/json, the verified token's payload (custom claims from the JWT plugin's
@@ -49,6 +52,12 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 		}
 		sess["id"], sess["userId"], sess["ipAddress"], sess["userAgent"] = r.ID, r.UserID, r.IPAddress, r.UserAgent
 		sess["expiresAt"], sess["createdAt"], sess["updatedAt"] = isoTime(r.ExpiresAt), isoTime(r.CreatedAt), isoTime(r.UpdatedAt)
+	case s.APIKey != nil:
+		k := s.APIKey
+		sess = map[string]any{"id": k.ID, "userId": k.ReferenceID, "keyId": k.ID}
+		if k.ExpiresAt != nil {
+			sess["expiresAt"] = isoTime(*k.ExpiresAt)
+		}
 	case s.Claims != nil:
 		c := s.Claims
 		sess = map[string]any{"expiresAt": isoTime(c.ExpiresAt), "algorithm": c.Algorithm}

@@ -73,6 +73,16 @@ const (
 	cookieUnknown  = "better-auth.session_token={cookie-unknown}"  // signed, but no such session
 	cookieExpired  = "better-auth.session_token={cookie-expired}"  // signed, the session expired an hour ago
 	sessionBearer  = "{session-bearer}"                            // s1's signed session token, for the bearer plugin
+
+	cookieOrgMember = "better-auth.session_token={cookie-org-member}" // s2, active organization o1, role "member"
+	cookieOrgAdmin  = "better-auth.session_token={cookie-org-admin}"  // s3, active organization o1, role "admin,member", impersonated
+
+	keyFiles    = "{key-files}"    // API key of k1 with permissions {"files":["read"]}
+	keyPlain    = "{key-plain}"    // API key of k1 without permissions
+	keyDisabled = "{key-disabled}" // disabled
+	keyExpired  = "{key-expired}"  // expired a minute ago
+	keyUsedUp   = "{key-used-up}"  // remaining 0, no refill
+	keyLimited  = "{key-limited}"  // one request per hour, already made
 )
 
 // sessionSecret is the Better Auth secret of the cases with sessions.
@@ -86,6 +96,11 @@ const (
 	bodyForbidden    = `{"code":"FORBIDDEN","message":"Forbidden"}`
 	bodyUnavailable  = `{"code":"SERVICE_UNAVAILABLE","message":"Authentication is temporarily unavailable"}`
 	bodyInternal     = `{"code":"INTERNAL_SERVER_ERROR","message":"Internal server error"}`
+	bodyKeyInvalid   = `{"code":"INVALID_API_KEY","message":"Invalid API key."}`
+	bodyKeyDisabled  = `{"code":"KEY_DISABLED","message":"API Key is disabled"}`
+	bodyKeyExpired   = `{"code":"KEY_EXPIRED","message":"API Key has expired"}`
+	bodyKeyUsedUp    = `{"code":"USAGE_EXCEEDED","message":"API Key has reached its usage limit"}`
+	bodyKeyLimited   = `{"code":"RATE_LIMITED","message":"Rate limit exceeded."}`
 	wwwNone          = "Bearer"
 	wwwInvalid       = `Bearer error="invalid_token"`
 	anonymous        = "anonymous"
@@ -174,6 +189,21 @@ func cases() []conformanceCase {
 	cookie := func(name, target, cookie string) conformanceCase {
 		return conformanceCase{name: name, target: target, cookie: cookie}
 	}
+	apiKey := func(name, target, key string, authz ...string) conformanceCase {
+		return conformanceCase{name: name, target: target, authz: authz, headers: map[string]string{"X-Api-Key": key}}
+	}
+	keyRefused := func(c conformanceCase, status int, body string) conformanceCase {
+		c.status, c.body = status, body
+		if status == 401 {
+			c.www = wwwInvalid
+		}
+		return c
+	}
+	withRetry := func(c conformanceCase) conformanceCase { c.retry = true; return c }
+	files := auth.Policy{APIKeyPermissions: map[string][]string{"files": {"read"}}}
+	orgOnly := auth.Policy{RequireOrganization: true}
+	projects := auth.Policy{OrganizationPermissions: map[string][]string{"project": {"create"}}}
+	noImpersonation := auth.Policy{RefuseImpersonated: true}
 
 	list := []conformanceCase{
 		// Required auth, the default policy.
@@ -207,6 +237,32 @@ func cases() []conformanceCase {
 		redirected(with(withSessions(cookie("bad session cookie on a page", "/dashboard", cookieTampered)), pages),
 			"/login?callbackUrl=/dashboard"),
 		forbidden(with(withSessions(cookie("session cookie, role from the user row", "/admin", cookieValid)), admins)),
+
+		// API keys of Better Auth's api-key plugin (x-api-key), and the plugin route checks.
+		allowed(withSessions(apiKey("API key", "/api/files", keyPlain)), "user:k1"),
+		allowed(with(withSessions(apiKey("API key with the required permission", "/api/files", keyFiles)), files), "user:k1"),
+		forbidden(with(withSessions(apiKey("API key without the required permission", "/api/files", keyPlain)), files)),
+		forbidden(with(withSessions(cookie("session cookie on an API-key route", "/api/files", cookieValid)), files)),
+		keyRefused(withSessions(apiKey("unknown API key", "/api/files", "x"+strings.Repeat("k", 70))), 401, bodyKeyInvalid),
+		keyRefused(withSessions(apiKey("short API key", "/api/files", "short")), 401, bodyKeyInvalid),
+		keyRefused(withSessions(apiKey("disabled API key", "/api/files", keyDisabled)), 401, bodyKeyDisabled),
+		keyRefused(withSessions(apiKey("expired API key", "/api/files", keyExpired)), 401, bodyKeyExpired),
+		keyRefused(withSessions(apiKey("used-up API key", "/api/files", keyUsedUp)), 429, bodyKeyUsedUp),
+		withRetry(keyRefused(withSessions(apiKey("rate-limited API key", "/api/files", keyLimited)), 429, bodyKeyLimited)),
+		keyRefused(with(withSessions(apiKey("API key before a valid bearer token", "/api/me", keyDisabled, bearer(tokValid)...)), optional), 401, bodyKeyDisabled),
+		unavailable(down(withSessions(apiKey("API key, store down", "/api/files", keyPlain)))),
+		allowed(with(withSessions(cookie("active organization", "/api/org", cookieOrgMember)), orgOnly), "user:s2"),
+		forbidden(with(withSessions(cookie("no active organization", "/api/org", cookieValid)), orgOnly)),
+		allowed(with(withSessions(cookie("organization permission of an admin", "/api/org/projects", cookieOrgAdmin)), projects), "user:s3"),
+		forbidden(with(withSessions(cookie("organization permission a member lacks", "/api/org/projects", cookieOrgMember)), projects)),
+		allowed(with(withSessions(cookie("organization role among several", "/api/org", cookieOrgAdmin)),
+			auth.Policy{OrganizationRoles: []string{"admin"}}), "user:s3"),
+		forbidden(with(withSessions(cookie("organization role missing", "/api/org", cookieOrgMember)),
+			auth.Policy{OrganizationRoles: []string{"owner"}})),
+		forbidden(with(withSessions(cookie("impersonated session refused", "/api/admin", cookieOrgAdmin)), noImpersonation)),
+		allowed(with(withSessions(cookie("own session on a no-impersonation route", "/api/admin", cookieOrgMember)), noImpersonation), "user:s2"),
+		forbidden(with(withSessions(cookie("admin permission without the admin role", "/api/admin", cookieValid)),
+			auth.Policy{AdminPermissions: map[string][]string{"user": {"ban"}}})),
 		allowed(with(withSessions(cookie("session cookie, permission from a user field", "/posts", cookieValid)), writers), "user:s1"),
 
 		// HEAD and OPTIONS: only a CORS preflight goes through untouched.
@@ -332,6 +388,8 @@ func runCase(t *testing.T, newServer NewServer, c conformanceCase) {
 	}
 	if c.sessions {
 		cfg.Secret, cfg.Store = sessionSecret, sessions
+		cfg.APIKeys = &auth.APIKeyConfig{Store: sessions}
+		cfg.Organizations = &auth.OrganizationConfig{Store: sessions, Roles: projectRoles()}
 	}
 	a, err := auth.New(cfg)
 	if err != nil {
@@ -379,7 +437,7 @@ func runCase(t *testing.T, newServer NewServer, c conformanceCase) {
 		req.Header.Set("Cookie", toks.Replace(c.cookie))
 	}
 	for k, v := range c.headers {
-		req.Header.Set(k, v)
+		req.Header.Set(k, toks.Replace(v))
 	}
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)
@@ -482,6 +540,33 @@ func mintAll(is *Issuer, sessions *memStore) tokens {
 	byName["{cookie-unknown}"] = SignCookie(sessionSecret, gone)
 	byName["{cookie-expired}"] = SignCookie(sessionSecret, old)
 	byName[sessionBearer] = signed
+	orgMember, orgAdmin := NewSessionToken(), NewSessionToken()
+	sessions.add(orgMember, "s2", now.Add(time.Hour))
+	sessions.add(orgAdmin, "s3", now.Add(time.Hour))
+	sessions.m[orgMember].Session.Additional = map[string]any{"activeOrganizationId": "o1"}
+	sessions.m[orgAdmin].Session.Additional = map[string]any{"activeOrganizationId": "o1", "impersonatedBy": "adm"}
+	sessions.members[[2]string{"o1", "s2"}] = &store.Member{ID: "m2", OrganizationID: "o1", UserID: "s2", Role: "member"}
+	sessions.members[[2]string{"o1", "s3"}] = &store.Member{ID: "m3", OrganizationID: "o1", UserID: "s3", Role: "admin,member"}
+	byName["{cookie-org-member}"] = SignCookie(sessionSecret, orgMember)
+	byName["{cookie-org-admin}"] = SignCookie(sessionSecret, orgAdmin)
+	hour, past := int64(3600000), now.Add(-time.Minute)
+	zero, one := int64(0), int64(1)
+	for name, k := range map[string]store.APIKey{
+		keyFiles:    {Permissions: `{"files":["read"]}`},
+		keyPlain:    {},
+		keyDisabled: {Enabled: false},
+		keyExpired:  {ExpiresAt: &past},
+		keyUsedUp:   {Remaining: &zero},
+		keyLimited:  {RateLimitEnabled: true, RateLimitMax: &one, RateLimitTimeWindow: &hour, RequestCount: 1, LastRequest: &now},
+	} {
+		key := betterauthKey()
+		if name != keyDisabled {
+			k.Enabled = true
+		}
+		k.ID, k.ReferenceID, k.Key, k.CreatedAt, k.UpdatedAt = "key-"+name, "k1", hashKey(key), now, now
+		sessions.keys[k.Key] = &k
+		byName[name] = key
+	}
 	for _, t := range []string{live, gone, old} {
 		byName["{raw "+t+"}"] = t // never sent as is; listed so that it counts as a secret
 	}
@@ -515,12 +600,16 @@ func tamperCookie(v string) string {
 
 // memStore is an in-memory store.Store of Better Auth sessions, which can be made to fail.
 type memStore struct {
-	mu   sync.Mutex
-	m    map[string]*store.Result
-	down atomic.Bool
+	mu      sync.Mutex
+	m       map[string]*store.Result
+	keys    map[string]*store.APIKey    // by hashed key
+	members map[[2]string]*store.Member // by organization and user
+	down    atomic.Bool
 }
 
-func newMemStore() *memStore { return &memStore{m: map[string]*store.Result{}} }
+func newMemStore() *memStore {
+	return &memStore{m: map[string]*store.Result{}, keys: map[string]*store.APIKey{}, members: map[[2]string]*store.Member{}}
+}
 
 func (ms *memStore) add(token, userID string, expires time.Time) {
 	ms.mu.Lock()

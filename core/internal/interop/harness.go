@@ -579,3 +579,30 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// API calls auth.api[name] inside the Node server, as trusted server code would (POST /__test/api/<name>):
+// server-only endpoints such as verifyApiKey, and server-only fields such as an API key's remaining. body
+// is the call's body; headers, when not nil, makes it a client call with those headers (a session cookie).
+// It returns the status (200, or the status of the APIError Better Auth threw) and the result or error
+// body.
+func (s *Server) API(ctx context.Context, name string, body any, headers map[string]string) (int, json.RawMessage, error) {
+	in := map[string]any{"body": body}
+	if headers != nil {
+		in["headers"] = headers
+	}
+	resp, b, err := s.call(ctx, http.MethodPost, s.URL+"/__test/api/"+name, "", nil, in)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := want200(resp, b); err != nil {
+		return 0, nil, err
+	}
+	var out struct {
+		Status int             `json:"status"`
+		Body   json.RawMessage `json:"body"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return 0, nil, fmt.Errorf("interop: auth.api.%s: %w", name, err)
+	}
+	return out.Status, out.Body, nil
+}

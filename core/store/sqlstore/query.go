@@ -18,7 +18,11 @@ var (
 		"session.expiresAt": true, "user.id": true, "account.id": true, "account.accountId": true,
 		"account.providerId": true, "account.userId": true, "verification.id": true,
 		"verification.identifier": true, "verification.value": true, "verification.expiresAt": true,
-		"twoFactor.id": true, "twoFactor.secret": true, "twoFactor.backupCodes": true, "twoFactor.userId": true}
+		"twoFactor.id": true, "twoFactor.secret": true, "twoFactor.backupCodes": true, "twoFactor.userId": true,
+
+		"apikey.id": true, "apikey.key": true, "apikey.referenceId": true, "member.organizationId": true,
+		"member.userId": true, "member.role": true, "organizationRole.organizationId": true,
+		"organizationRole.role": true, "organizationRole.permission": true}
 	coreDates = map[string]bool{"expiresAt": true, "createdAt": true, "updatedAt": true}
 )
 

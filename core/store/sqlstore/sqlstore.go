@@ -45,6 +45,11 @@ type Names struct {
 	// Account and Verification are the table names the [Store]'s write methods use. Empty means "account"
 	// and "verification". A name with a dot is "schema.table".
 	Account, Verification string
+	// APIKey is the api-key plugin's table, which [Store.APIKey] reads. Empty means "apikey".
+	APIKey string
+	// Member and OrganizationRole are the organization plugin's tables, which [Store.Member] and
+	// [Store.OrganizationRoles] read. Empty means "member" and "organizationRole".
+	Member, OrganizationRole string
 	// Columns maps Better Auth field names ("userId") to column names ("user_id"), for every table. A field
 	// missing from it is its own column name. It is also read backwards: an extra column found in it is
 	// reported in Additional under its field name, any other extra column under its column name.
@@ -57,7 +62,7 @@ func (n Names) withDefaults() Names {
 	for _, d := range []struct {
 		name *string
 		def  string
-	}{{&n.User, "user"}, {&n.Session, "session"}, {&n.Account, "account"}, {&n.Verification, "verification"}} {
+	}{{&n.User, "user"}, {&n.Session, "session"}, {&n.Account, "account"}, {&n.Verification, "verification"}, {&n.APIKey, "apikey"}, {&n.Member, "member"}, {&n.OrganizationRole, "organizationRole"}} {
 		if *d.name == "" {
 			*d.name = d.def
 		}

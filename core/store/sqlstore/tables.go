@@ -19,6 +19,13 @@ var (
 	verificationFields = []string{"id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"}
 	jwksFields         = []string{"id", "publicKey", "privateKey", "createdAt", "expiresAt", "alg", "crv"}
 	twoFactorFields    = []string{"id", "secret", "backupCodes", "userId", "verified", "failedVerificationCount", "lockedUntil"}
+	// The api-key plugin's apikey table (@better-auth/api-key 1.7.21 apiKeySchema).
+	// The organization plugin's member and organizationRole tables.
+	memberFields  = []string{"id", "organizationId", "userId", "role", "createdAt"}
+	orgRoleFields = []string{"id", "organizationId", "role", "permission", "createdAt", "updatedAt"}
+	apikeyFields  = []string{"id", "configId", "name", "start", "referenceId", "prefix", "key", "refillInterval",
+		"refillAmount", "lastRefillAt", "enabled", "rateLimitEnabled", "rateLimitTimeWindow", "rateLimitMax",
+		"requestCount", "remaining", "lastRequest", "expiresAt", "createdAt", "updatedAt", "permissions", "metadata"}
 )
 
 // coreTypes are the types of the core fields that are not strings.
@@ -26,6 +33,7 @@ var coreTypes = map[string]FieldType{
 	"emailVerified": FieldBoolean, "expiresAt": FieldDate, "createdAt": FieldDate, "updatedAt": FieldDate,
 	"accessTokenExpiresAt": FieldDate, "refreshTokenExpiresAt": FieldDate,
 	"verified": FieldBoolean, "lockedUntil": FieldDate, // the two-factor plugin's twoFactor table
+	"lastRefillAt": FieldDate, "lastRequest": FieldDate, "enabled": FieldBoolean, "rateLimitEnabled": FieldBoolean,
 }
 
 // table is one of Better Auth's tables as the write methods see it: every column, the core fields first.
@@ -102,6 +110,12 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 		t.name, t.alias, fields = "jwks", "k", jwksFields
 	case "twoFactor":
 		t.name, t.alias, fields = "twoFactor", "tf", twoFactorFields
+	case "apikey":
+		t.name, t.alias, fields = s.names.APIKey, "ak", apikeyFields
+	case "member":
+		t.name, t.alias, fields = s.names.Member, "m", memberFields
+	case "organizationRole":
+		t.name, t.alias, fields = s.names.OrganizationRole, "r", orgRoleFields
 	}
 	dbCols, err := s.columns(ctx, t.name)
 	if err != nil {
