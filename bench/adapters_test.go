@@ -9,9 +9,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-chi/chi/v5"
 	"github.com/gofiber/fiber/v2"
+	"github.com/labstack/echo/v5"
 	"github.com/valyala/fasthttp"
 
 	"github.com/gobetterauth/gobetterauth/adapters/authchi"
+	"github.com/gobetterauth/gobetterauth/adapters/authecho"
 	"github.com/gobetterauth/gobetterauth/adapters/authfiber"
 	"github.com/gobetterauth/gobetterauth/adapters/authgin"
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
@@ -129,7 +131,22 @@ func adapterFrameworks(a *auth.Auth) []framework {
 			auth:  func() any { return fiberApp(authfiber.Middleware(a)) },
 			serve: serveFasthttp,
 		},
+		{
+			name: "echo", adapter: "authecho",
+			bare:  func() any { return echoApp(nil) },
+			auth:  func() any { return echoApp(authecho.Middleware(a)) },
+			serve: serveHTTP,
+		},
 	}
+}
+
+func echoApp(mw echo.MiddlewareFunc) http.Handler {
+	e := echo.New()
+	if mw != nil {
+		e.Use(mw)
+	}
+	e.GET("/api/me", func(*echo.Context) error { served++; return nil })
+	return e
 }
 
 func chiApp(mw func(http.Handler) http.Handler) http.Handler {

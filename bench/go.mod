@@ -7,6 +7,7 @@ replace github.com/gobetterauth/gobetterauth/adapters/authhttp => ../adapters/au
 replace github.com/gobetterauth/gobetterauth/core => ../core
 
 require (
+	connectrpc.com/connect v1.21.1
 	github.com/MicahParks/keyfunc/v3 v3.9.2
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
@@ -14,7 +15,14 @@ require (
 	github.com/gobetterauth/gobetterauth/core v0.0.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/labstack/echo/v5 v5.4.6
 	github.com/valyala/fasthttp v1.51.0
+	go.opentelemetry.io/otel/metric v1.47.0
+	go.opentelemetry.io/otel/sdk v1.47.0
+	go.opentelemetry.io/otel/sdk/metric v1.47.0
+	go.opentelemetry.io/otel/trace v1.47.0
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
 	modernc.org/sqlite v1.62.0
 )
 
@@ -26,6 +34,8 @@ require (
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
 	github.com/go-playground/validator/v10 v10.30.1 // indirect
@@ -48,9 +58,12 @@ require (
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel v1.47.0 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
-	google.golang.org/protobuf v1.36.10 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
 )
 
 require (
@@ -61,8 +74,12 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
 	github.com/go-sql-driver/mysql v1.10.1 // indirect
 	github.com/gobetterauth/gobetterauth/adapters/authchi v0.0.0
+	github.com/gobetterauth/gobetterauth/adapters/authconnect v0.0.0
+	github.com/gobetterauth/gobetterauth/adapters/authecho v0.0.0
 	github.com/gobetterauth/gobetterauth/adapters/authfiber v0.0.0
 	github.com/gobetterauth/gobetterauth/adapters/authgin v0.0.0
+	github.com/gobetterauth/gobetterauth/adapters/authgrpc v0.0.0
+	github.com/gobetterauth/gobetterauth/adapters/authotel v0.0.0
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
@@ -88,3 +105,11 @@ replace github.com/gobetterauth/gobetterauth/adapters/authchi => ../adapters/aut
 replace github.com/gobetterauth/gobetterauth/adapters/authfiber => ../adapters/authfiber
 
 replace github.com/gobetterauth/gobetterauth/adapters/authgin => ../adapters/authgin
+
+replace github.com/gobetterauth/gobetterauth/adapters/authconnect => ../adapters/authconnect
+
+replace github.com/gobetterauth/gobetterauth/adapters/authecho => ../adapters/authecho
+
+replace github.com/gobetterauth/gobetterauth/adapters/authgrpc => ../adapters/authgrpc
+
+replace github.com/gobetterauth/gobetterauth/adapters/authotel => ../adapters/authotel

@@ -39,8 +39,9 @@ func newInterceptor(a *auth.Auth, opts []Option) *interceptor {
 
 // check applies the policy of method to the call in ctx: the context to go on with, or the refusal.
 func (ic *interceptor) check(ctx context.Context, method string) (context.Context, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	d := ic.g.Check(ctx, method, md["authorization"], md["cookie"])
+	// ValueFromIncomingContext copies only the values asked for (FromIncomingContext copies every key).
+	d := ic.g.Check(ctx, method, metadata.ValueFromIncomingContext(ctx, "authorization"),
+		metadata.ValueFromIncomingContext(ctx, "cookie"))
 	if d.Action != auth.Allow {
 		return nil, ic.onError(ctx, d.Err)
 	}

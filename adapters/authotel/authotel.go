@@ -35,6 +35,13 @@ type Observer struct {
 	verifyTime  metric.Float64Histogram
 	lookupTime  metric.Float64Histogram
 	jwksFetches metric.Int64Counter
+
+	// server mode
+	endpointTime metric.Float64Histogram
+	attempts     metric.Int64Counter
+	rateLimited  metric.Int64Counter
+	hashWait     metric.Float64Histogram
+	hashRefusals metric.Int64Counter
 }
 
 var _ auth.Observer = (*Observer)(nil)
@@ -50,7 +57,7 @@ func New(cfg Config) (*Observer, error) {
 	}
 	m := mp.Meter(ScopeName)
 	o := &Observer{tracer: tp.Tracer(ScopeName)}
-	var errs [4]error
+	var errs [9]error
 	o.verifies, errs[0] = m.Int64Counter("gobetterauth.verify.count",
 		metric.WithDescription("Verifications of credentials, by credential kind, outcome and reason."))
 	o.verifyTime, errs[1] = m.Float64Histogram("gobetterauth.verify.duration", metric.WithUnit("s"),
@@ -58,7 +65,17 @@ func New(cfg Config) (*Observer, error) {
 	o.lookupTime, errs[2] = m.Float64Histogram("gobetterauth.store.lookup.duration", metric.WithUnit("s"),
 		metric.WithDescription("Latency of session store lookups."))
 	o.jwksFetches, errs[3] = m.Int64Counter("gobetterauth.jwks.fetch.count",
-		metric.WithDescription("JWKS fetches, by outcome."))
+		metric.WithDescription("JWKS fetches, by outcome and failure reason."))
+	o.endpointTime, errs[4] = m.Float64Histogram("gobetterauth.server.request.duration", metric.WithUnit("s"),
+		metric.WithDescription("Latency of server-mode endpoints, by method, route and status."))
+	o.attempts, errs[5] = m.Int64Counter("gobetterauth.server.auth.attempt.count",
+		metric.WithDescription("Sign-ins and sign-ups, by flow, method, provider, outcome and reason."))
+	o.rateLimited, errs[6] = m.Int64Counter("gobetterauth.server.ratelimit.refusal.count",
+		metric.WithDescription("Requests refused by the rate limiter (429), by method and route."))
+	o.hashWait, errs[7] = m.Float64Histogram("gobetterauth.server.hash.queue.wait", metric.WithUnit("s"),
+		metric.WithDescription("Time waited for a password hashing slot, by outcome."))
+	o.hashRefusals, errs[8] = m.Int64Counter("gobetterauth.server.hash.queue.refusal.count",
+		metric.WithDescription("Waits for a password hashing slot that ended without one, by reason (timeout, canceled)."))
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, errors.Join(errors.New("auth: authotel: creating instruments"), err)
 	}
@@ -124,12 +141,12 @@ func (o *Observer) ObserveJWKSFetch(ctx context.Context, start time.Time, err er
 	if err != nil {
 		outcome = "error"
 	}
-	attr := keyOutcome.String(outcome)
+	attrs := []attribute.KeyValue{keyOutcome.String(outcome), keyReason.String(auth.JWKSFetchReason(err))}
 	_, span := o.tracer.Start(ctx, "gobetterauth.jwks.fetch", trace.WithTimestamp(start),
-		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attr))
+		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	if err != nil {
 		span.SetStatus(codes.Error, "JWKS fetch failed")
 	}
 	span.End(trace.WithTimestamp(end))
-	o.jwksFetches.Add(ctx, 1, metric.WithAttributes(attr))
+	o.jwksFetches.Add(ctx, 1, metric.WithAttributes(attrs...))
 }

@@ -26,11 +26,11 @@ func TestVerifications(t *testing.T) {
 		tamper     bool
 		outcome    string
 		reason     string
-		jwksResult string
+		jwksResult string // the JWKS fetch's outcome and reason attributes
 	}{
-		{name: "valid", outcome: "allow", reason: "", jwksResult: "ok"},
-		{name: "invalid", tamper: true, outcome: "deny", reason: "INVALID_TOKEN", jwksResult: "ok"},
-		{name: "unavailable", down: true, outcome: "deny", reason: "SERVICE_UNAVAILABLE", jwksResult: "error"},
+		{name: "valid", outcome: "allow", reason: "", jwksResult: "ok gobetterauth.reason="},
+		{name: "invalid", tamper: true, outcome: "deny", reason: "INVALID_TOKEN", jwksResult: "ok gobetterauth.reason="},
+		{name: "unavailable", down: true, outcome: "deny", reason: "SERVICE_UNAVAILABLE", jwksResult: "error gobetterauth.reason=status"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,11 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"net"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/jwks"
 )
 
 // Observer receives what an [Auth] does, for traces and metrics (adapters/authotel implements it with
@@ -40,4 +44,34 @@ func (a *Auth) presented(r *Request) Credential {
 		return CredentialCookie
 	}
 	return 0
+}
+
+// JWKSFetchReason classifies an error given to [Observer].ObserveJWKSFetch, for a metric's attribute: ""
+// for nil, "timeout" (the fetch's FetchTimeout ran out), "network" (no answer: DNS, connection, TLS),
+// "status" (an answer other than 200), "too_large" (over JWKS.MaxBytes), "malformed" (not a key set),
+// "too_many_keys" (over JWKS.MaxKeys), or "other".
+func JWKSFetchReason(err error) string {
+	var se *jwks.StatusError
+	var tl *jwks.TooLargeError
+	var ne net.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.As(err, &se):
+		return "status"
+	case errors.As(err, &tl):
+		return "too_large"
+	case errors.Is(err, jwks.ErrMalformedSet):
+		return "malformed"
+	case errors.Is(err, jwks.ErrTooManyKeys):
+		return "too_many_keys"
+	case errors.As(err, &ne):
+		if ne.Timeout() {
+			return "timeout"
+		}
+		return "network"
+	}
+	return "other"
 }

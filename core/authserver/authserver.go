@@ -58,6 +58,11 @@ func New(cfg Config) (*Server, error) {
 	if vc.Store == nil {
 		vc.Store = cfg.Database
 	}
+	if vc.Observer == nil {
+		if o, ok := cfg.Observer.(auth.Observer); ok {
+			vc.Observer = o
+		}
+	}
 	if m := cfg.Session.MaxSessionAge; m != 0 {
 		if vc.MaxSessionAge != 0 && vc.MaxSessionAge != m {
 			return nil, configError("Auth.MaxSessionAge %v and Session.MaxSessionAge %v differ; set one", vc.MaxSessionAge, m)
@@ -88,12 +93,16 @@ func New(cfg Config) (*Server, error) {
 	s := a.s
 	a.router, a.routeParams = a.routes(), map[string]*endpoint{}
 	for p, ep := range a.router {
+		ep.op = Operation{Route: p, ID: operationIDs[p]}
 		if i := strings.Index(p, "/:"); i > 0 {
 			a.routeParams[p[:i]] = ep
 			delete(a.router, p)
 		}
 	}
 	a.hasher = betterauth.NewHasher(s.server.hashSlots)
+	if obs := s.server.observer; obs != nil {
+		a.hasher.OnWait = obs.ObserveHashWait
+	}
 	if err := a.installPlugins(cfg.Plugins); err != nil {
 		return nil, err
 	}

@@ -111,6 +111,12 @@ type Config struct {
 	// AccountLinking is Better Auth's account.accountLinking: when a provider identity may join an existing
 	// user. Its zero value is Better Auth's default.
 	AccountLinking AccountLinkingConfig
+
+	// Observer receives the server's endpoints, sign-in and sign-up outcomes, rate-limit refusals and
+	// password hashing queue waits, for traces and metrics (adapters/authotel implements it). When
+	// Auth.Observer is nil and Observer also implements [auth.Observer] (authotel's does), the verifier
+	// reports to it too. Nil means none: one nil check per request.
+	Observer Observer
 }
 
 // AccountLinkingConfig is Better Auth's account.accountLinking option. Implicit linking (a social sign-in
@@ -244,6 +250,7 @@ type serverSettings struct {
 	linking      AccountLinkingConfig
 	gate         map[gateFinding]gateHandler // server plugins' answers to the session gate's findings; nil: none
 	userDefaults map[string]any              // the plugins' user field defaults (Field.Default), written on create
+	observer     Observer                    // nil: none
 }
 
 func (c *Config) validate(s *settings) (*serverSettings, error) {
@@ -257,7 +264,7 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
 	}
 	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
-		keepOnLogin: c.Session.KeepSessionOnSignIn}
+		keepOnLogin: c.Session.KeepSessionOnSignIn, observer: c.Observer}
 	var err error
 	if ss.origins, err = httpsec.NewOrigins(s.origin, c.TrustedOrigins); err != nil {
 		return nil, configError("TrustedOrigins: %v", err)

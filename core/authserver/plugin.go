@@ -4,6 +4,7 @@ package authserver
 // endpoints, a schema, before and after hooks matched by path, rate-limit rules and error codes.
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -108,6 +109,9 @@ type Endpoint struct {
 	// an error is answered as Better Auth answers errors: an [*APIError] with its status, code and
 	// message, anything else as 500 (logged). POST bodies are read and parsed before Handler runs.
 	Handler func(c *Context) (any, error)
+	// OperationID is Better Auth's operation ID of the endpoint ("getJSONWebToken"), reported to the
+	// [Observer] and in the endpoint's span. Empty means Path.
+	OperationID string
 }
 
 // Hook runs around the endpoints its Match selects, like one of Better Auth's hooks.before and
@@ -464,7 +468,7 @@ func (a *Server) installPlugins(plugins []Plugin) error {
 			ep := &endpoint{methods: []string{e.Method}, handle: func(c *call) (any, error) {
 				v, err := h(&Context{c: c})
 				return v, importError(err)
-			}}
+			}, op: Operation{Route: e.Path, ID: cmp.Or(e.OperationID, e.Path)}}
 			path, table := e.Path, a.router
 			if i := strings.Index(path, "/:"); i > 0 {
 				path, table = path[:i], a.routeParams

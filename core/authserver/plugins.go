@@ -22,8 +22,10 @@ func JWT(cfg JWTConfig) Plugin {
 			return err
 		},
 		Endpoints: []Endpoint{
-			{Method: http.MethodGet, Path: "/token", Handler: func(x *Context) (any, error) { return x.c.token() }},
-			{Method: http.MethodGet, Path: "/jwks", Handler: func(x *Context) (any, error) { return x.c.jwks() }},
+			{Method: http.MethodGet, Path: "/token", Handler: func(x *Context) (any, error) { return x.c.token() },
+				OperationID: "getJSONWebToken"},
+			{Method: http.MethodGet, Path: "/jwks", Handler: func(x *Context) (any, error) { return x.c.jwks() },
+				OperationID: "getJSONWebKeySet"},
 		},
 		After: []Hook{{Match: PathIs("/get-session"), Run: func(x *Context) error {
 			if x.c.sessDone && x.c.sess != nil {

@@ -26,6 +26,9 @@ type endpoint struct {
 	handle    func(c *call) (any, error)
 	mediaForm bool // also accepts application/x-www-form-urlencoded bodies
 	formCSRF  bool // the sign-in/sign-up CSRF check
+
+	op   Operation // Method is set per request; Route and ID by New
+	flow string    // "sign-in" or "sign-up": the email flows the observer counts
 }
 
 // routes maps paths below the base path to endpoints.
@@ -34,8 +37,8 @@ func (a *Server) routes() map[string]*endpoint {
 	get := []string{http.MethodGet}
 	return map[string]*endpoint{
 		"/ok":                      {methods: get, handle: func(*call) (any, error) { return map[string]bool{"ok": true}, nil }},
-		"/sign-up/email":           {methods: post, handle: (*call).signUpEmail, mediaForm: true, formCSRF: true},
-		"/sign-in/email":           {methods: post, handle: (*call).signInEmail, mediaForm: true, formCSRF: true},
+		"/sign-up/email":           {methods: post, handle: (*call).signUpEmail, mediaForm: true, formCSRF: true, flow: "sign-up"},
+		"/sign-in/email":           {methods: post, handle: (*call).signInEmail, mediaForm: true, formCSRF: true, flow: "sign-in"},
 		"/sign-out":                {methods: post, handle: (*call).signOut},
 		"/get-session":             {methods: []string{http.MethodGet, http.MethodPost}, handle: (*call).getSession},
 		"/list-sessions":           {methods: get, handle: (*call).listSessions},
@@ -113,12 +116,25 @@ func (a *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &call{a: a, srv: srv, r: r, ctx: r.Context(), now: a.s.now().UTC().Truncate(time.Millisecond),
 		path: path, param: param, query: r.URL.Query(), header: http.Header{}}
+	var end func(status int, code string)
+	if srv.observer != nil {
+		op := ep.op
+		op.Method = r.Method
+		c.ctx, end = srv.observer.StartEndpoint(c.ctx, op)
+		c.r = r.WithContext(c.ctx)
+	}
 	var res any
 	err := c.protect(w, ep)
 	if err == nil {
 		res, err = c.run(ep)
 	}
-	c.write(w, res, err)
+	status, code := c.write(w, res, err)
+	if end != nil {
+		if ep.flow != "" {
+			srv.observer.ObserveAuthAttempt(c.ctx, AuthAttempt{Flow: ep.flow, Method: "email", OK: status < 400, Code: code})
+		}
+		end(status, code)
+	}
 }
 
 // run calls the handler, turning a panic into a 500 so one bad request cannot take the server down.
@@ -152,6 +168,11 @@ func (c *call) protect(w http.ResponseWriter, ep *endpoint) error {
 			key = "no-trusted-ip"
 		}
 		if allowed, retry := c.srv.limiter.Allow(key, c.path); !allowed {
+			if obs := c.srv.observer; obs != nil {
+				op := ep.op
+				op.Method = c.r.Method
+				obs.ObserveRateLimited(c.ctx, op)
+			}
 			return &apiError{status: 429, message: "Too many requests. Please try again later.", retryAfter: retry}
 		}
 	}
@@ -185,8 +206,8 @@ func (c *call) protect(w http.ResponseWriter, ep *endpoint) error {
 
 // write sends the answer: headers, cookies, then JSON (or an error body). No answer may be stored by a
 // cache: they carry session tokens, sessions, user data or Set-Cookie (Cache-Control: no-store unless the
-// endpoint chose otherwise).
-func (c *call) write(w http.ResponseWriter, res any, err error) {
+// endpoint chose otherwise). It returns the status written and Better Auth's error code ("" when none).
+func (c *call) write(w http.ResponseWriter, res any, err error) (int, string) {
 	h := w.Header()
 	for k, v := range c.header {
 		h[k] = v
@@ -228,7 +249,7 @@ func (c *call) write(w http.ResponseWriter, res any, err error) {
 		}
 		b, _ := json.Marshal(body)
 		w.Write(b)
-		return
+		return e.status, e.code
 	}
 	status := c.status
 	if status == 0 {
@@ -236,7 +257,7 @@ func (c *call) write(w http.ResponseWriter, res any, err error) {
 	}
 	if status == http.StatusFound {
 		w.WriteHeader(status)
-		return
+		return status, ""
 	}
 	var b []byte
 	switch v := res.(type) {
@@ -247,9 +268,10 @@ func (c *call) write(w http.ResponseWriter, res any, err error) {
 		if err != nil {
 			c.a.s.log.Error("auth: encoding a response", "path", c.path, "err", err)
 			w.WriteHeader(500)
-			return
+			return 500, ""
 		}
 	}
 	w.WriteHeader(status)
 	w.Write(b)
+	return status, ""
 }

@@ -60,6 +60,9 @@ func (c *call) trusted(providerID string) bool {
 // ("account not linked", "unable to link account", "unable to create user", …). err is a database or
 // hook failure.
 func (c *call) signInOAuth(pu *ProviderUser, a oauthAccount) (res *store.Result, isRegister bool, failure string, err error) {
+	if c.srv.observer != nil {
+		defer func() { c.observeAuth(socialAttempt(a.providerID, res, isRegister, failure, err)) }()
+	}
 	db := c.srv.db
 	email := strings.ToLower(pu.Email)
 	owned, err := db.AccountByProvider(c.ctx, a.providerID, a.accountID)
@@ -119,6 +122,24 @@ func (c *call) signInOAuth(pu *ProviderUser, a oauthAccount) (res *store.Result,
 		return nil, false, "", err
 	}
 	return &store.Result{Session: *sess, User: *u}, isRegister, "", nil
+}
+
+// socialAttempt is signInOAuth's outcome for the observer: the failure as its redirect's error code.
+func socialAttempt(provider string, res *store.Result, isRegister bool, failure string, err error) AuthAttempt {
+	at := AuthAttempt{Flow: "sign-in", Method: "social", Provider: provider, OK: res != nil}
+	if isRegister {
+		at.Flow = "sign-up"
+	}
+	var e *apiError
+	switch {
+	case failure != "":
+		at.Code = strings.ReplaceAll(failure, " ", "_")
+	case errors.As(err, &e):
+		at.Code = e.code
+	case err != nil:
+		at.Code = oauthInternal
+	}
+	return at
 }
 
 // socialSignUp creates the user and its account (emailVerified as the provider says). A failure after the

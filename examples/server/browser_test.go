@@ -117,12 +117,12 @@ func TestBrowserSocialSignIn(t *testing.T) {
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	a, db, err := newAuth(ctx, s, 0, slog.New(slog.NewTextHandler(logs, nil)))
+	a, db, err := newAuth(ctx, s, 0, slog.New(slog.NewTextHandler(logs, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(); db.Close() })
-	ts.Config.Handler = newHandler(a, s.socialButtons())
+	ts.Config.Handler = newHandler(a, s.socialButtons(), nil)
 	ts.Start()
 	defer ts.Close()
 	defer func() {
@@ -276,12 +276,12 @@ func TestBrowserSignInCallbackURL(t *testing.T) {
 	base := "http://" + ts.Listener.Addr().String()
 	dir := t.TempDir()
 	s := settings{baseURL: base, databaseURL: "sqlite:" + filepath.Join(dir, "auth.db"), secretFile: filepath.Join(dir, "secret")}
-	a, db, err := newAuth(ctx, s, 0, slog.New(slog.DiscardHandler))
+	a, db, err := newAuth(ctx, s, 0, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(); db.Close() })
-	ts.Config.Handler = navs.wrap(&base, newHandler(a, nil))
+	ts.Config.Handler = navs.wrap(&base, newHandler(a, nil, nil))
 	ts.Start()
 	defer ts.Close()
 

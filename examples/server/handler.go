@@ -38,7 +38,7 @@ type pageData struct {
 
 // newHandler wires the server's routes: Better Auth's endpoints, the pages (the sign-in page with a button
 // for each of social), and the protected API.
-func newHandler(srv *authserver.Server, social []socialButton) http.Handler {
+func newHandler(srv *authserver.Server, social []socialButton, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	authhttp.Mount(mux, srv) // GET and POST <base path>/…, /api/auth/… by default
 	a := srv.Verifier()
@@ -59,6 +59,9 @@ func newHandler(srv *authserver.Server, social []socialButton) http.Handler {
 	mux.Handle("GET /static/", secured(http.StripPrefix("/static/", http.FileServerFS(static))))
 
 	// The API, as in examples/nethttp: the session cookies sign-in set are accepted by authhttp.Middleware.
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /api/public", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"message": "hello, anyone"})

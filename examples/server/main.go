@@ -25,6 +25,11 @@
 //	GET  /api/me           401 JSON when not signed in, else {"session":{…},"user":{…}}
 //	GET  /api/admin        403 unless the user's role is "admin"
 //	GET  /healthz          200 "ok"
+//	GET  /metrics          Prometheus metrics (authotel's: verifications, endpoints, sign-ins, rate limits, …)
+//
+// OpenTelemetry: with OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, spans are
+// exported over OTLP/HTTP, configured by the standard OTEL_* variables, and an incoming traceparent header
+// is continued. Unset, nothing is exported and nothing fails.
 package main
 
 import (
@@ -213,11 +218,22 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("server: listening on LISTEN %s, PORT %s: %w: check both variables", s.listen, s.port, err)
 	}
 	defer ln.Close()
+	tel, err := newTelemetry(ctx, getenv, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.shutdown(flush); err != nil {
+			logger.Warn("server: telemetry shutdown", "err", err)
+		}
+	}()
 	created, err := makeDevDir(s)
 	if err != nil {
 		return err
 	}
-	a, db, err := newAuth(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger)
+	a, db, err := newAuth(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger, tel.observer)
 	if err != nil {
 		if created {
 			os.RemoveAll(devDir) // nothing left behind by a start that failed
@@ -231,8 +247,12 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	defer db.Close()
 	defer a.Close()
 
+	var handler http.Handler = newHandler(a, s.socialButtons(), tel.metrics)
+	if tel.traces {
+		handler = traced(handler)
+	}
 	srv := &http.Server{
-		Handler:           newHandler(a, s.socialButtons()),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -267,7 +287,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 
 // newAuth opens and migrates the database and returns the server writing to it, with the database to
 // close after it.
-func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*authserver.Server, *sql.DB, error) {
+func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs authserver.Observer) (*authserver.Server, *sql.DB, error) {
 	db, dialect, err := storeurl.OpenDB(ctx, s.databaseURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("server: %w", storeurl.EnvError("DATABASE_URL", s.databaseURL, err))
@@ -329,6 +349,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger) (*a
 		// Account linking keeps Better Auth's defaults: an OpenID Connect identity joins an existing
 		// user of the same email only when the provider says the email is verified.
 		SocialProviders: social,
+		Observer:        obs, // endpoints, sign-ins, rate limits, hashing queue; and the verifier's checks
 	})
 	if err != nil {
 		return fail(err)

@@ -14,8 +14,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
 func TestSettingsFromEnv(t *testing.T) {
@@ -72,12 +75,19 @@ func TestServer(t *testing.T) {
 	ts := httptest.NewUnstartedServer(nil)
 	base := "http://" + ts.Listener.Addr().String()
 	s := settings{baseURL: base, databaseURL: "sqlite:" + filepath.Join(dir, "auth.db"), secretFile: filepath.Join(dir, "secret")}
-	a, db, err := newAuth(context.Background(), s, 0, slog.New(slog.DiscardHandler))
+	tel, err := newTelemetry(context.Background(), func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err) // zero configuration: telemetry never fails to start
+	}
+	if tel.traces {
+		t.Error("OTLP trace export on with no OTEL_* variable set")
+	}
+	a, db, err := newAuth(context.Background(), s, 0, slog.New(slog.DiscardHandler), tel.observer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(); db.Close() })
-	ts.Config.Handler = newHandler(a, s.socialButtons())
+	ts.Config.Handler = newHandler(a, s.socialButtons(), tel.metrics)
 	ts.Start()
 	defer ts.Close()
 
@@ -135,6 +145,10 @@ func TestServer(t *testing.T) {
 		{"this browser still signed in", browser, "GET", "/api/me", "", "", 200, `"name":"Ada Lovelace"`, "", ""},
 		{"unknown page", anon, "GET", "/nope", "", "", 404, "", "", ""},
 		{"healthz", anon, "GET", "/healthz", "", "", 200, "ok", "", ""},
+		{"metrics: sign-ins", anon, "GET", "/metrics", "", "", 200,
+			`gobetterauth_server_auth_attempt_count_total{gobetterauth_flow="sign-in",gobetterauth_method="email",gobetterauth_outcome="failure",gobetterauth_provider="",gobetterauth_reason="INVALID_EMAIL_OR_PASSWORD"`, "", ""},
+		{"metrics: verifications", anon, "GET", "/metrics", "", "", 200, `gobetterauth_verify_count_total{gobetterauth_credential="cookie",gobetterauth_outcome="allow"`, "", ""},
+		{"metrics: endpoints", anon, "GET", "/metrics", "", "", 200, `gobetterauth_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="200",http_route="/sign-up/email"`, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,5 +303,68 @@ func TestRun(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after its context ended")
+	}
+}
+
+// TestTelemetryFromEnv checks when the OTEL_* variables turn OTLP trace export on, and that spans reach
+// the configured endpoint (a fake OTLP/HTTP collector) when they do.
+func TestTelemetryFromEnv(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, r.URL.Path+" "+string(b))
+		mu.Unlock()
+	}))
+	defer collector.Close()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		traces  bool
+		wantErr string
+	}{
+		{name: "unset", env: nil},
+		{name: "endpoint", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}, traces: true},
+		{name: "traces endpoint", env: map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": collector.URL + "/v1/traces"}, traces: true},
+		{name: "exporter none", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "OTEL_TRACES_EXPORTER": "none"}},
+		{name: "SDK disabled", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "OTEL_SDK_DISABLED": "true"}},
+		{name: "grpc refused", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, wantErr: "http/protobuf"},
+		{name: "unknown exporter", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "OTEL_TRACES_EXPORTER": "zipkin"}, wantErr: "otlp or none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env { // otlptracehttp reads the process environment itself
+				t.Setenv(k, v)
+			}
+			mu.Lock()
+			got = nil
+			mu.Unlock()
+			tel, err := newTelemetry(context.Background(), func(k string) string { return tt.env[k] }, slog.New(slog.DiscardHandler))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tel.traces != tt.traces {
+				t.Fatalf("traces %v, want %v", tel.traces, tt.traces)
+			}
+			done := tel.observer.StartEndpoint
+			_, end := done(context.Background(), authserver.Operation{Method: "GET", Route: "/ok", ID: "ok"})
+			end(200, "")
+			if err := tel.shutdown(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			exported := len(got) == 1 && strings.HasPrefix(got[0], "/v1/traces ") && strings.Contains(got[0], "GET /ok")
+			if exported != tt.traces {
+				t.Errorf("exported %v, want %v: %q", exported, tt.traces, got)
+			}
+		})
 	}
 }

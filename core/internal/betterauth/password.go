@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/scrypt"
 	"golang.org/x/text/unicode/norm"
@@ -72,7 +73,11 @@ const DummyHash = "00000000000000000000000000000000:" +
 
 // Hasher bounds how many scrypt computations run at once (each takes ScryptMemory), so a burst of sign-ins
 // cannot exhaust memory. Waiting honours the caller's context.
-type Hasher struct{ slots chan struct{} }
+type Hasher struct {
+	slots chan struct{}
+	// OnWait, when set before first use, is called after each wait for a slot with its length and error.
+	OnWait func(ctx context.Context, wait time.Duration, err error)
+}
 
 // NewHasher allows n concurrent hashes (n < 1 means 1).
 func NewHasher(n int) *Hasher { return &Hasher{slots: make(chan struct{}, max(n, 1))} }
@@ -96,6 +101,16 @@ func (h *Hasher) Verify(ctx context.Context, hash, password string) (bool, error
 }
 
 func (h *Hasher) acquire(ctx context.Context) error {
+	if h.OnWait == nil {
+		return h.wait(ctx)
+	}
+	start := time.Now()
+	err := h.wait(ctx)
+	h.OnWait(ctx, time.Since(start), err)
+	return err
+}
+
+func (h *Hasher) wait(ctx context.Context) error {
 	select {
 	case h.slots <- struct{}{}:
 		return nil

@@ -40,6 +40,7 @@ func TestVerifierLinksNoDriver(t *testing.T) {
 		pkg  string
 	}{
 		{name: "auth", dir: "core", pkg: "./auth"},
+		{name: "authserver", dir: "core", pkg: "./authserver"},
 		{name: "authhttp", dir: "adapters/authhttp", pkg: "."},
 		{name: "authchi", dir: "adapters/authchi", pkg: "."},
 		{name: "authgin", dir: "adapters/authgin", pkg: "."},

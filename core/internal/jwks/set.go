@@ -17,6 +17,19 @@ import (
 // ErrUnknownKey means the token's kid is not in a key set fetched recently enough to be trusted as complete.
 var ErrUnknownKey = errors.New("jwks: unknown key id")
 
+// StatusError is a fetch answered with a status other than 200.
+type StatusError struct {
+	URL  string
+	Code int
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("jwks: GET %s: status %d", e.URL, e.Code) }
+
+// TooLargeError is a fetch whose body was larger than Options.MaxBytes.
+type TooLargeError struct{ Max int64 }
+
+func (e *TooLargeError) Error() string { return fmt.Sprintf("jwks: body larger than %d bytes", e.Max) }
+
 // UnavailableError means the key set could not be fetched, so a token whose key is not cached cannot be checked.
 type UnavailableError struct {
 	// RetryAfter is when a new fetch may be attempted.
@@ -346,14 +359,14 @@ func (s *Set) get(ctx context.Context) (*Parsed, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("jwks: GET %s: status %d", s.o.URL, resp.StatusCode)
+		return nil, &StatusError{URL: s.o.URL, Code: resp.StatusCode}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, s.o.MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("jwks: reading body: %w", err)
 	}
 	if int64(len(body)) > s.o.MaxBytes {
-		return nil, fmt.Errorf("jwks: body larger than %d bytes", s.o.MaxBytes)
+		return nil, &TooLargeError{Max: s.o.MaxBytes}
 	}
 	return Parse(body, s.o.Allowed, s.o.MaxKeys)
 }
