@@ -99,3 +99,22 @@ func ExampleWithPolicy() {
 	// 200 dashboard
 	// 403 {"code":"FORBIDDEN","message":"Forbidden"}
 }
+
+// The README's first snippet, compiled here (Example_readme has no Output, so it is built but never run);
+// TestREADMESnippet checks that README.md shows exactly these lines.
+func Example_readme() {
+	// README begin
+	a, err := auth.FromEnv() // BETTER_AUTH_URL, …; storeurl.FromEnv(ctx) for DATABASE_URL
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(authfiber.Middleware(a)) // 401/503 JSON unless the caller is authenticated
+
+	app.Get("/api/me", func(c *fiber.Ctx) error {
+		s, _ := authfiber.Session(c) // or auth.FromContext(c.UserContext())
+		return c.JSON(fiber.Map{"user": s.User})
+	})
+	log.Fatal(app.Listen("127.0.0.1:8080"))
+	// README end
+}

@@ -94,3 +94,22 @@ func ExampleWithPolicy() {
 	// 200 dashboard
 	// 403 {"code":"FORBIDDEN","message":"Forbidden"}
 }
+
+// The README's first snippet, compiled here (Example_readme has no Output, so it is built but never run);
+// TestREADMESnippet checks that README.md shows exactly these lines.
+func Example_readme() {
+	// README begin
+	a, err := auth.FromEnv() // BETTER_AUTH_URL, …; storeurl.FromEnv(ctx) for DATABASE_URL
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(authgin.Middleware(a)) // 401/503 JSON unless the caller is authenticated
+
+	r.GET("/api/me", func(c *gin.Context) {
+		s, _ := authgin.Session(c) // or auth.FromContext(c.Request.Context())
+		c.JSON(200, gin.H{"user": s.User})
+	})
+	log.Fatal(r.Run("127.0.0.1:8080"))
+	// README end
+}

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
 	"github.com/gobetterauth/gobetterauth/core/auth"
@@ -18,12 +19,13 @@ import (
 //go:embed web
 var web embed.FS
 
-// pages maps the app's page routes to their files in web/.
+// pages maps the app's page routes to their files in web/. Each is rendered inside web/layout.html.
 var pages = map[string]string{
 	"GET /{$}":       "web/index.html",
 	"GET /sign-up":   "web/sign-up.html",
 	"GET /sign-in":   "web/sign-in.html",
 	"GET /dashboard": "web/dashboard.html",
+	"GET /error":     "web/error.html", // ?error=CODE, where an errorCallbackURL may send the browser
 }
 
 // pageData is what the page templates see.
@@ -34,6 +36,9 @@ type pageData struct {
 	AuthBase string
 	// Social are the sign-in page's "Sign in with …" buttons.
 	Social []socialButton
+	// PasswordMin and PasswordMax are the password rules the sign-up page shows: the server's
+	// (authserver's defaults, as Better Auth's).
+	PasswordMin, PasswordMax int
 }
 
 // newHandler wires the server's routes: Better Auth's endpoints, the pages (the sign-in page with a button
@@ -45,13 +50,24 @@ func newHandler(srv *authserver.Server, social []socialButton, metrics http.Hand
 
 	// The dashboard is a page route: a visitor who is not signed in is sent to /sign-in?callbackUrl=/dashboard.
 	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))
+	data := pageData{AuthBase: srv.BasePath(), Social: social,
+		PasswordMin: authserver.DefaultMinPasswordLength, PasswordMax: authserver.DefaultMaxPasswordLength}
 	for pattern, file := range pages {
-		h := page(file, pageData{AuthBase: srv.BasePath(), Social: social})
+		h := page(file, http.StatusOK, data)
 		if pattern == "GET /dashboard" {
 			h = signedIn(h)
 		}
 		mux.Handle(pattern, h)
 	}
+	// Anything else: the styled 404 page, or a JSON 404 under /api/ (Better Auth's own paths are Mount's).
+	notFoundPage := page("web/404.html", http.StatusNotFound, data)
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeJSON(w, http.StatusNotFound, map[string]string{"code": "NOT_FOUND", "message": "Not Found"})
+			return
+		}
+		notFoundPage.ServeHTTP(w, r)
+	}))
 	static, err := fs.Sub(web, "web/static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
@@ -88,9 +104,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// page serves one embedded HTML file, an html/template rendered once with data.
-func page(file string, data pageData) http.Handler {
-	t, err := template.ParseFS(web, file)
+// page serves one embedded HTML file inside web/layout.html, an html/template rendered once with data, with
+// the given status.
+func page(file string, status int, data pageData) http.Handler {
+	t, err := template.ParseFS(web, "web/layout.html", file)
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
@@ -102,6 +119,7 @@ func page(file string, data pageData) http.Handler {
 	return secured(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
 		_, _ = w.Write(b)
 	}))
 }

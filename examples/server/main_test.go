@@ -196,7 +196,7 @@ func TestSignInPage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			page("web/sign-in.html", pageData{Social: tt.social}).ServeHTTP(rec, httptest.NewRequest("GET", "/sign-in", nil))
+			page("web/sign-in.html", http.StatusOK, pageData{Social: tt.social}).ServeHTTP(rec, httptest.NewRequest("GET", "/sign-in", nil))
 			body := rec.Body.String()
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {

@@ -28,7 +28,9 @@ var (
 		"0 printed; 2 bad usage"}
 	cmdSecretCheck = command{"secret check", "", "check BETTER_AUTH_SECRET and BETTER_AUTH_SECRETS from the environment (never the command line)",
 		"0 fit; 1 a secret is unfit; 2 bad usage"}
-	commands = []command{cmdVerifyToken, cmdVerifySession, cmdMigrate, cmdSecretGenerate, cmdSecretCheck}
+	cmdDoctor = command{"doctor", "", "check a running Better Auth server against what a Go API needs, and print the environment to set",
+		"0 the API can agree with the server; 1 a check failed (the advice follows it); 2 bad usage; 3 the server could not be reached"}
+	commands = []command{cmdVerifyToken, cmdVerifySession, cmdMigrate, cmdSecretGenerate, cmdSecretCheck, cmdDoctor}
 )
 
 // newFlags is a flag set for c; parse it with parseFlags.

@@ -14,7 +14,7 @@ func TestEveryCommandHelp(t *testing.T) {
 		args  []string
 		wants []string
 	}{
-		{name: "tool", args: []string{"--help"}, wants: []string{"usage: gobetterauth COMMAND", "verify-token", "verify-session", "migrate", "secret generate", "secret check", "exit status: 0"}},
+		{name: "tool", args: []string{"--help"}, wants: []string{"usage: gobetterauth COMMAND", "verify-token", "verify-session", "migrate", "secret generate", "secret check", "doctor", "exit status: 0"}},
 		{name: "tool -h", args: []string{"-h"}, wants: []string{"usage: gobetterauth COMMAND"}},
 		{name: "verify-token", args: []string{"verify-token", "--help"}, wants: []string{"usage: gobetterauth verify-token [flags] TOKEN|-", cmdVerifyToken.summary, "--base-url STRING", "--jwks-url", "--issuer", "--audience", "--hs256-secret-env", "--timeout DURATION", "exit status: 0 valid"}},
 		{name: "verify-session", args: []string{"verify-session", "--help"}, wants: []string{"usage: gobetterauth verify-session [flags] COOKIE-HEADER|-", "--secret-env", "--database-url", "--cookie-prefix", "--secure", "--cookie-cache", "exit status:"}},
@@ -22,6 +22,7 @@ func TestEveryCommandHelp(t *testing.T) {
 		{name: "migrate -h", args: []string{"migrate", "-h"}, wants: []string{"usage: gobetterauth migrate"}},
 		{name: "secret", args: []string{"secret", "--help"}, wants: []string{"usage: gobetterauth secret generate|check", "secret generate", "secret check"}},
 		{name: "secret generate", args: []string{"secret", "generate", "--help"}, wants: []string{"usage: gobetterauth secret generate [flags]", "--version N", "exit status: 0 printed"}},
+		{name: "doctor", args: []string{"doctor", "--help"}, wants: []string{"usage: gobetterauth doctor [flags]", cmdDoctor.summary, "--base-url STRING", "--base-path", "--cookie", "--token", "--secret-env", "--timeout DURATION", "exit status: 0 the API can agree"}},
 		{name: "secret check", args: []string{"secret", "check", "--help"}, wants: []string{"usage: gobetterauth secret check", "exit status: 0 fit; 1"}},
 	}
 	for _, tt := range tests {

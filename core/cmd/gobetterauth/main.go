@@ -9,6 +9,7 @@
 //	gobetterauth migrate --database-url DSN [--dry-run] [--timeout D]
 //	gobetterauth secret generate [--version N]
 //	gobetterauth secret check
+//	gobetterauth doctor --base-url URL [--base-path P] [--cookie HEADER|-] [--token JWT] [--secret-env NAME]
 //
 // `gobetterauth --help` lists the commands with one line each; `gobetterauth COMMAND --help` prints a
 // command's flags (always written --flag) and exit codes, and exits 0. The flag package is kept: a CLI
@@ -38,6 +39,16 @@
 //
 // Exit status: 0 valid; 1 invalid or expired (the reason goes to standard error); 2 bad usage; 3 the token
 // could not be checked (the JWKS endpoint is unreachable).
+//
+// doctor checks a running Better Auth server (Node or Go) against what a Go API needs to agree with it:
+// that the base URL and base path answer /ok, the JWKS (algorithms, key ids), the issuer and audience of a
+// token (--token, or a fresh one from /token with --cookie), the cookie prefix and __Secure- names seen in
+// --cookie, the cookie cache's strategy and version, whether the secret in the variable --secret-env names
+// verifies the session cookie (never printing it), and the clock skew against the server's Date header.
+// Each finding is a line ("ok", "warn", "FAIL", "--" for not checked) followed by advice lines starting
+// with "→"; then come the environment variables for auth.FromEnv and storeurl.FromEnv. Its exit status is
+// 0 when the API can agree with the server, 1 when a check failed, 2 on bad usage and 3 when the server
+// cannot be reached.
 package main
 
 import (
@@ -84,6 +95,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return migrate(args[1:], stdout, stderr)
 	case "secret":
 		return secretCmd(args[1:], stdout, stderr, getenv)
+	case "doctor":
+		return doctorCmd(args[1:], stdin, stdout, stderr, getenv)
 	}
 	errorf(stderr, "unknown command %q (gobetterauth --help lists them)", args[0])
 	return exitUsage

@@ -1,6 +1,8 @@
 // The app's only script: it calls Better Auth's endpoints on this server with fetch, as the better-auth
 // client does (JSON bodies, same-origin cookies; the browser adds the Origin header the server checks on
-// POST). No framework, no build step.
+// POST), and turns their answers into what a person reads: sentences next to the field they are about,
+// dates and browser names instead of timestamps and user-agent strings. No framework, no build step; the
+// page's Content-Security-Policy allows this file and nothing inline.
 "use strict";
 
 // AUTH is where Better Auth's endpoints are: the server writes its base path into every page (the body's
@@ -26,17 +28,107 @@ async function api(path, body) {
   return { ok: res.ok, status: res.status, data };
 }
 
-// message turns a failed answer into a sentence for the user.
-function message(res) {
-  if (res.status === 429) {
-    return "Too many attempts. Wait a few seconds and try again.";
-  }
-  return (res.data && res.data.message) || "Something went wrong (HTTP " + res.status + ").";
+
+// Better Auth's error codes, as sentences. A field names the input the sentence belongs under; null puts
+// it above the form's button. Codes not listed fall back to a generic sentence, never the server's text.
+const CODES = {
+  INVALID_EMAIL_OR_PASSWORD: [null, "That email and password do not match. Check both and try again."],
+  USER_ALREADY_EXISTS: ["email", "An account with this email already exists. Sign in instead, or use another email."],
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: ["email", "An account with this email already exists. Sign in instead, or use another email."],
+  INVALID_EMAIL: ["email", "Enter an email address such as name@example.com."],
+  PASSWORD_TOO_SHORT: ["password", () => "Use at least " + passwordRule("minLength", 8) + " characters."],
+  PASSWORD_TOO_LONG: ["password", () => "Use at most " + passwordRule("maxLength", 128) + " characters."],
+  EMAIL_NOT_VERIFIED: [null, "Confirm your email address first: open the link we sent you."],
+  BANNED_USER: [null, "This account is suspended. Contact the site's team if you think this is a mistake."],
+  INVALID_ORIGIN: [null, "The server does not trust the address this page was opened from. Open the app from its usual address."],
+  MISSING_OR_NULL_ORIGIN: [null, "The server does not trust the address this page was opened from. Open the app from its usual address."],
+  FAILED_TO_CREATE_USER: [null, "We could not create your account just now. Please try again."],
+  SESSION_EXPIRED: [null, "Your session has expired. Please sign in again."],
+};
+
+// FIELD_PROBLEMS are the sentences for VALIDATION_ERROR, whose message names the field: "[body.email] …".
+const FIELD_PROBLEMS = {
+  name: "Enter your name.",
+  email: "Enter an email address such as name@example.com.",
+  password: "Enter a password.",
+};
+
+// passwordRule reads the sign-up form's password rule (minLength or maxLength), shown next to the field.
+function passwordRule(prop, fallback) {
+  const input = document.querySelector('input[name="password"]');
+  return input && input[prop] > 0 ? input[prop] : fallback;
 }
+
+// problems turns a failed answer into [{field, text}]: field is an input's name, or null for the form.
+function problems(res) {
+  if (res.status === 429) {
+    return [{ field: null, text: "Too many attempts. Wait a minute, then try again." }];
+  }
+  const code = res.data && res.data.code;
+  if (code === "VALIDATION_ERROR") {
+    const found = [];
+    for (const m of String(res.data.message || "").matchAll(/\[body\.(\w+)\]/g)) {
+      if (FIELD_PROBLEMS[m[1]] && !found.some((p) => p.field === m[1])) {
+        found.push({ field: m[1], text: FIELD_PROBLEMS[m[1]] });
+      }
+    }
+    if (found.length) {
+      return found;
+    }
+  }
+  if (CODES[code]) {
+    const [field, text] = CODES[code];
+    return [{ field, text: typeof text === "function" ? text() : text }];
+  }
+  if (res.status >= 500) {
+    return [{ field: null, text: "The server ran into a problem. Please try again in a moment." }];
+  }
+  return [{ field: null, text: "Something went wrong. Please try again." }];
+}
+
+// message is problems as one sentence, for places without fields.
+function message(res) {
+  return problems(res).map((p) => p.text).join(" ");
+}
+
+const UNREACHABLE = "We could not reach the server. Check your connection and try again.";
 
 function showError(el, text) {
   el.textContent = text;
   el.hidden = !text;
+}
+
+// fieldError shows text under the form's input name (or clears it when text is ""), marking the input
+// invalid for assistive technology; it returns the input.
+function fieldError(form, name, text) {
+  const input = form.elements.namedItem(name);
+  const slot = form.querySelector('[data-error-for="' + name + '"]');
+  if (!input || !slot) {
+    return null;
+  }
+  slot.textContent = text;
+  if (text) {
+    input.setAttribute("aria-invalid", "true");
+  } else {
+    input.removeAttribute("aria-invalid");
+  }
+  return input;
+}
+
+// setBusy shows that a request is under way: the button is disabled and says what is happening, with a
+// spinner; the form is aria-busy.
+function setBusy(form, button, busy) {
+  if (busy) {
+    button.dataset.label = button.textContent;
+    const spinner = document.createElement("span");
+    spinner.className = "spinner";
+    spinner.setAttribute("aria-hidden", "true");
+    button.replaceChildren(spinner, document.createTextNode(button.dataset.busy || "Please wait…"));
+  } else if (button.dataset.label) {
+    button.textContent = button.dataset.label;
+  }
+  button.disabled = busy;
+  form.setAttribute("aria-busy", String(busy));
 }
 
 // callbackURL is where to go after signing in: the callbackUrl parameter the dashboard's redirect added when
@@ -61,26 +153,59 @@ function callbackURL() {
   return "/dashboard";
 }
 
-// authForm wires a sign-up or sign-in form to its endpoint.
-function authForm(id, path, fields) {
+// authForm wires a sign-up or sign-in form to its endpoint. required maps each field that must not be empty
+// to the sentence shown when it is. Errors show under their field and clear as soon as the person edits it.
+function authForm(id, path, required, fields) {
   const form = document.getElementById(id);
-  const error = form.querySelector(".error");
+  const alert = form.querySelector(".alert");
+  const button = form.querySelector('button[type="submit"]');
+  form.addEventListener("input", (event) => {
+    if (event.target.name) {
+      fieldError(form, event.target.name, "");
+    }
+    showError(alert, "");
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    showError(error, "");
-    const button = form.querySelector("button");
-    button.disabled = true;
+    showError(alert, "");
+    for (const name of Object.keys(required)) {
+      fieldError(form, name, "");
+    }
+    const data = new FormData(form);
+    let first = null;
+    for (const [name, text] of Object.entries(required)) {
+      if (!String(data.get(name) || "").trim()) {
+        const input = fieldError(form, name, text);
+        first = first || input;
+      }
+    }
+    if (first) {
+      first.focus();
+      return;
+    }
+    setBusy(form, button, true);
     try {
-      const res = await api(path, fields(new FormData(form)));
+      const res = await api(path, fields(data));
       if (res.ok) {
-        location.assign(callbackURL());
+        location.assign(callbackURL()); // the button stays busy until the next page is shown
         return;
       }
-      showError(error, message(res));
-    } catch (err) {
-      showError(error, "The server could not be reached: " + err.message);
-    } finally {
-      button.disabled = false;
+      let focus = null;
+      for (const p of problems(res)) {
+        const input = p.field && fieldError(form, p.field, p.text);
+        if (input) {
+          focus = focus || input;
+        } else {
+          showError(alert, [alert.textContent, p.text].filter(Boolean).join(" "));
+        }
+      }
+      setBusy(form, button, false);
+      if (focus) {
+        focus.focus();
+      }
+    } catch {
+      setBusy(form, button, false);
+      showError(alert, UNREACHABLE);
     }
   });
 }
@@ -123,39 +248,109 @@ function socialButtons() {
   }
 }
 
+// Dates as people read them, in the browser's language: "Mar 3, 2026, 4:05 PM" and "March 3, 2026".
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
+
+function formatDateTime(s) {
+  const d = s ? new Date(s) : null;
+  return d && !isNaN(d) ? DATE_TIME.format(d) : "Unknown";
+}
+
 function formatDate(s) {
-  return s ? new Date(s).toLocaleString() : "";
+  const d = s ? new Date(s) : null;
+  return d && !isNaN(d) ? DATE.format(d) : "Unknown";
+}
+
+// deviceName turns a User-Agent header into "Chrome on macOS". The order matters: Edge and Opera also say
+// Chrome, Chrome also says Safari, and iPhones also say "like Mac OS X".
+function deviceName(ua) {
+  if (!ua) {
+    return "Unknown device";
+  }
+  const browsers = [
+    [/Edg(e|A|iOS)?\//, "Edge"],
+    [/OPR\/|Opera/, "Opera"],
+    [/SamsungBrowser\//, "Samsung Internet"],
+    [/Firefox\/|FxiOS\//, "Firefox"],
+    [/Chrome\/|CriOS\/|Chromium\//, "Chrome"],
+    [/Safari\//, "Safari"],
+    [/^curl\//, "curl"],
+    [/node|undici/i, "Node.js"],
+    [/Go-http-client/, "a Go program"],
+  ];
+  const systems = [
+    [/iPhone|iPad|iPod/, "iOS"],
+    [/Android/, "Android"],
+    [/CrOS/, "ChromeOS"],
+    [/Windows/, "Windows"],
+    [/Mac OS X|Macintosh/, "macOS"],
+    [/Linux/, "Linux"],
+  ];
+  const browser = (browsers.find(([re]) => re.test(ua)) || [null, "Unknown browser"])[1];
+  const system = (systems.find(([re]) => re.test(ua)) || [null, ""])[1];
+  return system ? browser + " on " + system : browser;
+}
+
+// signOut ends the session and goes to the sign-in page, which says so.
+async function signOut(error) {
+  try {
+    const out = await api("/sign-out", {});
+    if (out.ok) {
+      location.assign("/sign-in?signedOut=1");
+      return;
+    }
+    showError(error, message(out));
+  } catch {
+    showError(error, UNREACHABLE);
+  }
 }
 
 async function home() {
   const status = document.getElementById("status");
-  const res = await api("/get-session");
-  status.textContent = res.ok && res.data
-    ? "Signed in as " + res.data.user.email + "."
-    : "Not signed in.";
+  const error = document.querySelector(".alert");
+  let res;
+  try {
+    res = await api("/get-session");
+  } catch {
+    status.textContent = UNREACHABLE;
+    return;
+  }
+  const signedIn = res.ok && res.data && res.data.user;
+  status.textContent = signedIn
+    ? "You are signed in as " + (res.data.user.name || res.data.user.email) + "."
+    : "You are not signed in.";
+  document.getElementById("signed-in").hidden = !signedIn;
+  document.getElementById("signed-out").hidden = !!signedIn;
+  document.getElementById("sign-out").addEventListener("click", () => signOut(error));
+}
+
+function signInNotice() {
+  if (new URLSearchParams(location.search).get("signedOut")) {
+    const notice = document.getElementById("notice");
+    notice.textContent = "You have signed out. See you soon.";
+    notice.hidden = false;
+  }
 }
 
 async function dashboard() {
-  const error = document.querySelector(".error");
+  const error = document.querySelector(".alert");
   const res = await api("/get-session");
   if (!res.ok || !res.data) {
     location.assign("/sign-in?callbackUrl=/dashboard");
     return;
   }
   const { user, session } = res.data;
-  for (const dd of document.querySelectorAll("#user [data-field]")) {
-    const v = user[dd.dataset.field];
-    dd.textContent = dd.dataset.field === "createdAt" ? formatDate(v) : String(v);
+  for (const el of document.querySelectorAll("#user [data-field]")) {
+    const v = user[el.dataset.field];
+    el.textContent = el.dataset.field === "createdAt" ? formatDate(v) : String(v ?? "");
   }
+  document.getElementById("avatar").textContent = (user.name || user.email || "?").trim().charAt(0).toUpperCase();
+  const badge = document.getElementById("verified");
+  badge.textContent = user.emailVerified ? "Verified" : "Not verified yet";
+  badge.classList.add(user.emailVerified ? "ok" : "warn");
 
-  document.getElementById("sign-out").addEventListener("click", async () => {
-    const out = await api("/sign-out", {});
-    if (out.ok) {
-      location.assign("/sign-in");
-    } else {
-      showError(error, message(out));
-    }
-  });
+  document.getElementById("sign-out").addEventListener("click", () => signOut(error));
   document.getElementById("revoke-others").addEventListener("click", async () => {
     const r = await api("/revoke-other-sessions", {});
     r.ok ? listSessions(session.id) : showError(error, message(r));
@@ -167,9 +362,21 @@ async function dashboard() {
     me.status + " " + JSON.stringify(await me.json().catch(() => null), null, 2);
 }
 
-// listSessions fills the sessions table; the current one is marked, the others get a revoke button.
+// cell is a table cell with a label, which the phone layout shows in front of the value.
+function cell(label, text, className) {
+  const td = document.createElement("td");
+  td.dataset.label = label;
+  td.textContent = text;
+  if (className) {
+    td.className = className;
+  }
+  return td;
+}
+
+// listSessions fills the sessions table: one row per signed-in device, this one marked, the others with a
+// button that signs them out.
 async function listSessions(currentID) {
-  const error = document.querySelector(".error");
+  const error = document.querySelector(".alert");
   const tbody = document.getElementById("sessions");
   const res = await api("/list-sessions");
   if (!res.ok) {
@@ -177,28 +384,51 @@ async function listSessions(currentID) {
     return;
   }
   tbody.replaceChildren();
-  for (const s of res.data) {
+  const sessions = [...res.data].sort((a, b) => (a.id === currentID ? -1 : b.id === currentID ? 1 : 0));
+  for (const s of sessions) {
     const tr = document.createElement("tr");
-    for (const text of [formatDate(s.createdAt), formatDate(s.expiresAt), s.ipAddress || "", s.userAgent || ""]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    const td = document.createElement("td");
+    const device = cell("Device", deviceName(s.userAgent), "device");
     if (s.id === currentID) {
-      td.textContent = "this browser";
-    } else {
+      const here = document.createElement("span");
+      here.className = "badge accent";
+      here.textContent = "This device";
+      device.append(" ", here);
+    }
+    tr.append(device,
+      cell("Signed in", formatDateTime(s.createdAt)),
+      cell("Expires", formatDateTime(s.expiresAt)),
+      cell("IP address", s.ipAddress || "Unknown"));
+    const action = document.createElement("td");
+    if (s.id !== currentID) {
       const b = document.createElement("button");
       b.type = "button";
-      b.textContent = "Revoke";
+      b.className = "danger small";
+      b.textContent = "Sign out";
+      b.setAttribute("aria-label", "Sign out " + deviceName(s.userAgent) + ", signed in " + formatDateTime(s.createdAt));
       b.addEventListener("click", async () => {
         const r = await api("/revoke-session", { token: s.token });
         r.ok ? listSessions(currentID) : showError(error, message(r));
       });
-      td.append(b);
+      action.append(b);
     }
-    tr.append(td);
+    tr.append(action);
     tbody.append(tr);
+  }
+}
+
+// ERROR_PAGES are the sentences of the error page, by the ?error= code a redirect put there.
+const ERROR_PAGES = {
+  access_denied: "Signing in with the provider was cancelled.",
+  INVALID_TOKEN: "This link is invalid or has expired. Ask for a new one.",
+  state_mismatch: "Signing in took too long, or was started in another tab. Please start again.",
+  please_restart_the_process: "Signing in took too long, or was started in another tab. Please start again.",
+};
+
+function errorPage() {
+  const code = new URLSearchParams(location.search).get("error");
+  if (code) {
+    document.getElementById("error-text").textContent =
+      ERROR_PAGES[code] || "We could not finish what you asked for. Please try again.";
   }
 }
 
@@ -207,21 +437,21 @@ switch (document.body.dataset.page) {
     home();
     break;
   case "sign-up":
-    authForm("sign-up", "/sign-up/email", (f) => ({
-      name: f.get("name"),
-      email: f.get("email"),
-      password: f.get("password"),
-    }));
+    authForm("sign-up", "/sign-up/email",
+      { name: "Enter your name.", email: "Enter your email address.", password: "Choose a password." },
+      (f) => ({ name: f.get("name").trim(), email: f.get("email").trim(), password: f.get("password") }));
     break;
   case "sign-in":
-    authForm("sign-in", "/sign-in/email", (f) => ({
-      email: f.get("email"),
-      password: f.get("password"),
-      rememberMe: f.get("rememberMe") === "on",
-    }));
+    signInNotice();
+    authForm("sign-in", "/sign-in/email",
+      { email: "Enter your email address.", password: "Enter your password." },
+      (f) => ({ email: f.get("email").trim(), password: f.get("password"), rememberMe: f.get("rememberMe") === "on" }));
     socialButtons();
     break;
   case "dashboard":
     dashboard();
+    break;
+  case "error":
+    errorPage();
     break;
 }
