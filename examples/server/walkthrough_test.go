@@ -35,14 +35,14 @@ func TestBrowserWalkthrough(t *testing.T) {
 	base := "http://" + ts.Listener.Addr().String()
 	dir := t.TempDir()
 	s := settings{baseURL: base, databaseURL: "sqlite:" + filepath.Join(dir, "auth.db"), secretFile: filepath.Join(dir, "secret")}
-	a, db, err := newAuth(ctx, s, 0, slog.New(slog.DiscardHandler))
+	a, db, err := newAuth(ctx, s, 0, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(); db.Close() })
 	// gate holds sign-up requests while it is not nil, so the test can see the loading state.
 	var gate atomic.Pointer[chan struct{}]
-	app := newHandler(a, nil)
+	app := newHandler(a, nil, nil)
 	ts.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if g := gate.Load(); g != nil && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/sign-up/email") {
 			<-*g
