@@ -25,7 +25,8 @@ type APIKey = store.APIKey
 // deletes a key (the plugin deletes expired and used-up keys when it meets them): it refuses them with the
 // same code.
 type APIKeyConfig struct {
-	// Store reads and updates the keys: sqlstore.Store (the apikey table). Required.
+	// Store reads and updates the keys: sqlstore.Store (the apikey table), or redisstore.APIKeys for the
+	// plugin's storage: "secondary-storage" (with or without fallbackToDatabase). Required.
 	Store store.APIKeyStore
 
 	// Headers are the headers a key is read from, in order: the first one present is used, as the

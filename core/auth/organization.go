@@ -251,3 +251,8 @@ func (a *Auth) AdminHasPermission(s *Session, permissions map[string][]string) b
 	ok, err := betterauth.AdminHasPermission(ad.roles, ad.ids, s.User.ID, s.User.Role, ad.defaultRole, permissions)
 	return ok && err == nil
 }
+
+// DefaultOrganizationRoles returns the organization plugin's default roles (owner, admin and member over
+// its default statements), each as the statements ac.newRole is given: a fresh copy to extend, e.g. with
+// a "project" statement, for [OrganizationConfig].Roles.
+func DefaultOrganizationRoles() map[string]map[string][]string { return betterauth.DefaultOrgRoles() }

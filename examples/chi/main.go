@@ -7,7 +7,10 @@
 //
 //	GET /api/public  200 for anyone
 //	GET /api/me      401 JSON when not signed in, else {"user":{…},"session":{…}}
-//	GET /api/admin   403 unless the user's role is "admin"
+//	GET /api/admin   403 unless the user's role is "admin", and for an impersonated session
+//	GET /api/files   an API key (x-api-key) with {"files": ["read"]}: {"keyId":…,"userId":…} (needs DATABASE_URL)
+//	GET /api/org     the active organization and the member's role (needs DATABASE_URL)
+//	POST /api/org/projects  201 when the member's role grants {"project": ["create"]} (needs DATABASE_URL)
 //	GET /dashboard   a page: redirects to /login?callbackUrl=/dashboard when not signed in
 //	GET /login       where the dashboard sends visitors who are not signed in
 //	GET /healthz     200 "ok"
@@ -33,6 +36,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/adapters/authchi"
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
+	"github.com/gobetterauth/gobetterauth/examples/internal/plugins"
 )
 
 func main() {
@@ -45,9 +49,15 @@ func main() {
 	slog.SetLogLoggerLevel(level)
 	// storeurl.FromEnv, not auth.FromEnv: it opens the store DATABASE_URL (or REDIS_URL) names for session
 	// cookies, and links the database drivers. For JWTs only, auth.FromEnv links none (see examples/gin).
-	a, err := storeurl.FromEnv(context.Background())
+	// The api-key, organization and admin plugins are read from the same database (examples/internal/plugins).
+	c, err := storeurl.ConfigFromEnv(context.Background())
 	if err != nil {
 		log.Fatal(err)
+	}
+	plugins.Configure(&c)
+	a, err := auth.New(c)
+	if err != nil {
+		log.Fatal(auth.EnvError(err))
 	}
 	defer a.Close()
 	// The JWKS is fetched now: a wrong BETTER_AUTH_URL, or a server without Better Auth's JWT plugin, is a
@@ -86,7 +96,7 @@ func main() {
 func newRouter(a *auth.Auth) chi.Router {
 	r := chi.NewRouter()
 	r.Use(authchi.Middleware(a, authchi.WithPolicy(auth.Policy{
-		Skip:     []string{"/api/public", "/healthz", "/login"},
+		Skip:     append([]string{"/api/public", "/healthz", "/login"}, plugins.Skip...),
 		Pages:    []string{"/dashboard"},
 		LoginURL: "/login",
 	})))
@@ -99,9 +109,17 @@ func newRouter(a *auth.Auth) chi.Router {
 		})
 		r.Get("/me", me)
 		r.Group(func(r chi.Router) {
-			r.Use(authchi.Middleware(a, authchi.WithPolicy(auth.Policy{Roles: []string{"admin"}}))) // reuses the session
+			r.Use(authchi.Middleware(a, authchi.WithPolicy(plugins.Admin))) // reuses the session
 			r.Get("/admin", admin)
 		})
+		keys, orgs := plugins.Enabled(a)
+		if keys {
+			r.With(authchi.Middleware(a, authchi.WithPolicy(plugins.Files))).Get("/files", files)
+		}
+		if orgs {
+			r.With(authchi.Middleware(a, authchi.WithPolicy(plugins.Org))).Get("/org", org(a))
+			r.With(authchi.Middleware(a, authchi.WithPolicy(plugins.Projects))).Post("/org/projects", createProject)
+		}
 	})
 	return r
 }
@@ -114,6 +132,29 @@ func me(w http.ResponseWriter, r *http.Request) {
 func admin(w http.ResponseWriter, r *http.Request) {
 	s, _ := authchi.Session(r)
 	writeJSON(w, http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
+}
+
+func files(w http.ResponseWriter, r *http.Request) {
+	s, _ := authchi.Session(r)
+	writeJSON(w, http.StatusOK, map[string]string{"keyId": s.APIKey.ID, "userId": s.User.ID})
+}
+
+func org(a *auth.Auth) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, _ := authchi.Session(r)
+		m, err := a.Member(r.Context(), s) // cached: the policy just read it
+		if err != nil {
+			writeJSON(w, auth.HTTPStatus(err), map[string]string{"message": http.StatusText(auth.HTTPStatus(err))})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"organizationId": m.OrganizationID, "role": m.Role})
+	}
+}
+
+func createProject(w http.ResponseWriter, r *http.Request) {
+	s, _ := authchi.Session(r)
+	id, _ := s.ActiveOrganizationID()
+	writeJSON(w, http.StatusCreated, map[string]string{"organizationId": id, "message": "project created"})
 }
 
 func dashboard(w http.ResponseWriter, r *http.Request) {

@@ -20,6 +20,7 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/adapters/authfiber"
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/examples/internal/plugins"
 )
 
 func main() {
@@ -77,7 +79,7 @@ func newApp(a *auth.Auth) *fiber.App {
 		ReadTimeout:           10 * time.Second, // with the default 4 KiB read buffer, bounds slow or huge headers
 	})
 	app.Use(authfiber.Middleware(a, authfiber.WithPolicy(auth.Policy{
-		Skip:     []string{"/api/public", "/healthz", "/login"},
+		Skip:     append([]string{"/api/public", "/healthz", "/login"}, plugins.Skip...),
 		Pages:    []string{"/dashboard"},
 		LoginURL: "/login",
 	})))
@@ -98,10 +100,33 @@ func newApp(a *auth.Auth) *fiber.App {
 		s, _ := authfiber.Session(c)
 		return c.JSON(s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
 	})
-	api.Get("/admin", authfiber.Middleware(a, authfiber.WithPolicy(auth.Policy{Roles: []string{"admin"}})), // reuses the session
+	api.Get("/admin", authfiber.Middleware(a, authfiber.WithPolicy(plugins.Admin)), // reuses the session
 		func(c *fiber.Ctx) error {
 			s, _ := authfiber.Session(c)
 			return c.JSON(fiber.Map{"message": "hello, admin " + s.User.Name})
 		})
+	// The plugin routes need a database store (not auth.FromEnv's JWTs): see examples/nethttp.
+	keys, orgs := plugins.Enabled(a)
+	if keys {
+		api.Get("/files", authfiber.Middleware(a, authfiber.WithPolicy(plugins.Files)), func(c *fiber.Ctx) error {
+			s, _ := authfiber.Session(c)
+			return c.JSON(fiber.Map{"keyId": s.APIKey.ID, "userId": s.User.ID})
+		})
+	}
+	if orgs {
+		api.Get("/org", authfiber.Middleware(a, authfiber.WithPolicy(plugins.Org)), func(c *fiber.Ctx) error {
+			s, _ := authfiber.Session(c)
+			m, err := a.Member(c.UserContext(), s) // cached: the policy just read it
+			if err != nil {
+				return c.Status(auth.HTTPStatus(err)).JSON(fiber.Map{"message": http.StatusText(auth.HTTPStatus(err))})
+			}
+			return c.JSON(fiber.Map{"organizationId": m.OrganizationID, "role": m.Role})
+		})
+		api.Post("/org/projects", authfiber.Middleware(a, authfiber.WithPolicy(plugins.Projects)), func(c *fiber.Ctx) error {
+			s, _ := authfiber.Session(c)
+			id, _ := s.ActiveOrganizationID()
+			return c.Status(http.StatusCreated).JSON(fiber.Map{"organizationId": id, "message": "project created"})
+		})
+	}
 	return app
 }

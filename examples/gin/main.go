@@ -30,6 +30,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/adapters/authgin"
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/examples/internal/plugins"
 )
 
 func main() {
@@ -82,7 +83,7 @@ func newEngine(a *auth.Auth) *gin.Engine {
 	r := gin.New()
 	r.Use(gin.Recovery())
 	r.Use(authgin.Middleware(a, authgin.WithPolicy(auth.Policy{
-		Skip:     []string{"/api/public", "/healthz", "/login"},
+		Skip:     append([]string{"/api/public", "/healthz", "/login"}, plugins.Skip...),
 		Pages:    []string{"/dashboard"},
 		LoginURL: "/login",
 	})))
@@ -102,10 +103,34 @@ func newEngine(a *auth.Auth) *gin.Engine {
 		s, _ := authgin.Session(c)
 		c.JSON(http.StatusOK, s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
 	})
-	admins := api.Group("", authgin.Middleware(a, authgin.WithPolicy(auth.Policy{Roles: []string{"admin"}}))) // reuses the session
+	admins := api.Group("", authgin.Middleware(a, authgin.WithPolicy(plugins.Admin))) // reuses the session
 	admins.GET("/admin", func(c *gin.Context) {
 		s, _ := authgin.Session(c)
 		c.JSON(http.StatusOK, gin.H{"message": "hello, admin " + s.User.Name})
 	})
+	// The plugin routes need a database store (not auth.FromEnv's JWTs): see examples/nethttp.
+	keys, orgs := plugins.Enabled(a)
+	if keys {
+		api.GET("/files", authgin.Middleware(a, authgin.WithPolicy(plugins.Files)), func(c *gin.Context) {
+			s, _ := authgin.Session(c)
+			c.JSON(http.StatusOK, gin.H{"keyId": s.APIKey.ID, "userId": s.User.ID})
+		})
+	}
+	if orgs {
+		api.GET("/org", authgin.Middleware(a, authgin.WithPolicy(plugins.Org)), func(c *gin.Context) {
+			s, _ := authgin.Session(c)
+			m, err := a.Member(c.Request.Context(), s) // cached: the policy just read it
+			if err != nil {
+				c.JSON(auth.HTTPStatus(err), gin.H{"message": http.StatusText(auth.HTTPStatus(err))})
+				return
+			}
+			c.JSON(http.StatusOK, gin.H{"organizationId": m.OrganizationID, "role": m.Role})
+		})
+		api.POST("/org/projects", authgin.Middleware(a, authgin.WithPolicy(plugins.Projects)), func(c *gin.Context) {
+			s, _ := authgin.Session(c)
+			id, _ := s.ActiveOrganizationID()
+			c.JSON(http.StatusCreated, gin.H{"organizationId": id, "message": "project created"})
+		})
+	}
 	return r
 }

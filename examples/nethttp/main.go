@@ -7,7 +7,10 @@
 //
 //	GET /api/public  200 for anyone
 //	GET /api/me      401 JSON when not signed in, else {"user":{…},"session":{…}}
-//	GET /api/admin   403 unless the user's role is "admin"
+//	GET /api/admin   403 unless the user's role is "admin", and for an impersonated session
+//	GET /api/files   an API key (x-api-key) with {"files": ["read"]}: {"keyId":…,"userId":…} (needs DATABASE_URL)
+//	GET /api/org     the active organization and the member's role (needs DATABASE_URL)
+//	POST /api/org/projects  201 when the member's role grants {"project": ["create"]} (needs DATABASE_URL)
 //	GET /dashboard   a page: redirects to /login?callbackUrl=/dashboard when not signed in
 //	GET /login       where the dashboard sends visitors who are not signed in
 //	GET /healthz     200 "ok"
@@ -31,6 +34,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
+	"github.com/gobetterauth/gobetterauth/examples/internal/plugins"
 )
 
 func main() {
@@ -43,9 +47,15 @@ func main() {
 	slog.SetLogLoggerLevel(level)
 	// storeurl.FromEnv, not auth.FromEnv: it opens the store DATABASE_URL (or REDIS_URL) names for session
 	// cookies, and links the database drivers. For JWTs only, auth.FromEnv links none (see examples/gin).
-	a, err := storeurl.FromEnv(context.Background())
+	// The api-key, organization and admin plugins are read from the same database (examples/internal/plugins).
+	c, err := storeurl.ConfigFromEnv(context.Background())
 	if err != nil {
 		log.Fatal(err)
+	}
+	plugins.Configure(&c)
+	a, err := auth.New(c)
+	if err != nil {
+		log.Fatal(auth.EnvError(err))
 	}
 	defer a.Close()
 	// The JWKS is fetched now: a wrong BETTER_AUTH_URL, or a server without Better Auth's JWT plugin, is a
@@ -82,14 +92,14 @@ func main() {
 
 // policy is the route policy of the whole site: public routes skipped, the dashboard a page.
 var policy = auth.Policy{
-	Skip:     []string{"/api/public", "/healthz", "/login"},
+	Skip:     append([]string{"/api/public", "/healthz", "/login"}, plugins.Skip...),
 	Pages:    []string{"/dashboard"},
 	LoginURL: "/login",
 }
 
 // newHandler wires the example's routes behind the middleware.
 func newHandler(a *auth.Auth) http.Handler {
-	admins := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
+	admins := authhttp.Middleware(a, authhttp.WithPolicy(plugins.Admin))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.HandleFunc("GET /login", login)
@@ -99,6 +109,14 @@ func newHandler(a *auth.Auth) http.Handler {
 	mux.HandleFunc("GET /api/me", me)
 	mux.Handle("GET /api/admin", admins(http.HandlerFunc(admin))) // reuses the session found below
 	mux.HandleFunc("GET /dashboard", dashboard)
+	keys, orgs := plugins.Enabled(a)
+	if keys {
+		mux.Handle("GET /api/files", authhttp.Middleware(a, authhttp.WithPolicy(plugins.Files))(http.HandlerFunc(files)))
+	}
+	if orgs {
+		mux.Handle("GET /api/org", authhttp.Middleware(a, authhttp.WithPolicy(plugins.Org))(org(a)))
+		mux.Handle("POST /api/org/projects", authhttp.Middleware(a, authhttp.WithPolicy(plugins.Projects))(http.HandlerFunc(createProject)))
+	}
 	return authhttp.Middleware(a, authhttp.WithPolicy(policy))(mux)
 }
 
@@ -110,6 +128,29 @@ func me(w http.ResponseWriter, r *http.Request) {
 func admin(w http.ResponseWriter, r *http.Request) {
 	s, _ := authhttp.Session(r)
 	writeJSON(w, http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
+}
+
+func files(w http.ResponseWriter, r *http.Request) {
+	s, _ := authhttp.Session(r)
+	writeJSON(w, http.StatusOK, map[string]string{"keyId": s.APIKey.ID, "userId": s.User.ID})
+}
+
+func org(a *auth.Auth) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := authhttp.Session(r)
+		m, err := a.Member(r.Context(), s) // cached: the policy just read it
+		if err != nil {
+			writeJSON(w, auth.HTTPStatus(err), map[string]string{"message": http.StatusText(auth.HTTPStatus(err))})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"organizationId": m.OrganizationID, "role": m.Role})
+	})
+}
+
+func createProject(w http.ResponseWriter, r *http.Request) {
+	s, _ := authhttp.Session(r)
+	id, _ := s.ActiveOrganizationID()
+	writeJSON(w, http.StatusCreated, map[string]string{"organizationId": id, "message": "project created"})
 }
 
 func dashboard(w http.ResponseWriter, r *http.Request) {

@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
+	"github.com/gobetterauth/gobetterauth/examples/internal/plugins"
 )
 
 const secret = "example-e2e-secret-0123456789abcdefghijklmn"
@@ -37,16 +39,24 @@ func RunBetterAuth(t *testing.T, newHandler func(t *testing.T, a *auth.Auth) htt
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	st, closer, err := storeurl.Open(ctx, "sqlite:"+db)
+	// Writable (storeurl.OpenDB, not Open's query_only SQLite): API keys count their uses in the apikey table.
+	sdb, dialect, err := storeurl.OpenDB(ctx, "sqlite:"+db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closer.Close()
-	a, err := auth.New(auth.Config{BaseURL: base, Secret: secret, Store: st})
+	defer sdb.Close()
+	st, err := sqlstore.New(sdb, dialect, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := auth.Config{BaseURL: base, Secret: secret, Store: st}
+	plugins.Configure(&cfg)
+	a, err := auth.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := newHandler(t, a)
+	defer runPluginRoutes(t, base, h, cookie)
 	for _, tt := range []struct {
 		name, target, authz, cookie string
 		status                      int
@@ -108,7 +118,8 @@ func startNode(t *testing.T, dir, db string) string {
 	t.Helper()
 	cmd := exec.Command("node", "server.mjs")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PORT=0", "DB_FILE="+db, "BETTER_AUTH_SECRET="+secret)
+	cmd.Env = append(os.Environ(), "PORT=0", "DB_FILE="+db, "BETTER_AUTH_SECRET="+secret,
+		"PLUGINS=admin,organization,apiKey", "INSECURE_FAST_PASSWORD_HASH=1")
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
