@@ -441,6 +441,22 @@ func (x *Context) ProveEmail(u store.User) (store.User, error) {
 	return *nu, nil
 }
 
+// VerifyEmail marks the user's email verified as the server's /verify-email does: for a user not verified
+// until now it first ends unproven access (identities linked before the proof and every session are
+// removed, unless AccountLinking.KeepUnverifiedLinksOnEmailProof; the password stays) and reports
+// detached. It returns the updated user.
+func (x *Context) VerifyEmail(u store.User) (nu store.User, detached bool, err error) {
+	c := x.c
+	if detached, err = c.endUnprovenAccess(u); err != nil {
+		return u, false, exportError(err)
+	}
+	p, err := c.srv.db.UpdateUser(c.ctx, u.ID, map[string]any{"emailVerified": true}, c.now)
+	if err != nil {
+		return u, detached, dbError(err)
+	}
+	return *p, detached, nil
+}
+
 // CheckNewPassword applies the server's rules for a new password (EmailAndPassword's lengths and
 // character rules): nil, or 400 PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG or the rule's code.
 func (x *Context) CheckNewPassword(password string) error {
@@ -517,6 +533,10 @@ func (a *Server) symmetricSecrets() jwtissue.Secrets {
 	s.Legacy = string(a.cfg.Secret)
 	return s
 }
+
+// AutoSignInAfterVerification reports EmailVerification.AutoSignInAfterVerification: proving the address
+// signs the user in.
+func (a *Server) AutoSignInAfterVerification() bool { return a.s.server.ev.AutoSignInAfterVerification }
 
 // HasMailer reports whether the server has a Mailer (Config.Mailer), which [Context.SendEmail] needs.
 func (a *Server) HasMailer() bool { return a.s.server.mailer != nil }
