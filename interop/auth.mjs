@@ -2,7 +2,7 @@
 // Only server.mjs imports this file; it is separate so the option mapping can be read on its own.
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
-import { admin, bearer, genericOAuth, jwt, twoFactor } from "better-auth/plugins";
+import { admin, bearer, emailOTP, genericOAuth, jwt, magicLink, twoFactor } from "better-auth/plugins";
 import crypto from "node:crypto";
 import Redis from "ioredis";
 import pg from "pg";
@@ -25,7 +25,8 @@ const COOKIE_CACHES = ["none", "compact", "jwt", "jwe", "jwt-plugin"];
 
 // EXTRA_PLUGINS are the PLUGINS values: Better Auth plugins added after jwt() and bearer(), with their default
 // options (twoFactor gets an issuer for its TOTP URIs, and sends its one-time codes to the outbox as
-// {kind: "2fa-otp", email, token: code}).
+// {kind: "2fa-otp", email, token: code}); magicLink sends {kind: "magic-link", email, url, token} and emailOTP
+// {kind: "<type>-otp" ("sign-in-otp", "email-verification-otp", "forget-password-otp"), email, token: code}).
 const EXTRA_PLUGINS = {
   admin: () => admin(),
   twoFactor: () =>
@@ -33,6 +34,10 @@ const EXTRA_PLUGINS = {
       issuer: "gobetterauth-interop",
       otpOptions: { sendOTP: async ({ user, otp }) => void outbox.push({ kind: "2fa-otp", email: user.email, token: otp }) },
     }),
+  magicLink: () =>
+    magicLink({ sendMagicLink: async ({ email, url, token }) => void outbox.push({ kind: "magic-link", email, url, token }) }),
+  emailOTP: () =>
+    emailOTP({ sendVerificationOTP: async ({ email, otp, type }) => void outbox.push({ kind: `${type}-otp`, email, token: otp }) }),
 };
 
 function seconds(name, value) {

@@ -350,9 +350,17 @@ func (pl *plugin) verifyEmail(x *authserver.Context) (any, error) {
 	if u == nil {
 		return nil, errUserNotFound
 	}
+	cur, _ := x.Session() // the session the code was entered with, if any (401 is no error here)
 	nu, detached, err := x.VerifyEmail(*u)
 	if err != nil {
 		return nil, err
+	}
+	if detached && cur != nil && cur.User.ID == nu.ID && !x.Server().AutoSignInAfterVerification() {
+		// Proving the address ended the user's sessions (sessions made before the proof may be someone
+		// else's); whoever entered the code with one proved it, and gets a fresh session in its place.
+		if _, err := x.CreateSession(nu, x.DontRemember()); err != nil {
+			return nil, err
+		}
 	}
 	if x.Server().AutoSignInAfterVerification() {
 		res, err := x.CreateSession(nu, false)
@@ -361,11 +369,9 @@ func (pl *plugin) verifyEmail(x *authserver.Context) (any, error) {
 		}
 		return map[string]any{"status": true, "token": res.Session.Token, "user": rawJSON(betterauth.UserJSON(nu))}, nil
 	}
-	if !detached {
-		if cur, err := x.Session(); err == nil && cur.User.ID == nu.ID {
-			cur.User.EmailVerified = true
-			x.RefreshCookieCache(cur)
-		}
+	if !detached && cur != nil && cur.User.ID == nu.ID {
+		cur.User.EmailVerified = true
+		x.RefreshCookieCache(cur)
 	}
 	return map[string]any{"status": true, "token": nil, "user": rawJSON(betterauth.UserJSON(nu))}, nil
 }
