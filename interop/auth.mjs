@@ -2,7 +2,7 @@
 // Only server.mjs imports this file; it is separate so the option mapping can be read on its own.
 import Database from "better-sqlite3";
 import { betterAuth } from "better-auth";
-import { admin, bearer, genericOAuth, jwt, organization, twoFactor } from "better-auth/plugins";
+import { admin, bearer, emailOTP, genericOAuth, jwt, magicLink, organization, twoFactor } from "better-auth/plugins";
 import { createAccessControl } from "better-auth/plugins/access";
 import { defaultStatements, ownerAc, adminAc, memberAc } from "better-auth/plugins/organization/access";
 import { apiKey } from "@better-auth/api-key";
@@ -28,7 +28,8 @@ const COOKIE_CACHES = ["none", "compact", "jwt", "jwe", "jwt-plugin"];
 
 // EXTRA_PLUGINS are the PLUGINS values: Better Auth plugins added after jwt() and bearer(), with their default
 // options (twoFactor gets an issuer for its TOTP URIs, and sends its one-time codes to the outbox as
-// {kind: "2fa-otp", email, token: code}).
+// {kind: "2fa-otp", email, token: code}); magicLink sends {kind: "magic-link", email, url, token} and emailOTP
+// {kind: "<type>-otp" ("sign-in-otp", "email-verification-otp", "forget-password-otp"), email, token: code}).
 const EXTRA_PLUGINS = {
   admin: () => admin(),
   twoFactor: () =>
@@ -47,6 +48,10 @@ const EXTRA_PLUGINS = {
   // (the defaults extended with the project statement, plus a custom "auditor"), and dynamic access control
   // (the organizationRole table) on.
   organization: () => organization({ ac: orgAC, roles: orgRoles, dynamicAccessControl: { enabled: true } }),
+  magicLink: () =>
+    magicLink({ sendMagicLink: async ({ email, url, token }) => void outbox.push({ kind: "magic-link", email, url, token }) }),
+  emailOTP: () =>
+    emailOTP({ sendVerificationOTP: async ({ email, otp, type }) => void outbox.push({ kind: `${type}-otp`, email, token: otp }) }),
 };
 
 // ORG_STATEMENTS and the roles below are the access control of the Go tests and of docs/plugins.md: Better

@@ -162,6 +162,9 @@ func jsType(v any) string {
 	}
 }
 
+// ValidEmail reports whether s passes zod 4's z.email(), as Better Auth's endpoints check addresses.
+func ValidEmail(s string) bool { return validEmail(s) }
+
 // validEmail is zod 4's z.email() pattern: ^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$
 func validEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')

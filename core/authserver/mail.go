@@ -22,6 +22,18 @@ const (
 	// EmailTwoFactorOTP carries a two-factor sign-in code (the two-factor plugin's otpOptions.sendOTP): the
 	// code is in Token, URL is empty.
 	EmailTwoFactorOTP EmailKind = "two-factor-otp"
+	// EmailMagicLink carries a sign-in link (the magic-link plugin's sendMagicLink): URL is
+	// <BaseURL><BasePath>/magic-link/verify?token=…&callbackURL=…, Token the token in it. User is zero when
+	// the address has no user yet (following the link signs them up).
+	EmailMagicLink EmailKind = "magic-link"
+	// EmailSignInOTP carries an email-OTP sign-in code (the email-OTP plugin's sendVerificationOTP with
+	// type "sign-in"): the code is in Token, URL is empty. User is zero when the address has no user yet.
+	EmailSignInOTP EmailKind = "sign-in-otp"
+	// EmailVerificationOTP carries an email-OTP code that verifies the address (type
+	// "email-verification").
+	EmailVerificationOTP EmailKind = "email-verification-otp"
+	// EmailPasswordResetOTP carries an email-OTP code that resets the password (type "forget-password").
+	EmailPasswordResetOTP EmailKind = "forget-password-otp"
 )
 
 // Email is a message the server asks a [Mailer] to send: the link and token Better Auth would pass to its

@@ -105,6 +105,10 @@ type Endpoint struct {
 	// Path is below the base path and starts with "/" ("/two-factor/enable"). A last segment ":name" is a
 	// path parameter ([Context.Param]).
 	Path string
+	// FormCSRF applies Better Auth's formCsrfMiddleware, as its sign-in endpoints do (/sign-in/magic-link,
+	// /email-otp/send-verification-otp): a cross-site navigation or an untrusted Origin is refused even
+	// without cookies.
+	FormCSRF bool
 	// Handler answers the request. A nil error sends the result as JSON (a json.RawMessage as it is);
 	// an error is answered as Better Auth answers errors: an [*APIError] with its status, code and
 	// message, anything else as 500 (logged). POST bodies are read and parsed before Handler runs.
@@ -364,6 +368,123 @@ func (x *Context) SendEmail(e Email) bool {
 	return true
 }
 
+// Redirect makes the answer a 302 to target (an absolute URL, or a path the browser resolves against
+// the request's URL); the endpoint's result is then not sent.
+func (x *Context) Redirect(target string) { x.c.redirect(target) }
+
+// CheckCallback is Better Auth's originCheck middleware on a redirect target a GET endpoint reads from
+// its query (/magic-link/verify): an empty value passes; others must be a relative path or a trusted
+// origin, else 403 INVALID_CALLBACK_URL. POST bodies' callbackURL, errorCallbackURL, newUserCallbackURL
+// and redirectTo are checked before any endpoint runs.
+func (x *Context) CheckCallback(target string) error {
+	if e := x.c.srv.origins.CheckCallback(target); e != nil {
+		return &APIError{Status: e.Status, Code: e.Code, Message: e.Message}
+	}
+	return nil
+}
+
+// CreateUser inserts a new user without any account, as Better Auth's internalAdapter.createUser does
+// for the sign-ups of the magic-link and email-OTP plugins: u.ID, CreatedAt and UpdatedAt are filled in,
+// the email is lowercased, the BeforeCreateUser hook may change or refuse it, the plugins' user field
+// defaults apply, and AfterCreateUser runs. An address that already has a user is 422
+// USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL (an [*APIError]).
+func (x *Context) CreateUser(u *store.User) error {
+	c := x.c
+	u.ID = betterauth.NewID()
+	u.Email = strings.ToLower(u.Email)
+	if h := c.srv.hooks.BeforeCreateUser; h != nil {
+		if err := h(c.ctx, u); err != nil {
+			return exportError(hookError(err))
+		}
+		u.Email = strings.ToLower(u.Email)
+	}
+	c.applyUserDefaults(u)
+	if err := c.srv.db.CreateUser(c.ctx, u, c.now); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return exportError(errUserExists)
+		}
+		return dbError(err)
+	}
+	setTimes(u, c.now)
+	if h := c.srv.hooks.AfterCreateUser; h != nil {
+		if err := h(c.ctx, *u); err != nil {
+			return exportError(hookError(err))
+		}
+	}
+	return nil
+}
+
+// ProveEmail is what a proof of the address by email alone (a magic link, an email OTP sign-in) does to a
+// user whose email is not verified, as Better Auth's revokeUnprovenAccountAccess: it deletes every account
+// of the user (the password too: whoever set it never proved the address), ends every session, and sets
+// emailVerified. It returns the user as it is now; a verified user is returned unchanged.
+func (x *Context) ProveEmail(u store.User) (store.User, error) {
+	c := x.c
+	if u.EmailVerified {
+		return u, nil
+	}
+	accts, err := c.srv.db.Accounts(c.ctx, u.ID)
+	if err != nil {
+		return u, dbError(err)
+	}
+	for _, a := range accts {
+		if err := c.srv.db.DeleteAccount(c.ctx, a.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return u, dbError(err)
+		}
+	}
+	if len(accts) > 0 {
+		c.a.s.log.Warn("auth: the email was proved; accounts linked before it was verified were removed", "user", u.ID, "accounts", len(accts))
+	}
+	if err := c.deleteUserSessions(u.ID); err != nil {
+		return u, err
+	}
+	nu, err := c.srv.db.UpdateUser(c.ctx, u.ID, map[string]any{"emailVerified": true}, c.now)
+	if err != nil {
+		return u, dbError(err)
+	}
+	return *nu, nil
+}
+
+// VerifyEmail marks the user's email verified as the server's /verify-email does: for a user not verified
+// until now it first ends unproven access (identities linked before the proof and every session are
+// removed, unless AccountLinking.KeepUnverifiedLinksOnEmailProof; the password stays) and reports
+// detached. It returns the updated user.
+func (x *Context) VerifyEmail(u store.User) (nu store.User, detached bool, err error) {
+	c := x.c
+	if detached, err = c.endUnprovenAccess(u); err != nil {
+		return u, false, exportError(err)
+	}
+	p, err := c.srv.db.UpdateUser(c.ctx, u.ID, map[string]any{"emailVerified": true}, c.now)
+	if err != nil {
+		return u, detached, dbError(err)
+	}
+	return *p, detached, nil
+}
+
+// CheckNewPassword applies the server's rules for a new password (EmailAndPassword's lengths and
+// character rules): nil, or 400 PASSWORD_TOO_SHORT, PASSWORD_TOO_LONG or the rule's code.
+func (x *Context) CheckNewPassword(password string) error {
+	return exportError(x.c.checkNewPassword(password))
+}
+
+// ResetPassword sets the user's password as the server's /reset-password does once its token is spent:
+// it hashes password (check it with [Context.CheckNewPassword] first), removes identities linked before
+// the address was proved, ends the user's sessions unless KeepSessionsOnPasswordReset, and sets the
+// credential account's password, creating the account when there is none.
+func (x *Context) ResetPassword(u store.User, password string) error {
+	hash, err := x.c.hashPassword(password)
+	if err != nil {
+		return exportError(err)
+	}
+	return exportError(x.c.setResetPassword(u, hash))
+}
+
+// RefreshCookieCache writes the session_data cookie cache for res again, as Better Auth's setCookieCache
+// does after the session's user changed (its email verified); it keeps the dont_remember choice.
+func (x *Context) RefreshCookieCache(res *store.Result) {
+	x.c.setCookieCache(res, x.DontRemember())
+}
+
 // applyUserDefaults gives a new user the plugins' user field defaults it has no value for, as Better Auth's
 // adapter writes a field's defaultValue on create (twoFactorEnabled: false).
 func (c *call) applyUserDefaults(u *store.User) {
@@ -417,6 +538,13 @@ func (a *Server) symmetricSecrets() jwtissue.Secrets {
 	return s
 }
 
+// AutoSignInAfterVerification reports EmailVerification.AutoSignInAfterVerification: proving the address
+// signs the user in.
+func (a *Server) AutoSignInAfterVerification() bool { return a.s.server.ev.AutoSignInAfterVerification }
+
+// HasMailer reports whether the server has a Mailer (Config.Mailer), which [Context.SendEmail] needs.
+func (a *Server) HasMailer() bool { return a.s.server.mailer != nil }
+
 // Database returns the server's database (Config.Database).
 func (a *Server) Database() store.Database { return a.s.server.db }
 
@@ -465,7 +593,7 @@ func (a *Server) installPlugins(plugins []Plugin) error {
 				return configError("plugin %s: endpoint %s %q: want GET or POST, a /path and a handler", p.ID, e.Method, e.Path)
 			}
 			h := e.Handler
-			ep := &endpoint{methods: []string{e.Method}, handle: func(c *call) (any, error) {
+			ep := &endpoint{methods: []string{e.Method}, formCSRF: e.FormCSRF, handle: func(c *call) (any, error) {
 				v, err := h(&Context{c: c})
 				return v, importError(err)
 			}, op: Operation{Route: e.Path, ID: cmp.Or(e.OperationID, e.Path)}}

@@ -379,30 +379,37 @@ func (c *call) resetPassword() (any, error) {
 		}
 		return nil, dbError(err)
 	}
-	detached, err := c.endUnprovenAccess(*u)
-	if err != nil {
+	if err := c.setResetPassword(*u, hash); err != nil {
 		return nil, err
+	}
+	return map[string]bool{"status": true}, nil
+}
+
+// setResetPassword is what a password reset does once its token is spent: it ends unproven access (see
+// endUnprovenAccess), deletes the user's sessions unless KeepSessionsOnPasswordReset, and sets the
+// credential account's password to hash (creating the account when the user had none).
+func (c *call) setResetPassword(u store.User, hash string) error {
+	detached, err := c.endUnprovenAccess(u)
+	if err != nil {
+		return err
 	}
 	if !c.srv.ep.KeepSessionsOnPasswordReset && !detached {
 		if err := c.deleteUserSessions(u.ID); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	accts, err := c.srv.db.Accounts(c.ctx, u.ID)
 	if err != nil {
-		return nil, dbError(err)
+		return dbError(err)
 	}
 	for _, a := range accts {
 		if a.ProviderID == "credential" {
-			return map[string]bool{"status": true}, dbError(c.srv.db.UpdateAccount(c.ctx, a.ID, map[string]any{"password": hash}, c.now))
+			return dbError(c.srv.db.UpdateAccount(c.ctx, a.ID, map[string]any{"password": hash}, c.now))
 		}
 	}
 	acct := &store.Account{ID: betterauth.NewID(), AccountID: u.ID, ProviderID: "credential", UserID: u.ID,
 		Password: hash, CreatedAt: c.now, UpdatedAt: c.now}
-	if err := c.srv.db.CreateAccount(c.ctx, acct); err != nil {
-		return nil, dbError(err)
-	}
-	return map[string]bool{"status": true}, nil
+	return dbError(c.srv.db.CreateAccount(c.ctx, acct))
 }
 
 // endUnprovenAccess is what proving the address (following a verification link, completing a password

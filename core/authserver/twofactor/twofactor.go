@@ -5,7 +5,6 @@ package twofactor
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -246,20 +245,7 @@ const (
 )
 
 // randomString returns n characters of alphabet, each equally likely.
-func randomString(alphabet string, n int) string {
-	out := make([]byte, 0, n)
-	limit := 256 - 256%len(alphabet)
-	var buf [64]byte
-	for len(out) < n {
-		_, _ = rand.Read(buf[:])
-		for _, b := range buf {
-			if int(b) < limit && len(out) < n {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-			}
-		}
-	}
-	return string(out)
-}
+func randomString(alphabet string, n int) string { return betterauth.RandomFrom(alphabet, n) }
 
 // checkPassword is Better Auth's shouldRequirePassword followed by validatePassword.
 func (pl *plugin) checkPassword(x *authserver.Context, userID string) error {

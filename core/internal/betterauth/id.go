@@ -24,6 +24,23 @@ func RandomString(n int) string {
 	return string(out)
 }
 
+// RandomFrom returns n characters of alphabet (at most 256 characters long), each equally likely: Better
+// Auth's generateRandomString with other alphabets ("0-9" for OTPs, "a-z", "A-Z" for magic-link tokens).
+func RandomFrom(alphabet string, n int) string {
+	out := make([]byte, 0, n)
+	limit := 256 - 256%len(alphabet)
+	var buf [64]byte
+	for len(out) < n {
+		_, _ = rand.Read(buf[:])
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
+}
+
 // NewID returns a Better Auth id (32 characters).
 func NewID() string { return RandomString(32) }
 
