@@ -6,6 +6,7 @@ import { admin, bearer, genericOAuth, jwt, organization, twoFactor } from "bette
 import { createAccessControl } from "better-auth/plugins/access";
 import { defaultStatements, ownerAc, adminAc, memberAc } from "better-auth/plugins/organization/access";
 import { apiKey } from "@better-auth/api-key";
+import { passkey } from "@better-auth/passkey";
 import crypto from "node:crypto";
 import Redis from "ioredis";
 import pg from "pg";
@@ -47,6 +48,9 @@ const EXTRA_PLUGINS = {
   // (the defaults extended with the project statement, plus a custom "auditor"), and dynamic access control
   // (the organizationRole table) on.
   organization: () => organization({ ac: orgAC, roles: orgRoles, dynamicAccessControl: { enabled: true } }),
+  // @better-auth/passkey with its defaults: the RP ID is the base URL's host name, the origin the request's
+  // Origin header, rpName the app name.
+  passkey: () => passkey(),
 };
 
 // ORG_STATEMENTS and the roles below are the access control of the Go tests and of docs/plugins.md: Better
