@@ -58,8 +58,8 @@ func merge(jar map[string]string, set map[string]string) string {
 // passkeyRow is one passkey row as stored.
 type passkeyRow struct {
 	credentialID, publicKey, deviceType, transports, aaguid string
-	counter                                                int64
-	backedUp                                               bool
+	counter                                                 int64
+	backedUp                                                bool
 }
 
 func readPasskey(t *testing.T, db *sql.DB, credID string) passkeyRow {
