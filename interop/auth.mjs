@@ -6,6 +6,7 @@ import { admin, bearer, emailOTP, genericOAuth, jwt, magicLink, organization, tw
 import { createAccessControl } from "better-auth/plugins/access";
 import { defaultStatements, ownerAc, adminAc, memberAc } from "better-auth/plugins/organization/access";
 import { apiKey } from "@better-auth/api-key";
+import { passkey } from "@better-auth/passkey";
 import crypto from "node:crypto";
 import Redis from "ioredis";
 import pg from "pg";
@@ -52,6 +53,9 @@ const EXTRA_PLUGINS = {
     magicLink({ sendMagicLink: async ({ email, url, token }) => void outbox.push({ kind: "magic-link", email, url, token }) }),
   emailOTP: () =>
     emailOTP({ sendVerificationOTP: async ({ email, otp, type }) => void outbox.push({ kind: `${type}-otp`, email, token: otp }) }),
+  // @better-auth/passkey with its defaults: the RP ID is the base URL's host name, the origin the request's
+  // Origin header, rpName the app name.
+  passkey: () => passkey(),
 };
 
 // ORG_STATEMENTS and the roles below are the access control of the Go tests and of docs/plugins.md: Better

@@ -220,6 +220,20 @@ func (x *Context) FreshSession() (*store.Result, error) {
 	return res, exportError(err)
 }
 
+// RecentSession is [Context.Session] for endpoints that need a recent sign-in, as Better Auth's
+// freshSessionMiddleware does: 403 SESSION_NOT_FRESH (an [*APIError]) when the session is older than
+// Config.Session.FreshAge.
+func (x *Context) RecentSession() (*store.Result, error) {
+	res, err := x.c.session(false)
+	if err != nil {
+		return nil, exportError(err)
+	}
+	if x.c.srv.freshAge > 0 && x.c.now.Sub(res.Session.CreatedAt) >= x.c.srv.freshAge {
+		return nil, exportError(errSessionNotFresh)
+	}
+	return res, nil
+}
+
 // NewSession returns the session this request created or refreshed (and set the cookies of), or nil:
 // Better Auth's ctx.context.newSession, for after hooks.
 func (x *Context) NewSession() *store.Result { return x.c.newSession }

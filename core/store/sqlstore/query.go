@@ -22,7 +22,8 @@ var (
 
 		"apikey.id": true, "apikey.key": true, "apikey.referenceId": true, "member.organizationId": true,
 		"member.userId": true, "member.role": true, "organizationRole.organizationId": true,
-		"organizationRole.role": true, "organizationRole.permission": true}
+		"organizationRole.role": true, "organizationRole.permission": true, "passkey.id": true,
+		"passkey.publicKey": true, "passkey.userId": true, "passkey.credentialID": true}
 	coreDates = map[string]bool{"expiresAt": true, "createdAt": true, "updatedAt": true}
 )
 

@@ -26,6 +26,9 @@ var (
 	apikeyFields  = []string{"id", "configId", "name", "start", "referenceId", "prefix", "key", "refillInterval",
 		"refillAmount", "lastRefillAt", "enabled", "rateLimitEnabled", "rateLimitTimeWindow", "rateLimitMax",
 		"requestCount", "remaining", "lastRequest", "expiresAt", "createdAt", "updatedAt", "permissions", "metadata"}
+	// The passkey plugin's passkey table (@better-auth/passkey 1.7.6 src/schema.ts).
+	passkeyFields = []string{"id", "name", "publicKey", "userId", "credentialID", "counter", "deviceType", "backedUp",
+		"transports", "createdAt", "aaguid"}
 )
 
 // coreTypes are the types of the core fields that are not strings.
@@ -34,6 +37,7 @@ var coreTypes = map[string]FieldType{
 	"accessTokenExpiresAt": FieldDate, "refreshTokenExpiresAt": FieldDate,
 	"verified": FieldBoolean, "lockedUntil": FieldDate, // the two-factor plugin's twoFactor table
 	"lastRefillAt": FieldDate, "lastRequest": FieldDate, "enabled": FieldBoolean, "rateLimitEnabled": FieldBoolean,
+	"backedUp": FieldBoolean, "counter": FieldNumber, // the passkey plugin's passkey table
 }
 
 // table is one of Better Auth's tables as the write methods see it: every column, the core fields first.
@@ -116,6 +120,8 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 		t.name, t.alias, fields = s.names.Member, "m", memberFields
 	case "organizationRole":
 		t.name, t.alias, fields = s.names.OrganizationRole, "r", orgRoleFields
+	case "passkey":
+		t.name, t.alias, fields = "passkey", "pk", passkeyFields
 	}
 	dbCols, err := s.columns(ctx, t.name)
 	if err != nil {
