@@ -41,7 +41,7 @@ var (
 	errSessionNotFresh     = newAPIError(403, "SESSION_NOT_FRESH", "Session is not fresh")
 	errEmailCannotUpdate   = newAPIError(400, "EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated")
 	errBodyNotObject       = newAPIError(400, "BODY_MUST_BE_AN_OBJECT", "Body must be an object")
-	errNoFieldsToUpdate    = newAPIError(400, "BAD_REQUEST", "No fields to update")
+	errNoFieldsToUpdate    = newAPIError(400, "", "No fields to update") // no code in Better Auth
 	errInvalidJSON         = newAPIError(400, "BAD_REQUEST", "Invalid JSON in request body")
 	errBodyTooLarge        = newAPIError(413, "PAYLOAD_TOO_LARGE", "Request body is too large")
 	errGetSessionPost      = newAPIError(405, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED", "POST method requires deferSessionRefresh to be enabled in session config")
