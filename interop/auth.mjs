@@ -102,7 +102,7 @@ export function settingsFromEnv(env, port) {
     throw new Error(`REDIS_URL=${JSON.stringify(redisURL)}: want redis://… or rediss://…`);
   }
   if (env.REDIS_KEY_PREFIX && redisURL === undefined) throw new Error("REDIS_KEY_PREFIX needs REDIS_URL");
-  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER"]) {
+  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS"]) {
     if (env[name] && env[name] !== "1") throw new Error(`${name}=${JSON.stringify(env[name])}: want 1 or unset`);
   }
   // GENERIC_OAUTH is a JSON array of genericOAuth provider configs (providerId, discoveryUrl, clientId,
@@ -141,6 +141,9 @@ export function settingsFromEnv(env, port) {
     bioField: env.BIO_FIELD === "1",
     fastPasswordHash: env.INSECURE_FAST_PASSWORD_HASH === "1",
     noJWTHeader: env.NO_JWT_HEADER === "1",
+    changeEmail: env.CHANGE_EMAIL === "1",
+    deleteUserVerification: env.DELETE_USER_VERIFICATION === "1",
+    extraFields: env.EXTRA_FIELDS === "1",
     genericOAuth: genericOAuthConfig,
     plugins,
   };
@@ -208,6 +211,21 @@ export function createAuth(s, database, storage) {
     // An optional user field that sign-up may set: a long value makes the session_data cookie longer than
     // Better Auth's 4050-byte limit, so it is split into session_data.0, .1, …
     options.user.additionalFields = { bio: { type: "string", required: false, input: true } };
+  }
+  if (s.changeEmail) options.user.changeEmail = { enabled: true, updateEmailWithoutVerification: true };
+  if (s.deleteUserVerification) {
+    options.user.deleteUser.sendDeleteAccountVerification = async ({ user, url, token }) =>
+      void outbox.push({ kind: "delete-account", email: user.email, url, token });
+  }
+  if (s.extraFields) {
+    // The additional fields of the Go tests (core/internal/interop/core_test.go): a required string, an
+    // optional number, an input: false field with a default, and a session field with a default.
+    options.user.additionalFields = {
+      nickname: { type: "string", required: true },
+      age: { type: "number", required: false },
+      plan: { type: "string", required: false, input: false, defaultValue: "free" },
+    };
+    options.session.additionalFields = { theme: { type: "string", required: false, defaultValue: "light" } };
   }
   if (storage) options.secondaryStorage = storage.storage;
   if (s.genericOAuth) options.plugins.push(genericOAuth({ config: s.genericOAuth }));

@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/httpsec"
 	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
 // Server-mode defaults, Better Auth's unless said otherwise. Zero values in [Config] mean these.
@@ -111,6 +113,10 @@ type Config struct {
 	// AccountLinking is Better Auth's account.accountLinking: when a provider identity may join an existing
 	// user. Its zero value is Better Auth's default.
 	AccountLinking AccountLinkingConfig
+
+	// User is Better Auth's user option: additional user fields, /change-email and /delete-user. Its zero
+	// value is Better Auth's default (no additional fields, both endpoints off).
+	User UserConfig
 
 	// Observer receives the server's endpoints, sign-in and sign-up outcomes, rate-limit refusals and
 	// password hashing queue waits, for traces and metrics (adapters/authotel implements it). When
@@ -221,8 +227,83 @@ type SessionConfig struct {
 	// limit: Better Auth's behaviour, where a session used at least every ExpiresIn lives forever.
 	MaxSessionAge time.Duration
 	// CookieCacheMaxAge is session.cookieCache.maxAge, when Auth.CookieCache.Strategy is set. Zero means
-	// 5 minutes.
+	// 5 minutes. (Better Auth's cookieCache.refreshCache has no field: Better Auth turns it off, with a
+	// warning, whenever there is a database, and a server always has one.)
 	CookieCacheMaxAge time.Duration
+	// DeferRefresh is Better Auth's deferSessionRefresh: GET /get-session never writes (no sliding
+	// refresh, no deletion of an expired session) and answers "needsRefresh" beside the session;
+	// POST /get-session does the refresh. Off means POST /get-session answers 405
+	// METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED.
+	DeferRefresh bool
+	// AdditionalFields are Better Auth's session.additionalFields: columns of the session table beyond
+	// the core schema, which POST /update-session may set (unless NoInput) and the session answers return.
+	// Nil means none.
+	AdditionalFields map[string]AdditionalField
+}
+
+// UserConfig is Better Auth's user option.
+type UserConfig struct {
+	// AdditionalFields are Better Auth's user.additionalFields: columns of the user table beyond the core
+	// schema, set on sign-up and /update-user as Better Auth's parseUserInput does, and returned in user
+	// answers, session answers and JWT payloads. Fields of the body that are not declared are ignored, as
+	// Better Auth ignores them. Create the columns with [MigrateConfig]. Nil means none.
+	AdditionalFields map[string]AdditionalField
+	// ChangeEmail is Better Auth's user.changeEmail: POST /change-email.
+	ChangeEmail ChangeEmailConfig
+	// DeleteUser is Better Auth's user.deleteUser: POST /delete-user and GET /delete-user/callback.
+	DeleteUser DeleteUserConfig
+}
+
+// AdditionalField is one of Better Auth's additionalFields (a DBFieldAttribute).
+type AdditionalField struct {
+	// Type is the field's type: sqlstore.FieldString, FieldNumber, FieldBoolean, FieldDate or FieldJSON.
+	// Empty means FieldString. A body value of another JSON type is refused with 400 VALIDATION_ERROR
+	// (Better Auth hands it to the database as it is; see docs/better-auth-compat.md).
+	Type sqlstore.FieldType
+	// Required makes the field mandatory on sign-up (400 MISSING_FIELD "<name> is required" when absent
+	// and there is no Default) and its column NOT NULL.
+	Required bool
+	// NoInput is Better Auth's input: false: the field cannot be set from a request body. A truthy value
+	// for it is refused with 400 FIELD_NOT_ALLOWED "<name> is not allowed to be set"; on sign-up a field
+	// with a Default takes the Default whatever the body says.
+	NoInput bool
+	// Default is the defaultValue written on create when the body has none (a string, bool, number or, for
+	// dates, a time.Time). Nil means none.
+	Default any
+}
+
+// ChangeEmailConfig is Better Auth's user.changeEmail option. The emails go through Config.Mailer, which
+// is Better Auth's emailVerification.sendVerificationEmail here: without a Mailer, /change-email can only
+// change the address of an unverified user with UpdateEmailWithoutVerification.
+type ChangeEmailConfig struct {
+	// Enabled serves POST /change-email (off: 400 CHANGE_EMAIL_DISABLED).
+	Enabled bool
+	// UpdateEmailWithoutVerification changes the address of a user whose email is not verified at once
+	// (and mails a verification link to the new address).
+	UpdateEmailWithoutVerification bool
+	// SendChangeEmailConfirmation is sendChangeEmailConfirmation: a verified user first confirms the
+	// change from the old address (an [EmailChangeEmailConfirmation] email); following that link mails the
+	// verification link to the new address. Off means the verification link goes to the new address
+	// directly.
+	SendChangeEmailConfirmation bool
+}
+
+// DeleteUserConfig is Better Auth's user.deleteUser option.
+type DeleteUserConfig struct {
+	// Enabled serves POST /delete-user and GET /delete-user/callback (off: 404).
+	Enabled bool
+	// SendDeleteAccountVerification is sendDeleteAccountVerification: /delete-user only mails a link (an
+	// [EmailDeleteAccount] email, through Config.Mailer, which it then requires), even after a correct
+	// password, and the user is deleted when the link is followed.
+	SendDeleteAccountVerification bool
+	// DeleteTokenExpiresIn is how long a deletion link works. Zero means 1 day.
+	DeleteTokenExpiresIn time.Duration
+	// BeforeDelete runs before the user is deleted; an error stops the deletion (a [*HookError] is
+	// answered with its status, code and message). Nil means none.
+	BeforeDelete func(ctx context.Context, u store.User) error
+	// AfterDelete runs after the user, its sessions and its accounts are deleted. Its error fails the
+	// answer, as Better Auth's does, though the user is gone. Nil means none.
+	AfterDelete func(ctx context.Context, u store.User) error
 }
 
 // serverSettings is the validated Config.
@@ -248,6 +329,9 @@ type serverSettings struct {
 	hooks        Hooks
 	providers    map[string]Provider // SocialProviders by ID
 	linking      AccountLinkingConfig
+	user         UserConfig
+	sessFields   map[string]AdditionalField
+	deferRefresh bool
 	gate         map[gateFinding]gateHandler // server plugins' answers to the session gate's findings; nil: none
 	userDefaults map[string]any              // the plugins' user field defaults (Field.Default), written on create
 	observer     Observer                    // nil: none
@@ -358,6 +442,21 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 		ss.limiter = httpsec.NewRateLimiter(rl)
 	}
 	ss.linking = c.AccountLinking
+	ss.user, ss.sessFields, ss.deferRefresh = c.User, c.Session.AdditionalFields, c.Session.DeferRefresh
+	ss.user.DeleteUser.DeleteTokenExpiresIn = orDefault(ss.user.DeleteUser.DeleteTokenExpiresIn, 24*time.Hour)
+	if ss.user.DeleteUser.DeleteTokenExpiresIn < time.Second {
+		return nil, configError("User.DeleteUser.DeleteTokenExpiresIn must be at least 1s")
+	}
+	if ss.user.DeleteUser.SendDeleteAccountVerification && c.Mailer == nil {
+		return nil, configError("User.DeleteUser.SendDeleteAccountVerification needs a Mailer")
+	}
+	for table, fields := range map[string]map[string]AdditionalField{"user": c.User.AdditionalFields, "session": c.Session.AdditionalFields} {
+		for name, f := range fields {
+			if err := f.check(table, name); err != nil {
+				return nil, err
+			}
+		}
+	}
 	ss.providers = map[string]Provider{}
 	for i, p := range c.SocialProviders {
 		if p == nil {

@@ -5,11 +5,13 @@ package authserver
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
 // userOut is a user as Better Auth's endpoints return it.
@@ -32,6 +34,14 @@ func (c *call) signUpEmail() (any, error) {
 	if err := c.checkNewPassword(password); err != nil {
 		return nil, err
 	}
+	rest := maps.Clone(c.body)
+	for _, k := range []string{"name", "email", "password", "image", "callbackURL", "rememberMe"} {
+		delete(rest, k)
+	}
+	extra, err := parseFields(c.srv.user.AdditionalFields, rest, true)
+	if err != nil {
+		return nil, err
+	}
 	generic := ep.RequireEmailVerification || ep.DisableAutoSignIn
 	email = strings.ToLower(email)
 	existing, err := c.srv.db.UserByEmail(c.ctx, email)
@@ -46,13 +56,16 @@ func (c *call) signUpEmail() (any, error) {
 		if _, err := c.hashPassword(password); err != nil {
 			return nil, err
 		}
-		return c.syntheticSignUp(name, email), nil
+		return c.syntheticSignUp(name, email, extra), nil
 	}
 	hash, err := c.hashPassword(password)
 	if err != nil {
 		return nil, err
 	}
 	u := &store.User{ID: betterauth.NewID(), Email: email, Name: name, Image: c.str("image")}
+	if len(extra) > 0 {
+		u.Additional = maps.Clone(extra)
+	}
 	if h := c.srv.hooks.BeforeCreateUser; h != nil {
 		if err := h(c.ctx, u); err != nil {
 			return nil, hookError(err)
@@ -66,13 +79,19 @@ func (c *call) signUpEmail() (any, error) {
 	if err := c.srv.db.CreateUser(c.ctx, u, c.now); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			if generic {
-				return c.syntheticSignUp(name, email), nil
+				return c.syntheticSignUp(name, email, extra), nil
 			}
 			return nil, errUserExists
 		}
 		return nil, dbError(err)
 	}
 	setTimes(u, c.now)
+	if len(c.srv.user.AdditionalFields) > 0 {
+		// Read back, so the answer has the fields as the database reports them (dates, numbers, JSON).
+		if u, err = c.srv.db.UserByID(c.ctx, u.ID); err != nil {
+			return nil, dbError(err)
+		}
+	}
 	acct := &store.Account{ID: betterauth.NewID(), AccountID: u.ID, ProviderID: "credential", UserID: u.ID,
 		Password: hash, CreatedAt: c.now, UpdatedAt: c.now}
 	if err := c.srv.db.CreateAccount(c.ctx, acct); err != nil {
@@ -107,9 +126,23 @@ func (c *call) signUpEmail() (any, error) {
 }
 
 // syntheticSignUp is the answer for an email that already has an account when answers must not tell.
-func (c *call) syntheticSignUp(name, email string) any {
+func (c *call) syntheticSignUp(name, email string, extra map[string]any) any {
 	u := store.User{ID: betterauth.NewID(), Email: email, Name: name, Image: c.str("image")}
 	setTimes(&u, c.now)
+	for k, f := range c.srv.user.AdditionalFields {
+		v, ok := extra[k]
+		switch {
+		case ok:
+			if t, isTime := v.(time.Time); isTime {
+				v = isoTime(t)
+			} else if f.typ() == sqlstore.FieldJSON && v != nil {
+				v = json.RawMessage(v.(string))
+			}
+			u.Additional[k] = v
+		case !f.Required:
+			u.Additional[k] = nil
+		}
+	}
 	return map[string]any{"token": nil, "user": userOut(u)}
 }
 

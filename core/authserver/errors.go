@@ -14,7 +14,8 @@ import (
 type apiError struct {
 	status        int
 	code, message string
-	retryAfter    int // seconds, for 429 and 503; 0 = none
+	retryAfter    int  // seconds, for 429 and 503; 0 = none
+	noBody        bool // better-call's APIError without a body: the answer is empty
 }
 
 func (e *apiError) Error() string { return "auth: " + e.code + ": " + e.message }
@@ -40,7 +41,7 @@ var (
 	errSessionNotFresh     = newAPIError(403, "SESSION_NOT_FRESH", "Session is not fresh")
 	errEmailCannotUpdate   = newAPIError(400, "EMAIL_CAN_NOT_BE_UPDATED", "Email can not be updated")
 	errBodyNotObject       = newAPIError(400, "BODY_MUST_BE_AN_OBJECT", "Body must be an object")
-	errNoFieldsToUpdate    = newAPIError(400, "BAD_REQUEST", "No fields to update")
+	errNoFieldsToUpdate    = newAPIError(400, "", "No fields to update") // no code in Better Auth
 	errInvalidJSON         = newAPIError(400, "BAD_REQUEST", "Invalid JSON in request body")
 	errBodyTooLarge        = newAPIError(413, "PAYLOAD_TOO_LARGE", "Request body is too large")
 	errGetSessionPost      = newAPIError(405, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED", "POST method requires deferSessionRefresh to be enabled in session config")
@@ -49,6 +50,15 @@ var (
 	errPasswordNeedsLower  = newAPIError(400, "PASSWORD_REQUIRES_LOWERCASE", "Password must contain a lowercase letter")
 	errPasswordNeedsNumber = newAPIError(400, "PASSWORD_REQUIRES_NUMBER", "Password must contain a number")
 	errPasswordNeedsSymbol = newAPIError(400, "PASSWORD_REQUIRES_SPECIAL", "Password must contain a special character")
+
+	errChangeEmailDisabled    = newAPIError(400, "CHANGE_EMAIL_DISABLED", "Change email is disabled")
+	errEmailIsTheSame         = newAPIError(400, "", "Email is the same")                // no code in Better Auth
+	errVerificationNotEnabled = newAPIError(400, "", "Verification email isn't enabled") // /change-email's: no code
+	errSessionExpired         = newAPIError(400, "SESSION_EXPIRED", "Session expired. Re-authenticate to perform this action.")
+	errInvalidUser            = newAPIError(400, "INVALID_USER", "Invalid user")
+	errDeleteTokenInvalid     = newAPIError(404, "INVALID_TOKEN", "Invalid token")
+	errFailedGetUserInfo      = newAPIError(404, "FAILED_TO_GET_USER_INFO", "Failed to get user info")
+	errNotFoundNoBody         = &apiError{status: 404, noBody: true}
 )
 
 // errServerUnavailable is a dependency failure (database down, hashing queue full): 503 with Retry-After,

@@ -19,6 +19,13 @@ const (
 	EmailVerify EmailKind = "verify-email"
 	// EmailResetPassword carries the password reset link (Better Auth's sendResetPassword).
 	EmailResetPassword EmailKind = "reset-password"
+	// EmailChangeEmailConfirmation asks a verified user to confirm, from the old address, an email change
+	// (Better Auth's user.changeEmail.sendChangeEmailConfirmation); Email.NewEmail is the new address.
+	// Following the link mails an [EmailVerify] link to the new address.
+	EmailChangeEmailConfirmation EmailKind = "change-email-confirmation"
+	// EmailDeleteAccount carries the account deletion link (Better Auth's
+	// user.deleteUser.sendDeleteAccountVerification): <BaseURL><BasePath>/delete-user/callback?token=….
+	EmailDeleteAccount EmailKind = "delete-account"
 	// EmailTwoFactorOTP carries a two-factor sign-in code (the two-factor plugin's otpOptions.sendOTP): the
 	// code is in Token, URL is empty.
 	EmailTwoFactorOTP EmailKind = "two-factor-otp"
@@ -47,6 +54,9 @@ type Email struct {
 	// URL is the link to put in the message: <BaseURL><BasePath>/verify-email?token=…&callbackURL=… or
 	// /reset-password/<token>?callbackURL=….
 	URL string
+	// NewEmail is the address an email change goes to, on [EmailChangeEmailConfirmation] emails and on the
+	// [EmailVerify] emails that complete a change ("" otherwise).
+	NewEmail string
 	// Token is the token inside URL (the verification JWT, or the 24-character reset token). It is a
 	// credential: do not log it.
 	Token string

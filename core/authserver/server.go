@@ -57,6 +57,10 @@ func (a *Server) routes() map[string]*endpoint {
 		"/link-social":             {methods: post, handle: (*call).linkSocial},
 		"/unlink-account":          {methods: post, handle: (*call).unlinkAccount},
 		"/list-accounts":           {methods: get, handle: (*call).listAccounts},
+		"/change-email":            {methods: post, handle: (*call).changeEmail},
+		"/delete-user":             {methods: post, handle: (*call).deleteUser},
+		"/delete-user/callback":    {methods: get, handle: (*call).deleteUserCallback},
+		"/update-session":          {methods: post, handle: (*call).updateSession},
 	}
 }
 
@@ -82,8 +86,9 @@ type call struct {
 	sess     *store.Result // the session found by a session middleware
 	sessDone bool
 
-	newSession *store.Result // the session whose cookies this request set (Better Auth's newSession)
-	bearerTok  string        // the session token a before hook took from elsewhere (the bearer plugin)
+	newSession   *store.Result // the session whose cookies this request set (Better Auth's newSession)
+	needsRefresh *bool         // deferSessionRefresh's flag for GET /get-session; nil: not answered
+	bearerTok    string        // the session token a before hook took from elsewhere (the bearer plugin)
 }
 
 type setCookie struct{ name, value string }
@@ -243,6 +248,9 @@ func (c *call) write(w http.ResponseWriter, res any, err error) (int, string) {
 			}
 		}
 		w.WriteHeader(e.status)
+		if e.noBody {
+			return e.status, ""
+		}
 		body := map[string]string{"message": e.message}
 		if e.code != "" {
 			body["code"] = e.code

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
@@ -32,7 +33,7 @@ func (c *call) createSession(userID string, dontRemember bool, u store.User) (*s
 	}
 	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: userID,
 		ExpiresAt: c.a.capExpiry(c.now.Add(life), c.now), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
-		UserAgent: c.r.Header.Get("User-Agent")}
+		UserAgent: c.r.Header.Get("User-Agent"), Additional: fieldDefaults(c.srv.sessFields)}
 	if err := c.srv.db.CreateSession(c.ctx, s); err != nil {
 		return nil, dbError(err)
 	}
@@ -108,7 +109,7 @@ func sessionOut(res *store.Result) json.RawMessage {
 func (c *call) getSession() (any, error) {
 	c.header.Set("Cache-Control", "no-store")
 	c.header.Set("Pragma", "no-cache")
-	if c.r.Method == "POST" {
+	if c.r.Method == "POST" && !c.srv.deferRefresh {
 		return nil, errGetSessionPost
 	}
 	res, err := c.loadSession(c.query.Get("disableCookieCache") == "true", c.query.Get("disableRefresh") == "true")
@@ -119,7 +120,18 @@ func (c *call) getSession() (any, error) {
 		return json.RawMessage("null"), nil
 	}
 	c.sess, c.sessDone = res, true // Better Auth's ctx.context.session, for after hooks (the JWT plugin's)
-	return sessionOut(res), nil
+	out := sessionOut(res)
+	if c.needsRefresh != nil {
+		out = append(append(out[:len(out)-1], `,"needsRefresh":`...), strconv.FormatBool(*c.needsRefresh)+"}"...)
+	}
+	return out, nil
+}
+
+// deferred reports whether this request's session lookup must not write (Session.DeferRefresh, Better
+// Auth's deferSessionRefresh): every lookup but POST /get-session's, since Better Auth's session
+// middleware reads the session as a GET /get-session.
+func (c *call) deferred() bool {
+	return c.srv.deferRefresh && (c.path != "/get-session" || c.r.Method != "POST")
 }
 
 // loadSession is the body of Better Auth's getSession: the signed cookie, then the cookie cache, then the
@@ -161,7 +173,7 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	}
 	if res == nil || res.Session.ExpiresAt.Before(c.now) || c.a.tooOld(res.Session, c.now) {
 		c.deleteSessionCookie()
-		if res != nil {
+		if res != nil && !c.deferred() {
 			if err := c.deleteSession(token); err != nil {
 				return nil, err
 			}
@@ -172,6 +184,14 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 		return res, nil
 	}
 	due := !res.Session.ExpiresAt.Add(-c.srv.expiresIn).Add(c.srv.updateAge).After(c.now)
+	if c.deferred() {
+		needs := due && !c.srv.noRefresh
+		if c.path == "/get-session" {
+			c.needsRefresh = &needs
+		}
+		c.setCookieCache(res, dontRemember)
+		return res, nil
+	}
 	if due && !c.srv.noRefresh {
 		exp := c.a.capExpiry(c.now.Add(c.srv.expiresIn), res.Session.CreatedAt)
 		if err := c.srv.db.UpdateSession(c.ctx, token, exp, c.now); err != nil {
@@ -325,4 +345,45 @@ func (a *Server) capExpiry(exp, createdAt time.Time) time.Time {
 		}
 	}
 	return exp
+}
+
+// updateSession is POST /update-session {field: value, …} (Better Auth's updateSession): sets the
+// session's additional fields (Session.AdditionalFields; other keys are ignored) and answers {"session"}.
+func (c *call) updateSession() (any, error) {
+	res, err := c.session(false)
+	if err != nil {
+		return nil, err
+	}
+	if _, bad := c.body["\x00notObject"]; bad {
+		return nil, errBodyNotObject
+	}
+	fields, err := parseFields(c.srv.sessFields, c.body, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, errNoFieldsToUpdate
+	}
+	up, ok := c.srv.db.(store.SessionFieldUpdater)
+	if !ok {
+		return nil, errors.New("auth: /update-session: the Database cannot update session fields (store.SessionFieldUpdater)")
+	}
+	if err := up.UpdateSessionFields(c.ctx, res.Session.Token, fields, c.now); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			c.deleteSessionCookie()
+			return nil, errFailedGetSession
+		}
+		return nil, dbError(err)
+	}
+	updated, err := c.srv.db.Lookup(c.ctx, res.Session.Token)
+	if errors.Is(err, store.ErrNotFound) {
+		c.deleteSessionCookie()
+		return nil, errFailedGetSession
+	}
+	if err != nil {
+		return nil, dbError(err)
+	}
+	c.setSessionCookie(&store.Result{Session: updated.Session, User: res.User}, nil, nil)
+	b := append([]byte(`{"session":`), betterauth.SessionJSON(updated.Session)...)
+	return json.RawMessage(append(b, '}')), nil
 }

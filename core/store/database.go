@@ -65,6 +65,14 @@ type Database interface {
 	DeleteVerification(ctx context.Context, id string) error
 }
 
+// SessionFieldUpdater is implemented by databases that can set a session's additional fields (sqlstore
+// does): Better Auth's POST /update-session needs it.
+type SessionFieldUpdater interface {
+	// UpdateSessionFields sets the given fields (Better Auth field names beyond the core schema; nil
+	// writes NULL) and updatedAt = now on the session with that token. A missing session is [ErrNotFound].
+	UpdateSessionFields(ctx context.Context, token string, fields map[string]any, now time.Time) error
+}
+
 // Account is a row of Better Auth's account table: a user's password ("credential" provider) or a linked
 // social identity. Empty strings and nil times are NULL columns.
 type Account struct {

@@ -50,3 +50,21 @@ func NewSessionToken() string { return RandomString(32) }
 // DummyUserID is a user id no real user has (ids are 32 alphanumeric characters), for the lookups that
 // keep an unknown email as costly as a known one.
 const DummyUserID = "-"
+
+// RandomLowerAlnum returns n characters from [0-9a-z] (generateRandomString(n, "0-9", "a-z"): the
+// deletion tokens of /delete-user), by rejection sampling.
+func RandomLowerAlnum(n int) string {
+	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+	out := make([]byte, 0, n)
+	var buf [64]byte
+	for len(out) < n {
+		_, _ = rand.Read(buf[:])
+		for _, b := range buf {
+			// 252 = 7·36.
+			if b < 252 && len(out) < n {
+				out = append(out, alphabet[b%36])
+			}
+		}
+	}
+	return string(out)
+}

@@ -50,6 +50,11 @@ func startGoServer(t *testing.T, databaseURL, secret string, edit func(*authserv
 	if edit != nil {
 		edit(&cfg)
 	}
+	if tables := cfg.Schema(); len(tables) > 0 {
+		if _, err := sqlstore.Migrate(ctx, db, dialect, &sqlstore.MigrateOptions{Tables: tables}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a, err := authserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)

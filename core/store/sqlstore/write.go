@@ -554,6 +554,29 @@ func (s *Store) UpdateSession(ctx context.Context, token string, expiresAt, upda
 	return s.update(ctx, t, map[string]any{"expiresAt": expiresAt, "updatedAt": updatedAt}, "token", token)
 }
 
+// UpdateSessionFields sets the given fields (Better Auth field names; nil writes NULL) and updatedAt = now
+// on the session with that token: [store.SessionFieldUpdater], for /update-session. "id", "token",
+// "userId" and "updatedAt" cannot be set this way. A missing session is [store.ErrNotFound].
+func (s *Store) UpdateSessionFields(ctx context.Context, token string, fields map[string]any, now time.Time) error {
+	for _, f := range []string{"id", "token", "userId", "updatedAt"} {
+		if _, ok := fields[f]; ok {
+			return fmt.Errorf("sqlstore: field %q cannot be updated", f)
+		}
+	}
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, "session")
+	if err != nil {
+		return err
+	}
+	set := maps.Clone(fields)
+	if set == nil {
+		set = map[string]any{}
+	}
+	set["updatedAt"] = now
+	return s.update(ctx, t, set, "token", token)
+}
+
 // DeleteSession deletes the session with that token; deleting a missing one is not an error.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	ctx, cancel := limits.Bound(ctx, s.timeout)
