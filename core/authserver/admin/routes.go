@@ -5,6 +5,7 @@ package admin
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -268,6 +269,20 @@ func (pl *plugin) updateUser(x *authserver.Context) (any, error) {
 
 // listUsers is GET /admin/list-users with Better Auth's search, filter, sort and pagination.
 func (pl *plugin) listUsers(x *authserver.Context) (any, error) {
+	for _, e := range []struct {
+		name    string
+		options []string
+	}{
+		{"searchField", []string{"email", "name"}},
+		{"searchOperator", []string{"contains", "starts_with", "ends_with"}},
+		{"sortDirection", []string{"asc", "desc"}},
+		{"filterOperator", []string{"eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "starts_with", "ends_with"}},
+	} {
+		if x.Query().Has(e.name) && !slices.Contains(e.options, x.Query().Get(e.name)) {
+			return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR",
+				Message: "[query." + e.name + "] Invalid option: expected one of \"" + strings.Join(e.options, "\"|\"") + "\""}
+		}
+	}
 	res, err := session(x)
 	if err != nil {
 		return nil, err

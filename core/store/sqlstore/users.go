@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -25,6 +26,7 @@ func (s *Store) whereClause(t *table, ws []store.Where, a *args) (string, error)
 			return "", fmt.Errorf("%w: table %q has no field %q", store.ErrInvalidQuery, t.name, w.Field)
 		}
 		col := t.alias + "." + s.quote(c.name)
+		w.Value = whereValue(c, w.Value)
 		var e string
 		switch op := w.Operator; op {
 		case "", "eq", "ne":
@@ -156,4 +158,22 @@ func (s *Store) CountUsers(ctx context.Context, where []store.Where) (int, error
 		return 0, fmt.Errorf("sqlstore: counting users: %w", s.failed(t, err))
 	}
 	return n, nil
+}
+
+// whereValue converts a value as Better Auth's adapter factory does for where clauses: a string compared
+// with a boolean field is === "true", a numeric string compared with a number field is a number.
+func whereValue(c *column, v any) any {
+	switch c.fieldType() {
+	case FieldBoolean:
+		if s, ok := v.(string); ok {
+			return s == "true"
+		}
+	case FieldNumber:
+		if s, ok := v.(string); ok && strings.TrimSpace(s) != "" {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+				return f
+			}
+		}
+	}
+	return v
 }
