@@ -1,12 +1,14 @@
 // Runs the real Better Auth client (createAuthClient from better-auth 1.7.25, with the jwtClient,
-// twoFactorClient, magicLinkClient and emailOTPClient plugins)
+// twoFactorClient, magicLinkClient, emailOTPClient, adminClient and organizationClient plugins, and
+// @better-auth/api-key's apiKeyClient)
 // against any server, for gobetterauth's interop tests. It reads one JSON script on stdin and prints one JSON
 // line per step on stdout (README.md, "client.mjs"). Node has no cookie jar, so this script keeps one: it
 // stores the Set-Cookie headers of every response and sends them back on every request, as a browser on the
 // site would. A step that fails (an error answer, a thrown exception) is recorded and the script goes on;
 // the exit status is non-zero only when the script itself is unusable or this harness breaks.
 import { createAuthClient } from "better-auth/client";
-import { emailOTPClient, jwtClient, magicLinkClient, twoFactorClient } from "better-auth/client/plugins";
+import { adminClient, emailOTPClient, jwtClient, magicLinkClient, organizationClient, twoFactorClient } from "better-auth/client/plugins";
+import { apiKeyClient } from "@better-auth/api-key/client";
 
 // stdout carries only the result lines; anything else (Better Auth's warnings included) goes to stderr.
 const writeLine = process.stdout.write.bind(process.stdout);
@@ -146,7 +148,7 @@ async function customFetchImpl(input, init = {}) {
 const client = createAuthClient({
   baseURL: script.baseURL,
   basePath,
-  plugins: [jwtClient(), twoFactorClient(), magicLinkClient(), emailOTPClient()],
+  plugins: [jwtClient(), twoFactorClient(), magicLinkClient(), emailOTPClient(), adminClient(), organizationClient(), apiKeyClient()],
   fetchOptions: { customFetchImpl },
 });
 

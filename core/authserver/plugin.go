@@ -65,6 +65,11 @@ type Plugin struct {
 	// Cookies it sets are sent either way. At most one plugin may take a finding. Nil means none.
 	Gates map[GateFinding]func(x *Context, u store.User) error
 
+	// UserDefaults are values every user the server creates gets for fields it has no value for, as a
+	// databaseHooks.user.create.before that fills defaults does (the admin plugin's role: "user"), without
+	// a defaultValue in the schema. "role" is the user's Role. Nil means none.
+	UserDefaults map[string]any
+
 	// verifier adjusts the verifier's config before New builds it (the bearer plugin turns on raw
 	// session tokens, as Better Auth's plugin accepts them). Only built-in plugins set it.
 	verifier func(*auth.Config)
@@ -251,6 +256,64 @@ func (x *Context) CreateSession(user store.User, dontRemember bool) (*store.Resu
 	return res, nil
 }
 
+// SessionOptions are what [Context.CreateSessionWith] writes beyond a plain sign-in.
+type SessionOptions struct {
+	// DontRemember makes it a browser-session cookie with a 1-day session, as rememberMe: false does.
+	DontRemember bool
+	// ExpiresAt is the session's expiry; zero means the server's session lifetime.
+	ExpiresAt time.Time
+	// Additional are the session's extra columns by field name (the admin plugin's impersonatedBy).
+	Additional map[string]any
+	// NoCookie creates the session without setting its cookies (set them with [Context.SetSessionCookie]).
+	NoCookie bool
+}
+
+// CreateSessionWith is [Context.CreateSession] with options, as Better Auth's createSession takes an
+// override: the session passes the session gate and the SessionCreated hook like every other.
+func (x *Context) CreateSessionWith(user store.User, o SessionOptions) (*store.Result, error) {
+	s, err := x.c.createSessionWith(user.ID, o.DontRemember, user, o.ExpiresAt, o.Additional)
+	if err != nil {
+		return nil, exportError(err)
+	}
+	res := &store.Result{Session: *s, User: user}
+	if !o.NoCookie {
+		dr := o.DontRemember
+		x.c.setSessionCookie(res, &dr, nil)
+	}
+	return res, nil
+}
+
+// SetSessionCookie sets the session cookies (and the cookie cache) for an existing session, as Better
+// Auth's setSessionCookie(ctx, session, dontRememberMe) does.
+func (x *Context) SetSessionCookie(res *store.Result, dontRemember bool) {
+	x.c.setSessionCookie(res, &dontRemember, nil)
+}
+
+// CheckPasswordLength answers a new password that is too long (400 PASSWORD_TOO_LONG) or, when min, too
+// short (400 PASSWORD_TOO_SHORT) for the server's limits, as Better Auth's assertPasswordNotTooLong and
+// assertPasswordNotTooShort do; nil otherwise.
+func (x *Context) CheckPasswordLength(password string, min bool) error {
+	n := jsLength(password)
+	switch {
+	case min && n < x.c.srv.ep.MinPasswordLength:
+		return exportError(errPasswordTooShort)
+	case n > x.c.srv.ep.MaxPasswordLength:
+		return exportError(errPasswordTooLong)
+	}
+	return nil
+}
+
+// HashPassword hashes password with the server's password hasher, within its concurrency bound (503 when
+// the queue is full), as Better Auth's ctx.context.password.hash does.
+func (x *Context) HashPassword(password string) (string, error) {
+	h, err := x.c.hashPassword(password)
+	return h, exportError(err)
+}
+
+// SessionCookieMaxAge is the session cookie's Max-Age: the server's session lifetime (Better Auth's
+// authCookies.sessionToken.attributes.maxAge), for cookies a plugin sets with the same attributes.
+func (x *Context) SessionCookieMaxAge() time.Duration { return x.c.srv.expiresIn }
+
 // SetCookie sets a cookie with Better Auth's attributes (Path=/, HttpOnly, SameSite=Lax, Secure in secure
 // mode). maxAge 0 means a browser-session cookie; negative expires it.
 func (x *Context) SetCookie(name, value string, maxAge time.Duration) {
@@ -398,13 +461,15 @@ func (x *Context) CheckCallback(target string) error {
 }
 
 // CreateUser inserts a new user without any account, as Better Auth's internalAdapter.createUser does
-// for the sign-ups of the magic-link and email-OTP plugins: u.ID, CreatedAt and UpdatedAt are filled in,
-// the email is lowercased, the BeforeCreateUser hook may change or refuse it, the plugins' user field
-// defaults apply, and AfterCreateUser runs. An address that already has a user is 422
-// USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL (an [*APIError]).
+// for the sign-ups of the magic-link and email-OTP plugins and the admin plugin's create-user: u.ID (when
+// empty), CreatedAt and UpdatedAt are filled in, the email is lowercased, the BeforeCreateUser hook may
+// change or refuse it, the plugins' user field defaults apply, and AfterCreateUser runs. An address that
+// already has a user is 422 USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL (an [*APIError]).
 func (x *Context) CreateUser(u *store.User) error {
 	c := x.c
-	u.ID = betterauth.NewID()
+	if u.ID == "" {
+		u.ID = betterauth.NewID()
+	}
 	u.Email = strings.ToLower(u.Email)
 	if h := c.srv.hooks.BeforeCreateUser; h != nil {
 		if err := h(c.ctx, u); err != nil {
@@ -503,6 +568,12 @@ func (x *Context) RefreshCookieCache(res *store.Result) {
 // adapter writes a field's defaultValue on create (twoFactorEnabled: false).
 func (c *call) applyUserDefaults(u *store.User) {
 	for k, v := range c.srv.userDefaults {
+		if k == "role" {
+			if r, ok := v.(string); ok && u.Role == "" {
+				u.Role = r
+			}
+			continue
+		}
 		if _, ok := u.Additional[k]; !ok {
 			if u.Additional == nil {
 				u.Additional = map[string]any{}
@@ -628,6 +699,12 @@ func (a *Server) installPlugins(plugins []Plugin) error {
 		}
 	}
 	for _, p := range plugins {
+		for k, v := range p.UserDefaults {
+			if a.s.server.userDefaults == nil {
+				a.s.server.userDefaults = map[string]any{}
+			}
+			a.s.server.userDefaults[k] = v
+		}
 		for _, t := range p.Schema {
 			for _, f := range t.Fields {
 				if t.Name == "user" && f.Default != nil {

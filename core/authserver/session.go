@@ -19,6 +19,12 @@ import (
 // sessions of the same user the request presents end then, unless Session.KeepSessionOnSignIn, so a fixed
 // or stolen session does not outlive the next sign-in.
 func (c *call) createSession(userID string, dontRemember bool, u store.User) (*store.Session, error) {
+	return c.createSessionWith(userID, dontRemember, u, time.Time{}, nil)
+}
+
+// createSessionWith is createSession with the session's extra columns and, when not zero, its expiry (Better
+// Auth's createSession override, as the admin plugin's impersonation passes them).
+func (c *call) createSessionWith(userID string, dontRemember bool, u store.User, expiresAt time.Time, extra map[string]any) (*store.Session, error) {
 	if err := c.gate(&u); err != nil {
 		return nil, err
 	}
@@ -34,6 +40,15 @@ func (c *call) createSession(userID string, dontRemember bool, u store.User) (*s
 	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: userID,
 		ExpiresAt: c.a.capExpiry(c.now.Add(life), c.now), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
 		UserAgent: c.r.Header.Get("User-Agent"), Additional: fieldDefaults(c.srv.sessFields)}
+	for k, v := range extra { // the caller's columns win over the declared defaults
+		if s.Additional == nil {
+			s.Additional = map[string]any{}
+		}
+		s.Additional[k] = v
+	}
+	if !expiresAt.IsZero() {
+		s.ExpiresAt = c.a.capExpiry(expiresAt, c.now)
+	}
 	if err := c.srv.db.CreateSession(c.ctx, s); err != nil {
 		return nil, dbError(err)
 	}
