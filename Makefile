@@ -28,8 +28,10 @@ interop-deps:
 test:
 	@set -e; for m in $(MODULES); do echo "== go test $$m"; (cd $$m && $(GO) test -count=1 ./...); done
 
+## test-race: -race tests of every module, LANES modules at once (core, the longest, starts first)
+LANES ?= 2
 test-race:
-	@set -e; for m in $(MODULES); do echo "== go test -race $$m"; (cd $$m && $(GO) test -race -count=1 ./...); done
+	@for m in $(MODULES); do echo "cd $$m && $(GO) test -race -count=1 ./..."; done | ./scripts/parallel.sh $(LANES)
 
 vet:
 	@set -e; for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && $(GO) vet ./...); done
@@ -37,19 +39,15 @@ vet:
 gofmt-check:
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## fuzz-smoke: run every Fuzz target of every module for FUZZTIME
+## fuzz-smoke: run every Fuzz target of every module for FUZZTIME (a package's targets in turn, LANES packages at once)
 fuzz-smoke:
 	@set -e; for m in $(MODULES); do \
 	  (cd $$m && for pkg in $$($(GO) list ./...); do \
-	    for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	      echo "== fuzz $$pkg $$f ($(FUZZTIME))"; \
-	      out=$$($(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg 2>&1) && echo "$$out" | tail -1 || { \
-	        echo "$$out"; \
-	        if echo "$$out" | grep -q 'context deadline exceeded' && ! echo "$$out" | grep -q 'Failing input written'; then \
-	          echo "== the fuzzing engine timed out a worker (machine load, no crasher saved): once more"; \
-	          $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
-	        else exit 1; fi; }; \
-	    done; done); done
+	    fs=$$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' | tr '\n' ' ' || true); \
+	    [ -z "$$fs" ] || echo "cd $$m && for f in $$fs; do $(ROOT)/scripts/fuzz-one.sh $$pkg \$$f $(FUZZTIME) || exit 1; done"; \
+	    done); done > $(ROOT)/.fuzz-jobs; \
+	echo "== fuzz: $$(wc -l < $(ROOT)/.fuzz-jobs) packages, every target $(FUZZTIME), $(LANES) packages at once"; \
+	./scripts/parallel.sh $(LANES) < $(ROOT)/.fuzz-jobs; rc=$$?; rm -f $(ROOT)/.fuzz-jobs; exit $$rc
 
 ## bench: benchmarks of every module (peers side by side live in bench/)
 bench:
