@@ -75,14 +75,30 @@ func readPasskey(t *testing.T, db *sql.DB, credID string) passkeyRow {
 }
 
 // TestPasskeyBothWays registers a passkey through Node's @better-auth/passkey and signs in with it at Go,
-// then registers one at Go and signs in with it at Node, on one database, with one software authenticator;
-// each side sees the counter the other wrote.
+// then registers one at Go and signs in with it at Node, on one database (SQLite, PostgreSQL), with one
+// software authenticator; each side sees the counter the other wrote.
 func TestPasskeyBothWays(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) { testPasskeyBothWays(t, kind) })
+	}
+}
+
+func testPasskeyBothWays(t *testing.T, kind string) {
 	interop.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	file := filepath.Join(t.TempDir(), "passkey.db")
-	dbURL := "sqlite:" + file
+	var dbURL string
+	env := map[string]string{"PLUGINS": "passkey"}
+	switch kind {
+	case "sqlite":
+		file := filepath.Join(t.TempDir(), "passkey.db")
+		dbURL, env["DB_FILE"] = "sqlite:"+file, file
+	case "postgres":
+		u, drop, err := newPostgresDatabase(ctx)
+		requireFixture(t, err)
+		t.Cleanup(drop)
+		dbURL, env["DATABASE"] = u, u
+	}
 	db, dialect, err := storeurl.OpenDB(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +107,7 @@ func TestPasskeyBothWays(t *testing.T) {
 	if _, err := sqlstore.Migrate(ctx, db, dialect, &sqlstore.MigrateOptions{Tables: passkey.Schema}); err != nil {
 		t.Fatal(err)
 	}
-	node := interop.NewServer(t, map[string]string{"PLUGINS": "passkey", "DB_FILE": file})
+	node := interop.NewServer(t, env)
 	goSrv := startGoServer(t, dbURL, interop.DefaultSecret, func(c *authserver.Config) {
 		c.Plugins = append(c.Plugins, passkey.New(passkey.Config{}))
 	})
