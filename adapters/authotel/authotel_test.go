@@ -1,7 +1,9 @@
 package authotel_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -18,7 +20,8 @@ import (
 )
 
 // TestVerifications checks the spans and metric values of a valid, an invalid and an unavailable
-// verification, and that no span attribute carries token bytes.
+// verification, and that no span attribute and no log line (the verifier's logger at debug level, where
+// refusals are logged) carries token bytes.
 func TestVerifications(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -50,7 +53,9 @@ func TestVerifications(t *testing.T) {
 			if tt.down {
 				is.SetHandler(func(w http.ResponseWriter, _ *http.Request) bool { w.WriteHeader(500); return true })
 			}
-			a, err := auth.New(auth.Config{BaseURL: is.URL(), Observer: obs})
+			var logs bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			a, err := auth.New(auth.Config{BaseURL: is.URL(), Observer: obs, Logger: logger})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,6 +71,15 @@ func TestVerifications(t *testing.T) {
 			_, verr := a.Authenticate(context.Background(), auth.Request{Authorization: []string{"Bearer " + tok}})
 			if got := auth.NewErrorResponse(verr).Code; tt.reason != "" && got != tt.reason || tt.reason == "" && verr != nil {
 				t.Fatalf("Authenticate: %v", verr)
+			}
+
+			if tt.name != "valid" && logs.Len() == 0 {
+				t.Errorf("a refusal logged nothing at debug level")
+			}
+			for _, part := range strings.Split(tok, ".") {
+				if strings.Contains(logs.String(), part) {
+					t.Errorf("a log line carries token bytes: %s", logs.String())
+				}
 			}
 
 			byName := map[string]sdktrace.ReadOnlySpan{}
