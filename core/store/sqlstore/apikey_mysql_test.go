@@ -55,12 +55,12 @@ func TestAPIKeyCountingMySQL(t *testing.T) {
 		name string
 		// The key's counters (nil: NULL).
 		remaining, refillAmount, refillInterval, rateLimitMax, rateLimitWindow any
-		rateLimited                                                          bool
-		lastRefillAt, lastRequest                                            any
-		requestCount                                                         int64
-		refused                                                              string // the code of the other 30
-		wantRemaining                                                        *int64 // after
-		wantRequests                                                         int64
+		rateLimited                                                            bool
+		lastRefillAt, lastRequest                                              any
+		requestCount                                                           int64
+		refused                                                                string // the code of the other 30
+		wantRemaining                                                          *int64 // after
+		wantRequests                                                           int64
 	}{
 		{name: "remaining", remaining: 10, refused: "USAGE_EXCEEDED", wantRemaining: ptr(0)},
 		{name: "remaining with a refill not due", remaining: 10, refillAmount: 10, refillInterval: day,
