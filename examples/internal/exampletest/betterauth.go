@@ -51,7 +51,14 @@ func RunBetterAuth(t *testing.T, newHandler func(t *testing.T, a *auth.Auth) htt
 		t.Fatal(err)
 	}
 	defer a.Close()
+	// A second handle on Node's database, for what only the database sets (the first admin's role).
+	sdb, _, err := storeurl.OpenDB(ctx, "sqlite:"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sdb.Close()
 	h := newHandler(t, a)
+	defer runAdminRoutes(t, base, h, sdb)
 	defer runPluginRoutes(t, base, h, cookie)
 	for _, tt := range []struct {
 		name, target, authz, cookie string
