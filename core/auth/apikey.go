@@ -26,7 +26,8 @@ type APIKey = store.APIKey
 // same code.
 type APIKeyConfig struct {
 	// Store reads and updates the keys: sqlstore.Store (the apikey table), or redisstore.APIKeys for the
-	// plugin's storage: "secondary-storage" (with or without fallbackToDatabase). Required.
+	// plugin's storage: "secondary-storage" (with or without fallbackToDatabase). Required. It must be
+	// able to write: a store reporting itself read-only ([store.ReadOnlyReporter]) is refused by New.
 	Store store.APIKeyStore
 
 	// Headers are the headers a key is read from, in order: the first one present is used, as the
@@ -65,6 +66,11 @@ type apiKeySettings struct {
 func (c *APIKeyConfig) validate() (*apiKeySettings, error) {
 	if c.Store == nil {
 		return nil, configError("APIKeys.Store is required")
+	}
+	if ro, ok := c.Store.(store.ReadOnlyReporter); ok {
+		if err := ro.ReadOnly(); err != nil {
+			return nil, configError("APIKeys.Store cannot count the keys' uses: %w", err)
+		}
 	}
 	if c.MinLength < 0 || c.MaxLength < 0 {
 		return nil, configError("APIKeys.MinLength and MaxLength must not be negative")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -56,6 +57,18 @@ type APIKey struct {
 func (k *APIKey) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", k.ID), slog.String("referenceId", k.ReferenceID),
 		slog.String("configId", k.ConfigID))
+}
+
+// ErrReadOnly means a store was opened read-only (storeurl opens SQLite with query_only) and was asked to
+// write, as API keys do when they count their uses. Errors wrapping it say how to open the store for writing.
+var ErrReadOnly = errors.New("store: opened read-only")
+
+// ReadOnlyReporter is implemented by stores that know whether they may write (sqlstore.Store). ReadOnly
+// returns nil when the store may write, else an error wrapping [ErrReadOnly] that says how to open it for
+// writing. auth.New checks it for the store of its API keys, so a store that cannot count their uses fails
+// at start rather than answering 503 to every key.
+type ReadOnlyReporter interface {
+	ReadOnly() error
 }
 
 // APIKeyStore reads and updates the api-key plugin's keys, wherever the plugin keeps them (its apikey

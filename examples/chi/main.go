@@ -50,7 +50,9 @@ func main() {
 	// storeurl.FromEnv, not auth.FromEnv: it opens the store DATABASE_URL (or REDIS_URL) names for session
 	// cookies, and links the database drivers. For JWTs only, auth.FromEnv links none (see examples/gin).
 	// The api-key, organization and admin plugins are read from the same database (examples/internal/plugins).
-	c, err := storeurl.ConfigFromEnv(context.Background())
+	// Writable: API keys count their uses there (a SQLite DATABASE_URL is otherwise opened query_only, and
+	// auth.New refuses it for API keys).
+	c, err := storeurl.ConfigFromEnvWith(context.Background(), &storeurl.Options{Writable: true})
 	if err != nil {
 		log.Fatal(err)
 	}

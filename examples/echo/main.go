@@ -7,7 +7,9 @@
 //
 //	GET /api/public  200 for anyone
 //	GET /api/me      401 JSON when not signed in, else {"user":{…},"session":{…}}
-//	GET /api/admin   403 unless the user's role is "admin"
+//	GET /api/admin   403 unless the user's role is "admin", and for an impersonated session
+//	GET /api/files   an API key with {"files": ["read"]}, GET /api/org, POST /api/org/projects: served
+//	                 only for an Auth with a database store (see examples/internal/plugins and examples/nethttp)
 //	GET /dashboard   a page: redirects to /login?callbackUrl=/dashboard when not signed in
 //	GET /login       where the dashboard sends visitors who are not signed in
 //	GET /healthz     200 "ok"
@@ -30,6 +32,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/adapters/authecho"
 	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/examples/internal/plugins"
 )
 
 func main() {
@@ -64,7 +67,7 @@ func newRouter(a *auth.Auth) *echo.Echo {
 	e := echo.New()
 	e.Use(middleware.Recover())
 	e.Use(authecho.Middleware(a, authecho.WithPolicy(auth.Policy{
-		Skip:     []string{"/api/public", "/healthz", "/login"},
+		Skip:     append([]string{"/api/public", "/healthz", "/login"}, plugins.Skip...),
 		Pages:    []string{"/dashboard"},
 		LoginURL: "/login",
 	})))
@@ -84,10 +87,33 @@ func newRouter(a *auth.Auth) *echo.Echo {
 		s, _ := authecho.Session(c)
 		return c.JSON(http.StatusOK, s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
 	})
-	admins := authecho.Middleware(a, authecho.WithPolicy(auth.Policy{Roles: []string{"admin"}})) // reuses the session
+	admins := authecho.Middleware(a, authecho.WithPolicy(plugins.Admin)) // reuses the session
 	e.GET("/api/admin", func(c *echo.Context) error {
 		s, _ := authecho.Session(c)
 		return c.JSON(http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
 	}, admins)
+	// The plugin routes need a database store (not auth.FromEnv's JWTs): see examples/nethttp.
+	keys, orgs := plugins.Enabled(a)
+	if keys {
+		e.GET("/api/files", func(c *echo.Context) error {
+			s, _ := authecho.Session(c)
+			return c.JSON(http.StatusOK, map[string]string{"keyId": s.APIKey.ID, "userId": s.User.ID})
+		}, authecho.Middleware(a, authecho.WithPolicy(plugins.Files)))
+	}
+	if orgs {
+		e.GET("/api/org", func(c *echo.Context) error {
+			s, _ := authecho.Session(c)
+			m, err := a.Member(c.Request().Context(), s) // cached: the policy just read it
+			if err != nil {
+				return c.JSON(auth.HTTPStatus(err), map[string]string{"message": http.StatusText(auth.HTTPStatus(err))})
+			}
+			return c.JSON(http.StatusOK, map[string]string{"organizationId": m.OrganizationID, "role": m.Role})
+		}, authecho.Middleware(a, authecho.WithPolicy(plugins.Org)))
+		e.POST("/api/org/projects", func(c *echo.Context) error {
+			s, _ := authecho.Session(c)
+			id, _ := s.ActiveOrganizationID()
+			return c.JSON(http.StatusCreated, map[string]string{"organizationId": id, "message": "project created"})
+		}, authecho.Middleware(a, authecho.WithPolicy(plugins.Projects)))
+	}
 	return e
 }

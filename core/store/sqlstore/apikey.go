@@ -55,8 +55,11 @@ func (s *Store) apiKeyWhere(ctx context.Context, field, v string) (*store.APIKey
 
 // UpdateAPIKey applies set to the key with this id when its row satisfies cond, with one UPDATE whose
 // WHERE clause holds the guards (so concurrent verifiers, Go or Node, never count past a limit), then reads
-// the row back.
+// the row back. A store opened read-only ([Options].ReadOnly) fails with [store.ErrReadOnly].
 func (s *Store) UpdateAPIKey(ctx context.Context, id string, cond store.APIKeyCond, set store.APIKeySet) (*store.APIKey, bool, error) {
+	if err := s.ReadOnly(); err != nil {
+		return nil, false, fmt.Errorf("sqlstore: counting a use of an API key: %w", err)
+	}
 	ctx, cancel := limits.Bound(ctx, s.timeout)
 	defer cancel()
 	t, err := s.table(ctx, "apikey")

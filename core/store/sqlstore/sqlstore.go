@@ -168,6 +168,12 @@ type Options struct {
 	// Outage configures the breaker and the bound on waiting in front of the database, for [Store.Lookup].
 	// The zero value means the defaults ([store.Outage]). The write methods do not go through it.
 	Outage store.Outage
+
+	// ReadOnly, when not empty, says db was opened read-only and how to open it for writing (storeurl sets
+	// it for the SQLite files it opens with query_only). [Store.ReadOnly] then reports it, and
+	// [Store.UpdateAPIKey] fails with it, wrapping [store.ErrReadOnly], without asking the database. Empty
+	// means db may write; a write SQLite still refuses as read-only wraps store.ErrReadOnly.
+	ReadOnly string
 }
 
 // Store looks up Better Auth sessions in SQL tables, and reads and writes Better Auth's user, session,
@@ -182,6 +188,7 @@ type Store struct {
 	refresh time.Duration    // how long columns read are used
 	now     func() time.Time // the clock refresh is measured by
 	breaker *breaker.Breaker // in front of Lookup
+	ro      string           // Options.ReadOnly
 
 	sem    chan struct{} // held while reading the schema
 	mu     sync.Mutex
@@ -190,9 +197,10 @@ type Store struct {
 }
 
 var (
-	_ store.Store           = (*Store)(nil)
-	_ store.Database        = (*Store)(nil)
-	_ store.BreakerReporter = (*Store)(nil)
+	_ store.Store            = (*Store)(nil)
+	_ store.Database         = (*Store)(nil)
+	_ store.BreakerReporter  = (*Store)(nil)
+	_ store.ReadOnlyReporter = (*Store)(nil)
 )
 
 // New returns a store reading Better Auth's tables through db, which must have been opened with a driver
@@ -222,7 +230,7 @@ func New(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, dialect: dialect, timeout: opts.Timeout, refresh: opts.SchemaRefresh, now: opts.Now,
-		fields: DefaultFields(), sem: make(chan struct{}, 1), breaker: limits.Breaker("sqlstore "+string(dialect), opts.Outage)}
+		fields: DefaultFields(), sem: make(chan struct{}, 1), ro: opts.ReadOnly, breaker: limits.Breaker("sqlstore "+string(dialect), opts.Outage)}
 	if s.timeout == 0 {
 		s.timeout = DefaultTimeout
 	}
@@ -238,6 +246,15 @@ func New(db *sql.DB, dialect Dialect, opts *Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ReadOnly returns nil when the store may write, else (see [Options].ReadOnly) an error wrapping
+// [store.ErrReadOnly] that says how to open the database for writing.
+func (s *Store) ReadOnly() error {
+	if s.ro == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", store.ErrReadOnly, s.ro)
 }
 
 // Check reads the tables' columns and builds the lookup query, if not done yet. It reports a missing table

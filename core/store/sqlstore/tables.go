@@ -394,10 +394,18 @@ func chain(err error) []error {
 	return out
 }
 
-// writeErr wraps a failed write: a unique violation is [store.ErrConflict].
+// writeErr wraps a failed write: a unique violation is [store.ErrConflict], SQLite's "attempt to write a
+// readonly database" (SQLITE_READONLY, query_only or a read-only file) is [store.ErrReadOnly].
 func (s *Store) writeErr(what string, err error) error {
 	if s.conflict(err) {
 		return fmt.Errorf("sqlstore: %s: %w (%v)", what, store.ErrConflict, err)
+	}
+	if s.dialect == SQLite && strings.Contains(err.Error(), "readonly database") {
+		fix := s.ro
+		if fix == "" {
+			fix = "open the database for writing"
+		}
+		return fmt.Errorf("sqlstore: %s: %w (%v): %s", what, store.ErrReadOnly, err, fix)
 	}
 	return fmt.Errorf("sqlstore: %s: %w", what, err)
 }

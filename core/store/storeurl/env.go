@@ -22,7 +22,9 @@ const envOpenTimeout = 10 * time.Second
 // unset, REDIS_URL), opened by [OpenWith] and checked within ctx (10 seconds when ctx has no deadline).
 // The store is in Config.Store and its connections in Config.Closer, which [auth.Auth.Close] closes; a
 // caller that does not pass the Config to [auth.New], or whose New fails, closes Config.Closer itself.
-// Without either variable it is auth.ConfigFromEnv: JWTs only.
+// Without either variable it is auth.ConfigFromEnv: JWTs only. A SQLite database is opened read-only
+// (query_only), enough for sessions; for API keys, which count their uses, use [ConfigFromEnvWith] with
+// [Options].Writable.
 //
 // GOBETTERAUTH_STORE_CACHE_TTL (a duration such as "5s"; "0" for none) sets the one in-process cache of
 // found sessions: for a remote store (an http(s) URL) it is the store's own answer cache, 5 s when unset;
@@ -31,6 +33,13 @@ const envOpenTimeout = 10 * time.Second
 // GOBETTERAUTH_STORE_MAX_WAITING set [Options].Outage ([store.Outage]'s Failures, OpenFor and
 // MaxWaiting).
 func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
+	return ConfigFromEnvWith(ctx, nil)
+}
+
+// ConfigFromEnvWith is [ConfigFromEnv] with opts as the store's options before the environment's
+// variables set theirs: for example &Options{Writable: true} for a SQLite DATABASE_URL whose API keys
+// count their uses. A nil *Options means all defaults.
+func ConfigFromEnvWith(ctx context.Context, opts *Options) (auth.Config, error) {
 	c, err := auth.ConfigFromEnv()
 	if err != nil && !errors.Is(err, auth.ErrStoreInEnv) {
 		return c, err
@@ -42,7 +51,11 @@ func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 	if dsn == "" {
 		return c, nil
 	}
-	var opts Options
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o.env = name
 	ttlEnv := os.Getenv(auth.EnvStoreCacheTTL)
 	var ttl time.Duration
 	if ttlEnv != "" {
@@ -50,16 +63,16 @@ func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 			return c, fmt.Errorf("%w: %s=%q is not a duration of 0 or more", auth.ErrInvalidConfig, auth.EnvStoreCacheTTL, ttlEnv)
 		}
 	}
-	if err := outageFromEnv(&opts.Outage); err != nil {
+	if err := outageFromEnv(&o.Outage); err != nil {
 		return c, err
 	}
 	remoteStore := false
 	if t, err := parse(dsn); err == nil && t.kind == "remote" {
 		remoteStore = true
 		if ttlEnv != "" {
-			opts.RemoteCacheTTL = ttl
+			o.RemoteCacheTTL = ttl
 			if ttl == 0 {
-				opts.RemoteCacheTTL = -1 // "0": no cache
+				o.RemoteCacheTTL = -1 // "0": no cache
 			}
 		}
 	}
@@ -68,7 +81,7 @@ func ConfigFromEnv(ctx context.Context) (auth.Config, error) {
 		ctx, cancel = context.WithTimeout(ctx, envOpenTimeout)
 		defer cancel()
 	}
-	st, closer, err := OpenWith(ctx, dsn, &opts)
+	st, closer, err := OpenWith(ctx, dsn, &o)
 	if err != nil {
 		return c, EnvError(name, dsn, err)
 	}

@@ -28,7 +28,7 @@ func OpenDB(ctx context.Context, databaseURL string) (*sql.DB, sqlstore.Dialect,
 	var db *sql.DB
 	switch t.kind {
 	case "sqlite":
-		dsn := strings.Replace(t.dsn, "&_pragma=query_only(1)", "", 1)
+		dsn := t.sqliteWritable()
 		dsn = strings.Replace(dsn, "?mode=rw&", "?mode=rwc&", 1)
 		if db, err = sql.Open("sqlite", dsn); err != nil {
 			return nil, "", fmt.Errorf("storeurl: %w", err)

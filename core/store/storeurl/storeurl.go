@@ -55,9 +55,18 @@ type Options struct {
 	// (remote.Options.CacheTTL): zero means remote.DefaultCacheTTL, 5 s; negative turns the cache off.
 	// The other stores have no cache of their own: put [store.NewCache] in front of them.
 	RemoteCacheTTL time.Duration
+
+	// Writable opens a SQLite database for writing. The zero value opens it query_only, so the store can
+	// only read: all that verifying sessions needs. Set it when the store must write: API keys
+	// (auth.APIKeyConfig) count their uses in the apikey table, and auth.New refuses a read-only store for
+	// them. The file is still never created. PostgreSQL and MySQL are opened the same either way: their
+	// user's grants decide.
+	Writable bool
+
+	env string // the environment variable the URL came from, for the read-only store's advice
 }
 
-// SQLite settings: wait a little for Better Auth's writes, never write ourselves.
+// SQLite settings: wait a little for Better Auth's writes, never write ourselves (unless Options.Writable).
 const sqlitePragmas = "_pragma=busy_timeout(1000)&_pragma=query_only(1)"
 
 // target is a parsed URL.
@@ -93,7 +102,7 @@ func OpenWith(ctx context.Context, databaseURL string, opts *Options) (store.Sto
 	}
 	switch t.kind {
 	case "sqlite", "postgres", "mysql":
-		return openSQL(ctx, t, opts.Outage)
+		return openSQL(ctx, t, opts)
 	case "redis":
 		c := redis.NewClient(t.redis)
 		if err := c.Ping(ctx).Err(); err != nil {
@@ -119,13 +128,24 @@ func OpenWith(ctx context.Context, databaseURL string, opts *Options) (store.Sto
 	}
 }
 
-func openSQL(ctx context.Context, t *target, outage store.Outage) (store.Store, io.Closer, error) {
+func openSQL(ctx context.Context, t *target, opts *Options) (store.Store, io.Closer, error) {
 	var db *sql.DB
 	dialect := sqlstore.Dialect(t.kind)
+	sopts := &sqlstore.Options{Outage: opts.Outage}
 	switch t.kind {
 	case "sqlite":
+		dsn := t.dsn
+		if opts.Writable {
+			dsn = t.sqliteWritable()
+		} else if opts.env != "" {
+			sopts.ReadOnly = opts.env + "'s SQLite database is opened read-only (query_only) by storeurl.ConfigFromEnv, " +
+				"and API keys count their uses in it: use storeurl.ConfigFromEnvWith(ctx, &storeurl.Options{Writable: true})"
+		} else {
+			sopts.ReadOnly = "storeurl opened this SQLite database read-only (query_only), and API keys count their uses " +
+				"in it: open it with storeurl.OpenWith(ctx, url, &storeurl.Options{Writable: true})"
+		}
 		var err error
-		if db, err = sql.Open("sqlite", t.dsn); err != nil {
+		if db, err = sql.Open("sqlite", dsn); err != nil {
 			return nil, nil, fmt.Errorf("storeurl: %w", err)
 		}
 	case "postgres":
@@ -164,7 +184,7 @@ func openSQL(ctx context.Context, t *target, outage store.Outage) (store.Store, 
 	if err := db.PingContext(ctx); err != nil {
 		return fail(err)
 	}
-	s, err := sqlstore.New(db, dialect, &sqlstore.Options{Outage: outage})
+	s, err := sqlstore.New(db, dialect, sopts)
 	if err != nil {
 		return fail(err)
 	}
@@ -242,6 +262,11 @@ func parseSQLite(raw string) (*target, error) {
 	// without ever creating an empty one in its place.
 	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 	return &target{kind: "sqlite", dsn: "file:" + esc + "?mode=rw&" + params}, nil
+}
+
+// sqliteWritable is a SQLite target's DSN without query_only.
+func (t *target) sqliteWritable() string {
+	return strings.Replace(t.dsn, "&_pragma=query_only(1)", "", 1)
 }
 
 func parseMySQL(raw string) (*target, error) {

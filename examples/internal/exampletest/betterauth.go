@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
-	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 	"github.com/gobetterauth/gobetterauth/examples/internal/plugins"
 )
@@ -39,23 +38,27 @@ func RunBetterAuth(t *testing.T, newHandler func(t *testing.T, a *auth.Auth) htt
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	// Writable (storeurl.OpenDB, not Open's query_only SQLite): API keys count their uses in the apikey table.
-	sdb, dialect, err := storeurl.OpenDB(ctx, "sqlite:"+db)
+	// Writable, as examples/nethttp opens DATABASE_URL: API keys count their uses in the apikey table.
+	st, closer, err := storeurl.OpenWith(ctx, "sqlite:"+db, &storeurl.Options{Writable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := auth.Config{BaseURL: base, Secret: secret, Store: st, Closer: closer}
+	plugins.Configure(&cfg)
+	a, err := auth.New(cfg)
+	if err != nil {
+		closer.Close()
+		t.Fatal(err)
+	}
+	defer a.Close()
+	// A second handle on Node's database, for what only the database sets (the first admin's role).
+	sdb, _, err := storeurl.OpenDB(ctx, "sqlite:"+db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sdb.Close()
-	st, err := sqlstore.New(sdb, dialect, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := auth.Config{BaseURL: base, Secret: secret, Store: st}
-	plugins.Configure(&cfg)
-	a, err := auth.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := newHandler(t, a)
+	defer runAdminRoutes(t, base, h, sdb)
 	defer runPluginRoutes(t, base, h, cookie)
 	for _, tt := range []struct {
 		name, target, authz, cookie string
