@@ -488,8 +488,11 @@ func TestOutageMaxWaiting(t *testing.T) {
 			if st.Shed != 50 || st.Waiting != maxWaiting {
 				t.Errorf("stats %+v, want 50 shed and %d waiting", st, maxWaiting)
 			}
-			if n := d.proxy.Accepted(); n != dials {
-				t.Errorf("%d dials over MaxWaiting", n-dials)
+			// The 50 shed lookups never reach the driver (Shed counts them), so they dial nothing; the only dials
+			// allowed meanwhile are the waiting lookups' own retries (at most one each: max_retries 1), which a
+			// loaded machine can delay into this window. A shed lookup that dialled would show 50 or more.
+			if n := d.proxy.Accepted(); n-dials > maxWaiting {
+				t.Errorf("%d dials over MaxWaiting (at most %d retries of the waiting lookups allowed)", n-dials, maxWaiting)
 			}
 			if worst > 50*time.Millisecond {
 				t.Errorf("a lookup over MaxWaiting waited %v", worst)
