@@ -56,10 +56,16 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/authserver/magiclink"
+	"github.com/gobetterauth/gobetterauth/core/authserver/twofactor"
+	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
+
+// appName names the app in authenticator apps (the TOTP URI's issuer).
+const appName = "gobetterauth demo"
 
 // Development defaults, relative to the working directory: one folder that git ignores.
 const (
@@ -296,7 +302,22 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		db.Close()
 		return nil, nil, err
 	}
-	plugins := []authserver.Plugin{authserver.JWT(authserver.JWTConfig{})}
+	dev := s.secret == ""
+	// Development mode's mailer writes each email's link or code to the log instead of sending it. Production
+	// mode has none: magic links are off there (and /send-verification-email answers as Better Auth does
+	// without a sender).
+	var mailer authserver.Mailer
+	if dev {
+		mailer = mail.Log{Logger: logger}
+	}
+	plugins := []authserver.Plugin{
+		authserver.JWT(authserver.JWTConfig{}),
+		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
+		twofactor.New(twofactor.Config{Issuer: appName}),
+	}
+	if mailer != nil {
+		plugins = append(plugins, magiclink.New(magiclink.Config{})) // "Email me a sign-in link"
+	}
 	if err := authserver.Migrate(ctx, db, string(dialect), plugins...); err != nil {
 		return fail(err)
 	}
@@ -304,7 +325,6 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 	if err != nil {
 		return fail(err)
 	}
-	dev := s.secret == ""
 	secret := auth.Secret(s.secret)
 	if dev {
 		if secret, err = authserver.DevSecret(s.secretFile, logger); err != nil {
@@ -342,6 +362,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// Better Auth's JWT plugin (its jwks table made by Migrate above), EdDSA: GET /token, GET /jwks and the set-auth-jwt header of
 		// /get-session, so a verify-only API checks this server's users by JWT.
 		Plugins:        plugins,
+		Mailer:         mailer,
 		Database:       st,
 		DevMode:        dev,
 		TrustedOrigins: origins,
