@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -132,13 +133,28 @@ func (b *browserApp) want(step, sel, want string) {
 	}
 }
 
+// shot saves a screenshot of the page under .artifacts/, as the walkthrough's.
+func (b *browserApp) shot(name string) {
+	b.t.Helper()
+	png, err := chromedp.Run(b.tab, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifacts, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 // fill empties the input sel and types value into it.
 func fill(sel, value string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		if _, err := chromedp.WaitVisible(chromedp.CSS(sel))(ctx, t); err != nil {
 			return chromedp.Void{}, err
 		}
-		if _, err := chromedp.Evaluate[string](`document.querySelector(` + strconv.Quote(sel) + `).value = ""`)(ctx, t); err != nil {
+		if _, err := chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`).value = ""`)(ctx, t); err != nil {
 			return chromedp.Void{}, err
 		}
 		return chromedp.SendKeys(chromedp.CSS(sel), value)(ctx, t)
@@ -220,6 +236,14 @@ func TestBrowserTwoFactor(t *testing.T) {
 	if shown := strings.ReplaceAll(b.text("#totp-secret"), " ", ""); shown != secret {
 		t.Errorf("setup: the key shown is %q, want the URI's secret %q", shown, secret)
 	}
+	b.shot("two-factor-setup-desktop")
+	// At phone width the key and the URI wrap: nothing scrolls sideways.
+	b.do("setup at phone width", chromedp.EmulateViewport(375, 740), chromedp.Click(chromedp.CSS("#two-factor-setup summary")))
+	if w := b.js(`String(document.documentElement.scrollWidth)`); w != "375" {
+		t.Errorf("setup at phone width: the page is %s px wide, want 375", w)
+	}
+	b.shot("two-factor-setup-phone")
+	b.do("desktop again", chromedp.EmulateViewport(1280, 800))
 
 	// A wrong code does not turn it on; the app's code does, and the backup codes are shown once.
 	now := time.Now()
@@ -240,6 +264,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 	if len(codes) != 10 || !regexp.MustCompile(`^[A-Za-z0-9]{5}-[A-Za-z0-9]{5}$`).MatchString(codes[0]) {
 		t.Fatalf("backup codes: %q, want 10 like abcde-12345", codes)
 	}
+	b.shot("two-factor-backup-codes-desktop")
 	b.do("saved", chromedp.Click(chromedp.CSS("#backup-codes-done")))
 	b.waitFor("saved", visible("#two-factor-disable"))
 	if n := b.js(`String(document.querySelectorAll("#backup-code-list li").length)`); n != "0" || b.text("#backup-codes") != "" {
@@ -254,6 +279,7 @@ func TestBrowserTwoFactor(t *testing.T) {
 		t.Error("code step: the email and password form is still shown")
 	}
 	b.want("code step", "#two-factor-title", "Two-factor authentication")
+	b.shot("two-factor-sign-in-desktop")
 	if got, err := chromedp.Run(b.tab, chromedp.Evaluate[string](`fetch("/api/me").then(r => String(r.status))`, chromedp.EvalAwaitPromise)); got != "401" {
 		t.Errorf("code step: GET /api/me answers %s (%v), want 401 (no session before the second factor)", got, err)
 	}
@@ -317,6 +343,7 @@ func TestBrowserMagicLink(t *testing.T) {
 	b.do("ask for a link", fill("#sign-in-email", email), chromedp.Click(chromedp.CSS("#magic-link")))
 	b.waitFor("link sent", visible("#magic-link-sent"))
 	b.want("link sent", "#magic-link-email", email)
+	b.shot("magic-link-sent-desktop")
 
 	var link string
 	deadline := time.Now().Add(10 * time.Second)
