@@ -167,8 +167,9 @@ func build(from, to *mail.Address, m Message) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Log is a development mailer: it writes each email's recipient and link to Logger at Warn level instead of
-// sending it. The link is a credential: never use Log where logs are shared.
+// Log is a development mailer: it writes each email's recipient and link (or, for an email that carries a
+// code and no link, such as a two-factor or email-OTP code, the code) to Logger at Warn level instead of
+// sending it. Links and codes are credentials: never use Log where logs are shared.
 type Log struct {
 	// Logger receives the records. Nil means slog.Default().
 	Logger *slog.Logger
@@ -179,6 +180,10 @@ func (l Log) SendEmail(_ context.Context, e authserver.Email) error {
 	lg := l.Logger
 	if lg == nil {
 		lg = slog.Default()
+	}
+	if e.URL == "" && e.Token != "" {
+		lg.Warn("mail: development mailer (not sent)", "kind", string(e.Kind), "to", e.To, "code", e.Token)
+		return nil
 	}
 	lg.Warn("mail: development mailer (not sent)", "kind", string(e.Kind), "to", e.To, "link", e.URL)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -180,5 +181,36 @@ func TestOutboxNext(t *testing.T) {
 	defer cancelShort()
 	if _, err := o.Next(short, "a@x.io", authserver.EmailResetPassword); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Next with nothing left: %v, want the deadline", err)
+	}
+}
+
+// TestLogWritesLinkOrCode checks that the development mailer logs what the person would have received: the
+// link of a link email, the code of a code email (which has no link).
+func TestLogWritesLinkOrCode(t *testing.T) {
+	tests := []struct {
+		name  string
+		email authserver.Email
+		want  string
+	}{
+		{"magic link", authserver.Email{Kind: authserver.EmailMagicLink, To: "a@example.com",
+			URL: "http://localhost:3000/api/auth/magic-link/verify?token=abc&callbackURL=%2F", Token: "abc"},
+			`link="http://localhost:3000/api/auth/magic-link/verify?token=abc&callbackURL=%2F"`},
+		{"two-factor code", authserver.Email{Kind: authserver.EmailTwoFactorOTP, To: "a@example.com", Token: "123456"},
+			"code=123456"},
+		{"sign-in code", authserver.Email{Kind: authserver.EmailSignInOTP, To: "a@example.com", Token: "654321"},
+			"code=654321"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			l := mail.Log{Logger: slog.New(slog.NewTextHandler(&b, nil))}
+			if err := l.SendEmail(context.Background(), tt.email); err != nil {
+				t.Fatal(err)
+			}
+			if got := b.String(); !strings.Contains(got, tt.want) || !strings.Contains(got, "to=a@example.com") ||
+				!strings.Contains(got, "kind="+string(tt.email.Kind)) {
+				t.Errorf("logged %q, want it to hold %s, the recipient and the kind", got, tt.want)
+			}
+		})
 	}
 }

@@ -39,6 +39,9 @@ type pageData struct {
 	// PasswordMin and PasswordMax are the password rules the sign-up page shows: the server's
 	// (authserver's defaults, as Better Auth's).
 	PasswordMin, PasswordMax int
+	// MagicLink offers "Email me a sign-in link" on the sign-in page: the server has a mailer (in this
+	// example, development mode's, which writes the link to the log) and the magic-link plugin.
+	MagicLink bool
 }
 
 // newHandler wires the server's routes: Better Auth's endpoints, the pages (the sign-in page with a button
@@ -51,7 +54,8 @@ func newHandler(srv *authserver.Server, social []socialButton, metrics http.Hand
 	// The dashboard is a page route: a visitor who is not signed in is sent to /sign-in?callbackUrl=/dashboard.
 	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))
 	data := pageData{AuthBase: srv.BasePath(), Social: social,
-		PasswordMin: authserver.DefaultMinPasswordLength, PasswordMax: authserver.DefaultMaxPasswordLength}
+		PasswordMin: authserver.DefaultMinPasswordLength, PasswordMax: authserver.DefaultMaxPasswordLength,
+		MagicLink: srv.HasMailer()}
 	for pattern, file := range pages {
 		h := page(file, http.StatusOK, data)
 		if pattern == "GET /dashboard" {
@@ -83,6 +87,7 @@ func newHandler(srv *authserver.Server, social []socialButton, metrics http.Hand
 		writeJSON(w, http.StatusOK, map[string]string{"message": "hello, anyone"})
 	})
 	mux.Handle("GET /api/me", authhttp.Middleware(a)(http.HandlerFunc(me)))
+	mux.Handle("POST /api/qr", authhttp.Middleware(a)(http.HandlerFunc(totpQR))) // the dashboard's two-factor setup
 	admins := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
 	mux.Handle("GET /api/admin", admins(http.HandlerFunc(admin)))
 	return mux

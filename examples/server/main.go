@@ -7,8 +7,11 @@
 //
 // Unconfigured, it is a development server: its SQLite file and a generated secret (mode 0600) live in the
 // folder .gobetterauth/ of the working directory, which holds a .gitignore of "*" so git never picks them
-// up, and Better Auth's development rules apply (no rate limiting). Nothing is created before the
-// configuration is valid and the port is bound. Setting BETTER_AUTH_SECRET turns that off. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
+// up, and Better Auth's development rules apply (no rate limiting); its mailer writes every email's link or
+// code to the log instead of sending it, which turns on "Email me a sign-in link" (Better Auth's magic-link
+// plugin). Nothing is created before the configuration is valid and the port is bound. Setting
+// BETTER_AUTH_SECRET turns that off. Two-factor authentication (Better Auth's two-factor plugin: TOTP, backup
+// codes, trusted devices) is on in both modes. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
 // social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
 // README.md for every variable.
 //
@@ -16,7 +19,8 @@
 //	GET  /sign-up          sign-up form (POST /api/auth/sign-up/email)
 //	GET  /sign-in          sign-in form (POST /api/auth/sign-in/email), and the social sign-in button
 //	                       when OIDC_ISSUER is set (POST /api/auth/sign-in/social)
-//	GET  /dashboard        the user, their sessions and a sign-out button; redirects to /sign-in when not
+//	GET  /dashboard        the user, their sessions, two-factor authentication (turn it on with a QR code and
+//	                       backup codes, or off) and a sign-out button; redirects to /sign-in when not
 //	                       signed in
 //	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount), the JWT plugin's /token and /jwks among
 //	                       them; BETTER_AUTH_URL's path or BETTER_AUTH_BASE_PATH moves them, and the pages
@@ -24,6 +28,7 @@
 //	GET  /api/public       200 for anyone
 //	GET  /api/me           401 JSON when not signed in, else {"session":{…},"user":{…}}
 //	GET  /api/admin        403 unless the user's role is "admin"
+//	POST /api/qr           for signed-in users: the QR code (SVG) of a TOTP URI, for the dashboard
 //	GET  /healthz          200 "ok"
 //	GET  /metrics          Prometheus metrics (authotel's: verifications, endpoints, sign-ins, rate limits, …)
 //
@@ -56,10 +61,16 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/authserver/magiclink"
+	"github.com/gobetterauth/gobetterauth/core/authserver/twofactor"
+	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 	"github.com/gobetterauth/gobetterauth/providers"
 )
+
+// appName names the app in authenticator apps (the TOTP URI's issuer).
+const appName = "gobetterauth demo"
 
 // Development defaults, relative to the working directory: one folder that git ignores.
 const (
@@ -296,7 +307,22 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		db.Close()
 		return nil, nil, err
 	}
-	plugins := []authserver.Plugin{authserver.JWT(authserver.JWTConfig{})}
+	dev := s.secret == ""
+	// Development mode's mailer writes each email's link or code to the log instead of sending it. Production
+	// mode has none: magic links are off there (and /send-verification-email answers as Better Auth does
+	// without a sender).
+	var mailer authserver.Mailer
+	if dev {
+		mailer = mail.Log{Logger: logger}
+	}
+	plugins := []authserver.Plugin{
+		authserver.JWT(authserver.JWTConfig{}),
+		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
+		twofactor.New(twofactor.Config{Issuer: appName}),
+	}
+	if mailer != nil {
+		plugins = append(plugins, magiclink.New(magiclink.Config{})) // "Email me a sign-in link"
+	}
 	if err := authserver.Migrate(ctx, db, string(dialect), plugins...); err != nil {
 		return fail(err)
 	}
@@ -304,7 +330,6 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 	if err != nil {
 		return fail(err)
 	}
-	dev := s.secret == ""
 	secret := auth.Secret(s.secret)
 	if dev {
 		if secret, err = authserver.DevSecret(s.secretFile, logger); err != nil {
@@ -342,6 +367,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// Better Auth's JWT plugin (its jwks table made by Migrate above), EdDSA: GET /token, GET /jwks and the set-auth-jwt header of
 		// /get-session, so a verify-only API checks this server's users by JWT.
 		Plugins:        plugins,
+		Mailer:         mailer,
 		Database:       st,
 		DevMode:        dev,
 		TrustedOrigins: origins,

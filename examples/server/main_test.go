@@ -129,6 +129,13 @@ func TestServer(t *testing.T) {
 		{"get-session", browser, "GET", "/api/auth/get-session", "", "", 200, `"name":"Ada Lovelace"`, "", ""},
 		{"list-sessions", browser, "GET", "/api/auth/list-sessions", "", "", 200, `"ipAddress":"127.0.0.1"`, "", ""},
 		{"me", browser, "GET", "/api/me", "", "", 200, `"email":"ada@example.com"`, "", ""},
+		{"QR code of a TOTP URI", browser, "POST", "/api/qr", `{"text":"otpauth://totp/demo:ada%40example.com?secret=ABCD"}`, "", 200,
+			`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 `, "Content-Type", "image/svg+xml"},
+		{"QR code, not signed in", anon, "POST", "/api/qr", `{"text":"otpauth://totp/demo:x?secret=ABCD"}`, "", 401, `"UNAUTHORIZED"`, "", ""},
+		{"QR code, not an otpauth URI", browser, "POST", "/api/qr", `{"text":"https://example.com"}`, "", 400, `"INVALID_QR_TEXT"`, "", ""},
+		{"QR code, too long", browser, "POST", "/api/qr", `{"text":"otpauth://` + strings.Repeat("a", maxQRText) + `"}`, "", 400, `"INVALID_QR_TEXT"`, "", ""},
+		{"two-factor on, wrong password", browser, "POST", "/api/auth/two-factor/enable", `{"password":"not-the-password"}`, "", 400, `"INVALID_PASSWORD"`, "", ""},
+		{"magic link (development mailer)", anon, "POST", "/api/auth/sign-in/magic-link", `{"email":"new@example.com"}`, "", 200, `{"status":true}`, "", ""},
 		{"admin, not an admin", browser, "GET", "/api/admin", "", "", 403, `"FORBIDDEN"`, "", ""},
 		{"public", anon, "GET", "/api/public", "", "", 200, "hello, anyone", "", ""},
 		{"sign-out from another site", browser, "POST", "/api/auth/sign-out", "{}", "https://evil.example", 403, `"INVALID_ORIGIN"`, "", ""},
@@ -186,17 +193,19 @@ func TestSignInPage(t *testing.T) {
 		name        string
 		social      []socialButton
 		want, avoid []string
+		magicLink   bool
 	}{
-		{"no provider", nil, []string{`<form id="sign-in"`}, []string{`id="social"`, "data-provider"}},
+		{"no provider", nil, []string{`<form id="sign-in"`, `<form id="two-factor"`}, []string{`id="social"`, "data-provider", `id="magic-link"`}, false},
+		{"magic link", nil, []string{`<button type="button" id="magic-link"`, `<section id="magic-link-sent"`}, nil, true},
 		{"one provider", []socialButton{{ID: "oidc", Name: "Test OP"}},
-			[]string{`<form id="sign-in"`, `<section id="social"`, `<button type="button" data-provider="oidc">Sign in with Test OP</button>`}, nil},
+			[]string{`<form id="sign-in"`, `<section id="social"`, `<button type="button" data-provider="oidc">Sign in with Test OP</button>`}, nil, false},
 		{"label escaped", []socialButton{{ID: "x", Name: `<b>"A&B"</b>`}},
-			[]string{`Sign in with &lt;b&gt;&#34;A&amp;B&#34;&lt;/b&gt;</button>`}, []string{"<b>"}},
+			[]string{`Sign in with &lt;b&gt;&#34;A&amp;B&#34;&lt;/b&gt;</button>`}, []string{"<b>"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			page("web/sign-in.html", http.StatusOK, pageData{Social: tt.social}).ServeHTTP(rec, httptest.NewRequest("GET", "/sign-in", nil))
+			page("web/sign-in.html", http.StatusOK, pageData{Social: tt.social, MagicLink: tt.magicLink}).ServeHTTP(rec, httptest.NewRequest("GET", "/sign-in", nil))
 			body := rec.Body.String()
 			for _, w := range tt.want {
 				if !strings.Contains(body, w) {
@@ -364,6 +373,64 @@ func TestTelemetryFromEnv(t *testing.T) {
 			exported := len(got) == 1 && strings.HasPrefix(got[0], "/v1/traces ") && strings.Contains(got[0], "GET /ok")
 			if exported != tt.traces {
 				t.Errorf("exported %v, want %v: %q", exported, tt.traces, got)
+			}
+		})
+	}
+}
+
+// TestPluginsByMode checks which plugins each mode has: two-factor in both; magic links only in
+// development mode, whose mailer writes the links to the log (production mode has no mailer, so no
+// endpoint and no "Email me a sign-in link" button).
+func TestPluginsByMode(t *testing.T) {
+	tests := []struct {
+		name      string
+		secret    string
+		magicLink int // the status of POST /api/auth/sign-in/magic-link
+	}{
+		{"development", "", 200},
+		{"production", strongSecret, 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ts := httptest.NewUnstartedServer(nil)
+			base := "http://" + ts.Listener.Addr().String()
+			s := settings{baseURL: base, secret: tt.secret, databaseURL: "sqlite:" + filepath.Join(dir, "auth.db"), secretFile: filepath.Join(dir, "secret")}
+			a, db, err := newAuth(context.Background(), s, 0, slog.New(slog.DiscardHandler), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { a.Close(); db.Close() })
+			ts.Config.Handler = newHandler(a, nil, nil)
+			ts.Start()
+			defer ts.Close()
+			for _, c := range []struct {
+				path, body string
+				want       int
+			}{
+				{"/api/auth/sign-in/magic-link", `{"email":"a@example.com"}`, tt.magicLink},
+				{"/api/auth/two-factor/enable", `{"password":"whatever-password"}`, 401}, // there, but not signed in
+			} {
+				req, _ := http.NewRequest("POST", base+c.path, strings.NewReader(c.body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Origin", base)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode != c.want {
+					t.Errorf("POST %s: %d, want %d", c.path, res.StatusCode, c.want)
+				}
+			}
+			res, err := http.Get(base + "/sign-in")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if got := strings.Contains(string(body), `id="magic-link"`); got != (tt.magicLink == 200) {
+				t.Errorf("sign-in page offers the magic link: %v, want %v", got, tt.magicLink == 200)
 			}
 		})
 	}

@@ -44,6 +44,17 @@ const CODES = {
   MISSING_OR_NULL_ORIGIN: [null, "The server does not trust the address this page was opened from. Open the app from its usual address."],
   FAILED_TO_CREATE_USER: [null, "We could not create your account just now. Please try again."],
   SESSION_EXPIRED: [null, "Your session has expired. Please sign in again."],
+  SESSION_NOT_FRESH: [null, "For your safety, sign out and sign in again before changing this."],
+  INVALID_PASSWORD: ["password", "That password is not right. Check it and try again."],
+  // The two-factor plugin's codes.
+  INVALID_CODE: ["code", "That code is not right. Enter the code your authenticator app shows now."],
+  INVALID_BACKUP_CODE: ["code", "That backup code is not right, or it was used already. Each backup code works once."],
+  ACCOUNT_TEMPORARILY_LOCKED: [null, "Too many wrong codes. Your account is locked for 15 minutes; try again later."],
+  TOO_MANY_ATTEMPTS_REQUEST_NEW_CODE: [null, "Too many wrong codes for this sign-in. Start again with your email and password."],
+  INVALID_TWO_FACTOR_COOKIE: [null, "This sign-in has expired. Start again with your email and password."],
+  TOTP_ALREADY_ENABLED: [null, "Two-factor authentication is already on."],
+  TOTP_NOT_ENABLED: [null, "Two-factor authentication is not set up for this account. Start again."],
+  TWO_FACTOR_NOT_ENABLED: [null, "Two-factor authentication is not on for this account."],
 };
 
 // FIELD_PROBLEMS are the sentences for VALIDATION_ERROR, whose message names the field: "[body.email] …".
@@ -51,6 +62,7 @@ const FIELD_PROBLEMS = {
   name: "Enter your name.",
   email: "Enter an email address such as name@example.com.",
   password: "Enter a password.",
+  code: "Enter the code.",
 };
 
 // passwordRule reads the sign-up form's password rule (minLength or maxLength), shown next to the field.
@@ -61,10 +73,10 @@ function passwordRule(prop, fallback) {
 
 // problems turns a failed answer into [{field, text}]: field is an input's name, or null for the form.
 function problems(res) {
-  if (res.status === 429) {
+  const code = res.data && res.data.code;
+  if (res.status === 429 && !CODES[code]) {
     return [{ field: null, text: "Too many attempts. Wait a minute, then try again." }];
   }
-  const code = res.data && res.data.code;
   if (code === "VALIDATION_ERROR") {
     const found = [];
     for (const m of String(res.data.message || "").matchAll(/\[body\.(\w+)\]/g)) {
@@ -153,9 +165,27 @@ function callbackURL() {
   return "/dashboard";
 }
 
+// showProblems shows a failed answer in form: each sentence under its field, or in alert; the first field
+// with a problem gets the focus.
+function showProblems(form, alert, res) {
+  let focus = null;
+  for (const p of problems(res)) {
+    const input = p.field && fieldError(form, p.field, p.text);
+    if (input) {
+      focus = focus || input;
+    } else {
+      showError(alert, [alert.textContent, p.text].filter(Boolean).join(" "));
+    }
+  }
+  if (focus) {
+    focus.focus();
+  }
+}
+
 // authForm wires a sign-up or sign-in form to its endpoint. required maps each field that must not be empty
 // to the sentence shown when it is. Errors show under their field and clear as soon as the person edits it.
-function authForm(id, path, required, fields) {
+// A good answer goes to callbackURL, unless onSuccess(res) handles it and returns true.
+function authForm(id, path, required, fields, onSuccess) {
   const form = document.getElementById(id);
   const alert = form.querySelector(".alert");
   const button = form.querySelector('button[type="submit"]');
@@ -186,27 +216,104 @@ function authForm(id, path, required, fields) {
     setBusy(form, button, true);
     try {
       const res = await api(path, fields(data));
+      if (res.ok && onSuccess && onSuccess(res)) {
+        setBusy(form, button, false);
+        return;
+      }
       if (res.ok) {
         location.assign(callbackURL()); // the button stays busy until the next page is shown
         return;
       }
-      let focus = null;
-      for (const p of problems(res)) {
-        const input = p.field && fieldError(form, p.field, p.text);
-        if (input) {
-          focus = focus || input;
-        } else {
-          showError(alert, [alert.textContent, p.text].filter(Boolean).join(" "));
-        }
-      }
+      showProblems(form, alert, res);
       setBusy(form, button, false);
-      if (focus) {
-        focus.focus();
-      }
     } catch {
       setBusy(form, button, false);
       showError(alert, UNREACHABLE);
     }
+  });
+}
+
+// twoFactorStep is the sign-in's second step, after /sign-in/email answered {"twoFactorRedirect":true}:
+// there is no session yet, only the two_factor cookie of the challenge. The form takes a code from the
+// authenticator app (6 digits: /two-factor/verify-totp) or a backup code (/two-factor/verify-backup-code),
+// and "trust this device", which skips this step on this browser for 30 days.
+function twoFactorStep() {
+  const signIn = document.getElementById("sign-in");
+  const form = document.getElementById("two-factor");
+  for (const el of [signIn, document.getElementById("social"), document.getElementById("magic-link-sent"), document.getElementById("notice")]) {
+    if (el) {
+      el.hidden = true;
+    }
+  }
+  form.hidden = false;
+  form.elements.namedItem("code").focus();
+  if (form.dataset.wired) {
+    return;
+  }
+  form.dataset.wired = "1";
+  const alert = form.querySelector(".alert");
+  const button = form.querySelector('button[type="submit"]');
+  form.addEventListener("input", () => {
+    fieldError(form, "code", "");
+    showError(alert, "");
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(alert, "");
+    const code = String(new FormData(form).get("code") || "").replace(/\s+/g, "");
+    if (!code) {
+      fieldError(form, "code", "Enter the code from your authenticator app, or a backup code.").focus();
+      return;
+    }
+    const trustDevice = form.elements.namedItem("trustDevice").checked;
+    const path = /^\d{6}$/.test(code) ? "/two-factor/verify-totp" : "/two-factor/verify-backup-code";
+    setBusy(form, button, true);
+    try {
+      const res = await api(path, { code, trustDevice });
+      if (res.ok) {
+        location.assign(callbackURL());
+        return;
+      }
+      showProblems(form, alert, res);
+    } catch {
+      showError(alert, UNREACHABLE);
+    }
+    setBusy(form, button, false);
+  });
+}
+
+// magicLinkButton wires "Email me a sign-in link" (the magic-link plugin): it sends a link to the address
+// in the email field, which signs in (or, for a new address, signs up) when opened. The answer is the same
+// whether the address has an account or not.
+function magicLinkButton() {
+  const button = document.getElementById("magic-link");
+  if (!button) {
+    return;
+  }
+  const form = document.getElementById("sign-in");
+  const alert = form.querySelector(".alert");
+  const sent = document.getElementById("magic-link-sent");
+  button.addEventListener("click", async () => {
+    showError(alert, "");
+    fieldError(form, "password", "");
+    const email = String(form.elements.namedItem("email").value || "").trim();
+    if (!email) {
+      fieldError(form, "email", "Enter your email address, then ask for the link.").focus();
+      return;
+    }
+    setBusy(form, button, true);
+    try {
+      const res = await api("/sign-in/magic-link", { email, callbackURL: callbackURL(), errorCallbackURL: "/error" });
+      if (res.ok) {
+        document.getElementById("magic-link-email").textContent = email;
+        sent.hidden = false;
+      } else {
+        showProblems(form, alert, res);
+      }
+    } catch {
+      showError(alert, UNREACHABLE);
+    }
+    setBusy(form, button, false);
   });
 }
 
@@ -356,10 +463,157 @@ async function dashboard() {
     r.ok ? listSessions(session.id) : showError(error, message(r));
   });
   await listSessions(session.id);
+  twoFactorSection(user);
 
   const me = await fetch("/api/me", { credentials: "same-origin" });
   document.getElementById("api-me").textContent =
     me.status + " " + JSON.stringify(await me.json().catch(() => null), null, 2);
+}
+
+// twoFactorSection is the dashboard's "Two-factor authentication": turning it on (password → the TOTP
+// URI as a QR code and as text → a first code from the app, which turns it on → the backup codes, shown
+// once) and off (password). Each change replaces the session (the two-factor plugin does, as Better Auth),
+// so the sessions table is read again.
+function twoFactorSection(user) {
+  const section = document.getElementById("two-factor");
+  const status = document.getElementById("two-factor-status");
+  const alert = section.querySelector(".alert");
+  const enable = document.getElementById("two-factor-enable");
+  const setup = document.getElementById("two-factor-setup");
+  const codes = document.getElementById("backup-codes");
+  const disable = document.getElementById("two-factor-disable");
+  let backupCodes = [];
+
+  const show = (on) => {
+    status.textContent = on
+      ? "Two-factor authentication is on: signing in asks for a code from your authenticator app."
+      : "Two-factor authentication is off: your password alone signs you in.";
+    enable.hidden = on;
+    disable.hidden = !on;
+    setup.hidden = true;
+    codes.hidden = true;
+  };
+  const refresh = async () => {
+    const res = await api("/get-session");
+    if (res.ok && res.data) {
+      await listSessions(res.data.session.id);
+    }
+  };
+  // step wires one form of the section: required fields, busy state, errors under their field.
+  const step = (form, required, send) => {
+    const button = form.querySelector('button[type="submit"]');
+    form.addEventListener("input", (event) => {
+      if (event.target.name) {
+        fieldError(form, event.target.name, "");
+      }
+      showError(alert, "");
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      showError(alert, "");
+      const data = new FormData(form);
+      for (const [name, text] of Object.entries(required)) {
+        fieldError(form, name, "");
+        if (!String(data.get(name) || "").trim()) {
+          fieldError(form, name, text).focus();
+          return;
+        }
+      }
+      setBusy(form, button, true);
+      try {
+        const res = await send(data);
+        if (!res.ok) {
+          showProblems(form, alert, res);
+        }
+      } catch {
+        showError(alert, UNREACHABLE);
+      }
+      setBusy(form, button, false);
+    });
+  };
+
+  step(enable, { password: "Enter your password." }, async (data) => {
+    const res = await api("/two-factor/enable", { password: data.get("password") });
+    if (!res.ok) {
+      return res;
+    }
+    enable.reset();
+    backupCodes = res.data.backupCodes || [];
+    const uri = res.data.totpURI;
+    document.getElementById("totp-uri").textContent = uri;
+    let secret = "";
+    try {
+      secret = new URL(uri).searchParams.get("secret") || "";
+    } catch {
+      // the URI is still shown in full
+    }
+    document.getElementById("totp-secret").textContent = secret.replace(/(.{4})(?=.)/g, "$1 ");
+    await showQR(uri);
+    enable.hidden = true;
+    setup.hidden = false;
+    setup.elements.namedItem("code").focus();
+    return res;
+  });
+  step(setup, { code: "Enter the 6-digit code your authenticator app shows." }, async (data) => {
+    const res = await api("/two-factor/verify-totp", { code: String(data.get("code")).replace(/\s+/g, "") });
+    if (!res.ok) {
+      return res;
+    }
+    setup.reset();
+    setup.hidden = true;
+    const list = document.getElementById("backup-code-list");
+    list.replaceChildren(...backupCodes.map((c) => {
+      const li = document.createElement("li");
+      li.textContent = c;
+      return li;
+    }));
+    backupCodes = [];
+    status.textContent = "Two-factor authentication is on: signing in asks for a code from your authenticator app.";
+    codes.hidden = false;
+    document.getElementById("backup-codes-done").focus();
+    await refresh();
+    return res;
+  });
+  document.getElementById("backup-codes-done").addEventListener("click", () => {
+    document.getElementById("backup-code-list").replaceChildren();
+    show(true);
+  });
+  step(disable, { password: "Enter your password." }, async (data) => {
+    const res = await api("/two-factor/disable", { password: data.get("password") });
+    if (res.ok) {
+      disable.reset();
+      show(false);
+      await refresh();
+    }
+    return res;
+  });
+  show(!!user.twoFactorEnabled);
+}
+
+// showQR puts the QR code of a TOTP URI into the setup form: the server draws it (POST /api/qr answers an
+// SVG, the URI staying out of any URL) and the SVG is inserted into the page, which the
+// Content-Security-Policy allows (an <img> of a data: or blob: URL it would not).
+async function showQR(uri) {
+  const box = document.getElementById("totp-qr");
+  box.replaceChildren();
+  try {
+    const res = await fetch("/api/qr", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: uri }),
+    });
+    if (!res.ok) {
+      return;
+    }
+    const svg = new DOMParser().parseFromString(await res.text(), "image/svg+xml").documentElement;
+    if (svg.namespaceURI !== "http://www.w3.org/2000/svg" || svg.querySelector("script")) {
+      return;
+    }
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "QR code to scan with your authenticator app");
+    box.append(document.importNode(svg, true));
+  } catch {
+    // the key is shown as text below the code's place
+  }
 }
 
 // cell is a table cell with a label, which the phone layout shows in front of the value.
@@ -445,7 +699,15 @@ switch (document.body.dataset.page) {
     signInNotice();
     authForm("sign-in", "/sign-in/email",
       { email: "Enter your email address.", password: "Enter your password." },
-      (f) => ({ email: f.get("email").trim(), password: f.get("password"), rememberMe: f.get("rememberMe") === "on" }));
+      (f) => ({ email: f.get("email").trim(), password: f.get("password"), rememberMe: f.get("rememberMe") === "on" }),
+      (res) => {
+        if (res.data && res.data.twoFactorRedirect) {
+          twoFactorStep();
+          return true;
+        }
+        return false;
+      });
+    magicLinkButton();
     socialButtons();
     break;
   case "dashboard":
