@@ -122,9 +122,12 @@ type enrolled struct {
 }
 
 // enroll signs up, enables TOTP and verifies the first code.
-func (s *server) enroll() enrolled {
+func (s *server) enroll() enrolled { s.t.Helper(); return s.enrollAs(email) }
+
+// enrollAs is enroll for the address addr.
+func (s *server) enrollAs(addr string) enrolled {
 	s.t.Helper()
-	a := s.post("/sign-up/email", "", map[string]any{"name": "Ann", "email": email, "password": password})
+	a := s.post("/sign-up/email", "", map[string]any{"name": "Ann", "email": addr, "password": password})
 	if a.status != 200 {
 		s.t.Fatalf("sign-up: %d %v", a.status, a.body)
 	}
@@ -164,9 +167,12 @@ func (s *server) totp(secret string, offset int) string {
 }
 
 // challenge signs in and returns the two_factor cookie.
-func (s *server) challenge() string {
+func (s *server) challenge() string { s.t.Helper(); return s.challengeAs(email) }
+
+// challengeAs is challenge for the address addr.
+func (s *server) challengeAs(addr string) string {
 	s.t.Helper()
-	a := s.post("/sign-in/email", "", map[string]any{"email": email, "password": password})
+	a := s.post("/sign-in/email", "", map[string]any{"email": addr, "password": password})
 	if a.status != 200 || a.body["twoFactorRedirect"] != true || a.cookies["better-auth.two_factor"] == "" || a.cookies["better-auth.session_token"] != "" {
 		s.t.Fatalf("sign-in: %d %v %v", a.status, a.body, a.cookies)
 	}
@@ -303,6 +309,27 @@ func TestChallengeCookie(t *testing.T) {
 				t.Fatalf("got %d %v %v", a.status, a.body, a.cookies)
 			}
 		})
+	}
+}
+
+// TestChallengeOfAnotherUser: a two_factor cookie stands for one user's challenge only. Bob's cookie with Ann's
+// valid TOTP code or backup code signs nobody in (the code is checked against Bob's secret and codes), and
+// Ann's own challenge still takes her code afterwards.
+func TestChallengeOfAnotherUser(t *testing.T) {
+	s := newServer(t, twofactor.Config{})
+	ann := s.enroll()
+	s.enrollAs("bob@example.com")
+	bob := s.challengeAs("bob@example.com")
+	for _, try := range []struct{ path, code, want string }{
+		{"/two-factor/verify-totp", s.totp(ann.secret, 0), "INVALID_CODE"},
+		{"/two-factor/verify-backup-code", ann.backup[0], "INVALID_BACKUP_CODE"},
+	} {
+		if a := s.post(try.path, bob, map[string]any{"code": try.code}); a.status != 401 || a.code() != try.want || a.cookies["better-auth.session_token"] != "" {
+			t.Fatalf("%s with Ann's code on Bob's challenge: %d %v %v", try.path, a.status, a.body, a.cookies)
+		}
+	}
+	if a := s.post("/two-factor/verify-backup-code", s.challenge(), map[string]any{"code": ann.backup[0]}); a.status != 200 || a.cookies["better-auth.session_token"] == "" {
+		t.Fatalf("Ann's backup code on her own challenge: %d %v", a.status, a.body)
 	}
 }
 
