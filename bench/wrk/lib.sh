@@ -13,10 +13,12 @@ wait_for() { # url, seconds
 	return 1
 }
 
-start_node() { # name, extra environment...: starts interop/server.mjs on the SQLite file, sets node_url
+start_node() { # name, extra environment...: starts interop/server.mjs on the SQLite file, sets node_url and node_pid
 	local name=$1
 	shift
-	(cd "$root/interop" && env DB_FILE="$work/auth.db" BETTER_AUTH_SECRET="$SECRET" PORT=0 "$@" node server.mjs \
+	# exec: the background subshell becomes node (env execs it too), so $! is node's PID and cleanup's
+	# kill reaches the server, not a shell that leaves it running.
+	(cd "$root/interop" && exec env DB_FILE="$work/auth.db" BETTER_AUTH_SECRET="$SECRET" PORT=0 "$@" node server.mjs \
 		>"$work/$name.out" 2>"$work/$name.err" </dev/null) &
 	pids+=($!)
 	node_pid=$!

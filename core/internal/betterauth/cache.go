@@ -94,32 +94,198 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 
 // ParsePayload reads a cookie cache payload (strict JSON: duplicate names are refused). The session needs
 // id, token, userId and expiresAt; the user needs id. Members beyond Better Auth's core fields go to
-// Additional.
+// Additional. Member names match exactly, as in JavaScript.
+//
+// It walks the bytes with strictjson instead of decoding through maps: the core fields are read in place
+// and their strings share one copy of b; only members beyond the core fields are decoded with
+// encoding/json (ParsePayload is on every request served from the cookie cache).
 func ParsePayload(b []byte) (*Payload, error) {
-	if strictjson.Walk(b, func(strictjson.Member) error { return nil }) != nil {
+	var sess, user, updated, version strictjson.Member
+	var haveSess, haveUser, haveUpdated, haveVersion bool
+	err := strictjson.Walk(b, func(m strictjson.Member) error {
+		switch string(m.Key) {
+		case "session":
+			sess, haveSess = m, true
+		case "user":
+			user, haveUser = m, true
+		case "updatedAt":
+			updated, haveUpdated = m, true
+		case "version":
+			version, haveVersion = m, true
+		}
+		return nil
+	})
+	if err != nil || !haveSess || sess.Kind != strictjson.Object || !haveUser || user.Kind != strictjson.Object ||
+		!haveUpdated || updated.Kind != strictjson.Number {
 		return nil, ErrCache
 	}
-	var raw struct {
-		Session   map[string]any `json:"session"`
-		User      map[string]any `json:"user"`
-		UpdatedAt *float64       `json:"updatedAt"`
-		Version   *string        `json:"version"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil || raw.Session == nil || raw.User == nil || raw.UpdatedAt == nil {
+	ms, err := strconv.ParseFloat(string(b[updated.Start:updated.End]), 64)
+	if err != nil {
 		return nil, ErrCache
 	}
-	p := &Payload{UpdatedAt: int64(*raw.UpdatedAt), Version: "1"}
-	if raw.Version != nil {
-		p.Version = *raw.Version
+	p := &Payload{UpdatedAt: int64(ms), Version: "1"}
+	d := payloadDecoder{b: b, s: string(b)}
+	if haveVersion && version.Kind != strictjson.Null {
+		if version.Kind != strictjson.String {
+			return nil, ErrCache
+		}
+		if p.Version, err = d.str(version); err != nil {
+			return nil, ErrCache
+		}
 	}
-	var ok bool
-	if p.Session, ok = SessionFromMap(raw.Session); !ok {
-		return nil, ErrCache
-	}
-	if p.User, ok = UserFromMap(raw.User); !ok {
+	if !d.session(&p.Session, b[sess.Start:sess.End], sess.Start) || !d.user(&p.User, b[user.Start:user.End], user.Start) {
 		return nil, ErrCache
 	}
 	return p, nil
+}
+
+// payloadDecoder reads the members of a payload's objects; s is b as one string, which the strings read
+// share.
+type payloadDecoder struct {
+	b []byte
+	s string
+}
+
+// str returns a string member's text (off is the offset of the walked object in b).
+func (d *payloadDecoder) str(m strictjson.Member) (string, error) {
+	if !m.Escaped {
+		return d.s[m.Start:m.End], nil
+	}
+	u, err := strictjson.AppendUnescaped(nil, d.b[m.Start:m.End])
+	return string(u), err
+}
+
+// member makes m, a member of the object at off in b, relative to b.
+func (d *payloadDecoder) member(m strictjson.Member, off int) strictjson.Member {
+	m.Start += off
+	m.End += off
+	return m
+}
+
+// decodable reports whether encoding/json would decode m's value into an interface: a number (also inside
+// an object or array) beyond float64 makes it fail, and with it the whole payload, whatever the member.
+func (d *payloadDecoder) decodable(m strictjson.Member) bool {
+	switch m.Kind {
+	case strictjson.Number, strictjson.Object, strictjson.Array:
+		_, ok := d.any(m)
+		return ok
+	}
+	return true
+}
+
+// any decodes a value as encoding/json does into an interface (numbers float64, objects map[string]any).
+func (d *payloadDecoder) any(m strictjson.Member) (any, bool) {
+	switch m.Kind {
+	case strictjson.String:
+		s, err := d.str(m)
+		return s, err == nil
+	case strictjson.True:
+		return true, true
+	case strictjson.False:
+		return false, true
+	case strictjson.Null:
+		return nil, true
+	}
+	var v any
+	if err := json.Unmarshal(d.b[m.Start:m.End], &v); err != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// text reads a string member into *dst; it reports false for a value of another type.
+func (d *payloadDecoder) text(m strictjson.Member, dst *string) bool {
+	if m.Kind != strictjson.String {
+		return false
+	}
+	s, err := d.str(m)
+	*dst = s
+	return err == nil
+}
+
+// session reads the session object obj, found at off in b, as SessionFromMap does.
+func (d *payloadDecoder) session(s *store.Session, obj []byte, off int) bool {
+	var ok1, ok2, ok3, ok4, bad bool
+	err := strictjson.Walk(obj, func(m strictjson.Member) error {
+		if m = d.member(m, off); !d.decodable(m) {
+			bad = true
+		}
+		switch string(m.Key) {
+		case "id":
+			ok1 = d.text(m, &s.ID)
+		case "token":
+			ok2 = d.text(m, &s.Token)
+		case "userId":
+			ok3 = d.text(m, &s.UserID)
+		case "expiresAt":
+			s.ExpiresAt, ok4 = d.date(m)
+		case "createdAt":
+			s.CreatedAt, _ = d.date(m)
+		case "updatedAt":
+			s.UpdatedAt, _ = d.date(m)
+		case "ipAddress":
+			d.text(m, &s.IPAddress)
+		case "userAgent":
+			d.text(m, &s.UserAgent)
+		default:
+			bad = bad || !d.extra(&s.Additional, m)
+		}
+		return nil
+	})
+	return err == nil && !bad && ok1 && ok2 && ok3 && ok4 && s.ID != "" && s.Token != "" && s.UserID != ""
+}
+
+// user reads the user object obj, found at off in b, as UserFromMap does.
+func (d *payloadDecoder) user(u *store.User, obj []byte, off int) bool {
+	var ok, bad bool
+	err := strictjson.Walk(obj, func(m strictjson.Member) error {
+		if m = d.member(m, off); !d.decodable(m) {
+			bad = true
+		}
+		switch string(m.Key) {
+		case "id":
+			ok = d.text(m, &u.ID)
+		case "email":
+			d.text(m, &u.Email)
+		case "name":
+			d.text(m, &u.Name)
+		case "emailVerified":
+			u.EmailVerified = m.Kind == strictjson.True
+		case "image":
+			d.text(m, &u.Image)
+		case "role":
+			d.text(m, &u.Role)
+		default:
+			bad = bad || !d.extra(&u.Additional, m)
+		}
+		return nil
+	})
+	return err == nil && !bad && ok && u.ID != ""
+}
+
+// extra puts a member beyond the core fields into *m.
+func (d *payloadDecoder) extra(m *map[string]any, mem strictjson.Member) bool {
+	v, ok := d.any(mem)
+	if !ok {
+		return false
+	}
+	if *m == nil {
+		*m = map[string]any{}
+	}
+	(*m)[string(mem.Key)] = v
+	return true
+}
+
+// date reads an ISO-8601 date string member as date does.
+func (d *payloadDecoder) date(m strictjson.Member) (time.Time, bool) {
+	if m.Kind != strictjson.String {
+		return time.Time{}, false
+	}
+	s, err := d.str(m)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return date(s)
 }
 
 // SessionFromMap converts a session object as Better Auth serialises it (dates as ISO strings) to a record.

@@ -101,6 +101,10 @@ var layouts = []string{
 	"2006-01-02T15:04:05.999999999",
 	"2006-01-02 15:04:05.999999999",
 	"2006-01-02",
+	// What modernc.org/sqlite also reads in a DATE column: minutes only, and Go's Time.String.
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04:05.999999999 -0700 MST",
 }
 
 // parseTime reads date text: one of the layouts, or a decimal count of seconds (milliseconds from 1e11 up,

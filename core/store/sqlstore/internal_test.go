@@ -145,7 +145,7 @@ func TestQuerySQL(t *testing.T) {
 		names   Names
 		want    string
 	}{
-		{SQLite, Names{}, `SELECT s."id", s."token", s."userId", s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = ?`},
+		{SQLite, Names{}, `SELECT s."id", s."token", s."userId", +s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = ?`},
 		{Postgres, Names{User: "auth.user"}, `SELECT s."id", s."token", s."userId", s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "auth"."user" u ON u."id" = s."userId" WHERE s."token" = $1`},
 		{MySQL, Names{}, "SELECT s.`id`, s.`token`, s.`userId`, UNIX_TIMESTAMP(s.`expiresAt`), s.`impersonatedBy`, u.`id`, u.`email`, u.`banned` FROM `session` s JOIN `user` u ON u.`id` = s.`userId` WHERE s.`token` = ?"},
 	} {

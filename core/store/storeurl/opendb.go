@@ -15,7 +15,17 @@ import (
 // writing, checks that it answers within ctx or [OpenTimeout], and returns it with its dialect. Unlike
 // [Open] it does not check for Better Auth's tables, and a SQLite file that does not exist is created: it
 // is what migrations and servers that write use. Errors never contain the URL's password.
+//
+// The pool is [Pool]'s defaults, overridden by the URL's pool_* parameters; [OpenDBWith] sets it in code.
 func OpenDB(ctx context.Context, databaseURL string) (*sql.DB, sqlstore.Dialect, error) {
+	return OpenDBWith(ctx, databaseURL, nil)
+}
+
+// OpenDBWith is [OpenDB] with options: only Options.Pool applies. A nil *Options means all defaults.
+func OpenDBWith(ctx context.Context, databaseURL string, opts *Options) (*sql.DB, sqlstore.Dialect, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
 	t, err := parse(databaseURL)
 	if err != nil {
 		return nil, "", err
@@ -33,9 +43,6 @@ func OpenDB(ctx context.Context, databaseURL string) (*sql.DB, sqlstore.Dialect,
 		if db, err = sql.Open("sqlite", dsn); err != nil {
 			return nil, "", fmt.Errorf("storeurl: %w", err)
 		}
-		if t.memory {
-			db.SetMaxOpenConns(1) // every connection to :memory: is a database of its own
-		}
 	case "postgres":
 		if db, err = sql.Open("pgx", t.dsn); err != nil {
 			return nil, "", fmt.Errorf("storeurl: %w", redact(err, t.dsn))
@@ -49,6 +56,7 @@ func OpenDB(ctx context.Context, databaseURL string) (*sql.DB, sqlstore.Dialect,
 	default:
 		return nil, "", fmt.Errorf("storeurl: %s is not an SQL database (want sqlite:, postgres:// or mysql://)", t.kind)
 	}
+	t.applyPool(db, opts.Pool)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, "", fmt.Errorf("storeurl: %s: %w", t.kind, redact(err, t.dsn))

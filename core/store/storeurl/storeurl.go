@@ -26,14 +26,6 @@ import (
 // OpenTimeout bounds Open's connection check when ctx has no earlier deadline.
 const OpenTimeout = 5 * time.Second
 
-// Pool limits of the SQL stores: lookups are single short queries.
-const (
-	maxOpenConns    = 16
-	maxIdleConns    = 8
-	connMaxLifetime = 30 * time.Minute
-	connMaxIdleTime = 5 * time.Minute
-)
-
 // Driver settings applied when the URL does not set them (docs/stores.md, "Outages"). A lookup has 2 s
 // (the stores' DefaultTimeout) unless its context ends sooner; a dial and a read must each fit inside it,
 // so a down service costs one bounded attempt, never a chain of retries with backoff.
@@ -63,6 +55,10 @@ type Options struct {
 	// user's grants decide.
 	Writable bool
 
+	// Pool is the connection pool of an SQL store. The URL's pool_* parameters override its fields; zero
+	// fields mean the defaults ([Pool]).
+	Pool Pool
+
 	env string // the environment variable the URL came from, for the read-only store's advice
 }
 
@@ -77,6 +73,7 @@ type target struct {
 	mysql     *mysql.Config
 	redis     *redis.Options
 	keyPrefix string
+	pool      Pool // the URL's pool_* parameters (SQL only)
 }
 
 // Open opens the store databaseURL names, checks that it answers (and, for SQL, that Better Auth's tables
@@ -168,15 +165,7 @@ func openSQL(ctx context.Context, t *target, opts *Options) (store.Store, io.Clo
 		db = sql.OpenDB(conn)
 		dialect = sqlstore.MySQL
 	}
-	db.SetMaxOpenConns(maxOpenConns)
-	db.SetMaxIdleConns(maxIdleConns)
-	db.SetConnMaxLifetime(connMaxLifetime)
-	db.SetConnMaxIdleTime(connMaxIdleTime)
-	if t.memory {
-		db.SetMaxOpenConns(1) // every connection to :memory: is a database of its own
-		db.SetConnMaxLifetime(0)
-		db.SetConnMaxIdleTime(0)
-	}
+	t.applyPool(db, opts.Pool)
 	fail := func(err error) (store.Store, io.Closer, error) {
 		db.Close()
 		return nil, nil, fmt.Errorf("storeurl: %s: %w", t.kind, redact(err, t.dsn))
@@ -216,6 +205,36 @@ func parse(raw string) (*target, error) {
 	if !ok || raw == "" {
 		return nil, errors.New("storeurl: not a URL (want sqlite:, postgres://, mysql://, redis:// or https://)")
 	}
+	var pool Pool
+	switch strings.ToLower(scheme) {
+	case "sqlite", "postgres", "postgresql", "mysql":
+		base, query, _ := strings.Cut(raw, "?")
+		query, p, err := cutPool(query)
+		if err != nil {
+			return nil, err
+		}
+		if raw, pool = base, p; query != "" {
+			raw += "?" + query
+		}
+	}
+	t, err := parseScheme(raw, scheme)
+	if t != nil {
+		t.pool = pool
+	}
+	return t, err
+}
+
+// applyPool sets the pool of db: opts, overridden by the URL's pool_* parameters.
+func (t *target) applyPool(db *sql.DB, opts Pool) {
+	p := opts.override(t.pool)
+	if t.memory {
+		// Every connection to :memory: is a database of its own: one, kept forever.
+		p = Pool{MaxOpenConns: 1, ConnMaxLifetime: -1, ConnMaxIdleTime: -1}
+	}
+	p.Apply(db)
+}
+
+func parseScheme(raw, scheme string) (*target, error) {
 	switch strings.ToLower(scheme) {
 	case "sqlite":
 		return parseSQLite(raw)
