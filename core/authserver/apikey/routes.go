@@ -20,7 +20,7 @@ func jsType(v any) string {
 		return "null"
 	case string:
 		return "string"
-	case float64:
+	case float64, json.Number:
 		return "number"
 	case bool:
 		return "boolean"
@@ -59,8 +59,14 @@ func bodyKind(x *authserver.Context, fields ...[2]string) error {
 }
 
 func num(x *authserver.Context, name string) (float64, bool) {
-	v, ok := x.Body()[name].(float64)
-	return v, ok
+	switch v := x.Body()[name].(type) {
+	case float64:
+		return v, true
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	}
+	return 0, false
 }
 
 // session is getSessionFromCtx with disableCookieCache: the session or nil.
@@ -294,7 +300,7 @@ func (k *Keys) update(x *authserver.Context) (any, error) {
 			return nil, k.err(400, "KEY_DISABLED_EXPIRATION")
 		}
 		set["expiresAt"] = nil
-		if f, ok := v.(float64); ok {
+		if f, ok := num(x, "expiresIn"); ok && v != nil {
 			if f < 1 {
 				return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: "[body.expiresIn] Too small: expected number to be >=1"}
 			}
