@@ -196,7 +196,7 @@ type VerifyResult struct {
 func (r VerifyResult) MarshalJSON() ([]byte, error) {
 	out := map[string]any{"valid": r.Valid, "error": nil, "key": nil}
 	if r.Key != nil {
-		out["key"] = keyJSON(r.Key, false)
+		out["key"] = keyJSON(r.Key)
 	}
 	if !r.Valid {
 		e := map[string]any{"message": r.Message, "code": r.Code}
@@ -243,7 +243,7 @@ func (k *Keys) DeleteAllExpired(ctx context.Context) (int64, error) {
 
 // keyJSON is a key as the plugin's endpoints answer it: the row without its key, permissions and metadata
 // parsed, null for unset columns.
-func keyJSON(a *store.APIKey, _ bool) map[string]any {
+func keyJSON(a *store.APIKey) map[string]any {
 	str := func(s string) any {
 		if s == "" {
 			return nil

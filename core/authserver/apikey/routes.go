@@ -49,9 +49,6 @@ func bodyKind(x *authserver.Context, fields ...[2]string) error {
 		if want == "record" && got == "object" || got == want {
 			continue
 		}
-		if want == "record" {
-			want = "record"
-		}
 		return &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR",
 			Message: "[body." + f[0] + "] Invalid input: expected " + want + ", received " + got}
 	}
@@ -167,7 +164,7 @@ func (k *Keys) create(x *authserver.Context) (any, error) {
 	if err := k.db.CreateAPIKey(x.Context(), row); err != nil {
 		return nil, err
 	}
-	out := keyJSON(row, true)
+	out := keyJSON(row)
 	out["key"] = key
 	return out, nil
 }
@@ -227,7 +224,7 @@ func (k *Keys) get(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return keyJSON(row, false), nil
+	return keyJSON(row), nil
 }
 
 // delete is POST /api-key/delete {keyId}.
@@ -324,7 +321,7 @@ func (k *Keys) update(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, &authserver.APIError{Status: 500, Code: "INTERNAL_SERVER_ERROR", Message: "Failed to update API key"}
 	}
-	return keyJSON(nrow, false), nil
+	return keyJSON(nrow), nil
 }
 
 // list is GET /api-key/list?limit=&offset=: the user's keys (organization-owned keys are not served).
@@ -362,7 +359,7 @@ func (k *Keys) list(x *authserver.Context) (any, error) {
 		if configID != "" && !betterauth.ConfigIDMatches(rows[i].ConfigID, configID) {
 			continue
 		}
-		keys = append(keys, keyJSON(&rows[i], false))
+		keys = append(keys, keyJSON(&rows[i]))
 	}
 	total := len(keys)
 	if offset != nil {
