@@ -3,9 +3,12 @@ package apikey
 // The endpoints (@better-auth/api-key 1.7.21 src/routes/*.ts), each in the plugin's order of checks.
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
@@ -349,6 +352,10 @@ func (k *Keys) list(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	dir := q.Get("sortDirection")
+	if q.Has("sortDirection") && dir != "asc" && dir != "desc" {
+		return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: `[query.sortDirection] Invalid option: expected one of "asc"|"desc"`}
+	}
 	rows, err := k.db.APIKeysByReference(x.Context(), res.User.ID)
 	if err != nil {
 		return nil, err
@@ -360,6 +367,9 @@ func (k *Keys) list(x *authserver.Context) (any, error) {
 			continue
 		}
 		keys = append(keys, keyJSON(&rows[i]))
+	}
+	if by := q.Get("sortBy"); by != "" {
+		sortKeys(keys, by, dir == "desc")
 	}
 	total := len(keys)
 	if offset != nil {
@@ -376,4 +386,48 @@ func (k *Keys) list(x *authserver.Context) (any, error) {
 		out["offset"] = *offset
 	}
 	return out, nil
+}
+
+// sortKeys is applySortingAndPagination's sort: by one field, nulls first in ascending order, stable.
+func sortKeys(keys []any, by string, desc bool) {
+	slices.SortStableFunc(keys, func(a, b any) int {
+		av, bv := a.(map[string]any)[by], b.(map[string]any)[by]
+		c := 0
+		switch {
+		case av == nil && bv == nil:
+		case av == nil:
+			c = -1
+		case bv == nil:
+			c = 1
+		default:
+			c = compareJS(av, bv)
+		}
+		if desc {
+			return -c
+		}
+		return c
+	})
+}
+
+// compareJS is JavaScript's < and > on two values of the same type (dates are ISO strings here, which
+// order as the dates do); values of other types compare equal.
+func compareJS(a, b any) int {
+	switch x := a.(type) {
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	case int64:
+		if y, ok := b.(int64); ok {
+			return cmp.Compare(x, y)
+		}
+	case bool:
+		if y, ok := b.(bool); ok && x != y {
+			if y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
 }

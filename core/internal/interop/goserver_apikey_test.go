@@ -96,7 +96,12 @@ func TestClientAPIKey(t *testing.T) {
 		var out []clientOutcome
 		describe := func(d map[string]any) string {
 			if ks, ok := d["apiKeys"].([]any); ok {
-				return fmt.Sprintf("apiKeys=%d total=%v", len(ks), d["total"])
+				var names []string
+				for _, k := range ks {
+					m, _ := k.(map[string]any)
+					names = append(names, fmt.Sprint(m["name"]))
+				}
+				return fmt.Sprintf("apiKeys=%v total=%v", names, d["total"])
 			}
 			key, _ := d["key"].(string)
 			return fmt.Sprintf("name=%v prefix=%v start=%v startOfKey=%v keyLen=%d enabled=%v metadata=%v permissions=%v remaining=%v rateLimitMax=%v rateLimitTimeWindow=%v configId=%v expires=%v",
@@ -139,6 +144,10 @@ func TestClientAPIKey(t *testing.T) {
 			step("apiKey.update", map[string]any{"keyId": id}),
 			step("apiKey.update", map[string]any{"keyId": "missing", "name": "x"}),
 			step("apiKey.list", map[string]any{"query": map[string]any{"limit": 1, "offset": 1}}),
+			step("apiKey.list", map[string]any{"query": map[string]any{"sortBy": "name", "sortDirection": "desc"}}),
+			step("apiKey.list", map[string]any{"query": map[string]any{"sortBy": "name"}}),
+			step("apiKey.list", map[string]any{"query": map[string]any{"sortBy": "expiresAt", "sortDirection": "desc"}}),
+			step("apiKey.list", map[string]any{"query": map[string]any{"sortDirection": "up"}}),
 		)...)[n:])
 		v := verifyOutcome(p.verify(t, s, key))
 		out = append(out, clientOutcome{Op: "verify", Extra: v})
