@@ -2,9 +2,7 @@ package auth
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
-	"fmt"
 	"net/textproto"
 	"time"
 
@@ -181,12 +179,10 @@ func (a *Auth) apiKeyValue(r *Request) (string, error) {
 	return "", nil
 }
 
-// maxRateLimitRetries bounds the re-reads after a lost guarded update (the plugin retries without bound).
-const maxRateLimitRetries = 8
-
-// apiKeySession verifies key as the plugin's validateApiKey does, in its order: found, configuration,
-// enabled, not expired, the required permissions, uses left (refilled when due), the rate limit; then it
-// loads the key's user. A banned owner is refused, where the plugin still accepts the key.
+// apiKeySession verifies key as the plugin's validateApiKey does (betterauth.ValidateAPIKey, in its
+// order: found, configuration, enabled, not expired, the required permissions, uses left, refilled when
+// due, the rate limit); then it loads the key's user. A banned owner is refused, where the plugin still
+// accepts the key. Unlike the plugin, it never deletes an expired or used-up key.
 func (a *Auth) apiKeySession(ctx context.Context, key string, perms map[string][]string) (*Session, error) {
 	cfg := a.s.apiKeys
 	if len(key) < cfg.min || len(key) > cfg.max {
@@ -196,38 +192,16 @@ func (a *Auth) apiKeySession(ctx context.Context, key string, perms map[string][
 	if !cfg.noHash {
 		stored = betterauth.HashAPIKey(key)
 	}
-	k, err := cfg.store.APIKey(ctx, stored)
+	now := a.s.now()
+	k, refusal, err := betterauth.ValidateAPIKey(ctx, betterauth.APIKeyCheck{Store: cfg.store, Stored: stored,
+		CheckConfigID: true, ConfigID: cfg.configID, Permissions: perms, NoRateLimit: cfg.noLimit, Now: now})
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, errKeyInvalid
+	case errors.Is(err, betterauth.ErrAPIKeyContention):
+		return nil, &UnavailableError{RetryAfter: time.Second, Err: err}
 	case err != nil:
 		return nil, &UnavailableError{RetryAfter: storeRetryAfter, Err: err}
-	}
-	// The database compared with its collation (case-insensitive in MySQL by default): compare the bytes.
-	if subtle.ConstantTimeCompare([]byte(k.Key), []byte(stored)) != 1 || !betterauth.ConfigIDMatches(k.ConfigID, cfg.configID) {
-		return nil, errKeyInvalid
-	}
-	now := a.s.now()
-	if !k.Enabled {
-		return nil, errKeyDisabled
-	}
-	if k.ExpiresAt != nil && now.UnixMilli() > k.ExpiresAt.UnixMilli() {
-		return nil, errKeyExpired
-	}
-	if perms != nil {
-		role, ok := betterauth.ParseKeyPermissions(k.Permissions)
-		if !ok {
-			return nil, errKeyNoPerm
-		}
-		if allowed, _ := role.Authorize(perms); !allowed {
-			return nil, errKeyNoPerm
-		}
-	}
-	if k.Remaining != nil && *k.Remaining == 0 && k.RefillAmount == nil {
-		return nil, usageExceeded(0)
-	}
-	if k, err = a.claimAPIKey(ctx, k, now); err != nil {
-		return nil, err
+	case refusal != nil:
+		return nil, keyRefusal(refusal)
 	}
 	u, err := cfg.store.UserByID(ctx, k.ReferenceID)
 	switch {
@@ -241,96 +215,21 @@ func (a *Auth) apiKeySession(ctx context.Context, key string, perms map[string][
 	return &Session{User: *u, APIKey: k, Credential: CredentialAPIKey}, nil
 }
 
-// claimAPIKey is the plugin's claimUsageInDatabase: consume a use when the key counts them, then a
-// rate-limit slot, each with a guarded update, then record updatedAt.
-func (a *Auth) claimAPIKey(ctx context.Context, k *APIKey, now time.Time) (*APIKey, error) {
-	st := a.s.apiKeys.store
-	wrote := false
-	unavailable := func(err error) error {
-		if errors.Is(err, store.ErrNotFound) {
-			return errKeyInvalid
-		}
-		return &UnavailableError{RetryAfter: storeRetryAfter, Err: err}
+// keyRefusal is the verifier's error for a refusal of betterauth.ValidateAPIKey.
+func keyRefusal(r *betterauth.APIKeyRefusal) error {
+	switch r.Code {
+	case betterauth.CodeKeyDisabled:
+		return errKeyDisabled
+	case betterauth.CodeKeyExpired:
+		return errKeyExpired
+	case betterauth.CodeKeyNotFound:
+		return errKeyNoPerm
+	case betterauth.CodeUsageExceeded:
+		return usageExceeded(r.RetryAfter)
+	case betterauth.CodeRateLimited:
+		return rateLimited(r.RetryAfter)
 	}
-	if k.Remaining != nil {
-		refilled := false
-		if betterauth.RefillDue(k, now) {
-			rem := *k.RefillAmount - 1
-			row, ok, err := st.UpdateAPIKey(ctx, k.ID, store.APIKeyCond{LastRefillAtIs: true, LastRefillAt: k.LastRefillAt},
-				store.APIKeySet{Remaining: &rem, LastRefillAt: &now, UpdatedAt: now})
-			if err != nil {
-				return nil, unavailable(err)
-			}
-			if ok {
-				k, refilled, wrote = row, true, true
-			}
-		}
-		if !refilled {
-			row, ok, err := st.UpdateAPIKey(ctx, k.ID, store.APIKeyCond{RemainingPositive: true},
-				store.APIKeySet{DecrementRemaining: true, UpdatedAt: now})
-			if err != nil {
-				return nil, unavailable(err)
-			}
-			if !ok {
-				return nil, usageExceeded(refillIn(row, now))
-			}
-			k, wrote = row, true
-		}
-	}
-	for range maxRateLimitRetries {
-		d := betterauth.EvaluateRateLimit(k, now, a.s.apiKeys.noLimit)
-		var cond store.APIKeyCond
-		var set store.APIKeySet
-		switch d.Action {
-		case betterauth.RateDeny:
-			return nil, rateLimited(d.TryAgainIn)
-		case betterauth.RateSkip:
-			if !d.Touch {
-				if wrote {
-					return k, nil
-				}
-				row, _, err := st.UpdateAPIKey(ctx, k.ID, cond, store.APIKeySet{UpdatedAt: now})
-				if err != nil {
-					return nil, unavailable(err)
-				}
-				return row, nil
-			}
-			set = store.APIKeySet{LastRequest: &now, UpdatedAt: now}
-		case betterauth.RateIncrement:
-			cond = store.APIKeyCond{LastRequestAfter: &d.WindowStart, RequestCountBelow: &d.Max}
-			set = store.APIKeySet{IncrementRequestCount: true, LastRequest: &now, UpdatedAt: now}
-		case betterauth.RateReset, betterauth.RateStart:
-			one := int64(1)
-			if d.Action == betterauth.RateReset {
-				cond = store.APIKeyCond{LastRequestNotAfter: &d.WindowStart}
-			} else {
-				cond = store.APIKeyCond{LastRequestNull: true}
-			}
-			set = store.APIKeySet{RequestCount: &one, LastRequest: &now, UpdatedAt: now}
-		}
-		row, ok, err := st.UpdateAPIKey(ctx, k.ID, cond, set)
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		if ok || d.Action == betterauth.RateSkip {
-			return row, nil
-		}
-		k = row // lost the race: decide again on the row as it is now
-	}
-	return nil, &UnavailableError{RetryAfter: time.Second, Err: fmt.Errorf("api key %s: rate-limit update kept losing races", k.ID)}
-}
-
-// refillIn is how long until k's next refill, or 0 when it does not refill.
-func refillIn(k *APIKey, now time.Time) time.Duration {
-	if k == nil || k.RefillInterval == nil || k.RefillAmount == nil || *k.RefillAmount == 0 {
-		return 0
-	}
-	last := k.CreatedAt
-	if k.LastRefillAt != nil {
-		last = *k.LastRefillAt
-	}
-	d := last.Add(time.Duration(*k.RefillInterval)*time.Millisecond + time.Millisecond).Sub(now)
-	return max(d, 0)
+	return errKeyInvalid
 }
 
 // APIKeyPermissions returns the permissions of the API key that authenticated s, as the plugin reads

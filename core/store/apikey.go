@@ -119,3 +119,23 @@ type APIKeySet struct {
 	// UpdatedAt sets updatedAt.
 	UpdatedAt time.Time
 }
+
+// APIKeyWriter is an [APIKeyStore] that also creates, lists, changes and deletes keys, as the api-key
+// plugin's endpoints do in server mode (sqlstore does, for the plugin's storage: "database").
+type APIKeyWriter interface {
+	APIKeyStore
+	// APIKeyByID returns the key with this id, or [ErrNotFound].
+	APIKeyByID(ctx context.Context, id string) (*APIKey, error)
+	// APIKeysByReference returns the keys whose referenceId is referenceID, oldest first.
+	APIKeysByReference(ctx context.Context, referenceID string) ([]APIKey, error)
+	// CreateAPIKey inserts k (Name, Start and Prefix "" are written as NULL; Permissions and Metadata
+	// "" too).
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// SetAPIKeyFields sets fields (by Better Auth field name: "name", "enabled", "expiresAt", …) of the key
+	// with this id and returns the row as it is afterwards; a missing row is [ErrNotFound].
+	SetAPIKeyFields(ctx context.Context, id string, fields map[string]any) (*APIKey, error)
+	// DeleteAPIKey deletes the key with this id; a missing row is no error.
+	DeleteAPIKey(ctx context.Context, id string) error
+	// DeleteExpiredAPIKeys deletes the keys whose expiresAt is set and before now, and returns how many.
+	DeleteExpiredAPIKeys(ctx context.Context, now time.Time) (int64, error)
+}

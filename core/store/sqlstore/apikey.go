@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
@@ -305,4 +306,136 @@ func optInt(v any) (*int64, error) {
 		return nil, fmt.Errorf("unexpected %T for a number", v)
 	}
 	return &n, nil
+}
+
+var _ store.APIKeyWriter = (*Store)(nil)
+
+// APIKeysByReference returns the keys whose referenceId is referenceID, oldest first (the plugin's
+// findMany by referenceId).
+func (s *Store) APIKeysByReference(ctx context.Context, referenceID string) ([]store.APIKey, error) {
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, "apikey")
+	if err != nil {
+		return nil, err
+	}
+	col, err := t.col(s, "referenceId")
+	if err != nil {
+		return nil, err
+	}
+	suffix, err := t.byAge(s, false)
+	if err != nil {
+		idCol, _ := t.col(s, "id")
+		suffix = " ORDER BY " + idCol
+	}
+	a := &args{s: s}
+	var out []store.APIKey
+	err = s.queryRows(ctx, t, col+" = "+a.add(referenceID), a, suffix, func(vals []any) error {
+		k, err := t.apiKey(vals)
+		if err == nil {
+			out = append(out, *k)
+		}
+		return err
+	})
+	return out, err
+}
+
+// CreateAPIKey inserts k as the plugin's create does. Name, Start, Prefix, Permissions and Metadata ""
+// are written as NULL; the nullable numbers and dates as NULL when nil.
+func (s *Store) CreateAPIKey(ctx context.Context, k *store.APIKey) error {
+	if err := s.ReadOnly(); err != nil {
+		return err
+	}
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, "apikey")
+	if err != nil {
+		return err
+	}
+	vals := map[string]any{"id": k.ID, "configId": k.ConfigID, "referenceId": k.ReferenceID, "key": k.Key,
+		"enabled": k.Enabled, "rateLimitEnabled": k.RateLimitEnabled, "requestCount": k.RequestCount,
+		"createdAt": k.CreatedAt, "updatedAt": k.UpdatedAt}
+	opt := map[string]any{"name": nullIfEmpty(k.Name), "start": nullIfEmpty(k.Start), "prefix": nullIfEmpty(k.Prefix),
+		"permissions": nullIfEmpty(k.Permissions), "metadata": nullIfEmpty(k.Metadata),
+		"refillInterval": optVal(k.RefillInterval), "refillAmount": optVal(k.RefillAmount),
+		"rateLimitTimeWindow": optVal(k.RateLimitTimeWindow), "rateLimitMax": optVal(k.RateLimitMax),
+		"remaining": optVal(k.Remaining), "lastRefillAt": k.LastRefillAt, "lastRequest": k.LastRequest,
+		"expiresAt": k.ExpiresAt}
+	for f, v := range opt {
+		if _, ok := t.byKey(f); ok {
+			vals[f] = v
+		}
+	}
+	return s.insert(ctx, t, vals)
+}
+
+// optVal is a nullable number as insert writes it.
+func optVal(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// SetAPIKeyFields sets fields of the key with this id (values: string, bool, int64, float64, time.Time,
+// nil for NULL) and reads the row back.
+func (s *Store) SetAPIKeyFields(ctx context.Context, id string, fields map[string]any) (*store.APIKey, error) {
+	if err := s.ReadOnly(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, "apikey")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.update(ctx, t, fields, "id", id); err != nil {
+		return nil, err
+	}
+	return s.apiKeyWhere(ctx, "id", id)
+}
+
+// DeleteAPIKey deletes the key with this id; a missing row is no error.
+func (s *Store) DeleteAPIKey(ctx context.Context, id string) error {
+	if err := s.ReadOnly(); err != nil {
+		return err
+	}
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, "apikey")
+	if err != nil {
+		return err
+	}
+	_, err = s.del(ctx, nil, t, "id", id)
+	return err
+}
+
+// DeleteExpiredAPIKeys deletes the keys whose expiresAt is not NULL and before now, as the plugin's
+// deleteAllExpiredApiKeys does, and returns how many it deleted.
+func (s *Store) DeleteExpiredAPIKeys(ctx context.Context, now time.Time) (int64, error) {
+	if err := s.ReadOnly(); err != nil {
+		return 0, err
+	}
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, "apikey")
+	if err != nil {
+		return 0, err
+	}
+	c, ok := t.byKey("expiresAt")
+	if !ok {
+		return 0, fmt.Errorf("sqlstore: table %q has no column %q (Better Auth's apikey.expiresAt; see Names)", t.name, s.column("expiresAt"))
+	}
+	a := &args{s: s}
+	p, err := a.addFor(c, now)
+	if err != nil {
+		return 0, err
+	}
+	col := s.quote(c.name)
+	q := "DELETE FROM " + s.quoteTable(t.name) + " WHERE " + col + " IS NOT NULL AND " + col + " < " + p
+	res, err := s.db.ExecContext(ctx, q, a.vals...)
+	if err != nil {
+		return 0, s.writeErr("deleting expired apikey rows", s.failed(t, err))
+	}
+	return res.RowsAffected()
 }
