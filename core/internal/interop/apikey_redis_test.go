@@ -43,7 +43,9 @@ func newRedisKeys(t *testing.T, ctx context.Context, fallback bool) redisKeys {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	st, err := sqlstore.New(db, dialect, nil)
+	// One database written by two dozen concurrent verifications from two processes on a loaded CI machine:
+	// the 2 s default bound of one lookup (sqlstore.DefaultTimeout) is for production, not for this.
+	st, err := sqlstore.New(db, dialect, &sqlstore.Options{Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
