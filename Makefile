@@ -28,10 +28,15 @@ interop-deps:
 test:
 	@set -e; for m in $(MODULES); do echo "== go test $$m"; (cd $$m && $(GO) test -count=1 ./...); done
 
-## test-race: -race tests of every module, LANES modules at once (core, the longest, starts first)
+## test-race: -race tests of every module, TEST_LANES jobs at once; core, the longest, is two jobs (its interop
+## package, which drives the real Node server, and the rest) and starts first
 LANES ?= 2
+TEST_LANES ?= 3
 test-race:
-	@for m in $(MODULES); do echo "cd $$m && $(GO) test -race -count=1 ./..."; done | ./scripts/parallel.sh $(LANES)
+	@{ echo 'cd core && $(GO) test -race -count=1 ./internal/interop/'; \
+	  echo 'cd core && $(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/interop$$)'; \
+	  for m in $(filter-out core,$(MODULES)); do echo "cd $$m && $(GO) test -race -count=1 ./..."; done; \
+	} | ./scripts/parallel.sh $(TEST_LANES)
 
 vet:
 	@set -e; for m in $(MODULES); do echo "== go vet $$m"; (cd $$m && $(GO) vet ./...); done
