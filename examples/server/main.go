@@ -296,7 +296,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		db.Close()
 		return nil, nil, err
 	}
-	plugins := []authserver.Plugin{authserver.JWT(authserver.JWTConfig{})}
+	plugins := []authserver.Plugin{authserver.JWT(authserver.JWTConfig{}), passkeyPlugin()}
 	if err := authserver.Migrate(ctx, db, string(dialect), plugins...); err != nil {
 		return fail(err)
 	}
