@@ -24,8 +24,10 @@ import (
 // resident keys and user verification), a person signs up through the page, adds a passkey on the
 // dashboard (web/static/passkey.js: navigator.credentials.create with the server's options), renames it,
 // signs out, signs in with "Sign in with a passkey" (a discoverable credential, no email typed) and sees
-// their dashboard, deletes the passkey, signs out, and is refused with a visible sentence when they try it
-// again. The authenticator must hold exactly one resident credential, and the passkey row must carry the
+// their dashboard; with the platform authenticator, signing out again lands on the sign-in page whose email
+// field offers the passkey in autofill (a conditional request), which signs in by itself; then they delete
+// the passkey, sign out, and are refused with a visible sentence when they try it again. User presence is
+// simulated only around the button's clicks, so the autofill request cannot be what answers them. The authenticator must hold exactly one resident credential, and the passkey row must carry the
 // authenticator's credential id and key; a signed-in session exists only where the page says so.
 func TestBrowserPasskeyWalkthrough(t *testing.T) {
 	chrome := requireChrome(t)
@@ -53,9 +55,10 @@ func TestBrowserPasskeyWalkthrough(t *testing.T) {
 	tests := []struct {
 		name      string
 		transport webauthn.AuthenticatorTransport
+		autofill  bool // Chromium offers autofill (conditional mediation) with a platform authenticator only
 	}{
-		{"platform", webauthn.AuthenticatorTransportInternal},
-		{"roaming usb", webauthn.AuthenticatorTransportUsb},
+		{"platform", webauthn.AuthenticatorTransportInternal, true},
+		{"roaming usb", webauthn.AuthenticatorTransportUsb, false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,6 +148,17 @@ func TestBrowserPasskeyWalkthrough(t *testing.T) {
 				}
 				return creds
 			}
+			setPresence := func(on bool) {
+				t.Helper()
+				err := chromedp.Do(tab, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+					_, err := cdp.Call(ctx, tg, webauthn.SetAutomaticPresenceSimulation,
+						webauthn.SetAutomaticPresenceSimulationParams{AuthenticatorID: authID, Enabled: on})
+					return chromedp.Void{}, err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
 			slug := strings.ReplaceAll(tt.name, " ", "-")
 
 			// Sign up through the page: the dashboard has a Passkeys section, empty.
@@ -192,22 +206,48 @@ func TestBrowserPasskeyWalkthrough(t *testing.T) {
 				t.Errorf("rename: the row's name is %q", r.name)
 			}
 
-			// Sign out, then sign in with the passkey alone: the dashboard shows the user.
-			do("sign out", chromedp.Click(chromedp.CSS("#sign-out")), chromedp.WaitVisible(chromedp.CSS("#notice")))
+			// Sign out, then sign in with "Sign in with a passkey" alone. The sign-in page also offers the
+			// passkey in the email field's autofill (a conditional request), which the virtual authenticator
+			// would answer at once: user presence is off until the click, so the button is what signs in.
+			setPresence(false)
+			do("sign out", chromedp.Click(chromedp.CSS("#sign-out")), chromedp.WaitVisible(chromedp.CSS("#notice")),
+				chromedp.WaitVisible(chromedp.CSS("#passkey-sign-in button")))
 			if got := signedInAs(); got != "" {
 				t.Fatalf("signed in as %s after signing out", got)
 			}
-			do("passkey sign-in", chromedp.WaitVisible(chromedp.CSS("#passkey-sign-in button")))
 			want("passkey sign-in", "#passkey-sign-in button", "Sign in with a passkey")
+			if tt.autofill {
+				// The page marks the email field for passkey autofill once the browser says it can.
+				waitFor("autofill offered", `document.querySelector("#sign-in-email").autocomplete === "email webauthn"`)
+			}
+			setPresence(true)
 			do("passkey sign-in", chromedp.Click(chromedp.CSS("#passkey-sign-in button")),
 				chromedp.WaitVisible(chromedp.CSS(`body[data-page="dashboard"] #sessions tr`)))
-			waitFor("passkey sign-in", `document.body?.dataset.page === "dashboard" && document.querySelector('#user [data-field="email"]')?.textContent === `+strconv.Quote(email))
+			waitFor("passkey sign-in", `document.querySelector('#user [data-field="email"]')?.textContent === `+strconv.Quote(email))
 			want("passkey sign-in", `#user [data-field="name"]`, "Grace Hopper")
 			if got := signedInAs(); got != email {
 				t.Fatalf("after the passkey sign-in the server sees %q, want %s", got, email)
 			}
-			if r := readPasskeyRow(t, ctx, db, id); r.counter <= row.counter {
-				t.Errorf("the counter is %d after a sign-in, was %d", r.counter, row.counter)
+			after := readPasskeyRow(t, ctx, db, id)
+			if after.counter <= row.counter {
+				t.Errorf("the counter is %d after a sign-in, was %d", after.counter, row.counter)
+			}
+
+			if tt.autofill {
+				// Signed out with the authenticator answering at once: the autofill request signs in by itself.
+				// The counter moving is the sign-in's mark (the dashboard is on screen before and after).
+				do("autofill sign-in", chromedp.Click(chromedp.CSS("#sign-out")))
+				for deadline := time.Now().Add(20 * time.Second); readPasskeyRow(t, ctx, db, id).counter <= after.counter; time.Sleep(50 * time.Millisecond) {
+					if time.Now().After(deadline) {
+						t.Fatalf("autofill sign-in: the counter is still %d (the browser shows: %s)", after.counter,
+							js(`document.body ? document.body.innerText : location.href`))
+					}
+				}
+				do("autofill sign-in", chromedp.WaitVisible(chromedp.CSS(`body[data-page="dashboard"] #sessions tr`)))
+				waitFor("autofill sign-in", `document.querySelector('#user [data-field="email"]')?.textContent === `+strconv.Quote(email))
+				if got := signedInAs(); got != email {
+					t.Fatalf("after the autofill sign-in the server sees %q, want %s", got, email)
+				}
 			}
 
 			// Delete it, after a confirmation in the row.
@@ -224,8 +264,10 @@ func TestBrowserPasskeyWalkthrough(t *testing.T) {
 			}
 
 			// The authenticator still holds the credential, but the server no longer knows it: refused, in words.
-			do("sign out again", chromedp.Click(chromedp.CSS("#sign-out")), chromedp.WaitVisible(chromedp.CSS("#passkey-sign-in button")),
-				chromedp.Click(chromedp.CSS("#passkey-sign-in button")),
+			setPresence(false)
+			do("sign out again", chromedp.Click(chromedp.CSS("#sign-out")), chromedp.WaitVisible(chromedp.CSS("#passkey-sign-in button")))
+			setPresence(true)
+			do("refused", chromedp.Click(chromedp.CSS("#passkey-sign-in button")),
 				chromedp.WaitVisible(chromedp.CSS("#passkey-sign-in .alert")))
 			want("refused", "#passkey-sign-in .alert",
 				"This passkey is not registered here (it may have been deleted). Sign in with your email and password instead.")
