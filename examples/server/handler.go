@@ -112,7 +112,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // page serves one embedded HTML file inside web/layout.html, an html/template rendered once with data, with
 // the given status.
 func page(file string, status int, data pageData) http.Handler {
-	t, err := template.ParseFS(web, "web/layout.html", file)
+	t, err := template.ParseFS(web, "web/layout.html", "web/passkey.html", file)
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}

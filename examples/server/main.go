@@ -319,6 +319,8 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		authserver.JWT(authserver.JWTConfig{}),
 		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
 		twofactor.New(twofactor.Config{Issuer: appName}),
+		// Passkeys: add one on the dashboard, sign in with it (button or autofill).
+		passkeyPlugin(),
 	}
 	if mailer != nil {
 		plugins = append(plugins, magiclink.New(magiclink.Config{})) // "Email me a sign-in link"
