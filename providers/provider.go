@@ -56,7 +56,10 @@ type provider struct {
 	user   userFunc
 }
 
-var _ authserver.Provider = (*provider)(nil)
+var (
+	_ authserver.Provider       = (*provider)(nil)
+	_ authserver.TokenRefresher = (*provider)(nil)
+)
 
 // ID returns the provider id.
 func (p *provider) ID() string { return p.id }
@@ -155,6 +158,23 @@ func (p *provider) VerifyIDToken(ctx context.Context, idToken, nonce string) (*a
 		return nil, err
 	}
 	return p.user(context.WithValue(ctx, oauth2.HTTPClient, p.client), nil, idt, claims)
+}
+
+// RefreshAccessToken redeems a refresh token at the token endpoint (grant_type=refresh_token, with the
+// client's credentials as for the code exchange) and returns the new tokens, as Better Auth's
+// refreshAccessToken does for every provider. When the provider does not rotate refresh tokens the answer
+// carries the one given. A new ID token is returned as the provider sent it, unverified (Better Auth stores
+// it the same way); nothing here signs a user in with it.
+func (p *provider) RefreshAccessToken(ctx context.Context, refreshToken string) (*authserver.ProviderTokens, error) {
+	if refreshToken == "" {
+		return nil, fmt.Errorf("%w: %s: refresh token is required", ErrParams, p.id)
+	}
+	hctx := context.WithValue(ctx, oauth2.HTTPClient, p.client)
+	tok, err := p.conf.TokenSource(hctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, classify(p.id, ErrRefresh, err)
+	}
+	return p.tokens(tok), nil
 }
 
 // tokens maps a token response as Better Auth's getOAuth2Tokens does.

@@ -86,6 +86,8 @@ var operationIDs = map[string]string{
 	"/link-social":             "linkSocialAccount",
 	"/unlink-account":          "unlinkAccount",
 	"/list-accounts":           "listUserAccounts",
+	"/get-access-token":        "getAccessToken",
+	"/refresh-token":           "refreshToken",
 }
 
 // observeAuth reports a sign-in or sign-up attempt to the observer, if any.

@@ -57,6 +57,8 @@ func (a *Server) routes() map[string]*endpoint {
 		"/link-social":             {methods: post, handle: (*call).linkSocial},
 		"/unlink-account":          {methods: post, handle: (*call).unlinkAccount},
 		"/list-accounts":           {methods: get, handle: (*call).listAccounts},
+		"/get-access-token":        {methods: post, handle: (*call).getAccessToken},
+		"/refresh-token":           {methods: post, handle: (*call).refreshToken},
 		"/change-email":            {methods: post, handle: (*call).changeEmail},
 		"/delete-user":             {methods: post, handle: (*call).deleteUser},
 		"/delete-user/callback":    {methods: get, handle: (*call).deleteUserCallback},

@@ -93,13 +93,32 @@ func (p *rp) AuthCodeURL(_ context.Context, a authserver.AuthCodeParams) (string
 }
 
 func (p *rp) Exchange(ctx context.Context, a authserver.ExchangeParams) (*authserver.ProviderTokens, *authserver.ProviderUser, error) {
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {a.Code}, "redirect_uri": {a.RedirectURI},
-		"code_verifier": {a.CodeVerifier}, "client_id": {socialClient}, "client_secret": {socialSecret}}
+	tok, err := p.token(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {a.Code}, "redirect_uri": {a.RedirectURI},
+		"code_verifier": {a.CodeVerifier}})
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := p.VerifyIDToken(ctx, tok.IDToken, a.Nonce)
+	if err != nil {
+		return tok, nil, err
+	}
+	return tok, u, nil
+}
+
+// RefreshAccessToken redeems a refresh token (grant_type=refresh_token, client_secret_post).
+func (p *rp) RefreshAccessToken(ctx context.Context, refreshToken string) (*authserver.ProviderTokens, error) {
+	return p.token(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+}
+
+// token is a token request with client_secret_post.
+func (p *rp) token(ctx context.Context, form url.Values) (*authserver.ProviderTokens, error) {
+	form.Set("client_id", socialClient)
+	form.Set("client_secret", socialSecret)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.tokenEP, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	var tr struct {
@@ -111,21 +130,17 @@ func (p *rp) Exchange(ctx context.Context, a authserver.ExchangeParams) (*authse
 		Error        string `json:"error"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tr); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if resp.StatusCode != 200 || tr.Error != "" {
-		return nil, nil, fmt.Errorf("token endpoint: %s %s", resp.Status, tr.Error)
+		return nil, fmt.Errorf("token endpoint: %s %s", resp.Status, tr.Error)
 	}
 	tok := &authserver.ProviderTokens{AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, IDToken: tr.IDToken,
 		Scopes: strings.Fields(tr.Scope)}
 	if tr.ExpiresIn > 0 {
 		tok.AccessTokenExpiresAt = time.Now().Add(time.Duration(tr.ExpiresIn) * time.Second)
 	}
-	u, err := p.VerifyIDToken(ctx, tr.IDToken, a.Nonce)
-	if err != nil {
-		return tok, nil, err
-	}
-	return tok, u, nil
+	return tok, nil
 }
 
 func (p *rp) VerifyIDToken(_ context.Context, token, nonce string) (*authserver.ProviderUser, error) {
@@ -497,39 +512,9 @@ func TestSocialOP(t *testing.T) {
 	node := interop.NewServer(t, map[string]string{"DB_FILE": e.dbf, "BASE_URL": socialBase,
 		"GENERIC_OAUTH": fmt.Sprintf(`[{"providerId":"op","discoveryUrl":%q,"clientId":%q,"clientSecret":%q,"scopes":["openid","email","profile"]}]`,
 			e.op.Issuer+"/.well-known/openid-configuration", socialClient, socialSecret)})
-	noFollow := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
-	// nodeDo sends a request to the Node server with b's cookies and keeps the cookies it sets.
 	nodeDo := func(b *goBrowser, method, path string, body any) (*http.Response, []byte) {
 		t.Helper()
-		var r io.Reader
-		if body != nil {
-			j, _ := json.Marshal(body)
-			r = strings.NewReader(string(j))
-		}
-		req, _ := http.NewRequest(method, node.URL+path, r)
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		req.Header.Set("Origin", socialBase)
-		if c := b.cookie(); c != "" {
-			req.Header.Set("Cookie", c)
-		}
-		resp, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		for _, c := range resp.Cookies() {
-			if c.MaxAge < 0 || c.Value == "" {
-				delete(b.cookies, c.Name)
-			} else {
-				b.cookies[c.Name] = c.Value
-			}
-		}
-		return resp, out
+		return b.node(node.URL, method, path, body)
 	}
 
 	t.Run("Better Auth reads the same rows", func(t *testing.T) {
@@ -592,4 +577,39 @@ func TestSocialOP(t *testing.T) {
 			t.Fatalf("went to %q; accounts %+v", loc, accts)
 		}
 	})
+}
+
+// node sends a request to the Node server at base with b's cookies and keeps the cookies it sets.
+func (b *goBrowser) node(base, method, path string, body any) (*http.Response, []byte) {
+	b.t.Helper()
+	var r io.Reader
+	if body != nil {
+		j, _ := json.Marshal(body)
+		r = strings.NewReader(string(j))
+	}
+	req, _ := http.NewRequest(method, base+path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Origin", socialBase)
+	if c := b.cookie(); c != "" {
+		req.Header.Set("Cookie", c)
+	}
+	noFollow := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	for _, c := range resp.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	return resp, out
 }

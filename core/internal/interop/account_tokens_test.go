@@ -1,0 +1,126 @@
+package interop_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/internal/interop"
+)
+
+// TestSocialAccountTokens: Go and the real Better Auth server, both with account.encryptOAuthTokens and the
+// same secret, on one database with the real OP issuing refresh tokens. Tokens Go stored encrypted at
+// sign-in are served decrypted by Node's /get-access-token; Node's /refresh-token writes new encrypted
+// tokens that Go serves and refreshes with; Go's refresh is served by Node. The answers match: successes byte for
+// byte, errors as JSON.
+func TestSocialAccountTokens(t *testing.T) {
+	e := newSocialEnv(t, func(c *authserver.Config) { c.EncryptOAuthTokens = true })
+	node := interop.NewServer(t, map[string]string{"DB_FILE": e.dbf, "BASE_URL": socialBase, "ENCRYPT_OAUTH_TOKENS": "1",
+		"GENERIC_OAUTH": fmt.Sprintf(`[{"providerId":"op","discoveryUrl":%q,"clientId":%q,"clientSecret":%q,"scopes":["openid","email","profile"]}]`,
+			e.op.Issuer+"/.well-known/openid-configuration", socialClient, socialSecret)})
+	b := e.browser(t)
+	b.flow("/sign-in/social", map[string]any{"provider": "op", "callbackURL": "/home"}, "alice")
+	accts := e.accounts(t, "alice@example.com")
+	if len(accts) != 1 {
+		t.Fatalf("accounts %+v", accts)
+	}
+	id := accts[0].ID
+	encrypted := regexp.MustCompile(`^[0-9a-f]{80,}$`)
+	stored := func() (access, refresh string) {
+		t.Helper()
+		if err := e.db.QueryRow(`select "accessToken","refreshToken" from "account" where "id" = ?`, id).Scan(&access, &refresh); err != nil {
+			t.Fatal(err)
+		}
+		if !encrypted.MatchString(access) || !encrypted.MatchString(refresh) {
+			t.Fatalf("tokens stored in the clear: %q %q", access, refresh)
+		}
+		return access, refresh
+	}
+	stored()
+	sel := map[string]any{"accountId": id}
+
+	var bothAs func(b *goBrowser, path string, body any, status int) map[string]any
+	// both sends the same request to Go and Node and requires the same status and body.
+	both := func(path string, body any, status int) map[string]any {
+		t.Helper()
+		return bothAs(b, path, body, status)
+	}
+	bothAs = func(b *goBrowser, path string, body any, status int) map[string]any {
+		t.Helper()
+		g := b.do("POST", path, body)
+		resp, n := b.node(node.URL, "POST", "/api/auth"+path, body)
+		var out, nodeOut map[string]any
+		_ = json.Unmarshal(g.body, &out)
+		_ = json.Unmarshal(n, &nodeOut)
+		// Successes match byte for byte; error bodies as JSON (Go writes {"code","message"}, Node
+		// {"message","code"}).
+		same := string(g.body) == string(n) || (status != 200 && out != nil && reflect.DeepEqual(out, nodeOut))
+		if g.status != status || resp.StatusCode != status || !same {
+			t.Fatalf("%s %v\n  go: %d %s\nnode: %d %s\n%s", path, body, g.status, g.body, resp.StatusCode, n, node.Stderr())
+		}
+		return out
+	}
+	first := both("/get-access-token", sel, 200)
+	if first["accessToken"] == "" || first["accessToken"] == nil {
+		t.Fatalf("get-access-token %v", first)
+	}
+
+	// Node refreshes (decrypting Go's refresh token) and writes encrypted tokens; Go serves them.
+	resp, nb := b.node(node.URL, "POST", "/api/auth/refresh-token", sel)
+	var nr map[string]any
+	if err := json.Unmarshal(nb, &nr); resp.StatusCode != 200 || err != nil || nr["accessToken"] == first["accessToken"] {
+		t.Fatalf("Node refresh-token: %d %s\n%s", resp.StatusCode, nb, node.Stderr())
+	}
+	a1, _ := stored()
+	if got := both("/get-access-token", sel, 200); got["accessToken"] != nr["accessToken"] {
+		t.Fatalf("after Node's refresh: %v, want %v", got["accessToken"], nr["accessToken"])
+	}
+
+	// Go refreshes with the refresh token Node encrypted; Node serves Go's tokens.
+	g := b.do("POST", "/refresh-token", sel)
+	var gr map[string]any
+	if err := json.Unmarshal(g.body, &gr); g.status != 200 || err != nil || gr["accessToken"] == nr["accessToken"] {
+		t.Fatalf("Go refresh-token: %d %s", g.status, g.body)
+	}
+	if a2, _ := stored(); a2 == a1 {
+		t.Fatal("Go's refresh did not write the access token")
+	}
+	if got := both("/get-access-token", sel, 200); got["accessToken"] != gr["accessToken"] {
+		t.Fatalf("after Go's refresh: %v, want %v", got["accessToken"], gr["accessToken"])
+	}
+
+	// An access token about to expire is refreshed by /get-access-token, by either server.
+	for _, who := range []string{"go", "node"} {
+		if _, err := e.db.Exec(`update "account" set "accessTokenExpiresAt" = ? where "id" = ?`,
+			time.Now().Add(2*time.Second).UTC().Format("2006-01-02T15:04:05.000Z"), id); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := stored()
+		var got map[string]any
+		if who == "go" {
+			json.Unmarshal(b.do("POST", "/get-access-token", sel).body, &got)
+		} else {
+			_, body := b.node(node.URL, "POST", "/api/auth/get-access-token", sel)
+			json.Unmarshal(body, &got)
+		}
+		after, _ := stored()
+		if after == before || got["accessToken"] == gr["accessToken"] || got["accessToken"] == nil {
+			t.Fatalf("%s did not refresh an expiring token: %v", who, got)
+		}
+		if again := both("/get-access-token", sel, 200); again["accessToken"] != got["accessToken"] {
+			t.Fatalf("%s's refreshed token: %v, want %v", who, again["accessToken"], got["accessToken"])
+		}
+	}
+
+	// The same refusals.
+	both("/get-access-token", map[string]any{"accountId": "nope"}, 400)
+	both("/refresh-token", map[string]any{"accountId": "nope"}, 400)
+	both("/get-access-token", map[string]any{"useAccountCookie": true}, 400)
+	both("/refresh-token", map[string]any{"providerId": "op"}, 400)
+	bothAs(e.browser(t), "/get-access-token", sel, 401)
+	bothAs(e.browser(t), "/refresh-token", sel, 401)
+}

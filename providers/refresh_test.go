@@ -1,0 +1,97 @@
+package providers_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/auth"
+	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/providers"
+)
+
+// TestRefreshAccessToken: every provider refreshes at its token endpoint with grant_type=refresh_token
+// and its client credentials, maps the answer as a code exchange's, keeps the given refresh token when the
+// provider does not rotate it, and classifies refusals (ErrRefresh) apart from outages (auth.ErrUnavailable).
+func TestRefreshAccessToken(t *testing.T) {
+	var answer func() (int, any)
+	f := newAPIFake(t, nil)
+	f.routes = map[string]func() (int, any){}
+	for _, p := range []string{"/gh/token", "/google/token", "/apple/token", "/gitlab/oauth/token"} {
+		f.routes["POST "+p] = func() (int, any) { return answer() }
+	}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	gh, err := providers.GitHub(providers.GitHubConfig{ClientID: "gh-client", ClientSecret: "gh-secret", TokenURL: f.srv.URL + "/gh/token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	google, err := providers.Google(providers.GoogleConfig{ClientID: "g-client", ClientSecret: "g-secret", TokenURL: f.srv.URL + "/google/token",
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apple, err := providers.Apple(providers.AppleConfig{ClientID: "a-client", ClientSecret: "a-secret", TokenURL: f.srv.URL + "/apple/token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gl, err := providers.GitLab(providers.GitLabConfig{ClientID: "gl-client", ClientSecret: "gl-secret", Issuer: f.srv.URL + "/gitlab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provs := map[string]authserver.Provider{"github": gh, "google": google, "apple": apple, "gitlab": gl}
+	for _, tt := range []struct {
+		name, provider string
+		status         int
+		body           any
+		wantErr        error
+		wantRefresh    string
+		wantIDToken    string
+		wantExpires    bool
+	}{
+		{name: "google rotates", provider: "google", status: 200, body: map[string]any{"access_token": "at2", "token_type": "Bearer",
+			"expires_in": 3600, "refresh_token": "rt2", "id_token": "idt2", "scope": "openid email"},
+			wantRefresh: "rt2", wantIDToken: "idt2", wantExpires: true},
+		{name: "github keeps", provider: "github", status: 200, body: map[string]any{"access_token": "at2", "token_type": "bearer"},
+			wantRefresh: "rt1"},
+		{name: "apple", provider: "apple", status: 200, body: map[string]any{"access_token": "at2", "token_type": "Bearer", "expires_in": 3600},
+			wantRefresh: "rt1", wantExpires: true},
+		{name: "gitlab", provider: "gitlab", status: 200, body: map[string]any{"access_token": "at2", "token_type": "Bearer", "refresh_token": "rt2"},
+			wantRefresh: "rt2"},
+		{name: "refused", provider: "google", status: 400, body: map[string]any{"error": "invalid_grant"}, wantErr: providers.ErrRefresh},
+		{name: "refusal is an invalid token", provider: "github", status: 401, body: map[string]any{"error": "invalid_client"}, wantErr: auth.ErrInvalidToken},
+		{name: "outage", provider: "gitlab", status: 503, body: map[string]any{}, wantErr: auth.ErrUnavailable},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			answer = func() (int, any) { return tt.status, tt.body }
+			r, ok := provs[tt.provider].(authserver.TokenRefresher)
+			if !ok {
+				t.Fatalf("%s does not refresh", tt.provider)
+			}
+			tok, err := r.RefreshAccessToken(context.Background(), "rt1")
+			form := f.forms[len(f.forms)-1]
+			if form["grant_type"][0] != "refresh_token" || form["refresh_token"][0] != "rt1" {
+				t.Fatalf("token request %v", form)
+			}
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.AccessToken != "at2" || tok.RefreshToken != tt.wantRefresh || tok.IDToken != tt.wantIDToken ||
+				tok.AccessTokenExpiresAt.IsZero() == tt.wantExpires {
+				t.Fatalf("tokens %+v", tok)
+			}
+			if tt.provider == "google" && (!tok.AccessTokenExpiresAt.Equal(now.Add(time.Hour)) || len(tok.Scopes) != 2) {
+				t.Fatalf("tokens %+v", tok)
+			}
+		})
+	}
+	if _, err := gh.(authserver.TokenRefresher).RefreshAccessToken(context.Background(), ""); !errors.Is(err, providers.ErrParams) {
+		t.Fatalf("empty refresh token: %v", err)
+	}
+}
