@@ -54,11 +54,15 @@ type provider struct {
 	now    func() time.Time
 	ids    *idTokenVerifier // nil for plain OAuth 2.0 providers
 	user   userFunc
+	// userinfo is the OpenID userinfo endpoint UserInfo reads (OpenID issuers that have one, Google); ""
+	// for the others.
+	userinfo string
 }
 
 var (
 	_ authserver.Provider       = (*provider)(nil)
 	_ authserver.TokenRefresher = (*provider)(nil)
+	_ authserver.UserInfoReader = (*provider)(nil)
 )
 
 // ID returns the provider id.
@@ -175,6 +179,39 @@ func (p *provider) RefreshAccessToken(ctx context.Context, refreshToken string) 
 		return nil, classify(p.id, ErrRefresh, err)
 	}
 	return p.tokens(tok), nil
+}
+
+// UserInfo reads the user an access token belongs to, for /account-info: OpenID issuers with a userinfo
+// endpoint and Google from that endpoint (the profile is its claims, email_verified as for sign-in);
+// GitHub and GitLab from their user APIs, as at sign-in (the profile is then empty). Microsoft and Apple,
+// whose user info Better Auth takes from the stored ID token, and OpenID issuers without a userinfo
+// endpoint return [ErrUserInfo].
+func (p *provider) UserInfo(ctx context.Context, tokens authserver.ProviderTokens) (*authserver.ProviderUser, map[string]any, error) {
+	if tokens.AccessToken == "" {
+		return nil, nil, fmt.Errorf("%w: %s: access token is required", ErrParams, p.id)
+	}
+	hctx := context.WithValue(ctx, oauth2.HTTPClient, p.client)
+	switch {
+	case p.ids == nil:
+		u, err := p.user(hctx, &oauth2.Token{AccessToken: tokens.AccessToken}, nil, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return u, map[string]any{}, nil
+	case p.userinfo == "":
+		return nil, nil, fmt.Errorf("%w: %s: no userinfo endpoint", ErrUserInfo, p.id)
+	}
+	var raw map[string]any
+	if err := getJSON(hctx, p.id, p.userinfo, tokens.AccessToken, nil, &raw); err != nil {
+		return nil, nil, err
+	}
+	b, _ := json.Marshal(raw)
+	var c idClaims
+	if err := json.Unmarshal(b, &c); err != nil || c.Sub == "" {
+		return nil, nil, fmt.Errorf("%w: %s: userinfo without a subject", ErrUserInfo, p.id)
+	}
+	return &authserver.ProviderUser{Subject: c.Sub, Issuer: p.Issuer(), Email: c.Email,
+		EmailVerified: c.Email != "" && c.EmailVerified.Value, Name: c.Name, Image: c.Picture}, raw, nil
 }
 
 // tokens maps a token response as Better Auth's getOAuth2Tokens does.

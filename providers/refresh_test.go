@@ -3,6 +3,7 @@ package providers_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -93,5 +94,59 @@ func TestRefreshAccessToken(t *testing.T) {
 	}
 	if _, err := gh.(authserver.TokenRefresher).RefreshAccessToken(context.Background(), ""); !errors.Is(err, providers.ErrParams) {
 		t.Fatalf("empty refresh token: %v", err)
+	}
+}
+
+// TestUserInfo: GitHub reads its user API and Google its userinfo endpoint with the access token; Apple
+// has none.
+func TestUserInfo(t *testing.T) {
+	f := newAPIFake(t, map[string]func() (int, any){
+		"GET /user": answer(200, map[string]any{"id": 583231, "login": "octocat", "name": "The Octocat",
+			"avatar_url": "https://avatars.example/u/583231", "email": "octocat@github.com"}),
+		"GET /user/emails": answer(200, []map[string]any{{"email": "octocat@github.com", "primary": true, "verified": true}}),
+		"GET /userinfo": answer(200, map[string]any{"sub": "g-123", "email": "ada@example.com", "email_verified": true,
+			"name": "Ada", "picture": "https://img.example/ada", "locale": "en"}),
+	})
+	gh, err := providers.GitHub(providers.GitHubConfig{ClientID: "gh", APIURL: f.srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	google, err := providers.Google(providers.GoogleConfig{ClientID: "g", ClientSecret: "s", UserInfoURL: f.srv.URL + "/userinfo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apple, err := providers.Apple(providers.AppleConfig{ClientID: "a", ClientSecret: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		p        authserver.Provider
+		want     authserver.ProviderUser
+		wantData map[string]any
+		wantErr  error
+	}{
+		{name: "github", p: gh, want: authserver.ProviderUser{Subject: "583231", Email: "octocat@github.com", EmailVerified: true,
+			Name: "The Octocat", Image: "https://avatars.example/u/583231"}, wantData: map[string]any{}},
+		{name: "google", p: google, want: authserver.ProviderUser{Subject: "g-123", Issuer: providers.GoogleIssuer, Email: "ada@example.com",
+			EmailVerified: true, Name: "Ada", Image: "https://img.example/ada"}, wantData: map[string]any{"sub": "g-123", "email": "ada@example.com",
+			"email_verified": true, "name": "Ada", "picture": "https://img.example/ada", "locale": "en"}},
+		{name: "apple", p: apple, wantErr: providers.ErrUserInfo},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u, data, err := tt.p.(authserver.UserInfoReader).UserInfo(context.Background(), authserver.ProviderTokens{AccessToken: "at"})
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || *u != tt.want || fmt.Sprint(data) != fmt.Sprint(tt.wantData) {
+				t.Fatalf("user %+v %v %v\nwant %+v %v", u, data, err, tt.want, tt.wantData)
+			}
+			if h := f.hdrs["GET /user"]; tt.name == "github" && h.Get("Authorization") != "Bearer at" {
+				t.Fatalf("authorization %q", h.Get("Authorization"))
+			}
+		})
 	}
 }

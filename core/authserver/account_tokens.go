@@ -2,7 +2,7 @@ package authserver
 
 // Provider tokens on the account row: account.encryptOAuthTokens (better-auth src/oauth2/utils.ts
 // setTokenUtil, decryptOAuthToken) and the token endpoints of src/api/routes/account.ts (getAccessToken,
-// refreshToken, getValidAccessToken, resolveUserId, resolveUserAccount).
+// refreshToken, accountInfo, getValidAccessToken, resolveUserId, resolveUserAccount).
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/jwtissue"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
@@ -22,6 +23,9 @@ var (
 	errFailedRefreshToken     = newAPIError(400, "FAILED_TO_REFRESH_ACCESS_TOKEN", "Failed to refresh access token")
 	errAccountSelectionFormat = newAPIError(400, "VALIDATION_ERROR", "[body] Invalid input")
 	errUnauthorizedNoBody     = &apiError{status: 401, noBody: true}
+	errAccountInfoQuery       = newAPIError(400, "VALIDATION_ERROR", "[query] Invalid input")
+	errProviderNotConfigured  = newAPIError(400, "PROVIDER_NOT_CONFIGURED", "Account is not associated with a configured social provider.")
+	errAccessTokenNotFound    = newAPIError(400, "ACCESS_TOKEN_NOT_FOUND", "Access token not found")
 )
 
 func errProviderNotSupported(id string) *apiError {
@@ -78,23 +82,28 @@ func (c *call) tokenAccount() (*store.Account, error) {
 	if _, bad := c.body["\x00notObject"]; bad || c.body == nil {
 		return nil, errAccountSelectionFormat
 	}
-	for k, v := range c.body {
+	return c.selectAccount(c.body, errAccountSelectionFormat)
+}
+
+// selectAccount is tokenAccount for a parsed selection; invalid is its validation error.
+func (c *call) selectAccount(sel map[string]any, invalid *apiError) (*store.Account, error) {
+	for k, v := range sel {
 		switch k {
 		case "accountId", "userId":
 			if _, ok := v.(string); !ok {
-				return nil, errAccountSelectionFormat
+				return nil, invalid
 			}
 		case "useAccountCookie":
 			if v != true {
-				return nil, errAccountSelectionFormat
+				return nil, invalid
 			}
 		default:
-			return nil, errAccountSelectionFormat
+			return nil, invalid
 		}
 	}
-	_, byID := c.body["accountId"]
-	if _, byCookie := c.body["useAccountCookie"]; byID == byCookie {
-		return nil, errAccountSelectionFormat
+	id, byID := sel["accountId"].(string)
+	if _, byCookie := sel["useAccountCookie"]; byID == byCookie {
+		return nil, invalid
 	}
 	res, err := c.session(true)
 	if errors.Is(err, errUnauthorized) {
@@ -113,7 +122,6 @@ func (c *call) tokenAccount() (*store.Account, error) {
 	if err != nil {
 		return nil, dbError(err)
 	}
-	id := c.str("accountId")
 	for i := range accts {
 		if accts[i].ID == id {
 			return &accts[i], nil
@@ -312,6 +320,97 @@ func (c *call) refreshAccount(r TokenRefresher, a *store.Account) (*refreshToken
 	if s, ok := f["idToken"].(string); ok {
 		out.IDToken = &s
 	}
+	return out, nil
+}
+
+// accountInfoOut is /account-info's answer: the provider's user and profile, and the account.
+type accountInfoOut struct {
+	User    providerUserOut `json:"user"`
+	Data    map[string]any  `json:"data"`
+	Account struct {
+		ID         string `json:"id"`
+		ProviderID string `json:"providerId"`
+		AccountID  string `json:"accountId"`
+	} `json:"account"`
+}
+
+// providerUserOut is a provider's user as Better Auth's social providers map it: email is null when the
+// provider gave none, name and image are undefined when empty.
+type providerUserOut struct {
+	ID            string  `json:"id"`
+	Name          string  `json:"name,omitempty"`
+	Email         *string `json:"email"`
+	Image         string  `json:"image,omitempty"`
+	EmailVerified bool    `json:"emailVerified"`
+}
+
+// accountInfo is GET /account-info?accountId=…: the provider's user info, read with a valid access token
+// (refreshed first as /get-access-token does).
+func (c *call) accountInfo() (any, error) {
+	sel := map[string]any{}
+	for k, vs := range c.query {
+		if len(vs) != 1 {
+			return nil, errAccountInfoQuery
+		}
+		sel[k] = vs[0]
+		if k == "useAccountCookie" && vs[0] == "true" {
+			sel[k] = true
+		}
+	}
+	a, err := c.selectAccount(sel, errAccountInfoQuery)
+	if err != nil {
+		return nil, err
+	}
+	p := c.srv.providers[a.ProviderID]
+	if p == nil {
+		return nil, errProviderNotConfigured
+	}
+	tok, err := c.validAccessToken(p, a)
+	if err != nil {
+		var e *apiError
+		if errors.As(err, &e) && e.status >= 500 {
+			return nil, err
+		}
+		c.a.s.log.Warn("auth: could not get a valid access token", "provider", a.ProviderID, "err", err)
+		return nil, errFailedGetAccessToken
+	}
+	if tok.AccessToken == "" {
+		return nil, errAccessTokenNotFound
+	}
+	r, ok := p.(UserInfoReader)
+	if !ok {
+		return nil, errSocialUserInfo
+	}
+	pt := ProviderTokens{AccessToken: tok.AccessToken, Scopes: tok.Scopes}
+	if tok.IDToken != nil {
+		pt.IDToken = *tok.IDToken
+	}
+	if tok.AccessTokenExpiresAt != nil {
+		pt.AccessTokenExpiresAt, _ = time.Parse(time.RFC3339Nano, *tok.AccessTokenExpiresAt)
+	}
+	pu, data, err := r.UserInfo(c.ctx, pt)
+	switch {
+	case errors.Is(err, auth.ErrUnavailable):
+		c.a.s.log.Error("auth: could not read user info", "provider", p.ID(), "err", err)
+		return nil, errServerUnavailable(5)
+	case err != nil || pu == nil:
+		c.a.s.log.Warn("auth: could not read user info", "provider", p.ID(), "err", err)
+		return nil, errSocialUserInfo
+	case pu.Subject != a.AccountID:
+		// Beyond Better Auth (whose genericOAuth checks the subject only against an ID token): the
+		// provider answered for another identity than the account's.
+		c.a.s.log.Warn("auth: user info of another identity than the account's", "provider", p.ID())
+		return nil, errSocialUserInfo
+	}
+	out := &accountInfoOut{User: providerUserOut{ID: pu.Subject, Name: pu.Name, Image: pu.Image, EmailVerified: pu.EmailVerified},
+		Data: data}
+	if pu.Email != "" {
+		out.User.Email = &pu.Email
+	}
+	if out.Data == nil {
+		out.Data = map[string]any{}
+	}
+	out.Account.ID, out.Account.ProviderID, out.Account.AccountID = a.ID, a.ProviderID, a.AccountID
 	return out, nil
 }
 

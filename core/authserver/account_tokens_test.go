@@ -12,14 +12,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 )
 
-// refreshingOP is a fakeOP that also refreshes tokens: it accepts the refresh tokens it issued ("rt-…")
-// and answers a new access token, refresh token and ID token.
+// refreshingOP is a fakeOP that also refreshes tokens (it accepts the refresh tokens it issued, "rt-…",
+// and answers a new access token, refresh token and ID token) and reads user info with an access token.
 type refreshingOP struct{ *fakeOP }
 
-var _ authserver.TokenRefresher = refreshingOP{}
+var (
+	_ authserver.TokenRefresher = refreshingOP{}
+	_ authserver.UserInfoReader = refreshingOP{}
+)
 
 func (f refreshingOP) RefreshAccessToken(_ context.Context, refreshToken string) (*authserver.ProviderTokens, error) {
 	f.mu.Lock()
@@ -34,6 +38,20 @@ func (f refreshingOP) RefreshAccessToken(_ context.Context, refreshToken string)
 	f.n++
 	return &authserver.ProviderTokens{AccessToken: fmt.Sprintf("at-new-%d", f.n), RefreshToken: fmt.Sprintf("rt-new-%d", f.n),
 		IDToken: fmt.Sprintf("idt-new-%d", f.n), AccessTokenExpiresAt: time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)}, nil
+}
+
+func (f refreshingOP) UserInfo(_ context.Context, tok authserver.ProviderTokens) (*authserver.ProviderUser, map[string]any, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.infoTokens = append(f.infoTokens, tok.AccessToken)
+	if f.infoErr != nil {
+		return nil, nil, f.infoErr
+	}
+	u, ok := f.users[f.infoLogin]
+	if !ok || !strings.HasPrefix(tok.AccessToken, "at-") {
+		return nil, nil, errors.New("invalid_token")
+	}
+	return &u, map[string]any{"sub": u.Subject, "email": u.Email, "locale": "en"}, nil
 }
 
 // tokenRow is what the account row holds of an account's tokens.
@@ -266,5 +284,69 @@ func (s *socialServer) exec(t *testing.T, q string, args ...any) {
 	t.Helper()
 	if _, err := s.db.Exec(q, args...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAccountInfo: /account-info reads the provider's user with a valid access token (refreshed first when
+// it is about to expire) and answers {user, data, account}; its refusals in Better Auth's codes.
+func TestAccountInfo(t *testing.T) {
+	s := newSocialServer(t, func(c *authserver.Config) { c.EncryptOAuthTokens = true })
+	s.oidc.infoLogin = "alice"
+	b := s.browser(t)
+	u := b.start("/sign-in/social", `{"provider":"oidc","callbackURL":"/home"}`)
+	code, state := s.oidc.authorize(t, u, "alice", "")
+	b.callback("oidc", url.Values{"code": {code}, "state": {state}})
+	acct := s.accounts(t, s.user(t, "alice@example.com").ID)[0]
+
+	a := b.do("GET", "/account-info?accountId="+acct.ID, "")
+	a.want(t, 200, "")
+	if want := `{"user":{"id":"sub-alice","name":"Name alice","email":"Alice@Example.com","image":"https://img.test/alice","emailVerified":true},` +
+		`"data":{"email":"Alice@Example.com","locale":"en","sub":"sub-alice"},"account":{"id":"` + acct.ID + `","providerId":"oidc","accountId":"sub-alice"}}`; a.body != want {
+		t.Fatalf("account-info %s\nwant %s", a.body, want)
+	}
+	if len(s.oidc.infoTokens) != 1 || s.oidc.infoTokens[0] != "at-"+code {
+		t.Fatalf("user info read with %v", s.oidc.infoTokens)
+	}
+
+	// An expiring access token is refreshed first; user info is read with the new one.
+	s.setAccessExp(t, acct.ID, s.clk.now())
+	b.do("GET", "/account-info?accountId="+acct.ID, "").want(t, 200, "")
+	if len(s.oidc.refreshed) != 1 || !strings.HasPrefix(s.oidc.infoTokens[1], "at-new-") {
+		t.Fatalf("refreshed %v, user info read with %v", s.oidc.refreshed, s.oidc.infoTokens)
+	}
+	s.stored(t, true, s.tokens(t, acct.ID).access, s.oidc.infoTokens[1])
+
+	for _, tt := range []struct {
+		name, query string
+		setup       func()
+		status      int
+		code        string
+	}{
+		{name: "unknown account", query: "accountId=nope", status: 400, code: "ACCOUNT_NOT_FOUND"},
+		{name: "no selection", query: "", status: 400, code: "VALIDATION_ERROR"},
+		{name: "unknown parameter", query: "accountId=" + acct.ID + "&providerId=oidc", status: 400, code: "VALIDATION_ERROR"},
+		{name: "provider refuses", query: "accountId=" + acct.ID, setup: func() { s.oidc.infoErr = errors.New("invalid_token") },
+			status: 401, code: "FAILED_TO_GET_USER_INFO"},
+		{name: "another identity", query: "accountId=" + acct.ID, setup: func() { s.oidc.infoLogin = "other" },
+			status: 401, code: "FAILED_TO_GET_USER_INFO"},
+		{name: "provider down", query: "accountId=" + acct.ID, setup: func() { s.oidc.infoErr = fmt.Errorf("down: %w", auth.ErrUnavailable) },
+			status: 503, code: ""},
+		{name: "no access token", query: "accountId=" + acct.ID, setup: func() {
+			s.exec(t, `update "account" set "accessToken" = null where "id" = ?`, acct.ID)
+		}, status: 400, code: "ACCESS_TOKEN_NOT_FOUND"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != nil {
+				tt.setup()
+			}
+			a := b.do("GET", "/account-info?"+tt.query, "")
+			if a.status != tt.status || (tt.code != "" && a.code() != tt.code) {
+				t.Fatalf("got %d %s, want %d %s", a.status, a.body, tt.status, tt.code)
+			}
+		})
+	}
+	b2 := s.browser(t)
+	if a := b2.do("GET", "/account-info?accountId="+acct.ID, ""); a.status != 401 || a.body != "" {
+		t.Fatalf("without a session: %d %s", a.status, a.body)
 	}
 }

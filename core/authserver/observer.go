@@ -88,6 +88,7 @@ var operationIDs = map[string]string{
 	"/list-accounts":           "listUserAccounts",
 	"/get-access-token":        "getAccessToken",
 	"/refresh-token":           "refreshToken",
+	"/account-info":            "accountInfo",
 }
 
 // observeAuth reports a sign-in or sign-up attempt to the observer, if any.

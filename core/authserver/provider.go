@@ -42,6 +42,16 @@ type TokenRefresher interface {
 	RefreshAccessToken(ctx context.Context, refreshToken string) (*ProviderTokens, error)
 }
 
+// UserInfoReader is implemented by providers that read the user's profile with an access token (Better
+// Auth's getUserInfo): GET /account-info answers with it. Without it /account-info answers 401
+// FAILED_TO_GET_USER_INFO.
+type UserInfoReader interface {
+	// UserInfo returns the user tokens belong to (tokens holds a valid access token, the stored ID token
+	// and the scopes) and the provider's profile as it sent it (the answer's data). Errors wrapping
+	// [auth.ErrUnavailable] answer 503, others 401 FAILED_TO_GET_USER_INFO.
+	UserInfo(ctx context.Context, tokens ProviderTokens) (*ProviderUser, map[string]any, error)
+}
+
 // AuthCodeParams are the parameters of an authorization request.
 type AuthCodeParams struct {
 	// State is the server-generated state (stored and bound to the browser by the caller).

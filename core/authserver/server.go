@@ -59,6 +59,7 @@ func (a *Server) routes() map[string]*endpoint {
 		"/list-accounts":           {methods: get, handle: (*call).listAccounts},
 		"/get-access-token":        {methods: post, handle: (*call).getAccessToken},
 		"/refresh-token":           {methods: post, handle: (*call).refreshToken},
+		"/account-info":            {methods: get, handle: (*call).accountInfo},
 		"/change-email":            {methods: post, handle: (*call).changeEmail},
 		"/delete-user":             {methods: post, handle: (*call).deleteUser},
 		"/delete-user/callback":    {methods: get, handle: (*call).deleteUserCallback},

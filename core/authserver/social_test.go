@@ -43,6 +43,9 @@ type fakeOP struct {
 
 	refreshErr error    // RefreshAccessToken fails with it
 	refreshed  []string // the refresh tokens RefreshAccessToken was given
+	infoLogin  string   // UserInfo answers this login's profile
+	infoErr    error    // UserInfo fails with it
+	infoTokens []string // the access tokens UserInfo was given
 }
 
 type fakeGrant struct {

@@ -15,7 +15,7 @@ import (
 // TestSocialAccountTokens: Go and the real Better Auth server, both with account.encryptOAuthTokens and the
 // same secret, on one database with the real OP issuing refresh tokens. Tokens Go stored encrypted at
 // sign-in are served decrypted by Node's /get-access-token; Node's /refresh-token writes new encrypted
-// tokens that Go serves and refreshes with; Go's refresh is served by Node. The answers match: successes byte for
+// tokens that Go serves and refreshes with; Go's refresh is served by Node; both read /account-info. The answers match: successes byte for
 // byte, errors as JSON.
 func TestSocialAccountTokens(t *testing.T) {
 	e := newSocialEnv(t, func(c *authserver.Config) { c.EncryptOAuthTokens = true })
@@ -116,11 +116,47 @@ func TestSocialAccountTokens(t *testing.T) {
 		}
 	}
 
+	// /account-info: both read the OP's userinfo endpoint with the valid access token and answer the same
+	// user and account. The rest differs by design: genericOAuth's user has no id and its data merges the
+	// ID token's claims into the userinfo answer; Go answers as Better Auth's built-in social providers
+	// (user.id is the subject) with the userinfo answer as data.
+	type info struct {
+		User struct {
+			Email         string
+			Name          string
+			EmailVerified bool
+		}
+		Data    struct{ Sub, Email string }
+		Account struct{ ID, ProviderID, AccountID string }
+	}
+	var gi, ni info
+	g2 := b.do("GET", "/account-info?accountId="+id, nil)
+	resp, nb = b.node(node.URL, "GET", "/api/auth/account-info?accountId="+id, nil)
+	if err := json.Unmarshal(g2.body, &gi); err != nil || g2.status != 200 || json.Unmarshal(nb, &ni) != nil || resp.StatusCode != 200 ||
+		gi != ni || gi.User.Email != "alice@example.com" || !gi.User.EmailVerified || gi.Data.Sub != "alice" || gi.Account.ID != id {
+		t.Fatalf("account-info\n  go: %d %s\nnode: %d %s", g2.status, g2.body, resp.StatusCode, nb)
+	}
+
 	// The same refusals.
 	both("/get-access-token", map[string]any{"accountId": "nope"}, 400)
 	both("/refresh-token", map[string]any{"accountId": "nope"}, 400)
 	both("/get-access-token", map[string]any{"useAccountCookie": true}, 400)
+	for _, q := range []string{"accountId=nope", "providerId=op"} {
+		g := b.do("GET", "/account-info?"+q, nil)
+		resp, n := b.node(node.URL, "GET", "/api/auth/account-info?"+q, nil)
+		var gm, nm map[string]any
+		_ = json.Unmarshal(g.body, &gm)
+		_ = json.Unmarshal(n, &nm)
+		if g.status != 400 || resp.StatusCode != 400 || !reflect.DeepEqual(gm, nm) {
+			t.Fatalf("account-info?%s\n  go: %d %s\nnode: %d %s", q, g.status, g.body, resp.StatusCode, n)
+		}
+	}
 	both("/refresh-token", map[string]any{"providerId": "op"}, 400)
 	bothAs(e.browser(t), "/get-access-token", sel, 401)
 	bothAs(e.browser(t), "/refresh-token", sel, 401)
+	if g, n := e.browser(t).do("GET", "/account-info?accountId="+id, nil), e.browser(t); g.status != 401 || len(g.body) != 0 {
+		t.Fatalf("account-info without a session: %d %s", g.status, g.body)
+	} else if resp, body := n.node(node.URL, "GET", "/api/auth/account-info?accountId="+id, nil); resp.StatusCode != 401 || len(body) != 0 {
+		t.Fatalf("Node account-info without a session: %d %s", resp.StatusCode, body)
+	}
 }

@@ -42,8 +42,8 @@ const (
 // the providers module): discovery, an authorization URL with S256 PKCE and the nonce, the token request
 // with client_secret_post, and ID tokens verified against the OP's JWKS (signature, iss, aud, exp, nonce).
 type rp struct {
-	id, issuer, authEP, tokenEP, jwksURI string
-	client                               *http.Client
+	id, issuer, authEP, tokenEP, jwksURI, userinfoEP string
+	client                                           *http.Client
 }
 
 func newRP(t *testing.T, id, issuer string) *rp {
@@ -54,6 +54,7 @@ func newRP(t *testing.T, id, issuer string) *rp {
 		Auth     string `json:"authorization_endpoint"`
 		Token    string `json:"token_endpoint"`
 		JWKSURI  string `json:"jwks_uri"`
+		UserInfo string `json:"userinfo_endpoint"`
 		Response []string
 	}
 	if err := p.getJSON(issuer+"/.well-known/openid-configuration", &disc); err != nil {
@@ -62,7 +63,7 @@ func newRP(t *testing.T, id, issuer string) *rp {
 	if disc.Issuer != issuer {
 		t.Fatalf("discovery issuer %q, want %q", disc.Issuer, issuer)
 	}
-	p.issuer, p.authEP, p.tokenEP, p.jwksURI = disc.Issuer, disc.Auth, disc.Token, disc.JWKSURI
+	p.issuer, p.authEP, p.tokenEP, p.jwksURI, p.userinfoEP = disc.Issuer, disc.Auth, disc.Token, disc.JWKSURI, disc.UserInfo
 	return p
 }
 
@@ -108,6 +109,24 @@ func (p *rp) Exchange(ctx context.Context, a authserver.ExchangeParams) (*authse
 // RefreshAccessToken redeems a refresh token (grant_type=refresh_token, client_secret_post).
 func (p *rp) RefreshAccessToken(ctx context.Context, refreshToken string) (*authserver.ProviderTokens, error) {
 	return p.token(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+}
+
+// UserInfo reads the userinfo endpoint with the access token.
+func (p *rp) UserInfo(ctx context.Context, tok authserver.ProviderTokens) (*authserver.ProviderUser, map[string]any, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.userinfoEP, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	var raw map[string]any
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&raw); err != nil || resp.StatusCode != 200 {
+		return nil, nil, fmt.Errorf("userinfo: %s %v", resp.Status, err)
+	}
+	str := func(k string) string { s, _ := raw[k].(string); return s }
+	return &authserver.ProviderUser{Subject: str("sub"), Issuer: p.issuer, Email: str("email"), EmailVerified: raw["email_verified"] == true,
+		Name: str("name"), Image: str("picture")}, raw, nil
 }
 
 // token is a token request with client_secret_post.
