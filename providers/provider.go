@@ -183,9 +183,11 @@ func (p *provider) RefreshAccessToken(ctx context.Context, refreshToken string) 
 
 // UserInfo reads the user an access token belongs to, for /account-info: OpenID issuers with a userinfo
 // endpoint and Google from that endpoint (the profile is its claims, email_verified as for sign-in);
-// GitHub and GitLab from their user APIs, as at sign-in (the profile is then empty). Microsoft and Apple,
-// whose user info Better Auth takes from the stored ID token, and OpenID issuers without a userinfo
-// endpoint return [ErrUserInfo].
+// GitHub and GitLab from their user APIs, as at sign-in (the profile is then empty); Microsoft, Apple and
+// OpenID issuers without a userinfo endpoint from the stored ID token, as Better Auth does, mapped as at
+// sign-in (Microsoft's photo read with the access token) with its claims as the profile. The stored ID
+// token is verified as at sign-in except for its expiry and age ([ErrInvalidIDToken] when it fails, as
+// when the provider has retired its key); without one the answer is [ErrInvalidIDToken].
 func (p *provider) UserInfo(ctx context.Context, tokens authserver.ProviderTokens) (*authserver.ProviderUser, map[string]any, error) {
 	if tokens.AccessToken == "" {
 		return nil, nil, fmt.Errorf("%w: %s: access token is required", ErrParams, p.id)
@@ -199,7 +201,19 @@ func (p *provider) UserInfo(ctx context.Context, tokens authserver.ProviderToken
 		}
 		return u, map[string]any{}, nil
 	case p.userinfo == "":
-		return nil, nil, fmt.Errorf("%w: %s: no userinfo endpoint", ErrUserInfo, p.id)
+		idt, c, err := p.ids.verifyStored(ctx, tokens.IDToken)
+		if err != nil {
+			return nil, nil, err
+		}
+		u, err := p.user(hctx, &oauth2.Token{AccessToken: tokens.AccessToken}, idt, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		var raw map[string]any
+		if err := idt.Claims(&raw); err != nil {
+			return nil, nil, fmt.Errorf("%w: %s: %w", ErrUserInfo, p.id, err)
+		}
+		return u, raw, nil
 	}
 	var raw map[string]any
 	if err := getJSON(hctx, p.id, p.userinfo, tokens.AccessToken, nil, &raw); err != nil {

@@ -98,7 +98,7 @@ func TestRefreshAccessToken(t *testing.T) {
 }
 
 // TestUserInfo: GitHub reads its user API and Google its userinfo endpoint with the access token; Apple
-// has none.
+// needs a stored ID token (TestUserInfoStoredIDToken).
 func TestUserInfo(t *testing.T) {
 	f := newAPIFake(t, map[string]func() (int, any){
 		"GET /user": answer(200, map[string]any{"id": 583231, "login": "octocat", "name": "The Octocat",
@@ -131,7 +131,7 @@ func TestUserInfo(t *testing.T) {
 		{name: "google", p: google, want: authserver.ProviderUser{Subject: "g-123", Issuer: providers.GoogleIssuer, Email: "ada@example.com",
 			EmailVerified: true, Name: "Ada", Image: "https://img.example/ada"}, wantData: map[string]any{"sub": "g-123", "email": "ada@example.com",
 			"email_verified": true, "name": "Ada", "picture": "https://img.example/ada", "locale": "en"}},
-		{name: "apple", p: apple, wantErr: providers.ErrUserInfo},
+		{name: "apple without an ID token", p: apple, wantErr: providers.ErrInvalidIDToken},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			u, data, err := tt.p.(authserver.UserInfoReader).UserInfo(context.Background(), authserver.ProviderTokens{AccessToken: "at"})
@@ -146,6 +146,40 @@ func TestUserInfo(t *testing.T) {
 			}
 			if h := f.hdrs["GET /user"]; tt.name == "github" && h.Get("Authorization") != "Bearer at" {
 				t.Fatalf("authorization %q", h.Get("Authorization"))
+			}
+		})
+	}
+}
+
+// TestUserInfoStoredIDToken: Apple's user info is the stored ID token's, verified as at sign-in except for
+// its expiry and age.
+func TestUserInfoStoredIDToken(t *testing.T) {
+	f := newFakeIdP(t, "/auth/keys", "/auth/token")
+	p := newApple(t, f).(authserver.UserInfoReader)
+	old := time.Now().Add(-3 * time.Hour).Unix()
+	expired := claims(appleClaims(), map[string]any{"iat": old, "exp": old + 600})
+	for _, tt := range []struct {
+		name    string
+		idToken string
+		wantErr error
+	}{
+		{name: "expired and old is fine", idToken: f.sign(expired)},
+		{name: "another signer", idToken: signWith(otherKey(), testKID, expired), wantErr: providers.ErrInvalidIDToken},
+		{name: "another audience", idToken: f.sign(claims(expired, map[string]any{"aud": "someone-else"})), wantErr: providers.ErrInvalidIDToken},
+		{name: "another issuer", idToken: f.sign(claims(expired, map[string]any{"iss": "https://evil.example"})), wantErr: providers.ErrInvalidIDToken},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			u, data, err := p.UserInfo(context.Background(), authserver.ProviderTokens{AccessToken: "at", IDToken: tt.idToken})
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			want := authserver.ProviderUser{Subject: "001234.abcd.0987", Issuer: providers.AppleIssuer, Email: "x7@privaterelay.appleid.com",
+				EmailVerified: true}
+			if err != nil || *u != want || data["is_private_email"] != "true" {
+				t.Fatalf("user %+v %v %v, want %+v", u, data, err, want)
 			}
 		})
 	}
