@@ -3,6 +3,7 @@ package interop_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"testing"
@@ -135,6 +136,40 @@ func TestSocialAccountTokens(t *testing.T) {
 	if err := json.Unmarshal(g2.body, &gi); err != nil || g2.status != 200 || json.Unmarshal(nb, &ni) != nil || resp.StatusCode != 200 ||
 		gi != ni || gi.User.Email != "alice@example.com" || !gi.User.EmailVerified || gi.Data.Sub != "alice" || gi.Account.ID != id {
 		t.Fatalf("account-info\n  go: %d %s\nnode: %d %s", g2.status, g2.body, resp.StatusCode, nb)
+	}
+
+	// Better Auth's own client (getAccessToken, refreshToken, accountInfo) against both servers over HTTP,
+	// with the session Go issued: Node's answers first, then Go's from the tokens Node left.
+	goHTTP := httptest.NewServer(e.a)
+	t.Cleanup(goHTTP.Close)
+	step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
+	steps := []interop.ClientStep{
+		step("jar.set", map[string]string{"cookie": "better-auth.session_token=" + b.cookies["better-auth.session_token"]}),
+		step("getAccessToken", sel),
+		step("refreshToken", sel),
+		step("getAccessToken", sel),
+		step("accountInfo", map[string]any{"query": sel}),
+		step("getAccessToken", map[string]any{"accountId": "nope"}),
+		step("refreshToken", map[string]any{"providerId": "op"}),
+	}
+	var prev string
+	for _, srv := range []struct{ name, url string }{{"node", node.URL}, {"go", goHTTP.URL}} {
+		r := interop.RunClient(t, srv.url, "/api/auth", socialBase, steps...)
+		var before, refreshed, after struct{ AccessToken string }
+		_ = r[1].DecodeData(&before)
+		_ = r[2].DecodeData(&refreshed)
+		_ = r[3].DecodeData(&after)
+		if r[1].Status != 200 || r[2].Status != 200 || r[3].Status != 200 || r[4].Status != 200 || before.AccessToken == "" ||
+			(prev != "" && before.AccessToken != prev) || refreshed.AccessToken == before.AccessToken || after.AccessToken != refreshed.AccessToken {
+			t.Fatalf("%s client: %+v", srv.name, r)
+		}
+		if pick(r[4].Data, "account.id") != `"`+id+`"` || pick(r[4].Data, "user.email") != `"alice@example.com"` {
+			t.Fatalf("%s accountInfo: %s", srv.name, r[4].Data)
+		}
+		if r[5].Error == nil || r[5].Error.Code != "ACCOUNT_NOT_FOUND" || r[6].Error == nil || r[6].Error.Code != "VALIDATION_ERROR" {
+			t.Fatalf("%s refusals: %+v %+v", srv.name, r[5].Error, r[6].Error)
+		}
+		prev = refreshed.AccessToken
 	}
 
 	// The same refusals.
