@@ -73,7 +73,7 @@ func (c *call) sealAccount(a *oauthAccount) error {
 	return err
 }
 
-// tokenAccount resolves the account of a token request: the body is accountSchema's {accountId, userId?}
+// tokenAccount resolves the account of a token request: the body is accountSelectionSchema's {accountId, userId?}
 // or {useAccountCookie: true, userId?} (strict objects), the caller must have a session (an HTTP caller
 // always acts as its session's user: userId is for Better Auth's server-side calls), and the account must
 // be one of the user's by its row id. The account cookie (storeAccountCookie) is not supported, so
