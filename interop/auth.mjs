@@ -102,7 +102,7 @@ export function settingsFromEnv(env, port) {
     throw new Error(`REDIS_URL=${JSON.stringify(redisURL)}: want redis://… or rediss://…`);
   }
   if (env.REDIS_KEY_PREFIX && redisURL === undefined) throw new Error("REDIS_KEY_PREFIX needs REDIS_URL");
-  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS"]) {
+  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS", "ENCRYPT_OAUTH_TOKENS"]) {
     if (env[name] && env[name] !== "1") throw new Error(`${name}=${JSON.stringify(env[name])}: want 1 or unset`);
   }
   // GENERIC_OAUTH is a JSON array of genericOAuth provider configs (providerId, discoveryUrl, clientId,
@@ -144,6 +144,7 @@ export function settingsFromEnv(env, port) {
     changeEmail: env.CHANGE_EMAIL === "1",
     deleteUserVerification: env.DELETE_USER_VERIFICATION === "1",
     extraFields: env.EXTRA_FIELDS === "1",
+    encryptOAuthTokens: env.ENCRYPT_OAUTH_TOKENS === "1",
     genericOAuth: genericOAuthConfig,
     plugins,
   };
@@ -227,6 +228,8 @@ export function createAuth(s, database, storage) {
     };
     options.session.additionalFields = { theme: { type: "string", required: false, defaultValue: "light" } };
   }
+  // ENCRYPT_OAUTH_TOKENS=1 stores provider access and refresh tokens encrypted (account.encryptOAuthTokens).
+  if (s.encryptOAuthTokens) options.account = { encryptOAuthTokens: true };
   if (storage) options.secondaryStorage = storage.storage;
   if (s.genericOAuth) options.plugins.push(genericOAuth({ config: s.genericOAuth }));
   for (const p of s.plugins) options.plugins.push(EXTRA_PLUGINS[p]());

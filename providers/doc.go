@@ -22,8 +22,9 @@
 //
 // # Errors
 //
-// [ErrParams] is a caller bug. [ErrExchange] (the code was refused), [ErrInvalidIDToken] and
-// [ErrUserInfo] are the provider saying no; the first two wrap [auth.ErrInvalidToken]. A provider that
+// [ErrParams] is a caller bug. [ErrExchange] (the code was refused), [ErrRefresh] (the refresh token was
+// refused), [ErrInvalidIDToken] and [ErrUserInfo] are the provider saying no; the first three wrap
+// [auth.ErrInvalidToken]. A provider that
 // cannot be reached, times out, or answers 5xx or 429 gives an [*auth.UnavailableError]: the caller
 // should answer 503 and let the user retry, not blame them.
 //

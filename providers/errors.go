@@ -24,6 +24,10 @@ var (
 	// not a token response. It wraps [auth.ErrInvalidToken]. Better Auth's callback answers it with
 	// error=invalid_code.
 	ErrExchange error = &sentinel{"providers: code exchange failed", auth.ErrInvalidToken}
+	// ErrRefresh means the token endpoint refused a refresh token (invalid_grant for a revoked, expired or
+	// foreign refresh token; invalid_client), or answered something that is not a token response. It wraps
+	// [auth.ErrInvalidToken]. Better Auth's /refresh-token answers it with FAILED_TO_REFRESH_ACCESS_TOKEN.
+	ErrRefresh error = &sentinel{"providers: token refresh failed", auth.ErrInvalidToken}
 	// ErrUserInfo means the provider's identity could not be read: no ID token where one is required,
 	// a user API that refused the access token, a userinfo subject that differs from the ID token's, or a
 	// disabled account. Better Auth's callback answers it with error=unable_to_get_user_info.

@@ -19,6 +19,8 @@ const (
 	GoogleAuthURL  = "https://accounts.google.com/o/oauth2/v2/auth"
 	GoogleTokenURL = "https://oauth2.googleapis.com/token"
 	GoogleJWKSURL  = "https://www.googleapis.com/oauth2/v3/certs"
+	// GoogleUserInfoURL is Google's OpenID userinfo endpoint, which UserInfo reads.
+	GoogleUserInfoURL = "https://openidconnect.googleapis.com/v1/userinfo"
 )
 
 // idTokenMaxAge is how old (by iat) an ID token from Google, Microsoft or Apple may be, as Better Auth
@@ -46,8 +48,9 @@ type GoogleConfig struct {
 	// DisableIncludeGrantedScopes stops sending include_granted_scopes=true, which Better Auth sends by
 	// default.
 	DisableIncludeGrantedScopes bool
-	// AuthURL, TokenURL and JWKSURL replace Google's endpoints (for tests). Empty means Google's.
-	AuthURL, TokenURL, JWKSURL string
+	// AuthURL, TokenURL, JWKSURL and UserInfoURL replace Google's endpoints (for tests). Empty means
+	// Google's.
+	AuthURL, TokenURL, JWKSURL, UserInfoURL string
 	// HTTPClient makes every call to Google; see [OpenIDConfig].HTTPClient.
 	HTTPClient *http.Client
 	// Now is the clock for ID token checks. Nil means time.Now.
@@ -94,10 +97,11 @@ func Google(cfg GoogleConfig) (authserver.Provider, error) {
 		conf: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: oauth2.Endpoint{
 			AuthURL: or(cfg.AuthURL, GoogleAuthURL), TokenURL: or(cfg.TokenURL, GoogleTokenURL),
 			AuthStyle: oauth2.AuthStyleInParams}},
-		scopes: joinScopes(scopes, cfg.Scopes),
-		params: params,
-		client: client,
-		now:    now,
+		scopes:   joinScopes(scopes, cfg.Scopes),
+		params:   params,
+		client:   client,
+		now:      now,
+		userinfo: or(cfg.UserInfoURL, GoogleUserInfoURL),
 		ids: newIDTokenVerifier("google", client, now, idTokenOptions{
 			issuer:    GoogleIssuer, // go-oidc also accepts "accounts.google.com" for this issuer
 			jwksURL:   or(cfg.JWKSURL, GoogleJWKSURL),

@@ -22,8 +22,10 @@ const clockSkew = 30 * time.Second
 // the algorithm, the exact issuer and the expiry; this type adds the audience and azp, sub and iat, the
 // token age, the nonce and any provider-specific claim check.
 type idTokenVerifier struct {
-	id        string
-	v         *oidc.IDTokenVerifier
+	id string
+	v  *oidc.IDTokenVerifier
+	// stored is v without the expiry check, for the stored ID token UserInfo reads (see verifyStored).
+	stored    *oidc.IDTokenVerifier
 	audiences []string // the client id first
 	// maxAge, when > 0, bounds now - iat (Better Auth: 1h for Google, Microsoft and Apple).
 	maxAge time.Duration
@@ -56,23 +58,36 @@ func newIDTokenVerifier(id string, client *http.Client, now func() time.Time, o 
 	if len(algs) == 0 {
 		algs = []string{oidc.RS256}
 	}
-	v := oidc.NewVerifier(o.issuer, ks, &oidc.Config{
+	cfg := oidc.Config{
 		SkipClientIDCheck:    true, // checked below against every accepted audience, with azp
 		SkipIssuerCheck:      o.issuer == "",
 		SupportedSigningAlgs: algs,
 		Now:                  func() time.Time { return now().Add(-clockSkew) },
-	})
-	return &idTokenVerifier{id: id, v: v, audiences: o.audiences, maxAge: o.maxAge, nonceSHA256: o.nonceSHA256,
+	}
+	stored := cfg // a copy: the verifier keeps the pointer
+	stored.SkipExpiryCheck = true
+	return &idTokenVerifier{id: id, v: oidc.NewVerifier(o.issuer, ks, &cfg), stored: oidc.NewVerifier(o.issuer, ks, &stored), audiences: o.audiences, maxAge: o.maxAge, nonceSHA256: o.nonceSHA256,
 		check: o.check, now: now, issuer: o.issuer}
 }
 
 // verify checks raw and returns its claims. nonce, when not empty, must match the nonce claim.
 func (iv *idTokenVerifier) verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, *idClaims, error) {
+	return iv.verifyWith(ctx, iv.v, raw, nonce, iv.maxAge)
+}
+
+// verifyStored checks an ID token the server stored when the provider issued it (at sign-in or a
+// refresh): everything verify checks but its expiry and age, since it is read long after (Better Auth
+// decodes it without any check).
+func (iv *idTokenVerifier) verifyStored(ctx context.Context, raw string) (*oidc.IDToken, *idClaims, error) {
+	return iv.verifyWith(ctx, iv.stored, raw, "", 0)
+}
+
+func (iv *idTokenVerifier) verifyWith(ctx context.Context, v *oidc.IDTokenVerifier, raw, nonce string, maxAge time.Duration) (*oidc.IDToken, *idClaims, error) {
 	if raw == "" {
 		return nil, nil, invalidIDToken(iv.id, "empty")
 	}
 	fe := &fetchErr{}
-	t, err := iv.v.Verify(context.WithValue(ctx, fetchErrKey{}, fe), raw)
+	t, err := v.Verify(context.WithValue(ctx, fetchErrKey{}, fe), raw)
 	if err != nil {
 		if ferr := fe.get(); ferr != nil {
 			return nil, nil, unavailable(iv.id, ferr)
@@ -103,12 +118,12 @@ func (iv *idTokenVerifier) verify(ctx context.Context, raw, nonce string) (*oidc
 	if t.IssuedAt.IsZero() {
 		return nil, nil, invalidIDToken(iv.id, "no iat")
 	}
-	if iv.maxAge > 0 {
+	if maxAge > 0 {
 		now := iv.now()
 		if t.IssuedAt.After(now.Add(clockSkew)) {
 			return nil, nil, invalidIDToken(iv.id, "iat is in the future")
 		}
-		if now.Sub(t.IssuedAt) > iv.maxAge+clockSkew {
+		if now.Sub(t.IssuedAt) > maxAge+clockSkew {
 			return nil, nil, invalidIDToken(iv.id, "too old (iat)")
 		}
 	}

@@ -110,12 +110,13 @@ func OpenID(ctx context.Context, cfg OpenIDConfig) (authserver.Provider, error) 
 	ep := op.Endpoint()
 	ep.AuthStyle = cfg.TokenAuth.style()
 	p := &provider{
-		id:     cfg.ID,
-		conf:   oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: ep},
-		scopes: joinScopes(scopes),
-		params: extraParams(cfg.AuthParams),
-		client: client,
-		now:    now,
+		id:       cfg.ID,
+		conf:     oauth2.Config{ClientID: cfg.ClientID, ClientSecret: string(cfg.ClientSecret), Endpoint: ep},
+		scopes:   joinScopes(scopes),
+		params:   extraParams(cfg.AuthParams),
+		client:   client,
+		now:      now,
+		userinfo: disc.UserInfo,
 		ids: newIDTokenVerifier(cfg.ID, client, now, idTokenOptions{
 			issuer:    disc.Issuer,
 			jwksURL:   disc.JWKSURI,

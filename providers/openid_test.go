@@ -324,6 +324,22 @@ func TestOpenIDUserinfoFallback(t *testing.T) {
 			if bare.Email != "" || bare.EmailVerified {
 				t.Errorf("ID token user = %+v, want no email (OP_ID_TOKEN_ALL_CLAIMS=0)", bare)
 			}
+			// The refresh token the OP issued gives a new access token, which reads the same user at the
+			// userinfo endpoint (/account-info).
+			if tokens.RefreshToken == "" {
+				t.Fatal("the OP issued no refresh token")
+			}
+			fresh, err := rp.(authserver.TokenRefresher).RefreshAccessToken(ctx, tokens.RefreshToken)
+			if err != nil || fresh.AccessToken == "" || fresh.AccessToken == tokens.AccessToken || fresh.AccessTokenExpiresAt.IsZero() {
+				t.Fatalf("refresh: %+v %v", fresh, err)
+			}
+			info, raw, err := rp.(authserver.UserInfoReader).UserInfo(ctx, *fresh)
+			if err != nil || *info != tt.want || raw["sub"] != tt.login || raw["email"] != tt.want.Email {
+				t.Fatalf("user info %+v %v %v, want %+v", info, raw, err, tt.want)
+			}
+			if _, err := rp.(authserver.TokenRefresher).RefreshAccessToken(ctx, "not-a-refresh-token"); !errors.Is(err, providers.ErrRefresh) {
+				t.Fatalf("refresh with a bad token: %v, want ErrRefresh", err)
+			}
 		})
 	}
 }

@@ -54,9 +54,16 @@ type provider struct {
 	now    func() time.Time
 	ids    *idTokenVerifier // nil for plain OAuth 2.0 providers
 	user   userFunc
+	// userinfo is the OpenID userinfo endpoint UserInfo reads (OpenID issuers that have one, Google); ""
+	// for the others.
+	userinfo string
 }
 
-var _ authserver.Provider = (*provider)(nil)
+var (
+	_ authserver.Provider       = (*provider)(nil)
+	_ authserver.TokenRefresher = (*provider)(nil)
+	_ authserver.UserInfoReader = (*provider)(nil)
+)
 
 // ID returns the provider id.
 func (p *provider) ID() string { return p.id }
@@ -155,6 +162,70 @@ func (p *provider) VerifyIDToken(ctx context.Context, idToken, nonce string) (*a
 		return nil, err
 	}
 	return p.user(context.WithValue(ctx, oauth2.HTTPClient, p.client), nil, idt, claims)
+}
+
+// RefreshAccessToken redeems a refresh token at the token endpoint (grant_type=refresh_token, with the
+// client's credentials as for the code exchange) and returns the new tokens, as Better Auth's
+// refreshAccessToken does for every provider. When the provider does not rotate refresh tokens the answer
+// carries the one given. A new ID token is returned as the provider sent it, unverified (Better Auth stores
+// it the same way); nothing here signs a user in with it.
+func (p *provider) RefreshAccessToken(ctx context.Context, refreshToken string) (*authserver.ProviderTokens, error) {
+	if refreshToken == "" {
+		return nil, fmt.Errorf("%w: %s: refresh token is required", ErrParams, p.id)
+	}
+	hctx := context.WithValue(ctx, oauth2.HTTPClient, p.client)
+	tok, err := p.conf.TokenSource(hctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		return nil, classify(p.id, ErrRefresh, err)
+	}
+	return p.tokens(tok), nil
+}
+
+// UserInfo reads the user an access token belongs to, for /account-info: OpenID issuers with a userinfo
+// endpoint and Google from that endpoint (the profile is its claims, email_verified as for sign-in);
+// GitHub and GitLab from their user APIs, as at sign-in (the profile is then empty); Microsoft, Apple and
+// OpenID issuers without a userinfo endpoint from the stored ID token, as Better Auth does, mapped as at
+// sign-in (Microsoft's photo read with the access token) with its claims as the profile. The stored ID
+// token is verified as at sign-in except for its expiry and age ([ErrInvalidIDToken] when it fails, as
+// when the provider has retired its key); without one the answer is [ErrInvalidIDToken].
+func (p *provider) UserInfo(ctx context.Context, tokens authserver.ProviderTokens) (*authserver.ProviderUser, map[string]any, error) {
+	if tokens.AccessToken == "" {
+		return nil, nil, fmt.Errorf("%w: %s: access token is required", ErrParams, p.id)
+	}
+	hctx := context.WithValue(ctx, oauth2.HTTPClient, p.client)
+	switch {
+	case p.ids == nil:
+		u, err := p.user(hctx, &oauth2.Token{AccessToken: tokens.AccessToken}, nil, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return u, map[string]any{}, nil
+	case p.userinfo == "":
+		idt, c, err := p.ids.verifyStored(ctx, tokens.IDToken)
+		if err != nil {
+			return nil, nil, err
+		}
+		u, err := p.user(hctx, &oauth2.Token{AccessToken: tokens.AccessToken}, idt, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		var raw map[string]any
+		if err := idt.Claims(&raw); err != nil {
+			return nil, nil, fmt.Errorf("%w: %s: %w", ErrUserInfo, p.id, err)
+		}
+		return u, raw, nil
+	}
+	var raw map[string]any
+	if err := getJSON(hctx, p.id, p.userinfo, tokens.AccessToken, nil, &raw); err != nil {
+		return nil, nil, err
+	}
+	b, _ := json.Marshal(raw)
+	var c idClaims
+	if err := json.Unmarshal(b, &c); err != nil || c.Sub == "" {
+		return nil, nil, fmt.Errorf("%w: %s: userinfo without a subject", ErrUserInfo, p.id)
+	}
+	return &authserver.ProviderUser{Subject: c.Sub, Issuer: p.Issuer(), Email: c.Email,
+		EmailVerified: c.Email != "" && c.EmailVerified.Value, Name: c.Name, Image: c.Picture}, raw, nil
 }
 
 // tokens maps a token response as Better Auth's getOAuth2Tokens does.

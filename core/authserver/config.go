@@ -114,6 +114,12 @@ type Config struct {
 	// user. Its zero value is Better Auth's default.
 	AccountLinking AccountLinkingConfig
 
+	// EncryptOAuthTokens is Better Auth's account.encryptOAuthTokens: provider access and refresh tokens are
+	// stored encrypted with the server's secret (symmetricEncrypt, as [Server.Encrypt]), so a Node server
+	// with the same secret and option reads them. ID tokens stay plain, as Better Auth keeps them. False
+	// stores them plain; stored tokens that do not look encrypted are still read as plain when it is true.
+	EncryptOAuthTokens bool
+
 	// User is Better Auth's user option: additional user fields, /change-email and /delete-user. Its zero
 	// value is Better Auth's default (no additional fields, both endpoints off).
 	User UserConfig
@@ -329,6 +335,7 @@ type serverSettings struct {
 	hooks        Hooks
 	providers    map[string]Provider // SocialProviders by ID
 	linking      AccountLinkingConfig
+	encryptOAuth bool
 	user         UserConfig
 	sessFields   map[string]AdditionalField
 	deferRefresh bool
@@ -441,7 +448,7 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 		}
 		ss.limiter = httpsec.NewRateLimiter(rl)
 	}
-	ss.linking = c.AccountLinking
+	ss.linking, ss.encryptOAuth = c.AccountLinking, c.EncryptOAuthTokens
 	ss.user, ss.sessFields, ss.deferRefresh = c.User, c.Session.AdditionalFields, c.Session.DeferRefresh
 	ss.user.DeleteUser.DeleteTokenExpiresIn = orDefault(ss.user.DeleteUser.DeleteTokenExpiresIn, 24*time.Hour)
 	if ss.user.DeleteUser.DeleteTokenExpiresIn < time.Second {

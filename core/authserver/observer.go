@@ -86,6 +86,9 @@ var operationIDs = map[string]string{
 	"/link-social":             "linkSocialAccount",
 	"/unlink-account":          "unlinkAccount",
 	"/list-accounts":           "listUserAccounts",
+	"/get-access-token":        "getAccessToken",
+	"/refresh-token":           "refreshToken",
+	"/account-info":            "accountInfo",
 }
 
 // observeAuth reports a sign-in or sign-up attempt to the observer, if any.

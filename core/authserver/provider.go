@@ -30,6 +30,28 @@ type Provider interface {
 	VerifyIDToken(ctx context.Context, idToken, nonce string) (*ProviderUser, error)
 }
 
+// TokenRefresher is implemented by providers that can refresh access tokens (Better Auth's
+// refreshAccessToken): POST /refresh-token needs it, and POST /get-access-token refreshes through it when
+// the stored access token is expired or expires within 5 s. Without it a provider's tokens are served as
+// stored.
+type TokenRefresher interface {
+	// RefreshAccessToken redeems refreshToken at the provider's token endpoint (grant_type=refresh_token)
+	// and returns the new tokens. RefreshToken is "" or the one given when the provider did not rotate it
+	// (the stored one stays); zero expiries are unknown. Errors answer FAILED_TO_REFRESH_ACCESS_TOKEN (or
+	// FAILED_TO_GET_ACCESS_TOKEN) and are logged, never shown.
+	RefreshAccessToken(ctx context.Context, refreshToken string) (*ProviderTokens, error)
+}
+
+// UserInfoReader is implemented by providers that read the user's profile with an access token (Better
+// Auth's getUserInfo): GET /account-info answers with it. Without it /account-info answers 401
+// FAILED_TO_GET_USER_INFO.
+type UserInfoReader interface {
+	// UserInfo returns the user tokens belong to (tokens holds a valid access token, the stored ID token
+	// and the scopes) and the provider's profile as it sent it (the answer's data). Errors wrapping
+	// [auth.ErrUnavailable] answer 503, others 401 FAILED_TO_GET_USER_INFO.
+	UserInfo(ctx context.Context, tokens ProviderTokens) (*ProviderUser, map[string]any, error)
+}
+
 // AuthCodeParams are the parameters of an authorization request.
 type AuthCodeParams struct {
 	// State is the server-generated state (stored and bound to the browser by the caller).

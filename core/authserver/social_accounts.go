@@ -63,6 +63,9 @@ func (c *call) signInOAuth(pu *ProviderUser, a oauthAccount) (res *store.Result,
 	if c.srv.observer != nil {
 		defer func() { c.observeAuth(socialAttempt(a.providerID, res, isRegister, failure, err)) }()
 	}
+	if err := c.sealAccount(&a); err != nil {
+		return nil, false, "", err
+	}
 	db := c.srv.db
 	email := strings.ToLower(pu.Email)
 	owned, err := db.AccountByProvider(c.ctx, a.providerID, a.accountID)
@@ -237,6 +240,9 @@ func (c *call) linkOAuth(link *stateLink, pu *ProviderUser, a oauthAccount, scop
 	if (!c.trusted(a.providerID) && !pu.EmailVerified) || c.srv.linking.Disabled {
 		return oauthUnableToLink, nil
 	}
+	if err := c.sealAccount(&a); err != nil {
+		return "", err
+	}
 	if !strings.EqualFold(pu.Email, link.Email) && !c.srv.linking.AllowDifferentEmails {
 		return oauthEmailMismatch, nil
 	}
@@ -358,6 +364,9 @@ func (c *call) linkSocial() (any, error) {
 	access, _ := tok["accessToken"].(string)
 	refresh, _ := tok["refreshToken"].(string)
 	a := oauthAccount{providerID: p.ID(), accountID: pu.Subject, accessToken: access, refreshToken: refresh, idToken: token}
+	if err := c.sealAccount(&a); err != nil {
+		return nil, err
+	}
 	existing, err := c.srv.db.AccountByProvider(c.ctx, a.providerID, a.accountID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, dbError(err)
@@ -445,14 +454,8 @@ func (c *call) listAccounts() (any, error) {
 	}
 	out := make([]accountOut, 0, len(accts))
 	for _, a := range accts {
-		scopes := []string{}
-		for s := range strings.SplitSeq(a.Scope, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				scopes = append(scopes, s)
-			}
-		}
 		out = append(out, accountOut{ID: a.ID, AccountID: a.AccountID, ProviderID: a.ProviderID, UserID: a.UserID,
-			CreatedAt: isoTime(a.CreatedAt), UpdatedAt: isoTime(a.UpdatedAt), Scopes: scopes})
+			CreatedAt: isoTime(a.CreatedAt), UpdatedAt: isoTime(a.UpdatedAt), Scopes: storedScopes(a.Scope)})
 	}
 	return out, nil
 }

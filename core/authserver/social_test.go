@@ -40,6 +40,12 @@ type fakeOP struct {
 	verifyErr   error // VerifyIDToken fails with it
 	audienceErr bool  // Exchange: the ID token was minted for another client
 	wrongIss    bool  // Exchange and VerifyIDToken: identities carry another issuer
+
+	refreshErr error    // RefreshAccessToken fails with it
+	refreshed  []string // the refresh tokens RefreshAccessToken was given
+	infoLogin  string   // UserInfo answers this login's profile
+	infoErr    error    // UserInfo fails with it
+	infoTokens []string // the access tokens UserInfo was given
 }
 
 type fakeGrant struct {
@@ -175,7 +181,7 @@ type socialServer struct {
 }
 
 // newSocialServer is a server with an OpenID Connect provider "oidc" and a plain OAuth 2.0 provider
-// "plain" (no issuer, no ID tokens).
+// "plain" (no issuer, no ID tokens, no token refresh).
 func newSocialServer(t *testing.T, edit func(*authserver.Config)) *socialServer {
 	oidc, plain := newFakeOP("oidc", "https://op.test"), newFakeOP("plain", "")
 	for _, f := range []*fakeOP{oidc, plain} {
@@ -186,7 +192,7 @@ func newSocialServer(t *testing.T, edit func(*authserver.Config)) *socialServer 
 		f.user("other", "other@example.com", true)
 	}
 	s := newServer(t, func(c *authserver.Config) {
-		c.SocialProviders = []authserver.Provider{oidc, plain}
+		c.SocialProviders = []authserver.Provider{refreshingOP{oidc}, plain}
 		c.TrustedOrigins = []string{"https://app.example.com"}
 		if edit != nil {
 			edit(c)

@@ -42,8 +42,8 @@ const (
 // the providers module): discovery, an authorization URL with S256 PKCE and the nonce, the token request
 // with client_secret_post, and ID tokens verified against the OP's JWKS (signature, iss, aud, exp, nonce).
 type rp struct {
-	id, issuer, authEP, tokenEP, jwksURI string
-	client                               *http.Client
+	id, issuer, authEP, tokenEP, jwksURI, userinfoEP string
+	client                                           *http.Client
 }
 
 func newRP(t *testing.T, id, issuer string) *rp {
@@ -54,6 +54,7 @@ func newRP(t *testing.T, id, issuer string) *rp {
 		Auth     string `json:"authorization_endpoint"`
 		Token    string `json:"token_endpoint"`
 		JWKSURI  string `json:"jwks_uri"`
+		UserInfo string `json:"userinfo_endpoint"`
 		Response []string
 	}
 	if err := p.getJSON(issuer+"/.well-known/openid-configuration", &disc); err != nil {
@@ -62,7 +63,7 @@ func newRP(t *testing.T, id, issuer string) *rp {
 	if disc.Issuer != issuer {
 		t.Fatalf("discovery issuer %q, want %q", disc.Issuer, issuer)
 	}
-	p.issuer, p.authEP, p.tokenEP, p.jwksURI = disc.Issuer, disc.Auth, disc.Token, disc.JWKSURI
+	p.issuer, p.authEP, p.tokenEP, p.jwksURI, p.userinfoEP = disc.Issuer, disc.Auth, disc.Token, disc.JWKSURI, disc.UserInfo
 	return p
 }
 
@@ -93,13 +94,50 @@ func (p *rp) AuthCodeURL(_ context.Context, a authserver.AuthCodeParams) (string
 }
 
 func (p *rp) Exchange(ctx context.Context, a authserver.ExchangeParams) (*authserver.ProviderTokens, *authserver.ProviderUser, error) {
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {a.Code}, "redirect_uri": {a.RedirectURI},
-		"code_verifier": {a.CodeVerifier}, "client_id": {socialClient}, "client_secret": {socialSecret}}
+	tok, err := p.token(ctx, url.Values{"grant_type": {"authorization_code"}, "code": {a.Code}, "redirect_uri": {a.RedirectURI},
+		"code_verifier": {a.CodeVerifier}})
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := p.VerifyIDToken(ctx, tok.IDToken, a.Nonce)
+	if err != nil {
+		return tok, nil, err
+	}
+	return tok, u, nil
+}
+
+// RefreshAccessToken redeems a refresh token (grant_type=refresh_token, client_secret_post).
+func (p *rp) RefreshAccessToken(ctx context.Context, refreshToken string) (*authserver.ProviderTokens, error) {
+	return p.token(ctx, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+}
+
+// UserInfo reads the userinfo endpoint with the access token.
+func (p *rp) UserInfo(ctx context.Context, tok authserver.ProviderTokens) (*authserver.ProviderUser, map[string]any, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.userinfoEP, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	var raw map[string]any
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&raw); err != nil || resp.StatusCode != 200 {
+		return nil, nil, fmt.Errorf("userinfo: %s %v", resp.Status, err)
+	}
+	str := func(k string) string { s, _ := raw[k].(string); return s }
+	return &authserver.ProviderUser{Subject: str("sub"), Issuer: p.issuer, Email: str("email"), EmailVerified: raw["email_verified"] == true,
+		Name: str("name"), Image: str("picture")}, raw, nil
+}
+
+// token is a token request with client_secret_post.
+func (p *rp) token(ctx context.Context, form url.Values) (*authserver.ProviderTokens, error) {
+	form.Set("client_id", socialClient)
+	form.Set("client_secret", socialSecret)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.tokenEP, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	var tr struct {
@@ -111,21 +149,17 @@ func (p *rp) Exchange(ctx context.Context, a authserver.ExchangeParams) (*authse
 		Error        string `json:"error"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&tr); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if resp.StatusCode != 200 || tr.Error != "" {
-		return nil, nil, fmt.Errorf("token endpoint: %s %s", resp.Status, tr.Error)
+		return nil, fmt.Errorf("token endpoint: %s %s", resp.Status, tr.Error)
 	}
 	tok := &authserver.ProviderTokens{AccessToken: tr.AccessToken, RefreshToken: tr.RefreshToken, IDToken: tr.IDToken,
 		Scopes: strings.Fields(tr.Scope)}
 	if tr.ExpiresIn > 0 {
 		tok.AccessTokenExpiresAt = time.Now().Add(time.Duration(tr.ExpiresIn) * time.Second)
 	}
-	u, err := p.VerifyIDToken(ctx, tr.IDToken, a.Nonce)
-	if err != nil {
-		return tok, nil, err
-	}
-	return tok, u, nil
+	return tok, nil
 }
 
 func (p *rp) VerifyIDToken(_ context.Context, token, nonce string) (*authserver.ProviderUser, error) {
@@ -497,39 +531,9 @@ func TestSocialOP(t *testing.T) {
 	node := interop.NewServer(t, map[string]string{"DB_FILE": e.dbf, "BASE_URL": socialBase,
 		"GENERIC_OAUTH": fmt.Sprintf(`[{"providerId":"op","discoveryUrl":%q,"clientId":%q,"clientSecret":%q,"scopes":["openid","email","profile"]}]`,
 			e.op.Issuer+"/.well-known/openid-configuration", socialClient, socialSecret)})
-	noFollow := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}
-	// nodeDo sends a request to the Node server with b's cookies and keeps the cookies it sets.
 	nodeDo := func(b *goBrowser, method, path string, body any) (*http.Response, []byte) {
 		t.Helper()
-		var r io.Reader
-		if body != nil {
-			j, _ := json.Marshal(body)
-			r = strings.NewReader(string(j))
-		}
-		req, _ := http.NewRequest(method, node.URL+path, r)
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		req.Header.Set("Origin", socialBase)
-		if c := b.cookie(); c != "" {
-			req.Header.Set("Cookie", c)
-		}
-		resp, err := noFollow.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		for _, c := range resp.Cookies() {
-			if c.MaxAge < 0 || c.Value == "" {
-				delete(b.cookies, c.Name)
-			} else {
-				b.cookies[c.Name] = c.Value
-			}
-		}
-		return resp, out
+		return b.node(node.URL, method, path, body)
 	}
 
 	t.Run("Better Auth reads the same rows", func(t *testing.T) {
@@ -592,4 +596,39 @@ func TestSocialOP(t *testing.T) {
 			t.Fatalf("went to %q; accounts %+v", loc, accts)
 		}
 	})
+}
+
+// node sends a request to the Node server at base with b's cookies and keeps the cookies it sets.
+func (b *goBrowser) node(base, method, path string, body any) (*http.Response, []byte) {
+	b.t.Helper()
+	var r io.Reader
+	if body != nil {
+		j, _ := json.Marshal(body)
+		r = strings.NewReader(string(j))
+	}
+	req, _ := http.NewRequest(method, base+path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Origin", socialBase)
+	if c := b.cookie(); c != "" {
+		req.Header.Set("Cookie", c)
+	}
+	noFollow := &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	for _, c := range resp.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	return resp, out
 }
