@@ -1,15 +1,10 @@
 package magiclink_test
 
 import (
-	"context"
 	"database/sql"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,116 +12,38 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/authserver/authservertest"
 	"github.com/gobetterauth/gobetterauth/core/authserver/magiclink"
-	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
-const baseURL = "http://localhost:3000"
+const baseURL = authservertest.HarnessBaseURL
 
-// server is a Go server with the magic-link plugin, on SQLite, with a clock the test moves and a mailer
-// that keeps what it is asked to send.
-type server struct {
-	t    *testing.T
-	h    http.Handler
-	db   *sql.DB
-	st   store.Database
-	mu   sync.Mutex
-	now  time.Time
-	mail chan authserver.Email
-}
+// server is a Go server with the magiclink plugin (authservertest.Harness: SQLite, a clock the test moves, a
+// mailer that keeps what it is asked to send).
+type server struct{ *authservertest.Harness }
+
+// answer is one response.
+type answer = authservertest.Answer
 
 func newServer(t *testing.T, cfg magiclink.Config) *server {
 	t.Helper()
-	s := &server{t: t, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), mail: make(chan authserver.Email, 16)}
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "auth.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	s.db = db
-	p := magiclink.New(cfg)
-	if err := authserver.Migrate(t.Context(), db, "sqlite", p); err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlstore.New(db, sqlstore.SQLite, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.st = st
-	srv, err := authserver.New(authserver.Config{Database: st, DevMode: true, Plugins: []authserver.Plugin{p},
-		Mailer: authserver.MailerFunc(func(_ context.Context, e authserver.Email) error { s.mail <- e; return nil }),
-		Auth: auth.Config{BaseURL: baseURL, Secret: "magiclink-test-secret-0123456789abcdef", DisableJWKS: true,
-			Now: func() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now }}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	s.h = srv
-	return s
-}
-
-func (s *server) advance(d time.Duration) { s.mu.Lock(); s.now = s.now.Add(d); s.mu.Unlock() }
-
-// email waits for the next email.
-func (s *server) email() authserver.Email {
-	s.t.Helper()
-	select {
-	case e := <-s.mail:
-		return e
-	case <-time.After(5 * time.Second):
-		s.t.Fatal("no email was sent")
-	}
-	return authserver.Email{}
-}
-
-// answer is one response.
-type answer struct {
-	status   int
-	raw      string
-	body     map[string]any
-	location string
-	cookies  map[string]string
-}
-
-func (a answer) code() string { c, _ := a.body["code"].(string); return c }
-
-func (s *server) do(r *http.Request) answer {
-	w := httptest.NewRecorder()
-	s.h.ServeHTTP(w, r)
-	a := answer{status: w.Code, raw: w.Body.String(), location: w.Header().Get("Location"), cookies: map[string]string{}}
-	_ = json.Unmarshal(w.Body.Bytes(), &a.body)
-	for _, c := range w.Result().Cookies() {
-		a.cookies[c.Name] = c.Value
-	}
-	return a
-}
-
-func (s *server) post(path string, body any) answer {
-	b, _ := json.Marshal(body)
-	r := httptest.NewRequest(http.MethodPost, baseURL+"/api/auth"+path, strings.NewReader(string(b)))
-	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set("Origin", baseURL)
-	return s.do(r)
-}
-
-func (s *server) get(pathAndQuery string) answer {
-	return s.do(httptest.NewRequest(http.MethodGet, baseURL+"/api/auth"+pathAndQuery, nil))
+	return &server{authservertest.NewHarness(t, magiclink.New(cfg))}
 }
 
 // link asks for a link and returns the URL sent.
 func (s *server) link(body map[string]any) *url.URL {
-	s.t.Helper()
-	if a := s.post("/sign-in/magic-link", body); a.status != 200 || a.raw != `{"status":true}` {
-		s.t.Fatalf("sign-in/magic-link: %d %s", a.status, a.raw)
+	s.T.Helper()
+	if a := s.Post("/sign-in/magic-link", body); a.Status != 200 || a.Raw != `{"status":true}` {
+		s.T.Fatalf("sign-in/magic-link: %d %s", a.Status, a.Raw)
 	}
-	e := s.email()
+	e := s.Email()
 	if e.Kind != authserver.EmailMagicLink {
-		s.t.Fatalf("email kind %q", e.Kind)
+		s.T.Fatalf("email kind %q", e.Kind)
 	}
 	u, err := url.Parse(e.URL)
 	if err != nil || u.Query().Get("token") != e.Token || len(e.Token) != 32 {
-		s.t.Fatalf("link %q token %q", e.URL, e.Token)
+		s.T.Fatalf("link %q token %q", e.URL, e.Token)
 	}
 	return u
 }
@@ -150,29 +67,29 @@ func TestSignUpAndSignIn(t *testing.T) {
 	if got := u.Query().Get("callbackURL"); got != "/dash" || u.Path != "/api/auth/magic-link/verify" {
 		t.Fatalf("link %s", u)
 	}
-	a := s.get(verifyPath(u, nil))
-	if a.status != 302 || a.location != baseURL+"/welcome" || a.cookies["better-auth.session_token"] == "" {
-		t.Fatalf("new user: %d %q %v", a.status, a.location, a.cookies)
+	a := s.Get(verifyPath(u, nil))
+	if a.Status != 302 || a.Location != baseURL+"/welcome" || a.Cookies["better-auth.session_token"] == "" {
+		t.Fatalf("new user: %d %q %v", a.Status, a.Location, a.Cookies)
 	}
-	nu, err := s.st.UserByEmail(t.Context(), "new@example.com")
+	nu, err := s.Store.UserByEmail(t.Context(), "new@example.com")
 	if err != nil || !nu.EmailVerified || nu.Name != "Nia" {
 		t.Fatalf("user %+v %v", nu, err)
 	}
 	// A second link for the same user: the existing user goes to callbackURL; without it, JSON.
 	u = s.link(map[string]any{"email": "new@example.com", "callbackURL": "/dash", "newUserCallbackURL": "/welcome"})
-	if a := s.get(verifyPath(u, nil)); a.status != 302 || a.location != baseURL+"/dash" {
-		t.Fatalf("existing user: %d %q", a.status, a.location)
+	if a := s.Get(verifyPath(u, nil)); a.Status != 302 || a.Location != baseURL+"/dash" {
+		t.Fatalf("existing user: %d %q", a.Status, a.Location)
 	}
 	u = s.link(map[string]any{"email": "new@example.com"})
-	a = s.get(verifyPath(u, map[string]string{"callbackURL": ""}))
-	user, _ := a.body["user"].(map[string]any)
-	sess, _ := a.body["session"].(map[string]any)
-	if a.status != 200 || a.body["token"] == "" || user["id"] != nu.ID || sess["token"] != a.body["token"] {
-		t.Fatalf("json: %d %s", a.status, a.raw)
+	a = s.Get(verifyPath(u, map[string]string{"callbackURL": ""}))
+	user, _ := a.Body["user"].(map[string]any)
+	sess, _ := a.Body["session"].(map[string]any)
+	if a.Status != 200 || a.Body["token"] == "" || user["id"] != nu.ID || sess["token"] != a.Body["token"] {
+		t.Fatalf("json: %d %s", a.Status, a.Raw)
 	}
 	// Used once: the same link again fails.
-	if a := s.get(verifyPath(u, map[string]string{"callbackURL": ""})); a.status != 302 || a.location != baseURL+"/?error=INVALID_TOKEN" {
-		t.Fatalf("replay: %d %q", a.status, a.location)
+	if a := s.Get(verifyPath(u, map[string]string{"callbackURL": ""})); a.Status != 302 || a.Location != baseURL+"/?error=INVALID_TOKEN" {
+		t.Fatalf("replay: %d %q", a.Status, a.Location)
 	}
 }
 
@@ -187,15 +104,15 @@ func TestVerifyFailures(t *testing.T) {
 		code     string
 	}{
 		{name: "expired", email: "a@example.com", prepare: func(s *server, u *url.URL) string {
-			s.advance(300*time.Second + time.Millisecond)
+			s.Advance(300*time.Second + time.Millisecond)
 			return verifyPath(u, map[string]string{"errorCallbackURL": "/oops?x=1"})
 		}, status: 302, location: baseURL + "/oops?x=1&error=INVALID_TOKEN"},
 		{name: "just in time", email: "a@example.com", prepare: func(s *server, u *url.URL) string {
-			s.advance(299 * time.Second)
+			s.Advance(299 * time.Second)
 			return verifyPath(u, nil)
 		}, status: 302, location: baseURL + "/"},
 		{name: "custom expiry", cfg: magiclink.Config{ExpiresIn: time.Minute}, email: "a@example.com", prepare: func(s *server, u *url.URL) string {
-			s.advance(61 * time.Second)
+			s.Advance(61 * time.Second)
 			return verifyPath(u, nil)
 		}, status: 302, location: baseURL + "/?error=INVALID_TOKEN"},
 		{name: "wrong token", email: "a@example.com", prepare: func(s *server, u *url.URL) string {
@@ -218,11 +135,11 @@ func TestVerifyFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newServer(t, tt.cfg)
 			u := s.link(map[string]any{"email": tt.email})
-			a := s.get(tt.prepare(s, u))
-			if a.status != tt.status || a.location != tt.location || a.code() != tt.code {
-				t.Fatalf("got %d %q %q %s, want %d %q %q", a.status, a.location, a.code(), a.raw, tt.status, tt.location, tt.code)
+			a := s.Get(tt.prepare(s, u))
+			if a.Status != tt.status || a.Location != tt.location || a.Code() != tt.code {
+				t.Fatalf("got %d %q %q %s, want %d %q %q", a.Status, a.Location, a.Code(), a.Raw, tt.status, tt.location, tt.code)
 			}
-			if tt.status == 302 && strings.Contains(tt.location, "error=") && a.cookies["better-auth.session_token"] != "" {
+			if tt.status == 302 && strings.Contains(tt.location, "error=") && a.Cookies["better-auth.session_token"] != "" {
 				t.Fatal("a failure set a session cookie")
 			}
 		})
@@ -234,14 +151,14 @@ func TestVerifyFailures(t *testing.T) {
 func TestNoEnumeration(t *testing.T) {
 	for _, cfg := range []magiclink.Config{{}, {DisableSignUp: true}} {
 		s := newServer(t, cfg)
-		if a := s.post("/sign-up/email", map[string]any{"name": "K", "email": "known@example.com", "password": "password1234"}); a.status != 200 {
-			t.Fatalf("sign-up: %d %s", a.status, a.raw)
+		if a := s.Post("/sign-up/email", map[string]any{"name": "K", "email": "known@example.com", "password": "password1234"}); a.Status != 200 {
+			t.Fatalf("sign-up: %d %s", a.Status, a.Raw)
 		}
 		var answers []string
 		for _, e := range []string{"known@example.com", "unknown@example.com"} {
-			a := s.post("/sign-in/magic-link", map[string]any{"email": e})
-			answers = append(answers, a.raw)
-			if got := s.email(); got.To != e {
+			a := s.Post("/sign-in/magic-link", map[string]any{"email": e})
+			answers = append(answers, a.Raw)
+			if got := s.Email(); got.To != e {
 				t.Fatalf("email to %q", got.To)
 			}
 		}
@@ -256,15 +173,15 @@ func TestHashedToken(t *testing.T) {
 	u := s.link(map[string]any{"email": "h@example.com"})
 	tok := u.Query().Get("token")
 	var n int
-	if err := s.db.QueryRow(`SELECT count(*) FROM verification WHERE identifier = ?`, "magic-link:"+tok).Scan(&n); err != nil || n != 0 {
+	if err := s.DB.QueryRow(`SELECT count(*) FROM verification WHERE identifier = ?`, "magic-link:"+tok).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("plain token stored: %d %v", n, err)
 	}
 	var value string
-	if err := s.db.QueryRow(`SELECT value FROM verification WHERE identifier LIKE 'magic-link:%'`).Scan(&value); err != nil || value != `{"type":"magic-link","email":"h@example.com"}` {
+	if err := s.DB.QueryRow(`SELECT value FROM verification WHERE identifier LIKE 'magic-link:%'`).Scan(&value); err != nil || value != `{"type":"magic-link","email":"h@example.com"}` {
 		t.Fatalf("value %q %v", value, err)
 	}
-	if a := s.get(verifyPath(u, nil)); a.status != 302 || a.location != baseURL+"/" {
-		t.Fatalf("verify: %d %q", a.status, a.location)
+	if a := s.Get(verifyPath(u, nil)); a.Status != 302 || a.Location != baseURL+"/" {
+		t.Fatalf("verify: %d %q", a.Status, a.Location)
 	}
 }
 
@@ -272,25 +189,25 @@ func TestHashedToken(t *testing.T) {
 // sessions when the owner of the address signs in by link (revokeUnprovenAccountAccess).
 func TestProvesUnverifiedUser(t *testing.T) {
 	s := newServer(t, magiclink.Config{})
-	a := s.post("/sign-up/email", map[string]any{"name": "Squatter", "email": "victim@example.com", "password": "password1234"})
-	if a.status != 200 {
-		t.Fatalf("sign-up: %d %s", a.status, a.raw)
+	a := s.Post("/sign-up/email", map[string]any{"name": "Squatter", "email": "victim@example.com", "password": "password1234"})
+	if a.Status != 200 {
+		t.Fatalf("sign-up: %d %s", a.Status, a.Raw)
 	}
-	squatter := a.cookies["better-auth.session_token"]
+	squatter := a.Cookies["better-auth.session_token"]
 	u := s.link(map[string]any{"email": "victim@example.com"})
-	if a := s.get(verifyPath(u, map[string]string{"callbackURL": ""})); a.status != 200 {
-		t.Fatalf("verify: %d %s", a.status, a.raw)
+	if a := s.Get(verifyPath(u, map[string]string{"callbackURL": ""})); a.Status != 200 {
+		t.Fatalf("verify: %d %s", a.Status, a.Raw)
 	}
-	usr, _ := s.st.UserByEmail(t.Context(), "victim@example.com")
-	accts, _ := s.st.Accounts(t.Context(), usr.ID)
+	usr, _ := s.Store.UserByEmail(t.Context(), "victim@example.com")
+	accts, _ := s.Store.Accounts(t.Context(), usr.ID)
 	if !usr.EmailVerified || len(accts) != 0 {
 		t.Fatalf("verified %v, accounts %d", usr.EmailVerified, len(accts))
 	}
-	if a := s.post("/sign-in/email", map[string]any{"email": "victim@example.com", "password": "password1234"}); a.status == 200 {
+	if a := s.Post("/sign-in/email", map[string]any{"email": "victim@example.com", "password": "password1234"}); a.Status == 200 {
 		t.Fatal("the squatter's password still signs in")
 	}
 	token, _, _ := strings.Cut(squatter, ".")
-	if _, err := s.st.Lookup(t.Context(), token); err == nil {
+	if _, err := s.Store.Lookup(t.Context(), token); err == nil {
 		t.Fatal("the squatter's session survived")
 	}
 }
@@ -310,8 +227,8 @@ func TestBadRequests(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newServer(t, magiclink.Config{})
-			if a := s.post("/sign-in/magic-link", tt.body); a.status != tt.status || a.code() != tt.code {
-				t.Fatalf("got %d %s", a.status, a.raw)
+			if a := s.Post("/sign-in/magic-link", tt.body); a.Status != tt.status || a.Code() != tt.code {
+				t.Fatalf("got %d %s", a.Status, a.Raw)
 			}
 		})
 	}
