@@ -370,12 +370,6 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// /get-session, so a verify-only API checks this server's users by JWT.
 		Plugins:        plugins,
 		Mailer:         mailer,
-		// Settings: change the email address (a verification link to the new address; in development mode the
-		// log prints it) and delete the account (the password, or a session signed in within the last day).
-		User: authserver.UserConfig{
-			ChangeEmail: authserver.ChangeEmailConfig{Enabled: true},
-			DeleteUser:  authserver.DeleteUserConfig{Enabled: true},
-		},
 		Database:       st,
 		DevMode:        dev,
 		TrustedOrigins: origins,
@@ -384,6 +378,12 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// user of the same email only when the provider says the email is verified.
 		SocialProviders: social,
 		Observer:        obs, // endpoints, sign-ins, rate limits, hashing queue; and the verifier's checks
+		// Settings: change the email address (a verification link to the new address; in development mode the
+		// log prints it) and delete the account (the password, or a session signed in within the last day).
+		User: authserver.UserConfig{
+			ChangeEmail: authserver.ChangeEmailConfig{Enabled: true},
+			DeleteUser:  authserver.DeleteUserConfig{Enabled: true},
+		},
 	})
 	if err != nil {
 		return fail(err)
