@@ -2,7 +2,9 @@ package authserver_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
 // TestServerJWT: /token and set-auth-jwt tokens verify against /jwks with the verifier side, carry Better
@@ -83,4 +86,76 @@ func TestServerJWT(t *testing.T) {
 	// Without a session, /token is 401.
 	s := newServer(t, func(c *authserver.Config) { c.Plugins = append(c.Plugins, authserver.JWT(authserver.JWTConfig{})) })
 	s.browser(t).do("GET", "/token", "").want(t, 401, "UNAUTHORIZED")
+}
+
+// TestServerJWTAdditionalFields: Better Auth's JWT plugin puts the session's user in the payload by
+// default (getJwtToken: ctx.context.session.user), so declared user.additionalFields are claims of /token
+// and of the set-auth-jwt header, whether the session was read from the database or from the cookie cache,
+// and a JWTPayload hook sees them.
+func TestServerJWTAdditionalFields(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cache auth.CacheStrategy
+		hook  bool
+	}{
+		{name: "database"},
+		{name: "cookie cache", cache: auth.CacheCompact},
+		{name: "payload hook", hook: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hooked map[string]any
+			s := newFieldServer(t, func(c *authserver.Config) {
+				c.Auth.CookieCache.Strategy = tc.cache
+				c.Plugins = append(c.Plugins, authserver.JWT(authserver.JWTConfig{}))
+				c.User.AdditionalFields = map[string]authserver.AdditionalField{
+					"nickname": {},
+					"age":      {Type: sqlstore.FieldNumber},
+					"plan":     {NoInput: true, Default: "free"},
+					"note":     {},
+				}
+				if tc.hook {
+					c.Hooks.JWTPayload = func(_ context.Context, _ store.Session, _ store.User, claims map[string]any) error {
+						hooked = maps.Clone(claims)
+						return nil
+					}
+				}
+			})
+			b := s.browser(t)
+			b.do("POST", "/sign-up/email", `{"name":"A","email":"fields@example.com","password":"password123","nickname":"nick","age":41}`).want(t, 200, "")
+			tok := b.do("GET", "/token", "")
+			tok.want(t, 200, "")
+			raw, _ := tok.json["token"].(string)
+			hdr := b.do("GET", "/get-session", "").header.Get("Set-Auth-Jwt")
+			for _, tk := range []string{raw, hdr} {
+				claims := jwtPayload(t, tk)
+				if claims["nickname"] != "nick" || claims["age"] != float64(41) || claims["plan"] != "free" || claims["email"] != "fields@example.com" {
+					t.Fatalf("payload %v: want nickname nick, age 41, plan free beside the core fields", claims)
+				}
+				if v, ok := claims["note"]; !ok || v != nil {
+					t.Fatalf("payload note = %v (present %v), want null as Better Auth's user object has it", v, ok)
+				}
+			}
+			if tc.hook && hooked["nickname"] != "nick" {
+				t.Fatalf("hook claims %v, want the additional fields", hooked)
+			}
+		})
+	}
+}
+
+// jwtPayload decodes a compact JWT's payload without checking it.
+func jwtPayload(t *testing.T, tok string) map[string]any {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a compact JWT: %q", tok)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

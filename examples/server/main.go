@@ -378,6 +378,12 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// user of the same email only when the provider says the email is verified.
 		SocialProviders: social,
 		Observer:        obs, // endpoints, sign-ins, rate limits, hashing queue; and the verifier's checks
+		// Settings: change the email address (a verification link to the new address; in development mode the
+		// log prints it) and delete the account (the password, or a session signed in within the last day).
+		User: authserver.UserConfig{
+			ChangeEmail: authserver.ChangeEmailConfig{Enabled: true},
+			DeleteUser:  authserver.DeleteUserConfig{Enabled: true},
+		},
 	})
 	if err != nil {
 		return fail(err)

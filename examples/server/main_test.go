@@ -136,6 +136,8 @@ func TestServer(t *testing.T) {
 		{"QR code, too long", browser, "POST", "/api/qr", `{"text":"otpauth://` + strings.Repeat("a", maxQRText) + `"}`, "", 400, `"INVALID_QR_TEXT"`, "", ""},
 		{"two-factor on, wrong password", browser, "POST", "/api/auth/two-factor/enable", `{"password":"not-the-password"}`, "", 400, `"INVALID_PASSWORD"`, "", ""},
 		{"magic link (development mailer)", anon, "POST", "/api/auth/sign-in/magic-link", `{"email":"new@example.com"}`, "", 200, `{"status":true}`, "", ""},
+		{"change-email (development mailer)", browser, "POST", "/api/auth/change-email", `{"newEmail":"ada.lovelace@example.com"}`, "", 200, `{"status":true}`, "", ""},
+		{"delete-user, wrong password", browser, "POST", "/api/auth/delete-user", `{"password":"not-the-password"}`, "", 400, `"INVALID_PASSWORD"`, "", ""},
 		{"admin, not an admin", browser, "GET", "/api/admin", "", "", 403, `"FORBIDDEN"`, "", ""},
 		{"public", anon, "GET", "/api/public", "", "", 200, "hello, anyone", "", ""},
 		{"sign-out from another site", browser, "POST", "/api/auth/sign-out", "{}", "https://evil.example", 403, `"INVALID_ORIGIN"`, "", ""},

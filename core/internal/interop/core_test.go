@@ -2,6 +2,7 @@ package interop_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -177,13 +178,18 @@ func jsonKindOf(v any) string {
 }
 
 // TestSharedDatabaseCoreLinks: on one database, a deletion link and an email change link the Go server
-// mailed are honoured by the Node server once, and additional fields written by Node are read by Go.
+// mailed are honoured by the Node server once, the same links mailed by Node are honoured by Go once,
+// additional fields written by Node are read by Go, and both servers' /token payloads carry the same user
+// (with its additional fields).
 func TestSharedDatabaseCoreLinks(t *testing.T) {
 	t.Parallel()
 	interop.Require(t)
 	file := filepath.Join(t.TempDir(), "shared-core.db")
 	box := &mail.Outbox{}
-	g := startGoServer(t, "sqlite:"+file, interop.DefaultSecret, coreConfig(box))
+	g := startGoServer(t, "sqlite:"+file, interop.DefaultSecret, func(c *authserver.Config) {
+		coreConfig(box)(c)
+		c.Plugins = append(c.Plugins, authserver.JWT(authserver.JWTConfig{}))
+	})
 	n := interop.NewServer(t, map[string]string{"DB_FILE": file, "CHANGE_EMAIL": "1", "DELETE_USER_VERIFICATION": "1", "EXTRA_FIELDS": "1"})
 	step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
 	const pw = "shared-core-password-1"
@@ -223,4 +229,113 @@ func TestSharedDatabaseCoreLinks(t *testing.T) {
 		t.Fatalf("node with go's deletion token: %s", r[3].Data)
 	}
 	wantStep(t, r[4], "INVALID_EMAIL_OR_PASSWORD")
+
+	// Node → Go. Node's user changes its address at once (unverified, updateEmailWithoutVerification) and
+	// gets a verification link for the new one; both servers' /token carry the same user claims.
+	const n1, n2, n3 = "node-core@example.com", "node-core-2@example.com", "node-core-3@example.com"
+	r = interop.RunClient(t, n.URL, "/api/auth", n.URL,
+		step("signUp.email", map[string]any{"name": "N", "email": n1, "password": pw, "nickname": "from-node", "age": 9}),
+		step("changeEmail", map[string]any{"newEmail": n2}),
+		step("token", nil))
+	wantStep(t, r[1], "")
+	nodeTok := wantStep(t, r[2], "")
+	rg := interop.RunClient(t, g.URL, "/api/auth", g.URL,
+		step("signIn.email", map[string]any{"email": n2, "password": pw}),
+		step("token", nil))
+	goTok := wantStep(t, rg[1], "")
+	np, gp := tokenPayload(t, nodeTok["token"]), tokenPayload(t, goTok["token"])
+	if np["nickname"] != "from-node" || np["age"] != float64(9) || np["plan"] != "free" {
+		t.Fatalf("node's /token payload %v: want the additional fields", np)
+	}
+	for _, k := range []string{"iat", "exp", "iss", "aud"} { // the time and the server's own URL
+		delete(np, k)
+		delete(gp, k)
+	}
+	if nb, gb := mustJSON(t, np), mustJSON(t, gp); nb != gb {
+		t.Errorf("/token payloads differ:\nnode %s\ngo   %s", nb, gb)
+	}
+	// Go follows Node's verification link: the user is verified. Node then mails, for the verified user, a
+	// change-email link to the new address and a deletion link.
+	nodeLink := func(kind, email string) string {
+		t.Helper()
+		for _, e := range nodeOutbox(t, n) {
+			if e.Kind == kind && e.Email == email {
+				return e.Token
+			}
+		}
+		t.Fatalf("node outbox has no %s link for %s: %+v", kind, email, nodeOutbox(t, n))
+		return ""
+	}
+	wantStep(t, interop.RunClient(t, g.URL, "/api/auth", g.URL,
+		step("verifyEmail", map[string]any{"query": map[string]any{"token": nodeLink("verify", n2)}}))[0], "")
+	r = interop.RunClient(t, n.URL, "/api/auth", n.URL,
+		step("signIn.email", map[string]any{"email": n2, "password": pw}),
+		step("changeEmail", map[string]any{"newEmail": n3}),
+		step("deleteUser", map[string]any{}))
+	if !strings.Contains(string(r[0].Data), `"emailVerified":true`) {
+		t.Fatalf("node after go followed its verification link: %s", r[0].Data)
+	}
+	wantStep(t, r[1], "")
+	wantStep(t, r[2], "")
+	change, del := nodeLink("verify", n3), nodeLink("delete-account", n2)
+	rg = interop.RunClient(t, g.URL, "/api/auth", g.URL,
+		step("verifyEmail", map[string]any{"query": map[string]any{"token": change}}),
+		step("verifyEmail", map[string]any{"query": map[string]any{"token": change}}))
+	wantStep(t, rg[0], "")
+	// The spent link: Go answers as Node answers the same link on the same database (INVALID_TOKEN).
+	again := interop.RunClient(t, n.URL, "/api/auth", n.URL,
+		step("verifyEmail", map[string]any{"query": map[string]any{"token": change}}))[0]
+	if rg[1].Error == nil || again.Error == nil || rg[1].Status != again.Status || rg[1].Error.Code != again.Error.Code ||
+		rg[1].Error.Message != again.Error.Message || again.Error.Code != "INVALID_TOKEN" {
+		t.Errorf("spent change-email link: go %d %+v, node %d %+v", rg[1].Status, rg[1].Error, again.Status, again.Error)
+	}
+	rg = interop.RunClient(t, g.URL, "/api/auth", g.URL,
+		step("signIn.email", map[string]any{"email": n3, "password": pw}),
+		step("getSession", map[string]any{"query": map[string]any{"disableCookieCache": true}}),
+		step("deleteUser", map[string]any{"token": del}),
+		step("deleteUser", map[string]any{"token": del}),
+		step("signIn.email", map[string]any{"email": n3, "password": pw}))
+	wantStep(t, rg[0], "")
+	if pick(rg[1].Data, "user.email") != `"`+n3+`"` || pick(rg[1].Data, "user.emailVerified") != "true" ||
+		pick(rg[1].Data, "user.nickname") != `"from-node"` {
+		t.Fatalf("go after node's change-email link: %s", rg[1].Data)
+	}
+	if d := wantStep(t, rg[2], ""); d["message"] != "User deleted" {
+		t.Fatalf("go with node's deletion token: %s", rg[2].Data)
+	}
+	if rg[3].Error == nil { // the session went with the user
+		t.Fatalf("go deleted twice with node's deletion token: %s", rg[3].Data)
+	}
+	wantStep(t, rg[4], "INVALID_EMAIL_OR_PASSWORD")
+	wantStep(t, interop.RunClient(t, n.URL, "/api/auth", n.URL,
+		step("signIn.email", map[string]any{"email": n3, "password": pw}))[0], "INVALID_EMAIL_OR_PASSWORD")
+}
+
+// tokenPayload decodes the payload of a compact JWT (a /token answer's token) without checking it.
+func tokenPayload(t *testing.T, tok any) map[string]any {
+	t.Helper()
+	s, _ := tok.(string)
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a compact JWT: %v", tok)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// mustJSON is json.Marshal (map keys sorted) for a comparison.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
