@@ -349,3 +349,29 @@ func TestServerDeleteUserLink(t *testing.T) {
 	s.clk.add(2 * time.Hour)
 	c.do("POST", "/delete-user", `{"token":"`+e3.Token+`"}`).want(t, 404, "INVALID_TOKEN")
 }
+
+// TestServerChangeEmailExpiredLink: a change-email verification link followed after it expired (1 h) is
+// refused with TOKEN_EXPIRED (a redirect to its callbackURL with ?error=, as Better Auth's verify-email does),
+// and the address stays as it was.
+func TestServerChangeEmailExpiredLink(t *testing.T) {
+	box := &mail.Outbox{}
+	s := newServer(t, func(c *authserver.Config) {
+		c.Mailer = box
+		c.User.ChangeEmail = authserver.ChangeEmailConfig{Enabled: true}
+	})
+	b := s.browser(t)
+	signUp(t, b, "x@example.com", "password123")
+	if _, err := s.db.Exec(`update "user" set "emailVerified" = 1`); err != nil {
+		t.Fatal(err)
+	}
+	b.do("POST", "/change-email", `{"newEmail":"x2@example.com"}`).want(t, 200, "")
+	e := nextMail(t, box, "x2@example.com", authserver.EmailVerify)
+	s.clk.add(time.Hour + time.Second)
+	// The link carries a callbackURL, so the answer is Better Auth's redirect with the error.
+	if a := b.do("GET", pathOf(t, e.URL), ""); a.status != 302 || !strings.Contains(a.header.Get("Location"), "error=TOKEN_EXPIRED") {
+		t.Fatalf("expired link: %d %v %s", a.status, a.header, a.body)
+	}
+	if _, err := storeOf(t, s).UserByEmail(t.Context(), "x@example.com"); err != nil {
+		t.Fatalf("the old address after an expired link: %v", err)
+	}
+}
