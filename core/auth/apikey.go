@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/internal/ttlcache"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -50,6 +51,20 @@ type APIKeyConfig struct {
 	// DisableRateLimit is the plugin's rateLimit.enabled = false: keys are not rate limited (lastRequest is
 	// still recorded, as the plugin does).
 	DisableRateLimit bool
+
+	// CacheTTL, when positive, keeps the key owners' user rows for this long (at most [store.MaxCacheTTL];
+	// a longer value is lowered to it), so a verification reads the key and writes its use but skips the
+	// user read. Zero, the default, turns the cache off.
+	//
+	// Only the user row is cached, never the key row: every verification writes the key's row (updatedAt,
+	// and lastRequest, requestCount and remaining when they count), exactly as the plugin does, and the
+	// checks must see the row they write, so a disabled, deleted, expired or used-up key is refused at once
+	// whatever CacheTTL is. The trade-off is on the owner: a ban (or unban) or the deletion of the user is
+	// seen up to CacheTTL late on the API-key path. An expiring ban still ends on time: banExpires is
+	// compared with the clock on every request. Found users only are cached (at most
+	// [store.DefaultCacheEntries], random eviction when full); a missing user or a store failure is asked
+	// again next time.
+	CacheTTL time.Duration
 }
 
 // apiKeySettings are the validated APIKeyConfig.
@@ -59,6 +74,8 @@ type apiKeySettings struct {
 	min, max        int
 	configID        string
 	noHash, noLimit bool
+	cacheTTL        time.Duration
+	users           *ttlcache.Cache[string, *store.User] // nil: no cache
 }
 
 func (c *APIKeyConfig) validate() (*apiKeySettings, error) {
@@ -70,11 +87,18 @@ func (c *APIKeyConfig) validate() (*apiKeySettings, error) {
 			return nil, configError("APIKeys.Store cannot count the keys' uses: %w", err)
 		}
 	}
+	if c.CacheTTL < 0 {
+		return nil, configError("APIKeys.CacheTTL must not be negative")
+	}
 	if c.MinLength < 0 || c.MaxLength < 0 {
 		return nil, configError("APIKeys.MinLength and MaxLength must not be negative")
 	}
 	s := &apiKeySettings{store: c.Store, min: orDefault(c.MinLength, betterauth.DefaultAPIKeyLength),
 		max: orDefault(c.MaxLength, 512), configID: c.ConfigID, noHash: c.DisableKeyHashing, noLimit: c.DisableRateLimit}
+	if c.CacheTTL > 0 {
+		s.cacheTTL = min(c.CacheTTL, store.MaxCacheTTL)
+		s.users = ttlcache.New[string, *store.User](store.DefaultCacheEntries)
+	}
 	if s.min > s.max {
 		return nil, configError("APIKeys.MinLength %d is above MaxLength %d", s.min, s.max)
 	}
@@ -203,7 +227,7 @@ func (a *Auth) apiKeySession(ctx context.Context, key string, perms map[string][
 	case refusal != nil:
 		return nil, keyRefusal(refusal)
 	}
-	u, err := cfg.store.UserByID(ctx, k.ReferenceID)
+	u, err := cfg.user(ctx, k.ReferenceID, now)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, errKeyReference
@@ -213,6 +237,22 @@ func (a *Auth) apiKeySession(ctx context.Context, key string, perms map[string][
 		return nil, ErrBanned
 	}
 	return &Session{User: *u, APIKey: k, Credential: CredentialAPIKey}, nil
+}
+
+// user loads the key's owner, from the cache when CacheTTL turned it on. The cached row is shared:
+// the session takes a copy of it, whose Additional map callers treat as read-only.
+func (cfg *apiKeySettings) user(ctx context.Context, id string, now time.Time) (*store.User, error) {
+	if cfg.users == nil {
+		return cfg.store.UserByID(ctx, id)
+	}
+	if u, ok := cfg.users.Get(id, now); ok {
+		return u, nil
+	}
+	u, err := cfg.store.UserByID(ctx, id)
+	if err == nil {
+		cfg.users.Put(id, u, now.Add(cfg.cacheTTL), now)
+	}
+	return u, err
 }
 
 // keyRefusal is the verifier's error for a refusal of betterauth.ValidateAPIKey.
@@ -244,4 +284,17 @@ func (s *Session) APIKeyPermissions() (perms map[string][]string, ok bool) {
 		return nil, false
 	}
 	return r.Statements(), true
+}
+
+// APIKeyMetadata returns the metadata of the API key that authenticated s, parsed from its metadata column
+// as the plugin's verify does (betterauth.ParseAPIKeyMetadata: a JSON object, read strictly and at most
+// 64 KiB). ok is false for other credentials and for a key whose metadata is null, not an object, or
+// malformed; the plugin answers null there and accepts the key all the same, and so does the verifier.
+// Each call parses afresh and returns a map the caller owns. The metadata is never logged: [APIKey]'s
+// LogValue leaves it out and it is not marshalled.
+func (s *Session) APIKeyMetadata() (md map[string]any, ok bool) {
+	if s == nil || s.APIKey == nil {
+		return nil, false
+	}
+	return betterauth.ParseAPIKeyMetadata(s.APIKey.Metadata)
 }

@@ -1,10 +1,14 @@
 package auth_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +22,9 @@ import (
 type keyStore struct {
 	mu       sync.Mutex
 	k        store.APIKey
-	storedAs string // the key column as the lookup sees it; "" means the hash
+	storedAs string      // the key column as the lookup sees it; "" means the hash
+	owner    *store.User // the key's user; nil: a plain user with id k.ReferenceID
+	reads    int         // UserByID calls
 }
 
 func hashOf(key string) string {
@@ -75,6 +81,16 @@ func (s *keyStore) UpdateAPIKey(_ context.Context, id string, c store.APIKeyCond
 }
 
 func (s *keyStore) UserByID(_ context.Context, id string) (*store.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads++
+	if s.owner != nil {
+		if id != s.owner.ID {
+			return nil, store.ErrNotFound
+		}
+		cp := *s.owner
+		return &cp, nil
+	}
 	if id != s.k.ReferenceID {
 		return nil, store.ErrNotFound
 	}
@@ -185,4 +201,88 @@ func FuzzAPIKeyHeader(f *testing.F) {
 			t.Fatalf("%q: status %d", key, auth.HTTPStatus(err))
 		}
 	})
+}
+
+// TestAPIKeyMetadata: the key's metadata column reaches the session as the object the plugin's verify
+// returns; a malformed one is no metadata and the key is still accepted, as the plugin does; printing
+// the key never shows the metadata.
+func TestAPIKeyMetadata(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		metadata string
+		want     map[string]any
+	}{
+		{name: "object", metadata: `{"plan":"pro","seats":3}`, want: map[string]any{"plan": "pro", "seats": 3.0}},
+		{name: "null", metadata: ``},
+		{name: "malformed", metadata: `{"plan":`},
+		{name: "duplicate member", metadata: `{"plan":"free","plan":"pro"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			now := time.Now()
+			ks := &keyStore{k: store.APIKey{ID: "k1", ReferenceID: "u1", Key: hashOf(testKey), Enabled: true, CreatedAt: now, Metadata: tt.metadata}}
+			s, err := keyAuth(t, ks, &now).Authenticate(context.Background(), auth.Request{Header: map[string][]string{"X-Api-Key": {testKey}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			md, ok := s.APIKeyMetadata()
+			if ok != (tt.want != nil) || !reflect.DeepEqual(md, tt.want) {
+				t.Fatalf("APIKeyMetadata() = %v, %v; want %v", md, ok, tt.want)
+			}
+			var buf bytes.Buffer
+			slog.New(slog.NewJSONHandler(&buf, nil)).Info("key", "key", s.APIKey)
+			for _, out := range []string{fmt.Sprintf("%v", s.APIKey), fmt.Sprintf("%+v", *s.APIKey), buf.String()} {
+				if tt.metadata != "" && strings.Contains(out, tt.metadata) || strings.Contains(out, hashOf(testKey)) {
+					t.Fatalf("printed: %s", out)
+				}
+			}
+		})
+	}
+	if md, ok := (&auth.Session{}).APIKeyMetadata(); ok || md != nil {
+		t.Fatalf("no key: %v, %v", md, ok)
+	}
+}
+
+// TestAPIKeyUserCache: with CacheTTL the owner's row is read once per TTL; a ban is seen when the entry
+// expires, never later; the key row is still read and written on every request, so disabling the key
+// refuses it at once.
+func TestAPIKeyUserCache(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := t0
+	ks := &keyStore{k: store.APIKey{ID: "k1", ReferenceID: "u1", Key: hashOf(testKey), Enabled: true, CreatedAt: t0},
+		owner: &store.User{ID: "u1"}}
+	a, err := auth.New(auth.Config{BaseURL: "https://app.example.com", DisableJWKS: true, Now: func() time.Time { return now },
+		APIKeys: &auth.APIKeyConfig{Store: ks, CacheTTL: 5 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(d time.Duration, want string, reads int) {
+		t.Helper()
+		now = t0.Add(d)
+		got, _ := keyCode(a, testKey)
+		if got != want || ks.reads != reads {
+			t.Fatalf("+%v: %s with %d user reads, want %s with %d", d, got, ks.reads, want, reads)
+		}
+	}
+	step(0, "valid", 1)
+	step(time.Second, "valid", 1) // from the cache
+	ks.mu.Lock()
+	ks.owner.Additional = map[string]any{"banned": true}
+	ks.mu.Unlock()
+	step(4999*time.Millisecond, "valid", 1) // the ban is not seen yet: within CacheTTL
+	step(5*time.Second, auth.ErrBanned.Error(), 2)
+	ks.mu.Lock()
+	ks.owner.Additional = nil
+	ks.k.Enabled = false
+	ks.mu.Unlock()
+	step(5*time.Second, "KEY_DISABLED", 2) // the key row is never cached
+	if ks.k.UpdatedAt != t0.Add(5*time.Second) {
+		t.Fatalf("updatedAt %v: a cached verification must still write the key's use", ks.k.UpdatedAt)
+	}
+
+	for _, ttl := range []time.Duration{-time.Second} {
+		if _, err := auth.New(auth.Config{BaseURL: "https://app.example.com", DisableJWKS: true,
+			APIKeys: &auth.APIKeyConfig{Store: ks, CacheTTL: ttl}}); err == nil {
+			t.Fatalf("CacheTTL %v accepted", ttl)
+		}
+	}
 }

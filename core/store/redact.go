@@ -23,6 +23,7 @@ type (
 	accountFields      Account
 	verificationFields Verification
 	jwkFields          JWK
+	apiKeyFields       APIKey
 )
 
 func (s Session) redacted() sessionFields {
@@ -79,3 +80,14 @@ func (k JWK) Format(f fmt.State, verb rune) { fmt.Fprintf(f, fmt.FormatString(f,
 
 // LogValue implements [slog.LogValuer]: the key logs with its PrivateKey redacted.
 func (k JWK) LogValue() slog.Value { return slog.AnyValue(k.redacted()) }
+
+func (k APIKey) redacted() apiKeyFields {
+	c := apiKeyFields(k)
+	c.Key, c.Metadata = redact(c.Key), redact(c.Metadata)
+	return c
+}
+
+// Format implements [fmt.Formatter]: the key prints with its stored key and its metadata redacted.
+func (k APIKey) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), k.redacted())
+}

@@ -6,8 +6,10 @@ package betterauth
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
@@ -120,4 +122,29 @@ func ConfigIDMatches(keyConfigID, expected string) bool {
 		return true
 	}
 	return keyConfigID == expected
+}
+
+// MaxAPIKeyMetadata bounds the metadata column [ParseAPIKeyMetadata] reads, in bytes. The plugin sets no
+// bound; a larger value is read as no metadata.
+const MaxAPIKeyMetadata = 64 << 10
+
+// ParseAPIKeyMetadata reads the apikey row's metadata column as the plugin's parseDoubleStringifiedMetadata
+// does (safeJSONParse of the column's text), keeping only a JSON object: ok is false for a null (""),
+// malformed, oversized or non-object value, where the plugin answers null (or the non-object value) and
+// still accepts the key. It is stricter than JSON.parse: duplicate member names at any depth, invalid
+// UTF-8, lone surrogates, nesting deeper than strictjson.MaxDepth and objects of more than 256 members are
+// refused, so Go never reads the
+// metadata differently from Node. Numbers are float64, as in JavaScript; date strings stay strings (Node
+// revives ISO dates as Date objects, which serialise back to the same strings).
+func ParseAPIKeyMetadata(raw string) (md map[string]any, ok bool) {
+	if raw == "" || len(raw) > MaxAPIKeyMetadata {
+		return nil, false
+	}
+	if strictjson.Walk([]byte(raw), func(strictjson.Member) error { return nil }) != nil {
+		return nil, false
+	}
+	if err := json.Unmarshal([]byte(raw), &md); err != nil || md == nil {
+		return nil, false
+	}
+	return md, true
 }
