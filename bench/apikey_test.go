@@ -24,7 +24,8 @@ create index "apikey_key_idx" on "apikey" ("key")`
 
 // BenchmarkAPIKey: an x-api-key request verified against SQLite (1 000 users and keys, stored as the
 // plugin stores them): a key without limits (a read, the updatedAt write, the user read), a rate-limited
-// key (the guarded requestCount update with RETURNING), and the same through authhttp with a
+// key (the guarded requestCount update with RETURNING), the unlimited key with APIKeyConfig.CacheTTL (the
+// owner's user row cached; the key row is still read and written), and the same through authhttp with a
 // permission check; then the permission checks alone.
 func BenchmarkAPIKey(b *testing.B) {
 	db, _ := sqliteSessions(b)
@@ -75,6 +76,20 @@ func BenchmarkAPIKey(b *testing.B) {
 			}
 		})
 	}
+	cached, err := auth.New(auth.Config{BaseURL: "https://app.example.com", DisableJWKS: true,
+		APIKeys: &auth.APIKeyConfig{Store: st, CacheTTL: time.Minute}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("sqlite-cached", func(b *testing.B) { // the unlimited key; CacheTTL skips the user read only
+		req := auth.Request{Header: map[string][]string{"X-Api-Key": {keys["unlimited"]}}}
+		b.ReportAllocs()
+		for b.Loop() {
+			if s, err := cached.Authenticate(ctx, req); err != nil || s.APIKey == nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("sqlite-authhttp-permission", func(b *testing.B) {
 		h := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{APIKeyPermissions: map[string][]string{"files": {"read"}}}))(
 			http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
