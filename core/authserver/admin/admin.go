@@ -182,6 +182,19 @@ func (pl *plugin) can(u store.User, perms map[string][]string) bool {
 	return ok && err == nil
 }
 
+// admin is an endpoint's guard: the caller's authoritative session ([session]), which must hold perms, or
+// 403 with the plugin's error code.
+func (pl *plugin) admin(x *authserver.Context, perms map[string][]string, code string) (*store.Result, error) {
+	res, err := session(x)
+	if err != nil {
+		return nil, err
+	}
+	if !pl.can(res.User, perms) {
+		return nil, pl.err(403, code)
+	}
+	return res, nil
+}
+
 // session is the plugin's adminMiddleware: an authoritative session (no cookie cache), or 401.
 func session(x *authserver.Context) (*store.Result, error) {
 	res, err := x.FreshSession()

@@ -25,12 +25,8 @@ func (pl *plugin) setRole(x *authserver.Context) (any, error) {
 	if !ok {
 		return nil, x.Validate(authserver.BodyField{Name: "role", Kind: authserver.FieldString, Required: true})
 	}
-	res, err := session(x)
-	if err != nil {
+	if _, err := pl.admin(x, map[string][]string{"user": {"set-role"}}, "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE"); err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"set-role"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE")
 	}
 	if err := pl.checkRoles(roles); err != nil {
 		return nil, err
@@ -77,12 +73,9 @@ func (pl *plugin) createUser(x *authserver.Context) (any, error) {
 		authserver.BodyField{Name: "name", Kind: authserver.FieldString, Required: true}); err != nil {
 		return nil, err
 	}
-	res, err := session(x)
+	res, err := pl.admin(x, map[string][]string{"user": {"create"}}, "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS")
 	if err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"create"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS")
 	}
 	data, _ := x.Body()["data"].(map[string]any)
 	extra := map[string]any{}
@@ -283,12 +276,8 @@ func (pl *plugin) listUsers(x *authserver.Context) (any, error) {
 				Message: "[query." + e.name + "] Invalid option: expected one of \"" + strings.Join(e.options, "\"|\"") + "\""}
 		}
 	}
-	res, err := session(x)
-	if err != nil {
+	if _, err := pl.admin(x, map[string][]string{"user": {"list"}}, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS"); err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"list"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS")
 	}
 	q := x.Query()
 	var where []store.Where
@@ -336,12 +325,8 @@ func (pl *plugin) listUserSessions(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := session(x)
-	if err != nil {
+	if _, err := pl.admin(x, map[string][]string{"session": {"list"}}, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS"); err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"session": {"list"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS")
 	}
 	all, err := x.Database().Sessions(x.Context(), userID)
 	if err != nil {
@@ -362,12 +347,8 @@ func (pl *plugin) unbanUser(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := session(x)
-	if err != nil {
+	if _, err := pl.admin(x, map[string][]string{"user": {"ban"}}, "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS"); err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"ban"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS")
 	}
 	if u, err := findUser(x, userID); err != nil {
 		return nil, err
@@ -399,12 +380,9 @@ func (pl *plugin) banUser(x *authserver.Context) (any, error) {
 		}
 		expiresIn = f
 	}
-	res, err := session(x)
+	res, err := pl.admin(x, map[string][]string{"user": {"ban"}}, "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS")
 	if err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"ban"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS")
 	}
 	if u, err := findUser(x, userID); err != nil {
 		return nil, err
@@ -439,12 +417,9 @@ func (pl *plugin) impersonateUser(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := session(x)
+	res, err := pl.admin(x, map[string][]string{"user": {"impersonate"}}, "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS")
 	if err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"impersonate"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS")
 	}
 	target, err := findUser(x, userID)
 	if err != nil {
@@ -520,12 +495,8 @@ func (pl *plugin) revokeUserSession(x *authserver.Context) (any, error) {
 	if err := x.Validate(authserver.BodyField{Name: "sessionToken", Kind: authserver.FieldString, Required: true}); err != nil {
 		return nil, err
 	}
-	res, err := session(x)
-	if err != nil {
+	if _, err := pl.admin(x, map[string][]string{"session": {"revoke"}}, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS"); err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"session": {"revoke"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS")
 	}
 	if err := x.DeleteSession(x.String("sessionToken")); err != nil {
 		return nil, err
@@ -539,12 +510,8 @@ func (pl *plugin) revokeUserSessions(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := session(x)
-	if err != nil {
+	if _, err := pl.admin(x, map[string][]string{"session": {"revoke"}}, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS"); err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"session": {"revoke"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS")
 	}
 	if err := x.Database().DeleteSessions(x.Context(), userID); err != nil {
 		return nil, err
@@ -558,12 +525,9 @@ func (pl *plugin) removeUser(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := session(x)
+	res, err := pl.admin(x, map[string][]string{"user": {"delete"}}, "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS")
 	if err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"delete"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS")
 	}
 	if userID == res.User.ID {
 		return nil, pl.err(400, "YOU_CANNOT_REMOVE_YOURSELF")
@@ -594,12 +558,8 @@ func (pl *plugin) setUserPassword(x *authserver.Context) (any, error) {
 	case userID == "":
 		return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: "[body.userId] userId cannot be empty"}
 	}
-	res, err := session(x)
-	if err != nil {
+	if _, err := pl.admin(x, map[string][]string{"user": {"set-password"}}, "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD"); err != nil {
 		return nil, err
-	}
-	if !pl.can(res.User, map[string][]string{"user": {"set-password"}}) {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD")
 	}
 	pw := x.String("newPassword")
 	if err := x.CheckPasswordLength(pw, true); err != nil {
