@@ -141,23 +141,10 @@ func (s *Store) CreatePasskey(ctx context.Context, p *store.Passkey) error {
 
 // UpdatePasskey sets fields of the passkey with that id.
 func (s *Store) UpdatePasskey(ctx context.Context, id string, fields map[string]any) error {
-	ctx, cancel := limits.Bound(ctx, s.timeout)
-	defer cancel()
-	t, err := s.table(ctx, "passkey")
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, t, fields, "id", id)
+	return s.updateWhere(ctx, "passkey", fields, "id", id)
 }
 
 // DeletePasskey deletes the passkey with that id.
 func (s *Store) DeletePasskey(ctx context.Context, id string) error {
-	ctx, cancel := limits.Bound(ctx, s.timeout)
-	defer cancel()
-	t, err := s.table(ctx, "passkey")
-	if err != nil {
-		return err
-	}
-	_, err = s.del(ctx, nil, t, "id", id)
-	return err
+	return s.deleteWhere(ctx, "passkey", "id", id)
 }

@@ -116,25 +116,12 @@ func (s *Store) CreateTwoFactor(ctx context.Context, r *store.TwoFactor) error {
 
 // UpdateTwoFactor sets fields of the twoFactor row with that id.
 func (s *Store) UpdateTwoFactor(ctx context.Context, id string, fields map[string]any) error {
-	ctx, cancel := limits.Bound(ctx, s.timeout)
-	defer cancel()
-	t, err := s.table(ctx, "twoFactor")
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, t, fields, "id", id)
+	return s.updateWhere(ctx, "twoFactor", fields, "id", id)
 }
 
 // DeleteTwoFactor deletes the user's twoFactor rows.
 func (s *Store) DeleteTwoFactor(ctx context.Context, userID string) error {
-	ctx, cancel := limits.Bound(ctx, s.timeout)
-	defer cancel()
-	t, err := s.table(ctx, "twoFactor")
-	if err != nil {
-		return err
-	}
-	_, err = s.del(ctx, nil, t, "userId", userID)
-	return err
+	return s.deleteWhere(ctx, "twoFactor", "userId", userID)
 }
 
 // exec runs a statement on the twoFactor table built by build, which gets the table and the column name

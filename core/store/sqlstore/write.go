@@ -176,6 +176,31 @@ func (s *Store) insert(ctx context.Context, t *table, vals map[string]any) error
 }
 
 // update sets fields of the rows of t whose field key equals keyVal. No such row is [store.ErrNotFound]
+// updateWhere is [Store.update] on the model's table, within the store's bound: the whole of a write method
+// that sets fields of the rows whose key field equals keyVal.
+func (s *Store) updateWhere(ctx context.Context, model string, set map[string]any, key string, keyVal any) error {
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, model)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, t, set, key, keyVal)
+}
+
+// deleteWhere deletes the model's rows whose field equals v, within the store's bound; deleting none is not
+// an error.
+func (s *Store) deleteWhere(ctx context.Context, model, field string, v any) error {
+	ctx, cancel := limits.Bound(ctx, s.timeout)
+	defer cancel()
+	t, err := s.table(ctx, model)
+	if err != nil {
+		return err
+	}
+	_, err = s.del(ctx, nil, t, field, v)
+	return err
+}
+
 // (checked with a select when no row changed: MySQL counts changed rows, not matched ones).
 func (s *Store) update(ctx context.Context, t *table, set map[string]any, key string, keyVal any) error {
 	a := &args{s: s}
@@ -545,13 +570,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 // UpdateSession sets the expiresAt and updatedAt of the session with that token. A missing session is
 // [store.ErrNotFound].
 func (s *Store) UpdateSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) error {
-	ctx, cancel := limits.Bound(ctx, s.timeout)
-	defer cancel()
-	t, err := s.table(ctx, "session")
-	if err != nil {
-		return err
-	}
-	return s.update(ctx, t, map[string]any{"expiresAt": expiresAt, "updatedAt": updatedAt}, "token", token)
+	return s.updateWhere(ctx, "session", map[string]any{"expiresAt": expiresAt, "updatedAt": updatedAt}, "token", token)
 }
 
 // UpdateSessionFields sets the given fields (Better Auth field names; nil writes NULL) and updatedAt = now
@@ -579,26 +598,12 @@ func (s *Store) UpdateSessionFields(ctx context.Context, token string, fields ma
 
 // DeleteSession deletes the session with that token; deleting a missing one is not an error.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	ctx, cancel := limits.Bound(ctx, s.timeout)
-	defer cancel()
-	t, err := s.table(ctx, "session")
-	if err != nil {
-		return err
-	}
-	_, err = s.del(ctx, nil, t, "token", token)
-	return err
+	return s.deleteWhere(ctx, "session", "token", token)
 }
 
 // DeleteSessions deletes every session of the user.
 func (s *Store) DeleteSessions(ctx context.Context, userID string) error {
-	ctx, cancel := limits.Bound(ctx, s.timeout)
-	defer cancel()
-	t, err := s.table(ctx, "session")
-	if err != nil {
-		return err
-	}
-	_, err = s.del(ctx, nil, t, "userId", userID)
-	return err
+	return s.deleteWhere(ctx, "session", "userId", userID)
 }
 
 // Sessions returns the user's sessions, expired ones included, oldest first, read as [Store.Lookup] reads
