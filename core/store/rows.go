@@ -38,7 +38,7 @@ type RowStore interface {
 	// CreateRow inserts row into model's table. Fields the row leaves out get the column's default.
 	CreateRow(ctx context.Context, model string, row Row) error
 	// UpdateRows sets the fields of set on the rows of model that where selects, and returns how many
-	// rows it matched. An empty where is refused (it would update every row).
+	// rows it changed. An empty where is refused (it would update every row).
 	UpdateRows(ctx context.Context, model string, where []Where, set Row) (int64, error)
 	// DeleteRows deletes the rows of model that where selects, and returns how many. An empty where is
 	// refused.
