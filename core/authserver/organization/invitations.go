@@ -307,7 +307,7 @@ func (pl *Plugin) acceptInvitation(x *authserver.Context) (any, error) {
 	o := &betterauth.Object{}
 	o.Set("invitation", pl.invitationJSON(accepted))
 	o.Set("member", memberJSON(member, nil))
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }
 
 // joinFromInvitation makes the session's user a member as an accepted invitation says (its teams first),
@@ -387,7 +387,7 @@ func (pl *Plugin) rejectInvitation(x *authserver.Context) (any, error) {
 		o.SetValue("invitation", nil)
 	}
 	o.SetValue("member", nil)
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }
 
 // cancelInvitation is POST /organization/cancel-invitation.
@@ -498,7 +498,7 @@ func (pl *Plugin) getInvitation(x *authserver.Context) (any, error) {
 	o.SetString("organizationName", orgRow.String("name"))
 	o.SetString("organizationSlug", orgRow.String("slug"))
 	o.SetString("inviterEmail", inviterUser.Email)
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }
 
 // listInvitations is GET /organization/list-invitations.

@@ -186,7 +186,7 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 	}
 	o := &betterauth.Object{}
 	o.Set("member", memberJSON(victim, victimUser))
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }
 
 // updateMemberRole is POST /organization/update-member-role.
@@ -480,7 +480,7 @@ func (pl *Plugin) listMembers(x *authserver.Context) (any, error) {
 	o := &betterauth.Object{}
 	o.Set("members", array(members))
 	o.SetValue("total", float64(total))
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }
 
 // whereOperators are Better Auth's adapter operators (@better-auth/core/db/adapter whereOperators).
@@ -540,5 +540,5 @@ func (pl *Plugin) getActiveMemberRole(x *authserver.Context) (any, error) {
 	}
 	o := &betterauth.Object{}
 	o.SetString("role", role)
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }

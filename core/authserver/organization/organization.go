@@ -191,7 +191,7 @@ func (pl *Plugin) create(ctx context.Context, x *authserver.Context, res *store.
 	}
 	o := orgObject(row, metadataParsed)
 	o.Set("members", array([]json.RawMessage{memberJSON(mrow, nil)}))
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }
 
 // createMember writes a member row (createdAt now) and returns it.
@@ -496,7 +496,7 @@ func (pl *Plugin) getFullOrganization(x *authserver.Context) (any, error) {
 	if teams != nil {
 		o.Set("teams", teams)
 	}
-	return o.Bytes(), nil
+	return json.RawMessage(o.Bytes()), nil
 }
 
 // visibleInvitations is canViewInvitations and withoutCreatorRoleInvitations: the invitations a member
