@@ -152,18 +152,6 @@ type Config struct {
 	DynamicAccessControl DynamicACConfig
 }
 
-// TeamsConfig is the plugin's teams option. The zero value is off.
-type TeamsConfig struct {
-	// Enabled turns teams on (teams.enabled).
-	Enabled bool
-}
-
-// DynamicACConfig is the plugin's dynamicAccessControl option. The zero value is off.
-type DynamicACConfig struct {
-	// Enabled turns dynamic access control on (dynamicAccessControl.enabled).
-	Enabled bool
-}
-
 // Hooks are Better Auth's organizationHooks: functions the plugin calls around its writes, with the
 // request's context. A Before hook that returns an error refuses the request with it (an
 // [*authserver.APIError] is answered as it is, anything else as 500); it may change the row it is given.
