@@ -16,19 +16,6 @@ import (
 
 func rawJSON(s string) json.RawMessage { return json.RawMessage(s) }
 
-// errUnauthorizedNoBody is APIError.fromStatus("UNAUTHORIZED"): 401 without a body.
-var errUnauthorizedNoBody = &authserver.APIError{Status: 401}
-
-// optionalSession is getSessionFromCtx: the request's session, or nil without one.
-func optionalSession(x *authserver.Context) (*store.Result, error) {
-	res, err := x.Session()
-	var ae *authserver.APIError
-	if errors.As(err, &ae) && ae.Status == 401 {
-		return nil, nil
-	}
-	return res, err
-}
-
 // hook turns a hook's error into the answer: an APIError as it is, anything else a 500 (logged).
 func hook(err error) error { return err }
 
@@ -52,7 +39,7 @@ func (pl *Plugin) createOrganization(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	if res == nil {
-		return nil, errUnauthorizedNoBody
+		return nil, errUnauthorized
 	}
 	org := Organization{Name: name, Slug: slug, Metadata: meta}
 	if hasLogo {
@@ -81,7 +68,7 @@ func (pl *Plugin) CreateOrganization(ctx context.Context, userID string, org Org
 		return Organization{}, err
 	}
 	if u == nil {
-		return Organization{}, errUnauthorizedNoBody
+		return Organization{}, errUnauthorized
 	}
 	raw, err := pl.create(ctx, nil, nil, *u, org, true)
 	if err != nil {
@@ -368,7 +355,7 @@ func (pl *Plugin) deleteOrganization(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	if res == nil {
-		return nil, errUnauthorizedNoBody
+		return nil, errUnauthorized
 	}
 	if orgID == "" {
 		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")

@@ -11,33 +11,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
-	"github.com/gobetterauth/gobetterauth/core/store"
 )
-
-// rolesFor returns the roles a check in orgID uses: Config.Roles (or the defaults) with, under dynamic
-// access control, the organization's organizationRole rows merged in.
-func (pl *Plugin) rolesFor(ctx context.Context, orgID string) (betterauth.Roles, error) {
-	if !pl.cfg.DynamicAccessControl.Enabled || orgID == "" {
-		return pl.roles, nil
-	}
-	rows, err := pl.db.FindRows(ctx, "organizationRole", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
-	if err != nil {
-		return nil, err
-	}
-	roles := make(betterauth.Roles, len(pl.roles)+len(rows))
-	for k, v := range pl.roles {
-		roles[k] = v
-	}
-	for _, r := range rows {
-		name := r.String("role")
-		perms, err := betterauth.ParseRolePermissions(r.String("permission"))
-		if err != nil {
-			return nil, &authserver.APIError{Status: 500, Message: "Invalid permissions for role " + name}
-		}
-		roles[name] = betterauth.MergeDynamicRole(roles[name], perms)
-	}
-	return roles, nil
-}
 
 // can is hasPermission: whether role (comma-separated roles) grants perms in orgID. allowCreatorAll lets
 // the creator role do anything (allowCreatorAllPermissions).
@@ -48,7 +22,7 @@ func (pl *Plugin) can(ctx context.Context, orgID, role string, perms map[string]
 	if allowCreatorAll && slices.Contains(betterauth.ParseRoleList(role), pl.cfg.CreatorRole) {
 		return true, nil
 	}
-	roles, err := pl.rolesFor(ctx, orgID)
+	roles, err := pl.rolesOf(ctx, orgID)
 	if err != nil {
 		return false, err
 	}
