@@ -289,3 +289,89 @@ func TestClientOrganization(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganizationAcrossServers: on one database (SQLite, PostgreSQL), an invitation sent by Better Auth is
+// read and accepted on the Go server by a user who signed up there, and the member row it writes is what
+// Better Auth then reports (active member, role, permissions, member list); the other way round, an
+// invitation the Go server sends to a Node user is accepted on Node. Session cookies of either server work
+// on the other.
+func TestOrganizationAcrossServers(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			p := newOrgPair(t, kind)
+			step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
+			run := func(s *interop.Server, jar map[string]string, steps ...interop.ClientStep) []interop.ClientResult {
+				pre := jarSteps(jar)
+				rs := interop.RunClient(t, s.URL, "/api/auth", s.URL, append(pre, steps...)...)[len(pre):]
+				for i, r := range rs {
+					if r.Status != 200 {
+						t.Fatalf("%s step %d %s: %d %s %+v", s.URL, i, r.Op, r.Status, r.Data, r.Error)
+					}
+				}
+				return rs
+			}
+			field := func(r interop.ClientResult, path ...string) any {
+				var v any
+				_ = json.Unmarshal(r.Data, &v)
+				for _, k := range path {
+					m, _ := v.(map[string]any)
+					v = m[k]
+				}
+				return v
+			}
+			dom := "@" + kind + ".example.com"
+
+			// Node invites; Go accepts.
+			rs := run(p.node, nil,
+				step("signUp.email", map[string]any{"name": "Owner", "email": "owner" + dom, "password": password}),
+				step("organization.create", map[string]any{"name": "Acme", "slug": "acme-" + kind}),
+				step("organization.inviteMember", map[string]any{"email": "dave" + dom, "role": "auditor"}),
+			)
+			ownerJar, orgID, invID := rs[2].Jar, field(rs[1], "id"), field(rs[2], "id").(string)
+			rs = run(p.goSrv, nil,
+				step("signUp.email", map[string]any{"name": "Dave", "email": "dave" + dom, "password": password}),
+				step("organization.getInvitation", map[string]any{"query": map[string]any{"id": invID}}),
+				step("organization.acceptInvitation", map[string]any{"invitationId": invID}),
+				step("organization.hasPermission", map[string]any{"permissions": map[string]any{"project": []any{"read"}}}),
+				step("getSession", nil),
+			)
+			daveJar := rs[4].Jar
+			if field(rs[1], "organizationName") != "Acme" || field(rs[1], "inviterEmail") != "owner"+dom {
+				t.Errorf("Go get-invitation of Node's invitation: %s", rs[1].Data)
+			}
+			if field(rs[2], "member", "role") != "auditor" || field(rs[2], "invitation", "status") != "accepted" {
+				t.Errorf("Go accept: %s", rs[2].Data)
+			}
+			if field(rs[3], "success") != true || field(rs[4], "session", "activeOrganizationId") != orgID {
+				t.Errorf("Go after accepting: %s / %s", rs[3].Data, rs[4].Data)
+			}
+			rs = run(p.node, daveJar,
+				step("organization.getActiveMember", nil),
+				step("organization.hasPermission", map[string]any{"permissions": map[string]any{"project": []any{"delete"}}}),
+			)
+			if field(rs[0], "role") != "auditor" || field(rs[0], "organizationId") != orgID || field(rs[1], "success") != false {
+				t.Errorf("Node sees Go's member as: %s / %s", rs[0].Data, rs[1].Data)
+			}
+			rs = run(p.node, ownerJar, step("organization.listMembers", nil))
+			if field(rs[0], "total") != 2.0 {
+				t.Errorf("Node member list: %s", rs[0].Data)
+			}
+
+			// Go invites (with Node's session cookie); Node accepts.
+			rs = run(p.goSrv, ownerJar, step("organization.inviteMember", map[string]any{"email": "erin" + dom, "role": []any{"admin", "member"}}))
+			invID = field(rs[0], "id").(string)
+			rs = run(p.node, nil,
+				step("signUp.email", map[string]any{"name": "Erin", "email": "erin" + dom, "password": password}),
+				step("organization.acceptInvitation", map[string]any{"invitationId": invID}),
+			)
+			if field(rs[1], "member", "role") != "admin,member" {
+				t.Errorf("Node accept of Go's invitation: %s", rs[1].Data)
+			}
+			rs = run(p.goSrv, rs[1].Jar, step("organization.getActiveMemberRole", nil),
+				step("organization.hasPermission", map[string]any{"permissions": map[string]any{"invitation": []any{"create"}}}))
+			if field(rs[0], "role") != "admin,member" || field(rs[1], "success") != true {
+				t.Errorf("Go sees Node's member as: %s / %s", rs[0].Data, rs[1].Data)
+			}
+		})
+	}
+}
