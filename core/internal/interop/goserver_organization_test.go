@@ -84,7 +84,7 @@ func TestMigrateOrganizationSchema(t *testing.T) {
 
 var (
 	jsDateJSON = regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"`)
-	anID    = regexp.MustCompile(`\b[A-Za-z0-9]{32}\b`)
+	anID       = regexp.MustCompile(`\b[A-Za-z0-9]{32}\b`)
 )
 
 // normalizer makes two servers' answers comparable: dates become <date>, each 32-character id <idN> in
