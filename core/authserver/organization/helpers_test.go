@@ -104,8 +104,10 @@ func (s *server) do(method, path, cookie string, body any) reply {
 	return out
 }
 
-func (s *server) post(path, cookie string, body any) reply { return s.do(http.MethodPost, path, cookie, body) }
-func (s *server) get(path, cookie string) reply             { return s.do(http.MethodGet, path, cookie, nil) }
+func (s *server) post(path, cookie string, body any) reply {
+	return s.do(http.MethodPost, path, cookie, body)
+}
+func (s *server) get(path, cookie string) reply { return s.do(http.MethodGet, path, cookie, nil) }
 
 // signUp creates a user and returns its session cookie and id.
 func (s *server) signUp(email string) (cookie, id string) {
