@@ -7,6 +7,7 @@ package organization
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
@@ -206,6 +207,26 @@ type Plugin struct {
 	roleTables     []sqlstore.Table // organizationRole, between organization and the team tables
 	teamTables     []sqlstore.Table // team and teamMember, before member
 	before, after  []authserver.Hook
+
+	// Hooks of the core endpoints for the teams extension; nil or empty means none.
+	//
+	// onOrganizationCreated runs in /organization/create after the creator's member row is written and
+	// before Hooks.AfterCreateOrganization (Better Auth's default team); res is the creator's session (nil
+	// for a server call) and keepActive is keepCurrentActiveOrganization.
+	onOrganizationCreated []func(x *authserver.Context, org store.Row, u store.User, res *store.Result, keepActive bool) error
+	// onMemberDeleted runs after a member row is deleted (remove-member, leave): the user's team
+	// memberships in the organization go too.
+	onMemberDeleted []func(ctx context.Context, orgID, userID string) error
+	// fullOrganizationTeams answers the "teams" member of /organization/get-full-organization.
+	fullOrganizationTeams func(ctx context.Context, orgID string) (json.RawMessage, error)
+	// inviteTeams checks the teamId of an /organization/invite-member body (a string or an array of
+	// strings, already checked to be present and truthy) and returns the team ids to store.
+	inviteTeams func(x *authserver.Context, orgID string, teamID any, res *store.Result) ([]string, error)
+	// acceptTeams adds the accepting user to the invitation's teams (its teamId column) before the
+	// member row is written.
+	acceptTeams func(x *authserver.Context, inv store.Row, res *store.Result) error
+	// addMemberTeam adds a new member (AddMember with a team) to the team; an error removes the member.
+	addMemberTeam func(ctx context.Context, orgID, userID, teamID string) error
 }
 
 // extensions add optional parts of the plugin (teams, dynamic access control) from their own files: each
