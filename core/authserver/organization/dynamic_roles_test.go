@@ -39,14 +39,14 @@ func TestDynamicRoles(t *testing.T) {
 
 	created := e.must(e.do("POST", "/organization/create-role", owner, map[string]any{"role": "TeamLead",
 		"permission": map[string]any{"team": []string{"create"}, "ac": []string{"read"}}}), 200, "create-role")
-	data, _ := created.body["roleData"].(map[string]any)
-	if created.body["success"] != true || data["role"] != "teamlead" || data["organizationId"] != org {
+	data, _ := created.obj["roleData"].(map[string]any)
+	if created.obj["success"] != true || data["role"] != "teamlead" || data["organizationId"] != org {
 		t.Fatalf("create-role: %s", created.raw)
 	}
 	if perm, _ := data["permission"].(map[string]any); len(perm) != 2 {
 		t.Errorf("create-role permission is not an object: %s", created.raw)
 	}
-	if st, _ := created.body["statements"].(map[string]any); len(st) != 2 {
+	if st, _ := created.obj["statements"].(map[string]any); len(st) != 2 {
 		t.Errorf("create-role statements: %s", created.raw)
 	}
 	roleID, _ := data["id"].(string)
@@ -57,7 +57,7 @@ func TestDynamicRoles(t *testing.T) {
 	e.refused(e.do("POST", "/organization/create-role", owner, map[string]any{"role": "x", "permission": map[string]any{"billing": []string{"read"}}}), 400, "INVALID_RESOURCE", "an unknown resource")
 
 	got := e.must(e.do("GET", "/organization/get-role?roleId="+roleID, lead, nil), 200, "get-role by id (ac:read)")
-	if got.body["role"] != "teamlead" {
+	if got.obj["role"] != "teamlead" {
 		t.Errorf("get-role: %s", got.raw)
 	}
 	e.must(e.do("GET", "/organization/get-role?roleName=teamlead", owner, nil), 200, "get-role by name")
@@ -67,7 +67,7 @@ func TestDynamicRoles(t *testing.T) {
 
 	upd := e.must(e.do("POST", "/organization/update-role", owner, map[string]any{"roleId": roleID,
 		"data": map[string]any{"permission": map[string]any{"project": []string{"read"}, "ac": []string{"read"}}}}), 200, "update-role")
-	if rd, _ := upd.body["roleData"].(map[string]any); rd["role"] != "teamlead" || rd["permission"].(map[string]any)["project"] == nil {
+	if rd, _ := upd.obj["roleData"].(map[string]any); rd["role"] != "teamlead" || rd["permission"].(map[string]any)["project"] == nil {
 		t.Errorf("update-role: %s", upd.raw)
 	}
 	e.refused(e.do("POST", "/organization/create-team", lead, map[string]any{"name": "y"}), 403, "YOU_ARE_NOT_ALLOWED_TO_CREATE_TEAMS_IN_THIS_ORGANIZATION", "create-team after the role lost team:create")
@@ -104,7 +104,7 @@ func TestDynamicRolesAuthorization(t *testing.T) {
 	}
 	e.activate(bOwner, b)
 	created := e.must(e.do("POST", "/organization/create-role", aOwner, map[string]any{"role": "viewer", "permission": map[string]any{"project": []string{"read"}}}), 200, "A's role")
-	roleID, _ := created.body["roleData"].(map[string]any)["id"].(string)
+	roleID, _ := created.obj["roleData"].(map[string]any)["id"].(string)
 
 	for _, tt := range []struct {
 		name, method, path, cookie string
@@ -132,7 +132,7 @@ func TestDynamicRolesAuthorization(t *testing.T) {
 		})
 	}
 	e.t = t
-	if g := e.must(e.do("GET", "/organization/get-role?roleId="+roleID, aOwner, nil), 200, "A's role"); g.body["role"] != "viewer" {
+	if g := e.must(e.do("GET", "/organization/get-role?roleId="+roleID, aOwner, nil), 200, "A's role"); g.obj["role"] != "viewer" {
 		t.Errorf("A's role changed: %s", g.raw)
 	}
 
@@ -140,7 +140,7 @@ func TestDynamicRolesAuthorization(t *testing.T) {
 	denied := e.do("POST", "/organization/create-role", aAdmin, map[string]any{"role": "boss",
 		"permission": map[string]any{"organization": []string{"delete"}, "project": []string{"read"}}})
 	e.refused(denied, 403, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE", "admin grants organization:delete")
-	if missing, _ := denied.body["missingPermissions"].([]any); !slices.Equal(missing, []any{"organization:delete", "project:read"}) {
+	if missing, _ := denied.obj["missingPermissions"].([]any); !slices.Equal(missing, []any{"organization:delete", "project:read"}) {
 		t.Errorf("missingPermissions: %s", denied.raw)
 	}
 
@@ -148,8 +148,8 @@ func TestDynamicRolesAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := e.do("POST", "/organization/create-team", aOwner, map[string]any{"name": "x"})
-	if bad.status != 500 || bad.body["message"] != "Invalid permissions for role viewer" {
-		t.Errorf("a malformed stored role: %d %s", bad.status, bad.raw)
+	if bad.code != 500 || bad.obj["message"] != "Invalid permissions for role viewer" {
+		t.Errorf("a malformed stored role: %d %s", bad.code, bad.raw)
 	}
 }
 
@@ -176,8 +176,8 @@ func TestRoleValidation(t *testing.T) {
 		{"GET", "/organization/get-role?roleName=", nil, "[query.roleName] Too small: expected string to have >=1 characters"},
 	} {
 		a := e.do(tt.method, tt.path, c, tt.body)
-		if a.status != 400 || a.code() != "VALIDATION_ERROR" || a.body["message"] != tt.msg {
-			t.Errorf("%s %v: %d %s, want %q", tt.path, tt.body, a.status, a.raw, tt.msg)
+		if a.code != 400 || a.errCode() != "VALIDATION_ERROR" || a.obj["message"] != tt.msg {
+			t.Errorf("%s %v: %d %s, want %q", tt.path, tt.body, a.code, a.raw, tt.msg)
 		}
 	}
 }

@@ -178,14 +178,14 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	}
 	ctx := x.Context()
 	teamID := x.String("teamId")
-	m, err := pl.memberRow(ctx, orgID, res.User.ID)
+	m, _, err := pl.memberOf(ctx, orgID, res.User.ID)
 	if err != nil {
 		return nil, err
 	}
 	if activeTeam, ok := sessionString(res, "activeTeamId"); m == nil || ok && activeTeam == teamID {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM")
 	}
-	if ok, err := pl.memberCan(ctx, m, orgID, map[string][]string{"team": {"delete"}}); err != nil {
+	if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"team": {"delete"}}, false); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION")
@@ -198,7 +198,7 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
 	if !pl.cfg.Teams.AllowRemovingAllTeams {
-		n, err := pl.db.CountRows(ctx, "team", []store.Where{{Field: "organizationId", Value: orgID}})
+		n, err := pl.db.CountRows(ctx, "team", []store.Where{eq("organizationId", orgID)})
 		if err != nil {
 			return nil, err
 		}
@@ -218,14 +218,14 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 // deleteTeam deletes a team, its teamMember rows, and the team from the teamId of the organization's
 // pending invitations (NULL when it was their only team), as the plugin's removeTeam does.
 func (pl *Plugin) deleteTeam(ctx context.Context, teamID, orgID string, now time.Time) error {
-	if _, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{{Field: "teamId", Value: teamID}}); err != nil {
+	if _, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{eq("teamId", teamID)}); err != nil {
 		return err
 	}
-	if _, err := pl.db.DeleteRows(ctx, "team", []store.Where{{Field: "id", Value: teamID}}); err != nil {
+	if _, err := pl.db.DeleteRows(ctx, "team", []store.Where{eq("id", teamID)}); err != nil {
 		return err
 	}
 	invs, err := pl.db.FindRows(ctx, "invitation", store.RowQuery{Where: []store.Where{
-		{Field: "organizationId", Value: orgID}, {Field: "status", Value: "pending"}}})
+		eq("organizationId", orgID), eq("status", "pending")}})
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func (pl *Plugin) deleteTeam(ctx context.Context, teamID, orgID string, now time
 		if len(list) > 0 {
 			v = strings.Join(list, ",")
 		}
-		if _, err := pl.db.UpdateRows(ctx, "invitation", []store.Where{{Field: "id", Value: inv.String("id")}}, store.Row{"teamId": v}); err != nil {
+		if _, err := pl.db.UpdateRows(ctx, "invitation", []store.Where{eq("id", inv.String("id"))}, store.Row{"teamId": v}); err != nil {
 			return err
 		}
 	}
@@ -253,14 +253,14 @@ func (pl *Plugin) deleteTeam(ctx context.Context, teamID, orgID string, now time
 
 // updateTeam is POST /organization/update-team {teamId, data: {name?, organizationId?}}.
 func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
-	if err := validateUpdateTeam(x.Body()); err != nil {
+	teamID, data, err := updateTeamBody(x)
+	if err != nil {
 		return nil, err
 	}
 	res, err := x.Session()
 	if err != nil {
 		return nil, err
 	}
-	data := x.Body()["data"].(map[string]any)
 	dataOrg, _ := data["organizationId"].(string)
 	active, _ := sessionString(res, "activeOrganizationId")
 	orgID := orString(dataOrg, active)
@@ -272,7 +272,7 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 		"YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM"); err != nil {
 		return nil, err
 	}
-	team, err := pl.teamRow(ctx, x.String("teamId"), orgID)
+	team, err := pl.teamRow(ctx, teamID, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +287,7 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 		set["name"] = name
 	}
 	id := team.String("id")
-	if _, err := pl.db.UpdateRows(ctx, "team", []store.Where{{Field: "id", Value: id}}, set); err != nil {
+	if _, err := pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", id)}, set); err != nil {
 		return nil, err
 	}
 	updated, err := pl.teamRow(ctx, id, "")
@@ -300,69 +300,27 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 	return rowJSON(updated, teamJSONFields), nil
 }
 
-// validateUpdateTeam is zod on update-team's body: teamId a string, data an object whose name (at least
-// one character) and organizationId are strings when present.
-func validateUpdateTeam(body map[string]any) error {
-	var issues []string
-	if _, bad := body["\x00notObject"]; bad || body == nil {
-		return validation("[body] Invalid input: expected object, received " + zodType(body["\x00notObject"], body == nil))
+// updateTeamBody is zod on update-team's body: teamId a string, data an object whose name (at least one
+// character) and organizationId are strings when present.
+func updateTeamBody(x *authserver.Context) (teamID string, data map[string]any, err error) {
+	b, err := body(x)
+	if err != nil {
+		return "", nil, err
 	}
-	if v, ok := body["teamId"]; !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received undefined")
-	} else if _, ok := v.(string); !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received "+zodType(v, false))
-	}
-	v, ok := body["data"]
+	c := &checks{where: "body"}
+	teamID, _ = c.str(b, "teamId", "teamId", true, false, false)
+	v, ok := b["data"]
 	data, isObj := v.(map[string]any)
 	switch {
 	case !ok:
-		issues = append(issues, "[body.data] Invalid input: expected object, received undefined")
+		c.add("data", "Invalid input: expected object, received undefined")
 	case !isObj:
-		issues = append(issues, "[body.data] Invalid input: expected object, received "+zodType(v, false))
+		c.add("data", "Invalid input: expected object, received "+jsType(v))
 	default:
-		for _, f := range []string{"name", "organizationId"} {
-			fv, ok := data[f]
-			if !ok {
-				continue
-			}
-			s, isStr := fv.(string)
-			switch {
-			case !isStr:
-				issues = append(issues, "[body.data."+f+"] Invalid input: expected string, received "+zodType(fv, false))
-			case f == "name" && s == "":
-				issues = append(issues, "[body.data.name] Too small: expected string to have >=1 characters")
-			}
-		}
+		c.str(data, "data.name", "name", false, true, false)
+		c.str(data, "data.organizationId", "organizationId", false, false, false)
 	}
-	if len(issues) > 0 {
-		return validation(strings.Join(issues, "; "))
-	}
-	return nil
-}
-
-// validation is Better Auth's 400 VALIDATION_ERROR with zod's issues.
-func validation(msg string) error {
-	return &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: msg}
-}
-
-// zodType names a JSON value's type as zod's "received" does; undefined when missing.
-func zodType(v any, missing bool) string {
-	if missing {
-		return "undefined"
-	}
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case float64, json.Number:
-		return "number"
-	case []any:
-		return "array"
-	}
-	return "object"
+	return teamID, data, c.err()
 }
 
 // listTeams is GET /organization/list-teams?organizationId=.
@@ -377,7 +335,7 @@ func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
 	ctx := x.Context()
-	if m, err := pl.memberRow(ctx, orgID, res.User.ID); err != nil {
+	if m, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
 		return nil, err
 	} else if m == nil {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION")
@@ -392,11 +350,11 @@ func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
 // setActiveTeam is POST /organization/set-active-team {teamId?: string | null}: null unsets the active
 // team; without a teamId the active team is checked again.
 func (pl *Plugin) setActiveTeam(x *authserver.Context) (any, error) {
-	if err := x.Validate(authserver.BodyField{Name: "teamId", Kind: authserver.FieldStringOrNull}); err != nil {
+	if _, err := body(x); err != nil {
 		return nil, err
 	}
-	if x.Body() == nil {
-		return nil, validation("[body] Invalid input: expected object, received undefined")
+	if err := x.Validate(authserver.BodyField{Name: "teamId", Kind: authserver.FieldStringOrNull}); err != nil {
+		return nil, err
 	}
 	res, err := x.Session()
 	if err != nil {
@@ -482,19 +440,19 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		if orgID == "" {
 			return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 		}
-		m, err := pl.memberRow(ctx, orgID, self)
+		m, _, err := pl.memberOf(ctx, orgID, self)
 		if err != nil {
 			return nil, err
 		}
 		if m == nil {
 			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		}
-		if ok, err := pl.memberCan(ctx, m, orgID, map[string][]string{"member": {"update"}}); err != nil {
+		if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER")
 		}
-		if tm, err := pl.memberRow(ctx, orgID, target); err != nil {
+		if tm, _, err := pl.memberOf(ctx, orgID, target); err != nil {
 			return nil, err
 		} else if tm == nil {
 			return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
@@ -506,7 +464,7 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		return rowsJSON(inOrg(teams, orgID), teamJSONFields), nil
 	}
 	if explicit != "" {
-		if m, err := pl.memberRow(ctx, orgID, self); err != nil {
+		if m, _, err := pl.memberOf(ctx, orgID, self); err != nil {
 			return nil, err
 		} else if m == nil {
 			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
@@ -527,7 +485,7 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		if _, seen := member[org]; seen {
 			continue
 		}
-		m, err := pl.memberRow(ctx, org, self)
+		m, _, err := pl.memberOf(ctx, org, self)
 		if err != nil {
 			return nil, err
 		}
@@ -557,7 +515,7 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 	if team == nil {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if m, err := pl.memberRow(ctx, team.String("organizationId"), res.User.ID); err != nil {
+	if m, _, err := pl.memberOf(ctx, team.String("organizationId"), res.User.ID); err != nil {
 		return nil, err
 	} else if m == nil {
 		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
@@ -567,7 +525,7 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 	} else if tm == nil {
 		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
 	}
-	members, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{{Field: "teamId", Value: teamID}}})
+	members, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("teamId", teamID)}})
 	if err != nil {
 		return nil, err
 	}
@@ -577,29 +535,18 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 // teamMemberBody validates add-team-member's and remove-team-member's body (teamId a string, userId
 // coerced to a string, organizationId an optional string) and returns teamId and userId.
 func teamMemberBody(x *authserver.Context) (teamID, userID string, err error) {
-	body := x.Body()
-	if _, bad := body["\x00notObject"]; bad || body == nil {
-		return "", "", validation("[body] Invalid input: expected object, received " + zodType(body["\x00notObject"], body == nil))
+	b, err := body(x)
+	if err != nil {
+		return "", "", err
 	}
-	var issues []string
-	if v, ok := body["teamId"]; !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received undefined")
-	} else if _, ok := v.(string); !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received "+zodType(v, false))
-	}
-	uv, ok := body["userId"]
+	c := &checks{where: "body"}
+	teamID, _ = c.str(b, "teamId", "teamId", true, false, false)
+	uv, ok := b["userId"]
 	if !ok {
-		issues = append(issues, "[body.userId] Invalid input: expected nonoptional, received undefined")
+		c.add("userId", "Invalid input: expected nonoptional, received undefined")
 	}
-	if v, ok := body["organizationId"]; ok {
-		if _, ok := v.(string); !ok {
-			issues = append(issues, "[body.organizationId] Invalid input: expected string, received "+zodType(v, false))
-		}
-	}
-	if len(issues) > 0 {
-		return "", "", validation(strings.Join(issues, "; "))
-	}
-	return x.String("teamId"), jsString(uv), nil
+	c.str(b, "organizationId", "organizationId", false, false, false)
+	return teamID, jsString(uv), c.err()
 }
 
 // jsString is JavaScript's String(v) of a JSON value, as z.coerce.string() makes it.
@@ -701,7 +648,7 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 	if err := pl.teamGuard(ctx, res.User.ID, orgID, "member", action, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", code); err != nil {
 		return nil, err
 	}
-	if m, err := pl.memberRow(ctx, orgID, userID); err != nil {
+	if m, _, err := pl.memberOf(ctx, orgID, userID); err != nil {
 		return nil, err
 	} else if m == nil {
 		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
@@ -727,14 +674,14 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 // teamGuard checks the caller is a member of orgID (else status with notMember) whose role grants
 // resource:action (else 403 with denied).
 func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action string, status int, notMember, denied string) error {
-	m, err := pl.memberRow(ctx, orgID, userID)
+	m, _, err := pl.memberOf(ctx, orgID, userID)
 	if err != nil {
 		return err
 	}
 	if m == nil {
 		return pl.err(status, notMember)
 	}
-	ok, err := pl.memberCan(ctx, m, orgID, map[string][]string{resource: {action}})
+	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{resource: {action}}, false)
 	if err != nil {
 		return err
 	}
@@ -744,39 +691,13 @@ func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action
 	return nil
 }
 
-// memberRow returns the member row of userID in orgID, nil when there is none.
-func (pl *Plugin) memberRow(ctx context.Context, orgID, userID string) (*Member, error) {
-	rows, err := pl.db.FindRows(ctx, "member", store.RowQuery{Where: []store.Where{
-		{Field: "userId", Value: userID}, {Field: "organizationId", Value: orgID}}, Limit: 1})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	r := rows[0]
-	m := &Member{ID: r.String("id"), OrganizationID: r.String("organizationId"), UserID: r.String("userId"), Role: r.String("role")}
-	m.CreatedAt, _ = r["createdAt"].(time.Time)
-	return m, nil
-}
-
-// memberCan is the plugin's hasPermission for a member in orgID.
-func (pl *Plugin) memberCan(ctx context.Context, m *Member, orgID string, perms map[string][]string) (bool, error) {
-	roles, err := pl.rolesOf(ctx, orgID)
-	if err != nil {
-		return false, err
-	}
-	ok, err := betterauth.OrgHasPermission(roles, m.Role, perms)
-	if errors.Is(err, betterauth.ErrAccessThrows) {
-		return false, nil
-	}
-	return ok, err
-}
-
 // requireOrganization answers 400 ORGANIZATION_NOT_FOUND when orgID has no organization row.
 func (pl *Plugin) requireOrganization(ctx context.Context, orgID string) error {
-	n, err := pl.db.CountRows(ctx, "organization", []store.Where{{Field: "id", Value: orgID}})
+	org, err := pl.orgByID(ctx, orgID)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if org == nil {
 		return pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	return nil
@@ -784,35 +705,25 @@ func (pl *Plugin) requireOrganization(ctx context.Context, orgID string) error {
 
 // teamRows are the organization's teams.
 func (pl *Plugin) teamRows(ctx context.Context, orgID string) ([]store.Row, error) {
-	return pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{{Field: "organizationId", Value: orgID}}})
+	return pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
 }
 
 // teamRow returns the team with that id (in orgID, unless it is ""), nil when there is none.
 func (pl *Plugin) teamRow(ctx context.Context, teamID, orgID string) (store.Row, error) {
-	where := []store.Where{{Field: "id", Value: teamID}}
-	if orgID != "" {
-		where = append(where, store.Where{Field: "organizationId", Value: orgID})
+	if orgID == "" {
+		return pl.findOne(ctx, "team", eq("id", teamID))
 	}
-	rows, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: where, Limit: 1})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return rows[0], nil
+	return pl.findOne(ctx, "team", eq("id", teamID), eq("organizationId", orgID))
 }
 
 // teamMemberRow returns the teamMember row of userID in teamID, nil when there is none.
 func (pl *Plugin) teamMemberRow(ctx context.Context, teamID, userID string) (store.Row, error) {
-	rows, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{
-		{Field: "teamId", Value: teamID}, {Field: "userId", Value: userID}}, Limit: 1})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return rows[0], nil
+	return pl.findOne(ctx, "teamMember", eq("teamId", teamID), eq("userId", userID))
 }
 
 // teamsOfUser are the teams of the user's teamMember rows, in their order (listTeamsByUser).
 func (pl *Plugin) teamsOfUser(ctx context.Context, userID string) ([]store.Row, error) {
-	tms, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{{Field: "userId", Value: userID}}})
+	tms, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("userId", userID)}})
 	if err != nil || len(tms) == 0 {
 		return nil, err
 	}
@@ -922,7 +833,7 @@ func (pl *Plugin) joinTeam(ctx context.Context, teamID, userID string, max int, 
 // teamMemberByKey finds a teamMember row by its membershipKey, else by team and user (rows written
 // before the key existed).
 func (pl *Plugin) teamMemberByKey(ctx context.Context, key, teamID, userID string) (store.Row, error) {
-	rows, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{{Field: "membershipKey", Value: key}}, Limit: 1})
+	rows, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("membershipKey", key)}, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -934,7 +845,7 @@ func (pl *Plugin) teamMemberByKey(ctx context.Context, key, teamID, userID strin
 
 // leaveTeam deletes userID's teamMember rows in teamID and gives their seats back (removeTeamMember).
 func (pl *Plugin) leaveTeam(ctx context.Context, teamID, userID string) error {
-	n, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{{Field: "teamId", Value: teamID}, {Field: "userId", Value: userID}})
+	n, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{eq("teamId", teamID), eq("userId", userID)})
 	if err != nil {
 		return err
 	}
@@ -965,11 +876,11 @@ func (pl *Plugin) leaveTeams(ctx context.Context, orgID, userID string) error {
 // syncMemberCount raises the team's memberCount to its number of teamMember rows when it is below
 // (syncTeamMemberCount: rows written by an older version, or by the default team, count).
 func (pl *Plugin) syncMemberCount(ctx context.Context, teamID string) error {
-	n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{{Field: "teamId", Value: teamID}})
+	n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", teamID)})
 	if err != nil {
 		return err
 	}
-	_, err = pl.db.UpdateRows(ctx, "team", []store.Where{{Field: "id", Value: teamID},
+	_, err = pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", teamID),
 		{Field: "memberCount", Operator: "lt", Value: float64(n)}}, store.Row{"memberCount": float64(n)})
 	return err
 }
@@ -983,7 +894,7 @@ const seatRetries = 20
 // whether it changed the row.
 func (pl *Plugin) addSeats(ctx context.Context, teamID string, delta, max int) (bool, error) {
 	for range seatRetries {
-		rows, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{{Field: "id", Value: teamID}}, Limit: 1})
+		rows, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{eq("id", teamID)}, Limit: 1})
 		if err != nil {
 			return false, err
 		}
@@ -995,7 +906,7 @@ func (pl *Plugin) addSeats(ctx context.Context, teamID string, delta, max int) (
 		if max > 0 && next > float64(max) || next < 0 {
 			return false, nil
 		}
-		n, err := pl.db.UpdateRows(ctx, "team", []store.Where{{Field: "id", Value: teamID}, {Field: "memberCount", Value: cur}},
+		n, err := pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", teamID), eq("memberCount", cur)},
 			store.Row{"memberCount": next})
 		if err != nil {
 			return false, err
@@ -1007,62 +918,25 @@ func (pl *Plugin) addSeats(ctx context.Context, teamID string, delta, max int) (
 	return false, fmt.Errorf("auth: organization: team %s: memberCount kept changing; try again", teamID)
 }
 
-// rowJSON writes a row's fields in order as Better Auth's adapter returns a row and JSON.stringify
-// writes it: strings, numbers and booleans as JavaScript writes them, dates as ISO-8601 UTC with
-// milliseconds, NULL as null; fields the row does not have are left out (undefined).
-func rowJSON(r store.Row, fields []string) json.RawMessage {
-	b := []byte{'{'}
-	first := true
+// rowObject is a row as Better Auth's adapter returns it and JSON.stringify writes it: fields in order,
+// NULL as null; fields the row does not have are left out (undefined).
+func rowObject(r store.Row, fields []string) *betterauth.Object {
+	o := &betterauth.Object{}
 	for _, f := range fields {
-		v, ok := r[f]
-		if !ok {
-			continue
+		if v, ok := r[f]; ok {
+			o.SetValue(f, v)
 		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = betterauth.AppendJSString(b, f)
-		b = append(b, ':')
-		b = appendValue(b, v)
 	}
-	return append(b, '}')
+	return o
 }
+
+func rowJSON(r store.Row, fields []string) json.RawMessage { return rowObject(r, fields).Bytes() }
 
 // rowsJSON is rowJSON of each row, as a JSON array.
 func rowsJSON(rows []store.Row, fields []string) json.RawMessage {
-	b := []byte{'['}
+	items := make([]json.RawMessage, len(rows))
 	for i, r := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, rowJSON(r, fields)...)
+		items[i] = rowJSON(r, fields)
 	}
-	return append(b, ']')
-}
-
-// appendValue writes one value of a row as JSON.stringify does.
-func appendValue(b []byte, v any) []byte {
-	switch t := v.(type) {
-	case nil:
-		return append(b, "null"...)
-	case string:
-		return betterauth.AppendJSString(b, t)
-	case bool:
-		if t {
-			return append(b, "true"...)
-		}
-		return append(b, "false"...)
-	case float64:
-		return betterauth.AppendNumber(b, t)
-	case time.Time:
-		return append(b, `"`+t.UTC().Format("2006-01-02T15:04:05.000Z")+`"`...)
-	case json.RawMessage:
-		return append(b, t...)
-	}
-	j, err := json.Marshal(v)
-	if err != nil {
-		return append(b, "null"...)
-	}
-	return append(b, j...)
+	return array(items)
 }

@@ -1,87 +1,47 @@
 package organization_test
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
-	"github.com/gobetterauth/gobetterauth/core/authserver/authservertest"
 	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
 	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
-// env is a Go server with the organization plugin, and rows written straight into its tables so the team
-// and role endpoints are tested on their own.
+// env is the package's test server with direct access to the plugin's rows, so the team and role
+// endpoints are tested on rows written as the core endpoints would write them.
 type env struct {
-	t    *testing.T
-	h    *authservertest.Harness
+	*server
 	rows store.RowStore
 	n    int
 }
 
 func newEnv(t *testing.T, cfg organization.Config) *env {
 	t.Helper()
-	h := authservertest.NewHarness(t, organization.New(cfg).Plugin())
-	return &env{t: t, h: h, rows: h.Store.(store.RowStore)}
-}
-
-// answer is a response: its status, its JSON body (object or array) and the raw text.
-type answer struct {
-	status int
-	body   map[string]any
-	list   []any
-	raw    string
-}
-
-func (a answer) code() string { c, _ := a.body["code"].(string); return c }
-
-// do sends a request with cookie as a browser on the site would.
-func (e *env) do(method, path, cookie string, body any) answer {
-	e.t.Helper()
-	var r *http.Request
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = httptest.NewRequest(method, authservertest.HarnessBaseURL+"/api/auth"+path, strings.NewReader(string(b)))
-		r.Header.Set("Content-Type", "application/json")
-	} else {
-		r = httptest.NewRequest(method, authservertest.HarnessBaseURL+"/api/auth"+path, nil)
+	s := newServer(t, cfg)
+	st, err := sqlstore.New(s.db, sqlstore.SQLite, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	r.Header.Set("Origin", authservertest.HarnessBaseURL)
-	if cookie != "" {
-		r.Header.Set("Cookie", cookie)
-	}
-	w := httptest.NewRecorder()
-	e.h.Server.ServeHTTP(w, r)
-	a := answer{status: w.Code, raw: w.Body.String()}
-	_ = json.Unmarshal(w.Body.Bytes(), &a.body)
-	_ = json.Unmarshal(w.Body.Bytes(), &a.list)
-	return a
+	return &env{server: s, rows: st}
 }
 
 // user signs a new user up and returns its id and session cookie.
 func (e *env) user(name string) (id, cookie string) {
 	e.t.Helper()
-	a := e.h.Post("/sign-up/email", map[string]any{"name": name, "email": name + "@example.com", "password": "password1234"})
-	if a.Status != 200 {
-		e.t.Fatalf("sign-up %s: %d %s", name, a.Status, a.Raw)
-	}
-	u, _ := a.Body["user"].(map[string]any)
-	id, _ = u["id"].(string)
-	return id, "better-auth.session_token=" + a.Cookies["better-auth.session_token"]
+	cookie, id = e.signUp(name + "@example.com")
+	return id, cookie
 }
 
 // org writes an organization row and returns its id.
 func (e *env) org(name string) string {
 	e.t.Helper()
-	e.n++
 	id := "org-" + name
 	if err := e.rows.CreateRow(e.t.Context(), "organization", store.Row{"id": id, "name": name, "slug": name,
-		"createdAt": e.h.Now()}); err != nil {
+		"createdAt": e.clock()}); err != nil {
 		e.t.Fatal(err)
 	}
 	return id
@@ -91,8 +51,8 @@ func (e *env) org(name string) string {
 func (e *env) member(orgID, userID, role string) {
 	e.t.Helper()
 	e.n++
-	if err := e.rows.CreateRow(e.t.Context(), "member", store.Row{"id": "m" + string(rune('a'+e.n)) + orgID + userID,
-		"organizationId": orgID, "userId": userID, "role": role, "createdAt": e.h.Now()}); err != nil {
+	if err := e.rows.CreateRow(e.t.Context(), "member", store.Row{"id": fmt.Sprintf("m%d", e.n),
+		"organizationId": orgID, "userId": userID, "role": role, "createdAt": e.clock()}); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -100,28 +60,25 @@ func (e *env) member(orgID, userID, role string) {
 // activate sets the session's active organization, as /organization/set-active does.
 func (e *env) activate(cookie, orgID string) {
 	e.t.Helper()
-	token, _, _ := strings.Cut(strings.TrimPrefix(cookie, "better-auth.session_token="), ".")
-	if err := e.h.Store.(store.SessionFieldUpdater).UpdateSessionFields(e.t.Context(), token,
-		map[string]any{"activeOrganizationId": orgID}, e.h.Now()); err != nil {
+	token, _, _ := strings.Cut(strings.SplitN(cookie, "=", 2)[1], ".")
+	if _, err := e.db.Exec(`update "session" set "activeOrganizationId" = ? where "token" = ?`, orgID, token); err != nil {
 		e.t.Fatal(err)
 	}
 }
 
-// must checks a's status and returns it.
-func (e *env) must(a answer, status int, what string) answer {
+// must checks r's status and returns it.
+func (e *env) must(r reply, status int, what string) reply {
 	e.t.Helper()
-	if a.status != status {
-		e.t.Fatalf("%s: %d %s, want %d", what, a.status, a.raw, status)
+	if r.code != status {
+		e.t.Fatalf("%s: %d %s, want %d", what, r.code, r.raw, status)
 	}
-	return a
+	return r
 }
 
-// refused checks a is an error answer with status and code.
-func (e *env) refused(a answer, status int, code, what string) {
+// refused checks r is an error answer with status and code.
+func (e *env) refused(r reply, status int, code, what string) {
 	e.t.Helper()
-	if a.status != status || a.code() != code {
-		e.t.Errorf("%s: %d %s, want %d %s", what, a.status, a.raw, status, code)
-	}
+	r.want(e.t, what, status, code)
 }
 
 // TestTeamLifecycle: an owner creates, renames and lists teams, puts a member in one, makes it its
@@ -137,8 +94,8 @@ func TestTeamLifecycle(t *testing.T) {
 	e.member(org, memberID, "member")
 
 	created := e.must(e.do("POST", "/organization/create-team", owner, map[string]any{"name": "Core", "organizationId": org}), 200, "create-team")
-	teamID, _ := created.body["id"].(string)
-	if created.body["name"] != "Core" || created.body["organizationId"] != org || created.body["createdAt"] != "2026-03-01T12:00:00.000Z" {
+	teamID, _ := created.obj["id"].(string)
+	if created.obj["name"] != "Core" || created.obj["organizationId"] != org || created.obj["createdAt"] != "2026-03-01T12:00:00.000Z" {
 		t.Errorf("create-team: %s", created.raw)
 	}
 	if !strings.HasPrefix(created.raw, `{"name":"Core","organizationId":`) || strings.Contains(created.raw, "memberCount") {
@@ -148,11 +105,11 @@ func TestTeamLifecycle(t *testing.T) {
 	e.refused(e.do("POST", "/organization/create-team", owner, map[string]any{"name": "X"}), 400, "NO_ACTIVE_ORGANIZATION", "create-team without an organization")
 	e.activate(owner, org)
 	second := e.must(e.do("POST", "/organization/create-team", owner, map[string]any{"name": "Second"}), 200, "create-team in the active organization")
-	secondID, _ := second.body["id"].(string)
+	secondID, _ := second.obj["id"].(string)
 
-	e.h.Advance(time.Minute)
+	e.advance(time.Minute)
 	upd := e.must(e.do("POST", "/organization/update-team", owner, map[string]any{"teamId": teamID, "data": map[string]any{"name": "Platform"}}), 200, "update-team")
-	if upd.body["name"] != "Platform" || upd.body["updatedAt"] != "2026-03-01T12:01:00.000Z" || upd.body["id"] != teamID {
+	if upd.obj["name"] != "Platform" || upd.obj["updatedAt"] != "2026-03-01T12:01:00.000Z" || upd.obj["id"] != teamID {
 		t.Errorf("update-team: %s", upd.raw)
 	}
 	if l := e.must(e.do("GET", "/organization/list-teams", owner, nil), 200, "list-teams"); len(l.list) != 2 {
@@ -160,11 +117,11 @@ func TestTeamLifecycle(t *testing.T) {
 	}
 
 	added := e.must(e.do("POST", "/organization/add-team-member", owner, map[string]any{"teamId": teamID, "userId": memberID}), 200, "add-team-member")
-	if added.body["teamId"] != teamID || added.body["userId"] != memberID || strings.Contains(added.raw, "membershipKey") {
+	if added.obj["teamId"] != teamID || added.obj["userId"] != memberID || strings.Contains(added.raw, "membershipKey") {
 		t.Errorf("add-team-member: %s", added.raw)
 	}
 	// Adding again returns the same row.
-	if again := e.must(e.do("POST", "/organization/add-team-member", owner, map[string]any{"teamId": teamID, "userId": memberID}), 200, "add-team-member again"); again.body["id"] != added.body["id"] {
+	if again := e.must(e.do("POST", "/organization/add-team-member", owner, map[string]any{"teamId": teamID, "userId": memberID}), 200, "add-team-member again"); again.obj["id"] != added.obj["id"] {
 		t.Errorf("add-team-member twice made two rows: %s, %s", added.raw, again.raw)
 	}
 	if n := e.memberCount(teamID); n != float64(1) {
@@ -176,7 +133,7 @@ func TestTeamLifecycle(t *testing.T) {
 	e.activate(member, org)
 	e.refused(e.do("POST", "/organization/set-active-team", owner, map[string]any{"teamId": teamID}), 403, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM", "set-active-team by a non-member")
 	active := e.must(e.do("POST", "/organization/set-active-team", member, map[string]any{"teamId": teamID}), 200, "set-active-team")
-	if active.body["id"] != teamID {
+	if active.obj["id"] != teamID {
 		t.Errorf("set-active-team: %s", active.raw)
 	}
 	if l := e.must(e.do("GET", "/organization/list-team-members", member, nil), 200, "list-team-members of the active team"); len(l.list) != 1 {
@@ -200,7 +157,7 @@ func TestTeamLifecycle(t *testing.T) {
 		t.Errorf("memberCount = %v after removal, want 0", n)
 	}
 	rm := e.must(e.do("POST", "/organization/remove-team", owner, map[string]any{"teamId": secondID}), 200, "remove-team")
-	if rm.body["message"] != "Team removed successfully." {
+	if rm.obj["message"] != "Team removed successfully." {
 		t.Errorf("remove-team: %s", rm.raw)
 	}
 	e.refused(e.do("POST", "/organization/remove-team", owner, map[string]any{"teamId": teamID}), 400, "UNABLE_TO_REMOVE_LAST_TEAM", "remove-team of the last team")
@@ -225,7 +182,7 @@ func TestTeamLimits(t *testing.T) {
 	e.member(org, ownerID, "owner")
 	e.member(org, otherID, "member")
 	team := e.must(e.do("POST", "/organization/create-team", owner, map[string]any{"name": "Only", "organizationId": org}), 200, "create-team")
-	teamID, _ := team.body["id"].(string)
+	teamID, _ := team.obj["id"].(string)
 	e.refused(e.do("POST", "/organization/create-team", owner, map[string]any{"name": "Two", "organizationId": org}), 400,
 		"YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS", "a second team")
 	e.must(e.do("POST", "/organization/add-team-member", owner, map[string]any{"teamId": teamID, "userId": ownerID, "organizationId": org}), 200, "first member")
@@ -252,7 +209,7 @@ func TestTeamsAuthorization(t *testing.T) {
 	e.activate(bOwner, b)
 	e.activate(aMember, a)
 	teamA := e.must(e.do("POST", "/organization/create-team", aOwner, map[string]any{"name": "A1", "organizationId": a}), 200, "create A1")
-	aTeam, _ := teamA.body["id"].(string)
+	aTeam, _ := teamA.obj["id"].(string)
 	e.must(e.do("POST", "/organization/create-team", aOwner, map[string]any{"name": "A2", "organizationId": a}), 200, "create A2")
 	e.must(e.do("POST", "/organization/add-team-member", aOwner, map[string]any{"teamId": aTeam, "userId": aMemberID, "organizationId": a}), 200, "add A's member")
 	e.must(e.do("POST", "/organization/create-team", bOwner, map[string]any{"name": "B1"}), 200, "create B1")
@@ -319,8 +276,8 @@ func TestTeamValidation(t *testing.T) {
 		{"/organization/add-team-member", map[string]any{"teamId": "t"}, "[body.userId] Invalid input: expected nonoptional, received undefined"},
 	} {
 		a := e.do("POST", tt.path, c, tt.body)
-		if a.status != 400 || a.code() != "VALIDATION_ERROR" || a.body["message"] != tt.msg {
-			t.Errorf("%s %v: %d %s, want %q", tt.path, tt.body, a.status, a.raw, tt.msg)
+		if a.code != 400 || a.errCode() != "VALIDATION_ERROR" || a.obj["message"] != tt.msg {
+			t.Errorf("%s %v: %d %s, want %q", tt.path, tt.body, a.code, a.raw, tt.msg)
 		}
 	}
 }
@@ -329,7 +286,7 @@ func TestTeamValidation(t *testing.T) {
 func TestTeamsOff(t *testing.T) {
 	e := newEnv(t, organization.Config{})
 	_, c := e.user("u")
-	if a := e.do("POST", "/organization/create-team", c, map[string]any{"name": "x"}); a.status != 404 {
-		t.Errorf("create-team without teams: %d %s", a.status, a.raw)
+	if a := e.do("POST", "/organization/create-team", c, map[string]any{"name": "x"}); a.code != 404 {
+		t.Errorf("create-team without teams: %d %s", a.code, a.raw)
 	}
 }
