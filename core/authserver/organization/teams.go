@@ -72,6 +72,12 @@ func init() {
 			return
 		}
 		pl.teamTables = append(pl.teamTables, teamSchema...)
+		pl.onOrganizationCreated = append(pl.onOrganizationCreated, pl.defaultTeam)
+		pl.onMemberDeleted = append(pl.onMemberDeleted, pl.leaveTeams)
+		pl.fullOrganizationTeams = pl.fullOrgTeams
+		pl.inviteTeams = pl.checkInviteTeams
+		pl.acceptTeams = pl.joinInvitedTeams
+		pl.addMemberTeam = pl.addToTeam
 		pl.extraEndpoints = append(pl.extraEndpoints,
 			post("/organization/create-team", "createTeam", pl.createTeam),
 			get("/organization/list-teams", "listOrganizationTeams", pl.listTeams),
@@ -367,7 +373,7 @@ func (pl *Plugin) setActiveTeam(x *authserver.Context) (any, error) {
 		if !hasActive {
 			return json.RawMessage("null"), nil
 		}
-		if err := pl.setSessionField(x, res, "activeTeamId", nil); err != nil {
+		if err := pl.setSessionField(ctx, x, res, "activeTeamId", nil, true); err != nil {
 			return nil, err
 		}
 		return json.RawMessage("null"), nil
@@ -395,24 +401,35 @@ func (pl *Plugin) setActiveTeam(x *authserver.Context) (any, error) {
 	} else if tm == nil {
 		return nil, pl.err(403, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
 	}
-	if err := pl.setSessionField(x, res, "activeTeamId", team.String("id")); err != nil {
+	if err := pl.setSessionField(ctx, x, res, "activeTeamId", team.String("id"), true); err != nil {
 		return nil, err
 	}
 	return rowJSON(team, teamJSONFields), nil
 }
 
-// setSessionField sets one of the plugin's session columns (activeOrganizationId, activeTeamId) on the
-// request's session and sets its cookies again, as the adapter's updateSession and setSessionCookie do.
-func (pl *Plugin) setSessionField(x *authserver.Context, res *store.Result, field string, v any) error {
-	up, ok := x.Database().(store.SessionFieldUpdater)
-	if !ok {
-		return errors.New("auth: organization: the Database cannot update session fields (store.SessionFieldUpdater)")
-	}
-	if err := up.UpdateSessionFields(x.Context(), res.Session.Token, map[string]any{field: v}, x.Now()); err != nil {
+// setSessionField sets one of the plugin's session columns (activeTeamId) on the request's session, as
+// the adapter's updateSession does, and keeps res in step; with cookie it sets the session cookies again
+// from the row as it is now (setSessionCookie).
+func (pl *Plugin) setSessionField(ctx context.Context, x *authserver.Context, res *store.Result, field string, v any, cookie bool) error {
+	up := pl.srv.Database().(store.SessionFieldUpdater) // checked in init
+	if err := up.UpdateSessionFields(ctx, res.Session.Token, map[string]any{field: v}, nowOf(x)); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
 		return err
 	}
-	updated, err := x.Database().Lookup(x.Context(), res.Session.Token)
+	if res.Session.Additional == nil {
+		res.Session.Additional = map[string]any{}
+	}
+	res.Session.Additional[field] = v
+	if !cookie || x == nil {
+		return nil
+	}
+	updated, err := pl.srv.Database().Lookup(ctx, res.Session.Token)
 	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
 		return err
 	}
 	x.SetSessionCookie(&store.Result{Session: updated.Session, User: res.User}, x.DontRemember())
@@ -761,22 +778,109 @@ func (pl *Plugin) insertTeam(ctx context.Context, orgID, name string, createdAt 
 	return r, nil
 }
 
-// createDefaultTeam is what /organization/create does with teams on (unless DisableDefaultTeam): a team
-// named after the organization, with the creator in it. It returns the team's id, "" when the default
-// team is disabled or teams are off, for the creator's active team.
-func (pl *Plugin) createDefaultTeam(ctx context.Context, orgID, orgName, userID string, now time.Time) (string, error) {
-	if !pl.cfg.Teams.Enabled || pl.cfg.Teams.DisableDefaultTeam {
-		return "", nil
+// defaultTeam is what /organization/create does with teams on (unless DisableDefaultTeam): a team named
+// after the organization with its creator in it, which becomes the creator's active team unless
+// keepCurrentActiveOrganization (the session cookie is not set again, as in Better Auth).
+func (pl *Plugin) defaultTeam(ctx context.Context, x *authserver.Context, org store.Row, u store.User, res *store.Result, keep bool) error {
+	if pl.cfg.Teams.DisableDefaultTeam {
+		return nil
 	}
-	team, err := pl.insertTeam(ctx, orgID, orgName, now, nil)
+	now := nowOf(x)
+	team, err := pl.insertTeam(ctx, org.String("id"), org.String("name"), now, nil)
 	if err != nil {
-		return "", err
+		return err
 	}
-	tm, _, err := pl.joinTeam(ctx, team.String("id"), userID, 0, now)
+	tm, _, err := pl.joinTeam(ctx, team.String("id"), u.ID, 0, now)
 	if err != nil {
-		return "", err
+		return err
 	}
-	return tm.String("teamId"), nil
+	if res == nil || keep {
+		return nil
+	}
+	return pl.setSessionField(ctx, x, res, "activeTeamId", tm.String("teamId"), false)
+}
+
+// fullOrgTeams are the "teams" of /organization/get-full-organization: the organization's teams as the
+// adapter's join returns them, memberCount included.
+func (pl *Plugin) fullOrgTeams(ctx context.Context, orgID string) (json.RawMessage, error) {
+	teams, err := pl.teamRows(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return rowsJSON(teams, []string{"name", "memberCount", "organizationId", "createdAt", "updatedAt", "id"}), nil
+}
+
+// checkInviteTeams checks the teamId of an /organization/invite-member body (a string or an array of
+// strings): no id holds a comma (400 INVALID_TEAM_ID), each is a team of the organization (400
+// TEAM_NOT_FOUND) and, with MaximumMembersPerTeam, has a seat left (403 TEAM_MEMBER_LIMIT_REACHED). It
+// returns the ids.
+func (pl *Plugin) checkInviteTeams(x *authserver.Context, orgID string, teamID any, _ *store.Result) ([]string, error) {
+	ids := roleValues(teamID)
+	if slices.ContainsFunc(ids, func(id string) bool { return strings.Contains(id, ",") }) {
+		return nil, pl.err(400, "INVALID_TEAM_ID")
+	}
+	ctx := x.Context()
+	for _, id := range ids {
+		if t, err := pl.teamRow(ctx, id, orgID); err != nil {
+			return nil, err
+		} else if t == nil {
+			return nil, pl.err(400, "TEAM_NOT_FOUND")
+		}
+	}
+	if max := pl.cfg.Teams.MaximumMembersPerTeam; max > 0 {
+		for _, id := range ids {
+			n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", id)})
+			if err != nil {
+				return nil, err
+			}
+			if n >= max {
+				return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+			}
+		}
+	}
+	return ids, nil
+}
+
+// joinInvitedTeams adds the user accepting inv to its teams (each must still be a team of the
+// organization: 400 TEAM_NOT_FOUND; with MaximumMembersPerTeam a full one is 403
+// TEAM_MEMBER_LIMIT_REACHED); the only team of an invitation becomes the session's active team.
+func (pl *Plugin) joinInvitedTeams(x *authserver.Context, inv store.Row, res *store.Result) error {
+	ctx := x.Context()
+	ids := strings.Split(inv.String("teamId"), ",")
+	for _, id := range ids {
+		if t, err := pl.teamRow(ctx, id, inv.String("organizationId")); err != nil {
+			return err
+		} else if t == nil {
+			return pl.err(400, "TEAM_NOT_FOUND")
+		}
+		if _, full, err := pl.joinTeam(ctx, id, res.User.ID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now()); err != nil {
+			return err
+		} else if full {
+			return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+		}
+	}
+	if len(ids) == 1 {
+		return pl.setSessionField(ctx, x, res, "activeTeamId", ids[0], true)
+	}
+	return nil
+}
+
+// addToTeam adds a member AddMember just wrote to teamID, a team of orgID (400 TEAM_NOT_FOUND; with
+// MaximumMembersPerTeam a full one is 403 TEAM_MEMBER_LIMIT_REACHED).
+func (pl *Plugin) addToTeam(ctx context.Context, orgID, userID, teamID string) error {
+	t, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return err
+	}
+	if t == nil || t.String("organizationId") != orgID {
+		return pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if _, full, err := pl.joinTeam(ctx, teamID, userID, pl.cfg.Teams.MaximumMembersPerTeam, nowOf(nil)); err != nil {
+		return err
+	} else if full {
+		return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+	}
+	return nil
 }
 
 // membershipKey is the adapter's computeTeamMembershipKey: base64url (no padding) of SHA-256 of

@@ -290,3 +290,51 @@ func TestTeamsOff(t *testing.T) {
 		t.Errorf("create-team without teams: %d %s", a.code, a.raw)
 	}
 }
+
+// TestTeamsInOrganizationFlows: with teams on, /organization/create makes a default team with the creator
+// in it (its active team), get-full-organization lists the teams, an invitation to a team puts the
+// invitee in it on acceptance (its active team), a team that is removed leaves the pending invitations,
+// and remove-member takes the member out of the organization's teams and gives the seat back.
+func TestTeamsInOrganizationFlows(t *testing.T) {
+	e := newEnv(t, organization.Config{Teams: organization.TeamsConfig{Enabled: true}})
+	_, owner := e.user("owner")
+	inviteeID, invitee := e.user("invitee")
+	created := e.must(e.post("/organization/create", owner, map[string]any{"name": "Acme", "slug": "acme"}), 200, "create")
+	org := created.str("id")
+	teams := e.must(e.get("/organization/list-teams", owner), 200, "list-teams")
+	if len(teams.list) != 1 || teams.list[0].(map[string]any)["name"] != "Acme" {
+		t.Fatalf("default team: %s", teams.raw)
+	}
+	def := teams.list[0].(map[string]any)["id"].(string)
+	if m := e.must(e.get("/organization/list-team-members", owner), 200, "members of the active team"); len(m.list) != 1 {
+		t.Errorf("the creator is not in its active default team: %s", m.raw)
+	}
+	full := e.must(e.get("/organization/get-full-organization", owner), 200, "get-full-organization")
+	if ts, _ := full.obj["teams"].([]any); len(ts) != 1 || ts[0].(map[string]any)["memberCount"] != float64(1) {
+		t.Errorf("get-full-organization teams: %s", full.raw)
+	}
+
+	second := e.must(e.post("/organization/create-team", owner, map[string]any{"name": "Second"}), 200, "create-team").str("id")
+	e.refused(e.post("/organization/invite-member", owner, map[string]any{"email": "invitee@example.com", "role": "member", "teamId": "x,y"}), 400, "INVALID_TEAM_ID", "a team id with a comma")
+	e.refused(e.post("/organization/invite-member", owner, map[string]any{"email": "invitee@example.com", "role": "member", "teamId": "nope"}), 400, "TEAM_NOT_FOUND", "an unknown team")
+	inv := e.must(e.post("/organization/invite-member", owner, map[string]any{"email": "invitee@example.com", "role": "member", "teamId": []any{second, def}}), 200, "invite to two teams")
+	if inv.str("teamId") != second+","+def {
+		t.Errorf("invitation teamId: %s", inv.raw)
+	}
+	e.must(e.post("/organization/remove-team", owner, map[string]any{"teamId": second}), 200, "remove a team the invitation names")
+	got := e.must(e.get("/organization/get-invitation?id="+inv.str("id"), invitee), 200, "get-invitation")
+	if got.str("teamId") != def {
+		t.Errorf("the removed team is still in the invitation: %s", got.raw)
+	}
+	e.must(e.post("/organization/accept-invitation", invitee, map[string]any{"invitationId": inv.str("id")}), 200, "accept")
+	if m := e.must(e.get("/organization/list-team-members", invitee), 200, "the invitee's active team"); len(m.list) != 2 {
+		t.Errorf("the invitee is not in its active team: %s", m.raw)
+	}
+	e.must(e.post("/organization/remove-member", owner, map[string]any{"memberIdOrEmail": "invitee@example.com", "organizationId": org}), 200, "remove-member")
+	if n, err := e.rows.CountRows(t.Context(), "teamMember", []store.Where{{Field: "userId", Value: inviteeID}}); err != nil || n != 0 {
+		t.Errorf("the removed member still has %d team rows (%v)", n, err)
+	}
+	if n := e.memberCount(def); n != float64(1) {
+		t.Errorf("memberCount = %v after remove-member, want 1", n)
+	}
+}
