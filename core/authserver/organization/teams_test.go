@@ -7,9 +7,13 @@ import (
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
+
+// testSecret is newServer's secret, which signs the session cookies of env.user.
+const testSecret = "org-test-secret-0123456789abcdef0123"
 
 // env is the package's test server with direct access to the plugin's rows, so the team and role
 // endpoints are tested on rows written as the core endpoints would write them.
@@ -29,11 +33,22 @@ func newEnv(t *testing.T, cfg organization.Config) *env {
 	return &env{server: s, rows: st}
 }
 
-// user signs a new user up and returns its id and session cookie.
+// user writes a new user with a session (no password: sign-up's scrypt under -race would cost a second
+// each) and returns its id and session cookie, signed as the server signs it.
 func (e *env) user(name string) (id, cookie string) {
 	e.t.Helper()
-	cookie, id = e.signUp(name + "@example.com")
-	return id, cookie
+	ctx, now := e.t.Context(), e.clock()
+	db := e.h.Database()
+	u := &store.User{ID: betterauth.NewID(), Email: name + "@example.com", Name: name}
+	if err := db.CreateUser(ctx, u, now); err != nil {
+		e.t.Fatal(err)
+	}
+	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: u.ID,
+		ExpiresAt: now.Add(7 * 24 * time.Hour), CreatedAt: now, UpdatedAt: now}
+	if err := db.CreateSession(ctx, s); err != nil {
+		e.t.Fatal(err)
+	}
+	return u.ID, "better-auth.session_token=" + betterauth.NewSigner(testSecret).Sign(s.Token)
 }
 
 // org writes an organization row and returns its id.
