@@ -72,7 +72,7 @@ func (pl *Plugin) rolesOf(ctx context.Context, orgID string) (betterauth.Roles, 
 	if !pl.cfg.DynamicAccessControl.Enabled || orgID == "" {
 		return pl.roles, nil
 	}
-	rows, err := pl.db.FindRows(ctx, "organizationRole", store.RowQuery{Where: []store.Where{{Field: "organizationId", Value: orgID}}})
+	rows, err := pl.db.FindRows(ctx, "organizationRole", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
 	if err != nil {
 		return nil, err
 	}
@@ -127,15 +127,15 @@ func roleOrg(given map[string]any, res *store.Result) string {
 
 // roleMember is the check every role endpoint starts with: the caller a member of orgID (else 403
 // YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION) whose roles grant ac:action (else 403 with denied).
-func (pl *Plugin) roleMember(ctx context.Context, userID, orgID, action, denied string) (*Member, error) {
-	m, err := pl.memberRow(ctx, orgID, userID)
+func (pl *Plugin) roleMember(ctx context.Context, userID, orgID, action, denied string) (store.Row, error) {
+	m, _, err := pl.memberOf(ctx, orgID, userID)
 	if err != nil {
 		return nil, err
 	}
 	if m == nil {
 		return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 	}
-	ok, err := pl.memberCan(ctx, m, orgID, map[string][]string{"ac": {action}})
+	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"ac": {action}}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -147,15 +147,15 @@ func (pl *Plugin) roleMember(ctx context.Context, userID, orgID, action, denied 
 
 // createRole is POST /organization/create-role {organizationId?, role, permission, additionalFields?}.
 func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
-	body := x.Body()
-	if err := validateCreateRole(body); err != nil {
+	b, err := validateCreateRole(x)
+	if err != nil {
 		return nil, err
 	}
 	res, err := x.Session()
 	if err != nil {
 		return nil, err
 	}
-	orgID := roleOrg(body, res)
+	orgID := roleOrg(b, res)
 	if orgID == "" {
 		return nil, pl.err(400, "YOU_MUST_BE_IN_AN_ORGANIZATION_TO_CREATE_A_ROLE")
 	}
@@ -169,7 +169,7 @@ func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	if max := pl.cfg.DynamicAccessControl.MaximumRolesPerOrganization; max > 0 {
-		n, err := pl.db.CountRows(ctx, "organizationRole", []store.Where{{Field: "organizationId", Value: orgID}})
+		n, err := pl.db.CountRows(ctx, "organizationRole", []store.Where{eq("organizationId", orgID)})
 		if err != nil {
 			return nil, err
 		}
@@ -177,7 +177,7 @@ func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
 			return nil, pl.err(400, "TOO_MANY_ROLES")
 		}
 	}
-	perm := permissionOf(body["permission"])
+	perm, _ := permissionRecord(b["permission"])
 	if err := pl.checkResources(perm); err != nil {
 		return nil, err
 	}
@@ -203,8 +203,11 @@ func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
 // deleteRole is POST /organization/delete-role {organizationId?, roleName | roleId}: a stored role that no
 // member holds.
 func (pl *Plugin) deleteRole(x *authserver.Context) (any, error) {
-	body := x.Body()
-	cond, err := roleSelector(body, "body", nil)
+	b, err := body(x)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := roleSelector(b, "body", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +215,7 @@ func (pl *Plugin) deleteRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	orgID := roleOrg(body, res)
+	orgID := roleOrg(b, res)
 	if orgID == "" {
 		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
@@ -223,7 +226,7 @@ func (pl *Plugin) deleteRole(x *authserver.Context) (any, error) {
 	if cond.Field == "role" && slices.Contains(pl.predefinedRoles(), cond.Value.(string)) {
 		return nil, pl.err(400, "CANNOT_DELETE_A_PRE_DEFINED_ROLE")
 	}
-	where := []store.Where{{Field: "organizationId", Value: orgID}, cond}
+	where := []store.Where{eq("organizationId", orgID), cond}
 	row, err := pl.roleRow(ctx, where)
 	if err != nil {
 		return nil, err
@@ -232,7 +235,7 @@ func (pl *Plugin) deleteRole(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "ROLE_NOT_FOUND")
 	}
 	name := row.String("role")
-	holders, err := pl.db.FindRows(ctx, "member", store.RowQuery{Where: []store.Where{{Field: "organizationId", Value: orgID},
+	holders, err := pl.db.FindRows(ctx, "member", store.RowQuery{Where: []store.Where{eq("organizationId", orgID),
 		{Field: "role", Operator: "contains", Value: name}}})
 	if err != nil {
 		return nil, err
@@ -262,7 +265,7 @@ func (pl *Plugin) listRoles(x *authserver.Context) (any, error) {
 	if _, err := pl.roleMember(ctx, res.User.ID, orgID, "read", "YOU_ARE_NOT_ALLOWED_TO_LIST_A_ROLE"); err != nil {
 		return nil, err
 	}
-	rows, err := pl.db.FindRows(ctx, "organizationRole", store.RowQuery{Where: []store.Where{{Field: "organizationId", Value: orgID}}})
+	rows, err := pl.db.FindRows(ctx, "organizationRole", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +302,7 @@ func (pl *Plugin) getRole(x *authserver.Context) (any, error) {
 	if _, err := pl.roleMember(ctx, res.User.ID, orgID, "read", "YOU_ARE_NOT_ALLOWED_TO_READ_A_ROLE"); err != nil {
 		return nil, err
 	}
-	row, err := pl.roleRow(ctx, []store.Where{{Field: "organizationId", Value: orgID}, cond})
+	row, err := pl.roleRow(ctx, []store.Where{eq("organizationId", orgID), cond})
 	if err != nil {
 		return nil, err
 	}
@@ -316,8 +319,11 @@ func (pl *Plugin) getRole(x *authserver.Context) (any, error) {
 // updateRole is POST /organization/update-role {organizationId?, roleName | roleId, data: {permission?,
 // roleName?}}.
 func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
-	body := x.Body()
-	cond, err := roleSelector(body, "body", validateUpdateRoleData)
+	b, err := body(x)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := roleSelector(b, "body", updateRoleData)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +331,7 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	orgID := roleOrg(body, res)
+	orgID := roleOrg(b, res)
 	if orgID == "" {
 		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
@@ -334,7 +340,7 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	where := []store.Where{{Field: "organizationId", Value: orgID}, cond}
+	where := []store.Where{eq("organizationId", orgID), cond}
 	row, err := pl.roleRow(ctx, where)
 	if err != nil {
 		return nil, err
@@ -348,11 +354,11 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 			return nil, err
 		}
 	}
-	data := body["data"].(map[string]any)
+	data := b["data"].(map[string]any)
 	set := store.Row{}
 	var newPerm json.RawMessage
 	if v, ok := data["permission"].(map[string]any); ok {
-		perm := permissionOf(v)
+		perm, _ := permissionRecord(v)
 		if err := pl.checkResources(perm); err != nil {
 			return nil, err
 		}
@@ -395,16 +401,12 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 
 // roleRow returns the organizationRole row where selects, nil when there is none.
 func (pl *Plugin) roleRow(ctx context.Context, where []store.Where) (store.Row, error) {
-	rows, err := pl.db.FindRows(ctx, "organizationRole", store.RowQuery{Where: where, Limit: 1})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return rows[0], nil
+	return pl.findOne(ctx, "organizationRole", where...)
 }
 
 // roleNameFree answers 400 ROLE_NAME_IS_ALREADY_TAKEN when orgID stores a role named name.
 func (pl *Plugin) roleNameFree(ctx context.Context, orgID, name string) error {
-	row, err := pl.roleRow(ctx, []store.Where{{Field: "organizationId", Value: orgID}, {Field: "role", Value: name}})
+	row, err := pl.roleRow(ctx, []store.Where{eq("organizationId", orgID), eq("role", name)})
 	if err != nil {
 		return err
 	}
@@ -437,7 +439,7 @@ type deniedRole struct {
 // creates or updates would grant, each checked on its own. It returns the 403 answer (its status set)
 // when some are missing, else nil. Resources are checked in name order (a Go map has no order; Better
 // Auth lists them in the body's order).
-func (pl *Plugin) missingPermissions(x *authserver.Context, m *Member, orgID string, perm map[string][]string, code string) (any, error) {
+func (pl *Plugin) missingPermissions(x *authserver.Context, m store.Row, orgID string, perm map[string][]string, code string) (any, error) {
 	roles, err := pl.rolesOf(x.Context(), orgID)
 	if err != nil {
 		return nil, err
@@ -445,7 +447,7 @@ func (pl *Plugin) missingPermissions(x *authserver.Context, m *Member, orgID str
 	var missing []string
 	for _, res := range slices.Sorted(maps.Keys(perm)) {
 		for _, act := range perm[res] {
-			ok, err := betterauth.OrgHasPermission(roles, m.Role, map[string][]string{res: {act}})
+			ok, err := betterauth.OrgHasPermission(roles, m.String("role"), map[string][]string{res: {act}})
 			if err != nil || !ok {
 				missing = append(missing, res+":"+act)
 			}
@@ -455,24 +457,9 @@ func (pl *Plugin) missingPermissions(x *authserver.Context, m *Member, orgID str
 		return nil, nil
 	}
 	x.Logger().Error("auth: organization: [Dynamic Access Control] the member is missing permissions the role would grant",
-		"userId", m.UserID, "organizationId", orgID, "role", m.Role, "missingPermissions", missing)
+		"userId", m.String("userId"), "organizationId", orgID, "role", m.String("role"), "missingPermissions", missing)
 	x.SetStatus(403)
 	return deniedRole{Message: ErrorCodes[code], Code: code, MissingPermissions: missing}, nil
-}
-
-// permissionOf converts a validated permission body value.
-func permissionOf(v any) map[string][]string {
-	m, _ := v.(map[string]any)
-	out := make(map[string][]string, len(m))
-	for res, acts := range m {
-		list, _ := acts.([]any)
-		s := make([]string, 0, len(list))
-		for _, a := range list {
-			s = append(s, a.(string))
-		}
-		out[res] = s
-	}
-	return out
 }
 
 // permissionJSON is JSON.stringify of a permission object (resources in name order).
@@ -507,9 +494,9 @@ func storedPermission(r store.Row) (json.RawMessage, error) {
 
 // roleJSON writes an organizationRole row with its permission as an object.
 func roleJSON(r store.Row, perm json.RawMessage) json.RawMessage {
-	withPerm := maps.Clone(r)
-	withPerm["permission"] = perm
-	return rowJSON(withPerm, roleJSONFields)
+	o := rowObject(r, roleJSONFields)
+	o.Set("permission", perm)
+	return o.Bytes()
 }
 
 // queryMap is the URL query as zod sees it: each parameter's first value.
@@ -523,123 +510,101 @@ func queryMap(x *authserver.Context) map[string]any {
 	return m
 }
 
-// roleSelector validates a role request's body or query (prefix "body" or "query") as zod does
-// Better Auth's z.object({organizationId?, …}).and(z.union([{roleName: nonempty}, {roleId: nonempty}])):
-// the object's issues first (more of them from more, for update-role's data), then the union's. It
-// returns the condition that selects the role: role = roleName when roleName is a non-empty string,
-// else id = roleId.
-func roleSelector(m map[string]any, prefix string, more func(m map[string]any) []string) (store.Where, error) {
-	if _, bad := m["\x00notObject"]; bad || m == nil {
-		return store.Where{}, validation("[" + prefix + "] Invalid input: expected object, received " + zodType(m["\x00notObject"], m == nil))
-	}
-	var issues []string
-	if v, ok := m["organizationId"]; ok {
-		if _, ok := v.(string); !ok {
-			issues = append(issues, "["+prefix+".organizationId] Invalid input: expected string, received "+zodType(v, false))
-		}
-	}
+// roleSelector validates a role request's body or query (where is "body" or "query") as zod does Better
+// Auth's z.object({organizationId?, …}).and(z.union([{roleName: nonempty}, {roleId: nonempty}])): the
+// object's issues first (more adds those of update-role's data), then the union's. It returns the
+// condition that selects the role: role = roleName when roleName is a non-empty string, else id = roleId.
+func roleSelector(m map[string]any, where string, more func(c *checks, m map[string]any)) (store.Where, error) {
+	c := &checks{where: where}
+	c.str(m, "organizationId", "organizationId", false, false, false)
 	if more != nil {
-		issues = append(issues, more(m)...)
+		more(c, m)
 	}
-	// Each option of the union: a match, a "continuing" issue (an empty string), or an aborting one.
+	// Each option of the union: a match, a "continuing" issue (an empty string), or an aborting one; one
+	// continuing option alone reports its issue, else the union reports "Invalid input".
 	var cond store.Where
 	matched := false
 	var soft []string
 	for _, opt := range []struct{ key, field string }{{"roleName", "role"}, {"roleId", "id"}} {
-		v, ok := m[opt.key]
-		s, isStr := v.(string)
+		s, isStr := m[opt.key].(string)
 		switch {
-		case !ok || !isStr:
+		case !isStr:
 		case s == "":
-			soft = append(soft, "["+prefix+"."+opt.key+"] Too small: expected string to have >=1 characters")
+			soft = append(soft, opt.key)
 		case !matched:
 			cond, matched = store.Where{Field: opt.field, Value: s}, true
 		}
 	}
-	if !matched {
-		if len(soft) == 1 {
-			issues = append(issues, soft[0])
-		} else {
-			issues = append(issues, "["+prefix+"] Invalid input")
-		}
+	switch {
+	case matched:
+	case len(soft) == 1:
+		c.add(soft[0], "Too small: expected string to have >=1 characters")
+	default:
+		c.issues = append(c.issues, "["+where+"] Invalid input")
 	}
-	if len(issues) > 0 {
-		return store.Where{}, validation(strings.Join(issues, "; "))
-	}
-	return cond, nil
+	return cond, c.err()
 }
 
 // validateCreateRole is zod on create-role's body: organizationId an optional string, role a string,
 // permission a record of string arrays, additionalFields an optional object.
-func validateCreateRole(m map[string]any) error {
-	if _, bad := m["\x00notObject"]; bad || m == nil {
-		return validation("[body] Invalid input: expected object, received " + zodType(m["\x00notObject"], m == nil))
+func validateCreateRole(x *authserver.Context) (map[string]any, error) {
+	b, err := body(x)
+	if err != nil {
+		return nil, err
 	}
-	var issues []string
-	if v, ok := m["organizationId"]; ok {
-		if _, ok := v.(string); !ok {
-			issues = append(issues, "[body.organizationId] Invalid input: expected string, received "+zodType(v, false))
-		}
-	}
-	if v, ok := m["role"]; !ok {
-		issues = append(issues, "[body.role] Invalid input: expected string, received undefined")
-	} else if _, ok := v.(string); !ok {
-		issues = append(issues, "[body.role] Invalid input: expected string, received "+zodType(v, false))
-	}
-	v, ok := m["permission"]
-	issues = append(issues, recordIssues("body.permission", v, !ok)...)
-	if v, ok := m["additionalFields"]; ok {
+	c := &checks{where: "body"}
+	c.str(b, "organizationId", "organizationId", false, false, false)
+	c.str(b, "role", "role", true, false, false)
+	c.permissions(b, "permission", "permission", true)
+	if v, ok := b["additionalFields"]; ok {
 		if _, ok := v.(map[string]any); !ok {
-			issues = append(issues, "[body.additionalFields] Invalid input: expected object, received "+zodType(v, false))
+			c.add("additionalFields", "Invalid input: expected object, received "+jsType(v))
 		}
 	}
-	if len(issues) > 0 {
-		return validation(strings.Join(issues, "; "))
-	}
-	return nil
+	return b, c.err()
 }
 
-// validateUpdateRoleData is zod on update-role's data: an object whose permission is an optional record
-// of string arrays and roleName an optional string.
-func validateUpdateRoleData(m map[string]any) []string {
+// updateRoleData is zod on update-role's data: an object whose permission is an optional record of
+// string arrays and roleName an optional string.
+func updateRoleData(c *checks, m map[string]any) {
 	v, ok := m["data"]
 	data, isObj := v.(map[string]any)
 	switch {
 	case !ok:
-		return []string{"[body.data] Invalid input: expected object, received undefined"}
+		c.add("data", "Invalid input: expected object, received undefined")
 	case !isObj:
-		return []string{"[body.data] Invalid input: expected object, received " + zodType(v, false)}
+		c.add("data", "Invalid input: expected object, received "+jsType(v))
+	default:
+		c.permissions(data, "data.permission", "permission", false)
+		c.str(data, "data.roleName", "roleName", false, false, false)
 	}
-	var issues []string
-	if p, ok := data["permission"]; ok {
-		issues = append(issues, recordIssues("body.data.permission", p, false)...)
-	}
-	if r, ok := data["roleName"]; ok {
-		if _, ok := r.(string); !ok {
-			issues = append(issues, "[body.data.roleName] Invalid input: expected string, received "+zodType(r, false))
-		}
-	}
-	return issues
 }
 
-// recordIssues are zod's issues for z.record(z.string(), z.array(z.string())) at path.
-func recordIssues(path string, v any, missing bool) []string {
-	rec, ok := v.(map[string]any)
-	if !ok || missing {
-		return []string{"[" + path + "] Invalid input: expected record, received " + zodType(v, missing)}
+// permissions checks z.record(z.string(), z.array(z.string())) at m[name], whose path is path.
+func (c *checks) permissions(m map[string]any, path, name string, required bool) {
+	v, ok := m[name]
+	if !ok && !required {
+		return
 	}
-	var issues []string
+	rec, isObj := v.(map[string]any)
+	if !isObj {
+		got := "undefined"
+		if ok {
+			got = jsType(v)
+		}
+		c.add(path, "Invalid input: expected record, received "+got)
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(rec)) {
-		list, ok := rec[k].([]any)
-		if !ok {
-			issues = append(issues, "["+path+"."+k+"] Invalid input: expected array, received "+zodType(rec[k], false))
+		list, isList := rec[k].([]any)
+		if !isList {
+			c.add(path+"."+k, "Invalid input: expected array, received "+jsType(rec[k]))
 			continue
 		}
 		for i, e := range list {
-			if _, ok := e.(string); !ok {
-				issues = append(issues, "["+path+"."+k+"."+strconv.Itoa(i)+"] Invalid input: expected string, received "+zodType(e, false))
+			if _, isStr := e.(string); !isStr {
+				c.add(path+"."+k+"."+strconv.Itoa(i), "Invalid input: expected string, received "+jsType(e))
 			}
 		}
 	}
-	return issues
 }

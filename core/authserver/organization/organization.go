@@ -162,7 +162,7 @@ func (pl *Plugin) create(ctx context.Context, x *authserver.Context, res *store.
 		}
 	}
 	for _, f := range pl.onOrganizationCreated {
-		if err := f(x, row, u, res, keep); err != nil {
+		if err := f(ctx, x, row, u, res, keep); err != nil {
 			return nil, err
 		}
 	}

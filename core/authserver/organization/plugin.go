@@ -211,9 +211,9 @@ type Plugin struct {
 	// Hooks of the core endpoints for the teams extension; nil or empty means none.
 	//
 	// onOrganizationCreated runs in /organization/create after the creator's member row is written and
-	// before Hooks.AfterCreateOrganization (Better Auth's default team); res is the creator's session (nil
-	// for a server call) and keepActive is keepCurrentActiveOrganization.
-	onOrganizationCreated []func(x *authserver.Context, org store.Row, u store.User, res *store.Result, keepActive bool) error
+	// before Hooks.AfterCreateOrganization (Better Auth's default team); x and res are the request and the
+	// creator's session (nil for a server call) and keepActive is keepCurrentActiveOrganization.
+	onOrganizationCreated []func(ctx context.Context, x *authserver.Context, org store.Row, u store.User, res *store.Result, keepActive bool) error
 	// onMemberDeleted runs after a member row is deleted (remove-member, leave): the user's team
 	// memberships in the organization go too.
 	onMemberDeleted []func(ctx context.Context, orgID, userID string) error

@@ -72,6 +72,12 @@ func init() {
 			return
 		}
 		pl.teamTables = append(pl.teamTables, teamSchema...)
+		pl.onOrganizationCreated = append(pl.onOrganizationCreated, pl.defaultTeam)
+		pl.onMemberDeleted = append(pl.onMemberDeleted, pl.leaveTeams)
+		pl.fullOrganizationTeams = pl.fullOrgTeams
+		pl.inviteTeams = pl.checkInviteTeams
+		pl.acceptTeams = pl.joinInvitedTeams
+		pl.addMemberTeam = pl.addToTeam
 		pl.extraEndpoints = append(pl.extraEndpoints,
 			post("/organization/create-team", "createTeam", pl.createTeam),
 			get("/organization/list-teams", "listOrganizationTeams", pl.listTeams),
@@ -178,14 +184,14 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	}
 	ctx := x.Context()
 	teamID := x.String("teamId")
-	m, err := pl.memberRow(ctx, orgID, res.User.ID)
+	m, _, err := pl.memberOf(ctx, orgID, res.User.ID)
 	if err != nil {
 		return nil, err
 	}
 	if activeTeam, ok := sessionString(res, "activeTeamId"); m == nil || ok && activeTeam == teamID {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM")
 	}
-	if ok, err := pl.memberCan(ctx, m, orgID, map[string][]string{"team": {"delete"}}); err != nil {
+	if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"team": {"delete"}}, false); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION")
@@ -198,7 +204,7 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
 	if !pl.cfg.Teams.AllowRemovingAllTeams {
-		n, err := pl.db.CountRows(ctx, "team", []store.Where{{Field: "organizationId", Value: orgID}})
+		n, err := pl.db.CountRows(ctx, "team", []store.Where{eq("organizationId", orgID)})
 		if err != nil {
 			return nil, err
 		}
@@ -218,14 +224,14 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 // deleteTeam deletes a team, its teamMember rows, and the team from the teamId of the organization's
 // pending invitations (NULL when it was their only team), as the plugin's removeTeam does.
 func (pl *Plugin) deleteTeam(ctx context.Context, teamID, orgID string, now time.Time) error {
-	if _, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{{Field: "teamId", Value: teamID}}); err != nil {
+	if _, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{eq("teamId", teamID)}); err != nil {
 		return err
 	}
-	if _, err := pl.db.DeleteRows(ctx, "team", []store.Where{{Field: "id", Value: teamID}}); err != nil {
+	if _, err := pl.db.DeleteRows(ctx, "team", []store.Where{eq("id", teamID)}); err != nil {
 		return err
 	}
 	invs, err := pl.db.FindRows(ctx, "invitation", store.RowQuery{Where: []store.Where{
-		{Field: "organizationId", Value: orgID}, {Field: "status", Value: "pending"}}})
+		eq("organizationId", orgID), eq("status", "pending")}})
 	if err != nil {
 		return err
 	}
@@ -244,7 +250,7 @@ func (pl *Plugin) deleteTeam(ctx context.Context, teamID, orgID string, now time
 		if len(list) > 0 {
 			v = strings.Join(list, ",")
 		}
-		if _, err := pl.db.UpdateRows(ctx, "invitation", []store.Where{{Field: "id", Value: inv.String("id")}}, store.Row{"teamId": v}); err != nil {
+		if _, err := pl.db.UpdateRows(ctx, "invitation", []store.Where{eq("id", inv.String("id"))}, store.Row{"teamId": v}); err != nil {
 			return err
 		}
 	}
@@ -253,14 +259,14 @@ func (pl *Plugin) deleteTeam(ctx context.Context, teamID, orgID string, now time
 
 // updateTeam is POST /organization/update-team {teamId, data: {name?, organizationId?}}.
 func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
-	if err := validateUpdateTeam(x.Body()); err != nil {
+	teamID, data, err := updateTeamBody(x)
+	if err != nil {
 		return nil, err
 	}
 	res, err := x.Session()
 	if err != nil {
 		return nil, err
 	}
-	data := x.Body()["data"].(map[string]any)
 	dataOrg, _ := data["organizationId"].(string)
 	active, _ := sessionString(res, "activeOrganizationId")
 	orgID := orString(dataOrg, active)
@@ -272,7 +278,7 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 		"YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM"); err != nil {
 		return nil, err
 	}
-	team, err := pl.teamRow(ctx, x.String("teamId"), orgID)
+	team, err := pl.teamRow(ctx, teamID, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +293,7 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 		set["name"] = name
 	}
 	id := team.String("id")
-	if _, err := pl.db.UpdateRows(ctx, "team", []store.Where{{Field: "id", Value: id}}, set); err != nil {
+	if _, err := pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", id)}, set); err != nil {
 		return nil, err
 	}
 	updated, err := pl.teamRow(ctx, id, "")
@@ -300,69 +306,27 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 	return rowJSON(updated, teamJSONFields), nil
 }
 
-// validateUpdateTeam is zod on update-team's body: teamId a string, data an object whose name (at least
-// one character) and organizationId are strings when present.
-func validateUpdateTeam(body map[string]any) error {
-	var issues []string
-	if _, bad := body["\x00notObject"]; bad || body == nil {
-		return validation("[body] Invalid input: expected object, received " + zodType(body["\x00notObject"], body == nil))
+// updateTeamBody is zod on update-team's body: teamId a string, data an object whose name (at least one
+// character) and organizationId are strings when present.
+func updateTeamBody(x *authserver.Context) (teamID string, data map[string]any, err error) {
+	b, err := body(x)
+	if err != nil {
+		return "", nil, err
 	}
-	if v, ok := body["teamId"]; !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received undefined")
-	} else if _, ok := v.(string); !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received "+zodType(v, false))
-	}
-	v, ok := body["data"]
+	c := &checks{where: "body"}
+	teamID, _ = c.str(b, "teamId", "teamId", true, false, false)
+	v, ok := b["data"]
 	data, isObj := v.(map[string]any)
 	switch {
 	case !ok:
-		issues = append(issues, "[body.data] Invalid input: expected object, received undefined")
+		c.add("data", "Invalid input: expected object, received undefined")
 	case !isObj:
-		issues = append(issues, "[body.data] Invalid input: expected object, received "+zodType(v, false))
+		c.add("data", "Invalid input: expected object, received "+jsType(v))
 	default:
-		for _, f := range []string{"name", "organizationId"} {
-			fv, ok := data[f]
-			if !ok {
-				continue
-			}
-			s, isStr := fv.(string)
-			switch {
-			case !isStr:
-				issues = append(issues, "[body.data."+f+"] Invalid input: expected string, received "+zodType(fv, false))
-			case f == "name" && s == "":
-				issues = append(issues, "[body.data.name] Too small: expected string to have >=1 characters")
-			}
-		}
+		c.str(data, "data.name", "name", false, true, false)
+		c.str(data, "data.organizationId", "organizationId", false, false, false)
 	}
-	if len(issues) > 0 {
-		return validation(strings.Join(issues, "; "))
-	}
-	return nil
-}
-
-// validation is Better Auth's 400 VALIDATION_ERROR with zod's issues.
-func validation(msg string) error {
-	return &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: msg}
-}
-
-// zodType names a JSON value's type as zod's "received" does; undefined when missing.
-func zodType(v any, missing bool) string {
-	if missing {
-		return "undefined"
-	}
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case float64, json.Number:
-		return "number"
-	case []any:
-		return "array"
-	}
-	return "object"
+	return teamID, data, c.err()
 }
 
 // listTeams is GET /organization/list-teams?organizationId=.
@@ -377,7 +341,7 @@ func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
 	ctx := x.Context()
-	if m, err := pl.memberRow(ctx, orgID, res.User.ID); err != nil {
+	if m, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
 		return nil, err
 	} else if m == nil {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION")
@@ -392,11 +356,11 @@ func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
 // setActiveTeam is POST /organization/set-active-team {teamId?: string | null}: null unsets the active
 // team; without a teamId the active team is checked again.
 func (pl *Plugin) setActiveTeam(x *authserver.Context) (any, error) {
-	if err := x.Validate(authserver.BodyField{Name: "teamId", Kind: authserver.FieldStringOrNull}); err != nil {
+	if _, err := body(x); err != nil {
 		return nil, err
 	}
-	if x.Body() == nil {
-		return nil, validation("[body] Invalid input: expected object, received undefined")
+	if err := x.Validate(authserver.BodyField{Name: "teamId", Kind: authserver.FieldStringOrNull}); err != nil {
+		return nil, err
 	}
 	res, err := x.Session()
 	if err != nil {
@@ -409,7 +373,7 @@ func (pl *Plugin) setActiveTeam(x *authserver.Context) (any, error) {
 		if !hasActive {
 			return json.RawMessage("null"), nil
 		}
-		if err := pl.setSessionField(x, res, "activeTeamId", nil); err != nil {
+		if err := pl.setSessionField(ctx, x, res, "activeTeamId", nil, true); err != nil {
 			return nil, err
 		}
 		return json.RawMessage("null"), nil
@@ -437,24 +401,35 @@ func (pl *Plugin) setActiveTeam(x *authserver.Context) (any, error) {
 	} else if tm == nil {
 		return nil, pl.err(403, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
 	}
-	if err := pl.setSessionField(x, res, "activeTeamId", team.String("id")); err != nil {
+	if err := pl.setSessionField(ctx, x, res, "activeTeamId", team.String("id"), true); err != nil {
 		return nil, err
 	}
 	return rowJSON(team, teamJSONFields), nil
 }
 
-// setSessionField sets one of the plugin's session columns (activeOrganizationId, activeTeamId) on the
-// request's session and sets its cookies again, as the adapter's updateSession and setSessionCookie do.
-func (pl *Plugin) setSessionField(x *authserver.Context, res *store.Result, field string, v any) error {
-	up, ok := x.Database().(store.SessionFieldUpdater)
-	if !ok {
-		return errors.New("auth: organization: the Database cannot update session fields (store.SessionFieldUpdater)")
-	}
-	if err := up.UpdateSessionFields(x.Context(), res.Session.Token, map[string]any{field: v}, x.Now()); err != nil {
+// setSessionField sets one of the plugin's session columns (activeTeamId) on the request's session, as
+// the adapter's updateSession does, and keeps res in step; with cookie it sets the session cookies again
+// from the row as it is now (setSessionCookie).
+func (pl *Plugin) setSessionField(ctx context.Context, x *authserver.Context, res *store.Result, field string, v any, cookie bool) error {
+	up := pl.srv.Database().(store.SessionFieldUpdater) // checked in init
+	if err := up.UpdateSessionFields(ctx, res.Session.Token, map[string]any{field: v}, nowOf(x)); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
 		return err
 	}
-	updated, err := x.Database().Lookup(x.Context(), res.Session.Token)
+	if res.Session.Additional == nil {
+		res.Session.Additional = map[string]any{}
+	}
+	res.Session.Additional[field] = v
+	if !cookie || x == nil {
+		return nil
+	}
+	updated, err := pl.srv.Database().Lookup(ctx, res.Session.Token)
 	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
 		return err
 	}
 	x.SetSessionCookie(&store.Result{Session: updated.Session, User: res.User}, x.DontRemember())
@@ -482,19 +457,19 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		if orgID == "" {
 			return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 		}
-		m, err := pl.memberRow(ctx, orgID, self)
+		m, _, err := pl.memberOf(ctx, orgID, self)
 		if err != nil {
 			return nil, err
 		}
 		if m == nil {
 			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		}
-		if ok, err := pl.memberCan(ctx, m, orgID, map[string][]string{"member": {"update"}}); err != nil {
+		if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER")
 		}
-		if tm, err := pl.memberRow(ctx, orgID, target); err != nil {
+		if tm, _, err := pl.memberOf(ctx, orgID, target); err != nil {
 			return nil, err
 		} else if tm == nil {
 			return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
@@ -506,7 +481,7 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		return rowsJSON(inOrg(teams, orgID), teamJSONFields), nil
 	}
 	if explicit != "" {
-		if m, err := pl.memberRow(ctx, orgID, self); err != nil {
+		if m, _, err := pl.memberOf(ctx, orgID, self); err != nil {
 			return nil, err
 		} else if m == nil {
 			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
@@ -527,7 +502,7 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		if _, seen := member[org]; seen {
 			continue
 		}
-		m, err := pl.memberRow(ctx, org, self)
+		m, _, err := pl.memberOf(ctx, org, self)
 		if err != nil {
 			return nil, err
 		}
@@ -557,7 +532,7 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 	if team == nil {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if m, err := pl.memberRow(ctx, team.String("organizationId"), res.User.ID); err != nil {
+	if m, _, err := pl.memberOf(ctx, team.String("organizationId"), res.User.ID); err != nil {
 		return nil, err
 	} else if m == nil {
 		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
@@ -567,7 +542,7 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 	} else if tm == nil {
 		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
 	}
-	members, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{{Field: "teamId", Value: teamID}}})
+	members, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("teamId", teamID)}})
 	if err != nil {
 		return nil, err
 	}
@@ -577,29 +552,18 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 // teamMemberBody validates add-team-member's and remove-team-member's body (teamId a string, userId
 // coerced to a string, organizationId an optional string) and returns teamId and userId.
 func teamMemberBody(x *authserver.Context) (teamID, userID string, err error) {
-	body := x.Body()
-	if _, bad := body["\x00notObject"]; bad || body == nil {
-		return "", "", validation("[body] Invalid input: expected object, received " + zodType(body["\x00notObject"], body == nil))
+	b, err := body(x)
+	if err != nil {
+		return "", "", err
 	}
-	var issues []string
-	if v, ok := body["teamId"]; !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received undefined")
-	} else if _, ok := v.(string); !ok {
-		issues = append(issues, "[body.teamId] Invalid input: expected string, received "+zodType(v, false))
-	}
-	uv, ok := body["userId"]
+	c := &checks{where: "body"}
+	teamID, _ = c.str(b, "teamId", "teamId", true, false, false)
+	uv, ok := b["userId"]
 	if !ok {
-		issues = append(issues, "[body.userId] Invalid input: expected nonoptional, received undefined")
+		c.add("userId", "Invalid input: expected nonoptional, received undefined")
 	}
-	if v, ok := body["organizationId"]; ok {
-		if _, ok := v.(string); !ok {
-			issues = append(issues, "[body.organizationId] Invalid input: expected string, received "+zodType(v, false))
-		}
-	}
-	if len(issues) > 0 {
-		return "", "", validation(strings.Join(issues, "; "))
-	}
-	return x.String("teamId"), jsString(uv), nil
+	c.str(b, "organizationId", "organizationId", false, false, false)
+	return teamID, jsString(uv), c.err()
 }
 
 // jsString is JavaScript's String(v) of a JSON value, as z.coerce.string() makes it.
@@ -701,7 +665,7 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 	if err := pl.teamGuard(ctx, res.User.ID, orgID, "member", action, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", code); err != nil {
 		return nil, err
 	}
-	if m, err := pl.memberRow(ctx, orgID, userID); err != nil {
+	if m, _, err := pl.memberOf(ctx, orgID, userID); err != nil {
 		return nil, err
 	} else if m == nil {
 		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
@@ -727,14 +691,14 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 // teamGuard checks the caller is a member of orgID (else status with notMember) whose role grants
 // resource:action (else 403 with denied).
 func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action string, status int, notMember, denied string) error {
-	m, err := pl.memberRow(ctx, orgID, userID)
+	m, _, err := pl.memberOf(ctx, orgID, userID)
 	if err != nil {
 		return err
 	}
 	if m == nil {
 		return pl.err(status, notMember)
 	}
-	ok, err := pl.memberCan(ctx, m, orgID, map[string][]string{resource: {action}})
+	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{resource: {action}}, false)
 	if err != nil {
 		return err
 	}
@@ -744,39 +708,13 @@ func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action
 	return nil
 }
 
-// memberRow returns the member row of userID in orgID, nil when there is none.
-func (pl *Plugin) memberRow(ctx context.Context, orgID, userID string) (*Member, error) {
-	rows, err := pl.db.FindRows(ctx, "member", store.RowQuery{Where: []store.Where{
-		{Field: "userId", Value: userID}, {Field: "organizationId", Value: orgID}}, Limit: 1})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	r := rows[0]
-	m := &Member{ID: r.String("id"), OrganizationID: r.String("organizationId"), UserID: r.String("userId"), Role: r.String("role")}
-	m.CreatedAt, _ = r["createdAt"].(time.Time)
-	return m, nil
-}
-
-// memberCan is the plugin's hasPermission for a member in orgID.
-func (pl *Plugin) memberCan(ctx context.Context, m *Member, orgID string, perms map[string][]string) (bool, error) {
-	roles, err := pl.rolesOf(ctx, orgID)
-	if err != nil {
-		return false, err
-	}
-	ok, err := betterauth.OrgHasPermission(roles, m.Role, perms)
-	if errors.Is(err, betterauth.ErrAccessThrows) {
-		return false, nil
-	}
-	return ok, err
-}
-
 // requireOrganization answers 400 ORGANIZATION_NOT_FOUND when orgID has no organization row.
 func (pl *Plugin) requireOrganization(ctx context.Context, orgID string) error {
-	n, err := pl.db.CountRows(ctx, "organization", []store.Where{{Field: "id", Value: orgID}})
+	org, err := pl.orgByID(ctx, orgID)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if org == nil {
 		return pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	return nil
@@ -784,35 +722,25 @@ func (pl *Plugin) requireOrganization(ctx context.Context, orgID string) error {
 
 // teamRows are the organization's teams.
 func (pl *Plugin) teamRows(ctx context.Context, orgID string) ([]store.Row, error) {
-	return pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{{Field: "organizationId", Value: orgID}}})
+	return pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
 }
 
 // teamRow returns the team with that id (in orgID, unless it is ""), nil when there is none.
 func (pl *Plugin) teamRow(ctx context.Context, teamID, orgID string) (store.Row, error) {
-	where := []store.Where{{Field: "id", Value: teamID}}
-	if orgID != "" {
-		where = append(where, store.Where{Field: "organizationId", Value: orgID})
+	if orgID == "" {
+		return pl.findOne(ctx, "team", eq("id", teamID))
 	}
-	rows, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: where, Limit: 1})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return rows[0], nil
+	return pl.findOne(ctx, "team", eq("id", teamID), eq("organizationId", orgID))
 }
 
 // teamMemberRow returns the teamMember row of userID in teamID, nil when there is none.
 func (pl *Plugin) teamMemberRow(ctx context.Context, teamID, userID string) (store.Row, error) {
-	rows, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{
-		{Field: "teamId", Value: teamID}, {Field: "userId", Value: userID}}, Limit: 1})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return rows[0], nil
+	return pl.findOne(ctx, "teamMember", eq("teamId", teamID), eq("userId", userID))
 }
 
 // teamsOfUser are the teams of the user's teamMember rows, in their order (listTeamsByUser).
 func (pl *Plugin) teamsOfUser(ctx context.Context, userID string) ([]store.Row, error) {
-	tms, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{{Field: "userId", Value: userID}}})
+	tms, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("userId", userID)}})
 	if err != nil || len(tms) == 0 {
 		return nil, err
 	}
@@ -850,22 +778,109 @@ func (pl *Plugin) insertTeam(ctx context.Context, orgID, name string, createdAt 
 	return r, nil
 }
 
-// createDefaultTeam is what /organization/create does with teams on (unless DisableDefaultTeam): a team
-// named after the organization, with the creator in it. It returns the team's id, "" when the default
-// team is disabled or teams are off, for the creator's active team.
-func (pl *Plugin) createDefaultTeam(ctx context.Context, orgID, orgName, userID string, now time.Time) (string, error) {
-	if !pl.cfg.Teams.Enabled || pl.cfg.Teams.DisableDefaultTeam {
-		return "", nil
+// defaultTeam is what /organization/create does with teams on (unless DisableDefaultTeam): a team named
+// after the organization with its creator in it, which becomes the creator's active team unless
+// keepCurrentActiveOrganization (the session cookie is not set again, as in Better Auth).
+func (pl *Plugin) defaultTeam(ctx context.Context, x *authserver.Context, org store.Row, u store.User, res *store.Result, keep bool) error {
+	if pl.cfg.Teams.DisableDefaultTeam {
+		return nil
 	}
-	team, err := pl.insertTeam(ctx, orgID, orgName, now, nil)
+	now := nowOf(x)
+	team, err := pl.insertTeam(ctx, org.String("id"), org.String("name"), now, nil)
 	if err != nil {
-		return "", err
+		return err
 	}
-	tm, _, err := pl.joinTeam(ctx, team.String("id"), userID, 0, now)
+	tm, _, err := pl.joinTeam(ctx, team.String("id"), u.ID, 0, now)
 	if err != nil {
-		return "", err
+		return err
 	}
-	return tm.String("teamId"), nil
+	if res == nil || keep {
+		return nil
+	}
+	return pl.setSessionField(ctx, x, res, "activeTeamId", tm.String("teamId"), false)
+}
+
+// fullOrgTeams are the "teams" of /organization/get-full-organization: the organization's teams as the
+// adapter's join returns them, memberCount included.
+func (pl *Plugin) fullOrgTeams(ctx context.Context, orgID string) (json.RawMessage, error) {
+	teams, err := pl.teamRows(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return rowsJSON(teams, []string{"name", "memberCount", "organizationId", "createdAt", "updatedAt", "id"}), nil
+}
+
+// checkInviteTeams checks the teamId of an /organization/invite-member body (a string or an array of
+// strings): no id holds a comma (400 INVALID_TEAM_ID), each is a team of the organization (400
+// TEAM_NOT_FOUND) and, with MaximumMembersPerTeam, has a seat left (403 TEAM_MEMBER_LIMIT_REACHED). It
+// returns the ids.
+func (pl *Plugin) checkInviteTeams(x *authserver.Context, orgID string, teamID any, _ *store.Result) ([]string, error) {
+	ids := roleValues(teamID)
+	if slices.ContainsFunc(ids, func(id string) bool { return strings.Contains(id, ",") }) {
+		return nil, pl.err(400, "INVALID_TEAM_ID")
+	}
+	ctx := x.Context()
+	for _, id := range ids {
+		if t, err := pl.teamRow(ctx, id, orgID); err != nil {
+			return nil, err
+		} else if t == nil {
+			return nil, pl.err(400, "TEAM_NOT_FOUND")
+		}
+	}
+	if max := pl.cfg.Teams.MaximumMembersPerTeam; max > 0 {
+		for _, id := range ids {
+			n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", id)})
+			if err != nil {
+				return nil, err
+			}
+			if n >= max {
+				return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+			}
+		}
+	}
+	return ids, nil
+}
+
+// joinInvitedTeams adds the user accepting inv to its teams (each must still be a team of the
+// organization: 400 TEAM_NOT_FOUND; with MaximumMembersPerTeam a full one is 403
+// TEAM_MEMBER_LIMIT_REACHED); the only team of an invitation becomes the session's active team.
+func (pl *Plugin) joinInvitedTeams(x *authserver.Context, inv store.Row, res *store.Result) error {
+	ctx := x.Context()
+	ids := strings.Split(inv.String("teamId"), ",")
+	for _, id := range ids {
+		if t, err := pl.teamRow(ctx, id, inv.String("organizationId")); err != nil {
+			return err
+		} else if t == nil {
+			return pl.err(400, "TEAM_NOT_FOUND")
+		}
+		if _, full, err := pl.joinTeam(ctx, id, res.User.ID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now()); err != nil {
+			return err
+		} else if full {
+			return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+		}
+	}
+	if len(ids) == 1 {
+		return pl.setSessionField(ctx, x, res, "activeTeamId", ids[0], true)
+	}
+	return nil
+}
+
+// addToTeam adds a member AddMember just wrote to teamID, a team of orgID (400 TEAM_NOT_FOUND; with
+// MaximumMembersPerTeam a full one is 403 TEAM_MEMBER_LIMIT_REACHED).
+func (pl *Plugin) addToTeam(ctx context.Context, orgID, userID, teamID string) error {
+	t, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return err
+	}
+	if t == nil || t.String("organizationId") != orgID {
+		return pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if _, full, err := pl.joinTeam(ctx, teamID, userID, pl.cfg.Teams.MaximumMembersPerTeam, nowOf(nil)); err != nil {
+		return err
+	} else if full {
+		return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+	}
+	return nil
 }
 
 // membershipKey is the adapter's computeTeamMembershipKey: base64url (no padding) of SHA-256 of
@@ -922,7 +937,7 @@ func (pl *Plugin) joinTeam(ctx context.Context, teamID, userID string, max int, 
 // teamMemberByKey finds a teamMember row by its membershipKey, else by team and user (rows written
 // before the key existed).
 func (pl *Plugin) teamMemberByKey(ctx context.Context, key, teamID, userID string) (store.Row, error) {
-	rows, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{{Field: "membershipKey", Value: key}}, Limit: 1})
+	rows, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("membershipKey", key)}, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -934,7 +949,7 @@ func (pl *Plugin) teamMemberByKey(ctx context.Context, key, teamID, userID strin
 
 // leaveTeam deletes userID's teamMember rows in teamID and gives their seats back (removeTeamMember).
 func (pl *Plugin) leaveTeam(ctx context.Context, teamID, userID string) error {
-	n, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{{Field: "teamId", Value: teamID}, {Field: "userId", Value: userID}})
+	n, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{eq("teamId", teamID), eq("userId", userID)})
 	if err != nil {
 		return err
 	}
@@ -965,11 +980,11 @@ func (pl *Plugin) leaveTeams(ctx context.Context, orgID, userID string) error {
 // syncMemberCount raises the team's memberCount to its number of teamMember rows when it is below
 // (syncTeamMemberCount: rows written by an older version, or by the default team, count).
 func (pl *Plugin) syncMemberCount(ctx context.Context, teamID string) error {
-	n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{{Field: "teamId", Value: teamID}})
+	n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", teamID)})
 	if err != nil {
 		return err
 	}
-	_, err = pl.db.UpdateRows(ctx, "team", []store.Where{{Field: "id", Value: teamID},
+	_, err = pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", teamID),
 		{Field: "memberCount", Operator: "lt", Value: float64(n)}}, store.Row{"memberCount": float64(n)})
 	return err
 }
@@ -983,7 +998,7 @@ const seatRetries = 20
 // whether it changed the row.
 func (pl *Plugin) addSeats(ctx context.Context, teamID string, delta, max int) (bool, error) {
 	for range seatRetries {
-		rows, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{{Field: "id", Value: teamID}}, Limit: 1})
+		rows, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{eq("id", teamID)}, Limit: 1})
 		if err != nil {
 			return false, err
 		}
@@ -995,7 +1010,7 @@ func (pl *Plugin) addSeats(ctx context.Context, teamID string, delta, max int) (
 		if max > 0 && next > float64(max) || next < 0 {
 			return false, nil
 		}
-		n, err := pl.db.UpdateRows(ctx, "team", []store.Where{{Field: "id", Value: teamID}, {Field: "memberCount", Value: cur}},
+		n, err := pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", teamID), eq("memberCount", cur)},
 			store.Row{"memberCount": next})
 		if err != nil {
 			return false, err
@@ -1007,62 +1022,25 @@ func (pl *Plugin) addSeats(ctx context.Context, teamID string, delta, max int) (
 	return false, fmt.Errorf("auth: organization: team %s: memberCount kept changing; try again", teamID)
 }
 
-// rowJSON writes a row's fields in order as Better Auth's adapter returns a row and JSON.stringify
-// writes it: strings, numbers and booleans as JavaScript writes them, dates as ISO-8601 UTC with
-// milliseconds, NULL as null; fields the row does not have are left out (undefined).
-func rowJSON(r store.Row, fields []string) json.RawMessage {
-	b := []byte{'{'}
-	first := true
+// rowObject is a row as Better Auth's adapter returns it and JSON.stringify writes it: fields in order,
+// NULL as null; fields the row does not have are left out (undefined).
+func rowObject(r store.Row, fields []string) *betterauth.Object {
+	o := &betterauth.Object{}
 	for _, f := range fields {
-		v, ok := r[f]
-		if !ok {
-			continue
+		if v, ok := r[f]; ok {
+			o.SetValue(f, v)
 		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = betterauth.AppendJSString(b, f)
-		b = append(b, ':')
-		b = appendValue(b, v)
 	}
-	return append(b, '}')
+	return o
 }
+
+func rowJSON(r store.Row, fields []string) json.RawMessage { return rowObject(r, fields).Bytes() }
 
 // rowsJSON is rowJSON of each row, as a JSON array.
 func rowsJSON(rows []store.Row, fields []string) json.RawMessage {
-	b := []byte{'['}
+	items := make([]json.RawMessage, len(rows))
 	for i, r := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, rowJSON(r, fields)...)
+		items[i] = rowJSON(r, fields)
 	}
-	return append(b, ']')
-}
-
-// appendValue writes one value of a row as JSON.stringify does.
-func appendValue(b []byte, v any) []byte {
-	switch t := v.(type) {
-	case nil:
-		return append(b, "null"...)
-	case string:
-		return betterauth.AppendJSString(b, t)
-	case bool:
-		if t {
-			return append(b, "true"...)
-		}
-		return append(b, "false"...)
-	case float64:
-		return betterauth.AppendNumber(b, t)
-	case time.Time:
-		return append(b, `"`+t.UTC().Format("2006-01-02T15:04:05.000Z")+`"`...)
-	case json.RawMessage:
-		return append(b, t...)
-	}
-	j, err := json.Marshal(v)
-	if err != nil {
-		return append(b, "null"...)
-	}
-	return append(b, j...)
+	return array(items)
 }
