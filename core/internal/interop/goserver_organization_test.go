@@ -261,6 +261,42 @@ func orgScript(t *testing.T, s *interop.Server, tag string) []string {
 		step("organization.list", nil),
 	)
 
+	// Without a session, and with bodies the endpoints' schemas refuse.
+	run(nil,
+		step("organization.create", map[string]any{"name": "x", "slug": "x-" + tag}),
+		step("organization.checkSlug", map[string]any{"slug": "x"}),
+		step("organization.list", nil),
+		step("organization.getFullOrganization", nil),
+		step("organization.getInvitation", map[string]any{"query": map[string]any{"id": bobInvite}}),
+		step("organization.hasPermission", perm(map[string]any{"project": []any{"read"}})),
+		step("organization.create", map[string]any{}),
+		step("organization.create", map[string]any{"name": "", "slug": ""}),
+		step("organization.create", map[string]any{"name": "n", "slug": "s", "logo": 5, "keepCurrentActiveOrganization": "x"}),
+		step("organization.create", map[string]any{"slug": "s", "metadata": "x"}),
+		step("organization.checkSlug", map[string]any{}),
+		step("organization.hasPermission", map[string]any{}),
+		step("organization.hasPermission", map[string]any{"permissions": map[string]any{"a": "b"}}),
+		step("organization.hasPermission", map[string]any{"permissions": map[string]any{"a": []any{"b"}}, "permission": map[string]any{"a": []any{"b"}}}),
+		step("organization.update", map[string]any{}),
+		step("organization.update", map[string]any{"data": map[string]any{"name": ""}}),
+		step("organization.inviteMember", map[string]any{}),
+		step("organization.inviteMember", map[string]any{"email": carol, "role": 5}),
+		step("organization.setActive", map[string]any{"organizationId": 5}),
+		step("organization.leave", map[string]any{}),
+		step("organization.removeMember", map[string]any{}),
+		step("organization.acceptInvitation", map[string]any{}),
+		step("organization.getInvitation", nil),
+	)
+	run(ownerJar,
+		step("organization.updateMemberRole", map[string]any{"memberId": bobMember, "role": ""}),
+		step("organization.updateMemberRole", map[string]any{"memberId": bobMember, "role": []any{}}),
+		step("organization.listUserInvitations", map[string]any{"query": map[string]any{"email": bob}}),
+		step("organization.listUserInvitations", nil),
+		step("organization.inviteMember", map[string]any{"email": "eve" + dom, "role": " , "}),
+		step("organization.setActive", nil),
+		step("organization.listMembers", map[string]any{"query": map[string]any{"filterField": "role", "filterValue": "owner"}}),
+	)
+
 	// The owner deletes the organization: the session's active organization is cleared.
 	run(ownerJar,
 		step("organization.getFullOrganization", map[string]any{"query": map[string]any{"organizationSlug": slug}}),
