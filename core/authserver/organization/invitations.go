@@ -5,7 +5,6 @@ package organization
 import (
 	"encoding/json"
 	"strings"
-	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
@@ -27,7 +26,7 @@ func (pl *Plugin) pendingInvitations(x *authserver.Context, orgID, email string)
 	}
 	out := rows[:0]
 	for _, r := range rows {
-		if timeOf(r["expiresAt"]).After(time.Now()) {
+		if timeOf(r["expiresAt"]).After(x.Now()) {
 			out = append(out, r)
 		}
 	}

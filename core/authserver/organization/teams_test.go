@@ -12,9 +12,6 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
-// testSecret is newServer's secret, which signs the session cookies of env.user.
-const testSecret = "org-test-secret-0123456789abcdef0123"
-
 // env is the package's test server with direct access to the plugin's rows, so the team and role
 // endpoints are tested on rows written as the core endpoints would write them.
 type env struct {
