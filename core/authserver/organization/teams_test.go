@@ -3,6 +3,7 @@ package organization_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -348,5 +349,49 @@ func TestTeamsInOrganizationFlows(t *testing.T) {
 	}
 	if n := e.memberCount(def); n != float64(1) {
 		t.Errorf("memberCount = %v after remove-member, want 1", n)
+	}
+}
+
+// TestTeamSeatsConcurrent: eight members are added to a team of five seats at once; exactly five get in,
+// the others are refused with TEAM_MEMBER_LIMIT_REACHED, and memberCount is five: the seat counter's
+// compare-and-set holds without a transaction. (SQLite takes one writer at a time: the test database has
+// one connection, so requests interleave between their reads and writes but never fail on a lock;
+// TestOrganizationTeamsAcrossServers in core/internal/interop runs the seats on PostgreSQL.)
+func TestTeamSeatsConcurrent(t *testing.T) {
+	e := newEnv(t, organization.Config{Teams: organization.TeamsConfig{Enabled: true, MaximumMembersPerTeam: 5}})
+	e.db.SetMaxOpenConns(1)
+	ownerID, owner := e.user("owner")
+	org := e.org("acme")
+	e.member(org, ownerID, "owner")
+	e.activate(owner, org)
+	team := e.must(e.post("/organization/create-team", owner, map[string]any{"name": "Five"}), 200, "create-team").str("id")
+	var users []string
+	for i := range 8 {
+		id, _ := e.user(fmt.Sprintf("u%d", i))
+		e.member(org, id, "member")
+		users = append(users, id)
+	}
+	replies := make([]reply, len(users))
+	var wg sync.WaitGroup
+	for i, id := range users {
+		wg.Go(func() {
+			replies[i] = e.do("POST", "/organization/add-team-member", owner, map[string]any{"teamId": team, "userId": id})
+		})
+	}
+	wg.Wait()
+	in, full := 0, 0
+	for _, r := range replies {
+		switch {
+		case r.code == 200:
+			in++
+		case r.code == 403 && r.errCode() == "TEAM_MEMBER_LIMIT_REACHED":
+			full++
+		default:
+			t.Errorf("add-team-member: %d %s", r.code, r.raw)
+		}
+	}
+	n, err := e.rows.CountRows(t.Context(), "teamMember", []store.Where{{Field: "teamId", Value: team}})
+	if in != 5 || full != 3 || err != nil || n != 5 || e.memberCount(team) != float64(5) {
+		t.Errorf("%d added, %d refused, %d rows (%v), memberCount %v; want 5, 3, 5, 5", in, full, n, err, e.memberCount(team))
 	}
 }
