@@ -1,12 +1,16 @@
 package organization_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -393,5 +397,73 @@ func TestTeamSeatsConcurrent(t *testing.T) {
 	n, err := e.rows.CountRows(t.Context(), "teamMember", []store.Where{{Field: "teamId", Value: team}})
 	if in != 5 || full != 3 || err != nil || n != 5 || e.memberCount(team) != float64(5) {
 		t.Errorf("%d added, %d refused, %d rows (%v), memberCount %v; want 5, 3, 5, 5", in, full, n, err, e.memberCount(team))
+	}
+}
+
+// TestTeamHooks: the team hooks run around each write with the acting user and the organization; a
+// Before hook may rename a team or refuse a write, which then does not happen.
+func TestTeamHooks(t *testing.T) {
+	var mu sync.Mutex
+	var calls []string
+	record := func(s string) { mu.Lock(); calls = append(calls, s); mu.Unlock() }
+	hooks := organization.TeamHooks{
+		BeforeCreateTeam: func(_ context.Context, team *organization.Team, u store.User, org organization.Organization) error {
+			team.Name += " (" + org.Name + ")"
+			record("before create " + u.Name)
+			return nil
+		},
+		AfterCreateTeam: func(_ context.Context, team organization.Team, _ store.User, _ organization.Organization) error {
+			record("after create " + team.Name)
+			return nil
+		},
+		BeforeUpdateTeam: func(_ context.Context, _ organization.Team, update map[string]any, _ store.User, _ organization.Organization) error {
+			update["name"] = strings.ToUpper(update["name"].(string))
+			return nil
+		},
+		BeforeAddTeamMember: func(_ context.Context, m organization.TeamMember, _ organization.Team, u store.User, _ organization.Organization) error {
+			if u.Name == "blocked" {
+				return &authserver.APIError{Status: 403, Code: "BLOCKED", Message: "blocked"}
+			}
+			return nil
+		},
+		AfterAddTeamMember: func(_ context.Context, m organization.TeamMember, team organization.Team, u store.User, _ organization.Organization) error {
+			record("after add " + u.Name + " to " + team.Name + " " + strconv.FormatBool(m.ID != ""))
+			return nil
+		},
+		AfterRemoveTeamMember: func(_ context.Context, _ organization.TeamMember, _ organization.Team, u store.User, _ organization.Organization) error {
+			record("after remove " + u.Name)
+			return nil
+		},
+		BeforeDeleteTeam: func(_ context.Context, team organization.Team, _ store.User, _ organization.Organization) error {
+			record("before delete " + team.Name)
+			return nil
+		},
+	}
+	e := newEnv(t, organization.Config{Teams: organization.TeamsConfig{Enabled: true, Hooks: hooks}})
+	_, owner := e.user("owner")
+	blockedID, _ := e.user("blocked")
+	okID, _ := e.user("okay")
+	e.must(e.post("/organization/create", owner, map[string]any{"name": "Acme", "slug": "acme"}), 200, "create")
+	org := e.must(e.get("/organization/list", owner), 200, "list").list[0].(map[string]any)["id"].(string)
+	e.member(org, blockedID, "member")
+	e.member(org, okID, "member")
+	team := e.must(e.post("/organization/create-team", owner, map[string]any{"name": "Core"}), 200, "create-team")
+	if team.str("name") != "Core (Acme)" {
+		t.Errorf("BeforeCreateTeam did not rename: %s", team.raw)
+	}
+	if upd := e.must(e.post("/organization/update-team", owner, map[string]any{"teamId": team.str("id"), "data": map[string]any{"name": "core"}}), 200, "update-team"); upd.str("name") != "CORE" {
+		t.Errorf("BeforeUpdateTeam did not change the update: %s", upd.raw)
+	}
+	e.refused(e.post("/organization/add-team-member", owner, map[string]any{"teamId": team.str("id"), "userId": blockedID}), 403, "BLOCKED", "a refused member")
+	e.must(e.post("/organization/add-team-member", owner, map[string]any{"teamId": team.str("id"), "userId": okID}), 200, "add-team-member")
+	e.must(e.post("/organization/remove-team-member", owner, map[string]any{"teamId": team.str("id"), "userId": okID}), 200, "remove-team-member")
+	e.must(e.post("/organization/remove-team", owner, map[string]any{"teamId": team.str("id")}), 200, "remove-team")
+	if n, _ := e.rows.CountRows(t.Context(), "teamMember", []store.Where{{Field: "userId", Value: blockedID}}); n != 0 {
+		t.Errorf("the refused member was added")
+	}
+	want := []string{"before create owner", "after create Acme (Acme)", "before create owner", "after create Core (Acme)",
+		"after add okay to CORE true", "after remove okay", "before delete CORE"}
+	if !slices.Equal(calls, want) {
+		t.Errorf("hook calls:\n%q\nwant\n%q", calls, want)
 	}
 }
