@@ -291,6 +291,7 @@ func TestTeamValidation(t *testing.T) {
 		{"/organization/update-team", map[string]any{"data": map[string]any{"name": 1}}, "[body.teamId] Invalid input: expected string, received undefined; [body.data.name] Invalid input: expected string, received number"},
 		{"/organization/set-active-team", map[string]any{"teamId": 1}, "[body.teamId] Invalid input: expected string, received number"},
 		{"/organization/add-team-member", map[string]any{"teamId": "t"}, "[body.userId] Invalid input: expected nonoptional, received undefined"},
+		{"/organization/add-team-member", []any{}, "[body] Invalid input: expected object, received array"},
 	} {
 		a := e.do("POST", tt.path, c, tt.body)
 		if a.code != 400 || a.errCode() != "VALIDATION_ERROR" || a.obj["message"] != tt.msg {
