@@ -237,6 +237,13 @@ func teamsScript(t *testing.T, s *interop.Server, tag string) []string {
 		step("organization.listTeamMembers", q(map[string]any{"teamId": ops})),
 		step("organization.listTeams", nil),
 		step("organization.getFullOrganization", nil),
+		step("organization.listUserTeams", q(map[string]any{"organizationId": orgID})),
+		step("organization.setActiveTeam", map[string]any{}),
+		step("organization.removeTeam", map[string]any{"teamId": ops}),
+		step("organization.setActiveTeam", map[string]any{"teamId": nil}),
+		step("organization.setActiveTeam", map[string]any{}),
+		step("organization.removeTeam", map[string]any{"teamId": defTeam}),
+		step("getSession", nil),
 	)
 	return out
 }
