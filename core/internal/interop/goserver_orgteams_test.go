@@ -144,6 +144,20 @@ func teamsScript(t *testing.T, s *interop.Server, tag string) []string {
 	)
 	ownerJar := rs[len(rs)-1].Jar
 	orgID, defTeam, core, ops, roleID := data(rs[1], "id"), data(rs[2], "session", "activeTeamId"), data(rs[4], "id"), data(rs[5], "id"), data(rs[8], "roleData", "id")
+	// Without a session: the endpoints that read it themselves answer a bare 401 after their own checks.
+	run(nil,
+		step("organization.createTeam", map[string]any{"name": "x", "organizationId": orgID}),
+		step("organization.createTeam", map[string]any{}),
+		step("organization.removeTeam", map[string]any{"teamId": core}),
+		step("organization.removeTeam", map[string]any{"teamId": core, "organizationId": orgID}),
+		step("organization.updateTeam", map[string]any{"teamId": core, "data": map[string]any{"name": "x"}}),
+		step("organization.listTeams", q(map[string]any{"organizationId": orgID})),
+		step("organization.addTeamMember", map[string]any{"teamId": core}),
+		step("organization.setActiveTeam", map[string]any{"teamId": core}),
+		step("organization.listRoles", q(map[string]any{"organizationId": orgID})),
+		step("organization.createRole", map[string]any{"role": "x", "permission": map[string]any{}}),
+		step("organization.getRole", q(map[string]any{})),
+	)
 	rs = run(ownerJar,
 		step("organization.updateTeam", map[string]any{"teamId": core, "data": map[string]any{"name": "Platform"}}),
 		step("organization.inviteMember", map[string]any{"email": bob, "role": "teamlead", "teamId": core}),
