@@ -22,9 +22,9 @@ export function proxy(request: NextRequest) {
     return NextResponse.next();
   }
   if (!getSessionCookie(request)) {
-    const login = new URL("/login", request.url);
-    login.searchParams.set("callbackUrl", pathname + search);
-    return NextResponse.redirect(login);
+    // /login?callbackUrl=/dashboard, as gobetterauth's page routes write it (slashes left as they are).
+    const callback = encodeURIComponent(pathname + search).replace(/%2F/g, "/");
+    return NextResponse.redirect(new URL(`/login?callbackUrl=${callback}`, request.url));
   }
   return NextResponse.next();
 }

@@ -1,6 +1,6 @@
 "use client";
 // The sign-in and sign-up forms: better-auth/react's client, the same code in both setups.
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { authClient } from "@/lib/auth-client";
 
@@ -19,6 +19,9 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
   const params = useSearchParams();
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  // data-ready: the form is hydrated (a submit before that would be the browser's own GET).
+  const [ready, setReady] = useState(false);
+  useEffect(() => setReady(true), []);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -44,7 +47,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
   return (
     <section>
       <h1>{mode === "sign-in" ? "Sign in" : "Create an account"}</h1>
-      <form id={mode} onSubmit={submit}>
+      <form id={mode} onSubmit={submit} data-ready={ready || undefined}>
         {mode === "sign-up" && <input name="name" placeholder="Name" required autoComplete="name" />}
         <input name="email" type="email" placeholder="Email" required autoComplete="email" />
         <input name="password" type="password" placeholder="Password (8 characters or more)" required minLength={8}

@@ -57,7 +57,7 @@ function GoAPIAnswer({ answer }: { answer: GoAnswer }) {
         <dt>email</dt>
         <dd data-test="jwt-email">{user.email}</dd>
         <dt>role</dt>
-        <dd data-test="jwt-role">{user.role ?? "(none)"}</dd>
+        <dd data-test="jwt-role">{user.role ?? "(not set: the auth server has no admin plugin)"}</dd>
         <dt>user id</dt>
         <dd>{user.id}</dd>
       </dl>
