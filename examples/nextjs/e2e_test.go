@@ -288,7 +288,7 @@ func TestBrowserNextJS(t *testing.T) {
 			}
 			shot := func(name string) {
 				t.Helper()
-				png, err := chromedp.Run(tab, chromedp.FullScreenshot(90))
+				png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 				if err != nil {
 					t.Fatalf("screenshot %s: %v", name, err)
 				}
