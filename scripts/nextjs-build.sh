@@ -67,6 +67,7 @@ if [ "$(cat .next/.gobetterauth-key 2>/dev/null)" != "$src_key" ]; then
 		echo "nextjs-build: next build in examples/nextjs"
 		npm run build
 		echo "$src_key" > .next/.gobetterauth-key
+		sha256sum $src_files > .next/.gobetterauth-sources # for TestBrowserNextJS: is this build of these sources?
 		save .next "$src_key"
 	fi
 fi

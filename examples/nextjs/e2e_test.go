@@ -7,6 +7,7 @@ package nextjs
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -50,6 +51,22 @@ func requireApp(tb testing.TB) {
 		if _, err := os.Stat(p); err != nil {
 			skipOrFail(tb, fmt.Sprintf("examples/nextjs/%s is missing: run `npm ci && npm run build` in examples/nextjs "+
 				"(or scripts/nextjs-build.sh) to run the Next.js browser test", p))
+		}
+	}
+	// scripts/nextjs-build.sh writes the sha256sum of the sources it built; a build by hand has none.
+	built, err := os.ReadFile(".next/.gobetterauth-sources")
+	if err != nil {
+		return
+	}
+	for line := range strings.Lines(string(built)) {
+		sum, name, ok := strings.Cut(strings.TrimSpace(line), "  ")
+		if !ok {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if h := sha256.Sum256(b); err != nil || hex.EncodeToString(h[:]) != sum {
+			skipOrFail(tb, fmt.Sprintf("examples/nextjs/.next was built before examples/nextjs/%s changed: run "+
+				"scripts/nextjs-build.sh (or npm run build in examples/nextjs) to run the Next.js browser test", name))
 		}
 	}
 }
