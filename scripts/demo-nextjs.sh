@@ -66,7 +66,7 @@ if [ "$setup" = mirror ]; then
 	db="$work/go-server.db"
 	app_env+=(AUTH_SERVER_URL="http://127.0.0.1:$auth_port")
 	# The Go server's public URL is the app's: browsers reach its /api/auth through the app.
-	(exec env PORT="$auth_port" BETTER_AUTH_URL="$app" BETTER_AUTH_SECRET="$secret" DATABASE_URL="sqlite:$db" \
+	(exec env PORT="$auth_port" BETTER_AUTH_URL="$app" BETTER_AUTH_SECRET="$secret" DATABASE_URL="sqlite:$db" TRUSTED_PROXIES=127.0.0.1 \
 		"$work/go-server" >"$work/go-server.log" 2>&1) &
 	pids+=($!)
 	wait_for "examples/server" "http://127.0.0.1:$auth_port/api/auth/ok"
@@ -114,8 +114,13 @@ echo "  the Go API, asked through $app/api/go/me with the session cookie: $(head
 call GET "/dashboard?token=forged" 200
 shows 'data-test="jwt-status">401<' "the Go API's 401 to a forged JWT"
 echo "  a forged JWT: the page shows the Go API's 401"
+cp "$work/jar" "$work/jar.signed-in"
 call POST /api/auth/sign-out 200 '{}'
 call GET /api/go/me 401
+cp "$work/jar.signed-in" "$work/jar" # the browser forgot the cookie; replay it
+call GET /api/go/me 401
+call GET /dashboard 307
+echo "  the old session cookie after sign-out: the Go API and the dashboard's server refuse it"
 echo
 echo "OK ($setup setup): signed $email up, the Go API accepted its JWT and its session cookie, refused a forged"
 echo "JWT, and refused the cookie once signed out."

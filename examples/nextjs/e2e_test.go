@@ -247,7 +247,7 @@ func TestBrowserNextJS(t *testing.T) {
 				// The Go server's public URL is the app's: the browser reaches /api/auth there.
 				start(t, "examples/server", ".", map[string]string{"PORT": authPort, "BETTER_AUTH_URL": app,
 					"BETTER_AUTH_SECRET": secretHex, "DATABASE_URL": "sqlite:" + dbPath,
-					"BETTER_AUTH_JWT_EXPIRES_IN": lifetime}, appEnv["AUTH_SERVER_URL"]+"/api/auth/ok", filepath.Join(bin, "server"))
+					"BETTER_AUTH_JWT_EXPIRES_IN": lifetime, "TRUSTED_PROXIES": "127.0.0.1"}, appEnv["AUTH_SERVER_URL"]+"/api/auth/ok", filepath.Join(bin, "server"))
 			} else {
 				appEnv["BETTER_AUTH_SECRET"] = secretHex
 				appEnv["DATABASE_PATH"] = dbPath

@@ -10,7 +10,13 @@ if (s.authServerURL) {
   console.log(`migrate: AUTH_SERVER_URL is set (${s.authServerURL}): the Go server migrates its own database`);
   process.exit(0);
 }
-const options = authOptions(s);
+let options;
+try {
+  options = authOptions(s);
+} catch (err) {
+  console.error(`migrate: ${err?.message ?? err}`);
+  process.exit(2);
+}
 try {
   const { toBeCreated, toBeAdded, runMigrations } = await getMigrations(options);
   if (toBeCreated.length === 0 && toBeAdded.length === 0) {
