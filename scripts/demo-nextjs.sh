@@ -111,6 +111,8 @@ echo "  the Go API, asked by the page's server with the user's JWT: 200, $email,
 call GET /api/go/me 200
 shows "\"email\":\"$email\"" "$email"
 echo "  the Go API, asked through $app/api/go/me with the session cookie: $(head -c 160 "$work/body")…"
+call GET "/api/go/%2e%2e/healthz" 404
+echo "  the proxy forwards the Go API's /api/* only"
 call GET "/dashboard?token=forged" 200
 shows 'data-test="jwt-status">401<' "the Go API's 401 to a forged JWT"
 echo "  a forged JWT: the page shows the Go API's 401"

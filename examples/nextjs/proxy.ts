@@ -15,7 +15,12 @@ export function proxy(request: NextRequest) {
   const s = settings();
   const { pathname, search } = request.nextUrl;
   if (pathname.startsWith("/api/go/")) {
-    return NextResponse.rewrite(new URL(`${s.goAPIURL}/api/${pathname.slice("/api/go/".length)}${search}`));
+    const target = new URL(`${s.goAPIURL}/api/${pathname.slice("/api/go/".length)}${search}`);
+    // Only the Go API's /api/*: a path that climbs out (/api/go/%2e%2e/…) is not proxied.
+    if (!target.pathname.startsWith(new URL(`${s.goAPIURL}/api/`).pathname)) {
+      return NextResponse.json({ message: "not found" }, { status: 404 });
+    }
+    return NextResponse.rewrite(target);
   }
   if (pathname.startsWith("/api/auth/")) {
     if (s.authServerURL) return NextResponse.rewrite(new URL(`${s.authServerURL}${pathname}${search}`));
