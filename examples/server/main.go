@@ -100,6 +100,7 @@ type settings struct {
 	trustedOrigins []string
 	trustedProxies []netip.Prefix
 	social         *socialSettings // nil: no social sign-in
+	jwtExpiresIn   time.Duration   // zero: the JWT plugin's 15 minutes
 }
 
 // socialSettings is the optional OpenID Connect provider of social sign-in (the OIDC_* variables).
@@ -174,6 +175,13 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 			prefix = netip.PrefixFrom(addr, addr.BitLen())
 		}
 		s.trustedProxies = append(s.trustedProxies, prefix)
+	}
+	if v := getenv("BETTER_AUTH_JWT_EXPIRES_IN"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return s, fmt.Errorf("server: BETTER_AUTH_JWT_EXPIRES_IN %q is not a positive duration: set it to one such as 15m or 30s, or unset it for 15 minutes", v)
+		}
+		s.jwtExpiresIn = d
 	}
 	social, err := socialFromEnv(getenv)
 	if err != nil {
@@ -316,7 +324,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		mailer = mail.Log{Logger: logger}
 	}
 	plugins := []authserver.Plugin{
-		authserver.JWT(authserver.JWTConfig{}),
+		authserver.JWT(authserver.JWTConfig{ExpiresIn: s.jwtExpiresIn}),
 		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
 		twofactor.New(twofactor.Config{Issuer: appName}),
 		// Passkeys: add one on the dashboard, sign in with it (button or autofill).
