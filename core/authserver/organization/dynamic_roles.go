@@ -29,6 +29,9 @@ type DynamicACConfig struct {
 	// MaximumRolesPerOrganization is how many roles an organization may store
 	// (dynamicAccessControl.maximumRolesPerOrganization): one more is 400 TOO_MANY_ROLES. 0 means no limit.
 	MaximumRolesPerOrganization int
+	// MaximumRolesFor, when set, decides the limit per organization instead (Better Auth's function form);
+	// 0 means no limit, and an error refuses the request with it.
+	MaximumRolesFor func(ctx context.Context, organizationID string) (int, error)
 	// Statements are the access control's statements (Better Auth's createAccessControl(statements), the
 	// ac option): the resources a stored role may name, else 400 INVALID_RESOURCE. Nil means Better Auth's
 	// default statements (organization, member, invitation, team, ac) plus every resource Config.Roles
@@ -168,7 +171,13 @@ func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if max := pl.cfg.DynamicAccessControl.MaximumRolesPerOrganization; max > 0 {
+	max := pl.cfg.DynamicAccessControl.MaximumRolesPerOrganization
+	if f := pl.cfg.DynamicAccessControl.MaximumRolesFor; f != nil {
+		if max, err = f(ctx, orgID); err != nil {
+			return nil, hook(err)
+		}
+	}
+	if max > 0 {
 		n, err := pl.db.CountRows(ctx, "organizationRole", []store.Where{eq("organizationId", orgID)})
 		if err != nil {
 			return nil, err

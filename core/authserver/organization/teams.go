@@ -33,6 +33,11 @@ type TeamsConfig struct {
 	// MaximumMembersPerTeam is how many members a team may have (teams.maximumMembersPerTeam): one more
 	// is 403 TEAM_MEMBER_LIMIT_REACHED. 0 means no limit (Better Auth's option left out).
 	MaximumMembersPerTeam int
+	// MaximumTeamsFor and MaximumMembersPerTeamFor, when set, decide the limits per organization and
+	// team instead of MaximumTeams and MaximumMembersPerTeam (Better Auth's function forms); 0 means no
+	// limit, and an error refuses the request with it.
+	MaximumTeamsFor          func(ctx context.Context, organizationID string) (int, error)
+	MaximumMembersPerTeamFor func(ctx context.Context, teamID, organizationID string) (int, error)
 	// AllowRemovingAllTeams lets /organization/remove-team remove an organization's last team
 	// (teams.allowRemovingAllTeams); otherwise that is 400 UNABLE_TO_REMOVE_LAST_TEAM.
 	AllowRemovingAllTeams bool
@@ -208,7 +213,13 @@ func (pl *Plugin) createTeam(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if max := pl.cfg.Teams.MaximumTeams; max > 0 && len(teams) >= max {
+	max := pl.cfg.Teams.MaximumTeams
+	if f := pl.cfg.Teams.MaximumTeamsFor; f != nil {
+		if max, err = f(ctx, orgID); err != nil {
+			return nil, hook(err)
+		}
+	}
+	if max > 0 && len(teams) >= max {
 		return nil, pl.err(400, "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS")
 	}
 	org, err := pl.requireOrganization(ctx, orgID)
@@ -703,7 +714,11 @@ func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
 			return nil, hook(err)
 		}
 	}
-	tm, full, err := pl.joinTeam(ctx, team.ID, userID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now())
+	max, err := pl.seats(ctx, team.ID, team.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	tm, full, err := pl.joinTeam(ctx, team.ID, userID, max, x.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -955,13 +970,17 @@ func (pl *Plugin) checkInviteTeams(x *authserver.Context, orgID string, teamID a
 			return nil, pl.err(400, "TEAM_NOT_FOUND")
 		}
 	}
-	if max := pl.cfg.Teams.MaximumMembersPerTeam; max > 0 {
+	if pl.cfg.Teams.MaximumMembersPerTeam > 0 || pl.cfg.Teams.MaximumMembersPerTeamFor != nil {
 		for _, id := range ids {
+			max, err := pl.seats(ctx, id, orgID)
+			if err != nil {
+				return nil, err
+			}
 			n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", id)})
 			if err != nil {
 				return nil, err
 			}
-			if n >= max {
+			if max > 0 && n >= max {
 				return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
 			}
 		}
@@ -981,7 +1000,11 @@ func (pl *Plugin) joinInvitedTeams(x *authserver.Context, inv store.Row, res *st
 		} else if t == nil {
 			return pl.err(400, "TEAM_NOT_FOUND")
 		}
-		if _, full, err := pl.joinTeam(ctx, id, res.User.ID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now()); err != nil {
+		max, err := pl.seats(ctx, id, inv.String("organizationId"))
+		if err != nil {
+			return err
+		}
+		if _, full, err := pl.joinTeam(ctx, id, res.User.ID, max, x.Now()); err != nil {
 			return err
 		} else if full {
 			return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
@@ -1003,12 +1026,28 @@ func (pl *Plugin) addToTeam(ctx context.Context, orgID, userID, teamID string) e
 	if t == nil || t.String("organizationId") != orgID {
 		return pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if _, full, err := pl.joinTeam(ctx, teamID, userID, pl.cfg.Teams.MaximumMembersPerTeam, nowOf(nil)); err != nil {
+	max, err := pl.seats(ctx, teamID, orgID)
+	if err != nil {
+		return err
+	}
+	if _, full, err := pl.joinTeam(ctx, teamID, userID, max, nowOf(nil)); err != nil {
 		return err
 	} else if full {
 		return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
 	}
 	return nil
+}
+
+// seats is the team's member limit (MaximumMembersPerTeamFor, else MaximumMembersPerTeam); 0 means none.
+func (pl *Plugin) seats(ctx context.Context, teamID, orgID string) (int, error) {
+	if f := pl.cfg.Teams.MaximumMembersPerTeamFor; f != nil {
+		n, err := f(ctx, teamID, orgID)
+		if err != nil {
+			return 0, hook(err)
+		}
+		return n, nil
+	}
+	return pl.cfg.Teams.MaximumMembersPerTeam, nil
 }
 
 // membershipKey is the adapter's computeTeamMembershipKey: base64url (no padding) of SHA-256 of
