@@ -132,11 +132,11 @@ func (pl *Plugin) create(ctx context.Context, x *authserver.Context, res *store.
 		row["logo"] = *org.Logo
 	}
 	if org.Metadata != nil {
-		mb, err := json.Marshal(org.Metadata)
+		mb, err := storedMetadata(x, org.Metadata, "metadata")
 		if err != nil {
 			return nil, err
 		}
-		row["metadata"] = string(mb)
+		row["metadata"] = mb
 	}
 	if err := pl.db.CreateRow(ctx, "organization", row); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -301,11 +301,11 @@ func (pl *Plugin) updateOrganization(x *authserver.Context) (any, error) {
 	for k, v := range update {
 		if k == "metadata" {
 			if mm, ok := v.(map[string]any); ok {
-				mb, err := json.Marshal(mm)
+				mb, err := storedMetadata(x, mm, "data", "metadata")
 				if err != nil {
 					return nil, err
 				}
-				v = string(mb)
+				v = mb
 			}
 		}
 		if k == "id" || k == "createdAt" {
