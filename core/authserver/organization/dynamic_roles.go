@@ -190,13 +190,13 @@ func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
 	if err := pl.checkResources(perm); err != nil {
 		return nil, err
 	}
-	if denied, err := pl.missingPermissions(x, m, orgID, perm, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE"); err != nil || denied != nil {
+	permJSON, order := permissionJSON(x, perm, "permission")
+	if denied, err := pl.missingPermissions(x, m, orgID, perm, order, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE"); err != nil || denied != nil {
 		return denied, err
 	}
 	if err := pl.roleNameFree(ctx, orgID, name); err != nil {
 		return nil, err
 	}
-	permJSON := permissionJSON(perm)
 	row := store.Row{"id": betterauth.NewID(), "organizationId": orgID, "role": name, "permission": string(permJSON),
 		"createdAt": x.Now(), "updatedAt": nil}
 	if err := pl.db.CreateRow(ctx, "organizationRole", row); err != nil {
@@ -371,10 +371,11 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 		if err := pl.checkResources(perm); err != nil {
 			return nil, err
 		}
-		if denied, err := pl.missingPermissions(x, m, orgID, perm, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE"); err != nil || denied != nil {
+		var order []string
+		newPerm, order = permissionJSON(x, perm, "data", "permission")
+		if denied, err := pl.missingPermissions(x, m, orgID, perm, order, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE"); err != nil || denied != nil {
 			return denied, err
 		}
-		newPerm = permissionJSON(perm)
 		set["permission"] = string(newPerm)
 	}
 	if name, _ := data["roleName"].(string); name != "" {
@@ -445,16 +446,15 @@ type deniedRole struct {
 }
 
 // missingPermissions is checkIfMemberHasPermission: the caller must hold every permission a role it
-// creates or updates would grant, each checked on its own. It returns the 403 answer (its status set)
-// when some are missing, else nil. Resources are checked in name order (a Go map has no order; Better
-// Auth lists them in the body's order).
-func (pl *Plugin) missingPermissions(x *authserver.Context, m store.Row, orgID string, perm map[string][]string, code string) (any, error) {
+// creates or updates would grant, each checked on its own, resources in order (the body's). It returns
+// the 403 answer (its status set) when some are missing, else nil.
+func (pl *Plugin) missingPermissions(x *authserver.Context, m store.Row, orgID string, perm map[string][]string, order []string, code string) (any, error) {
 	roles, err := pl.rolesOf(x.Context(), orgID)
 	if err != nil {
 		return nil, err
 	}
 	var missing []string
-	for _, res := range slices.Sorted(maps.Keys(perm)) {
+	for _, res := range order {
 		for _, act := range perm[res] {
 			ok, err := betterauth.OrgHasPermission(roles, m.String("role"), map[string][]string{res: {act}})
 			if err != nil || !ok {
@@ -471,24 +471,20 @@ func (pl *Plugin) missingPermissions(x *authserver.Context, m store.Row, orgID s
 	return deniedRole{Message: ErrorCodes[code], Code: code, MissingPermissions: missing}, nil
 }
 
-// permissionJSON is JSON.stringify of a permission object (resources in name order).
-func permissionJSON(perm map[string][]string) json.RawMessage {
-	b := []byte{'{'}
-	for i, res := range slices.Sorted(maps.Keys(perm)) {
-		if i > 0 {
-			b = append(b, ',')
+// permissionJSON is JSON.stringify of a permission object from the body at path: its resources in the
+// order the client sent them (by name when the raw body cannot say), with that order.
+func permissionJSON(x *authserver.Context, perm map[string][]string, path ...string) (json.RawMessage, []string) {
+	if ordered, ok := metadataJSON(x, path...); ok {
+		if o, err := betterauth.ParseObject([]byte(ordered)); err == nil && len(o.Keys()) == len(perm) {
+			return json.RawMessage(ordered), o.Keys()
 		}
-		b = betterauth.AppendJSString(b, res)
-		b = append(b, ":["...)
-		for j, a := range perm[res] {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = betterauth.AppendJSString(b, a)
-		}
-		b = append(b, ']')
 	}
-	return append(b, '}')
+	keys := slices.Sorted(maps.Keys(perm))
+	o := &betterauth.Object{}
+	for _, res := range keys {
+		o.SetValue(res, perm[res])
+	}
+	return o.Bytes(), keys
 }
 
 // storedPermission is JSON.parse of a row's permission column, kept as the JSON text it is (so members keep
