@@ -209,6 +209,17 @@ func (pl *Plugin) createTeam(x *authserver.Context) (any, error) {
 		"YOU_ARE_NOT_ALLOWED_TO_CREATE_TEAMS_IN_THIS_ORGANIZATION"); err != nil {
 		return nil, err
 	}
+	team, err := pl.newTeam(ctx, orgID, x.String("name"), res.User, x.Now())
+	if err != nil {
+		return nil, err
+	}
+	return rowJSON(team, teamJSONFields), nil
+}
+
+// newTeam is the rest of create-team once the caller may create teams in orgID: the team limit (400
+// YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS), the organization (400 ORGANIZATION_NOT_FOUND), the team
+// with its hooks.
+func (pl *Plugin) newTeam(ctx context.Context, orgID, name string, u store.User, now time.Time) (store.Row, error) {
 	teams, err := pl.teamRows(ctx, orgID)
 	if err != nil {
 		return nil, err
@@ -226,13 +237,48 @@ func (pl *Plugin) createTeam(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := x.Now()
-	team, err := pl.insertTeam(ctx, Team{Name: x.String("name"), OrganizationID: orgID, CreatedAt: now, UpdatedAt: &now}, res.User, org)
-	if err != nil {
-		return nil, err
-	}
-	return rowJSON(team, teamJSONFields), nil
+	return pl.insertTeam(ctx, Team{Name: name, OrganizationID: orgID, CreatedAt: now, UpdatedAt: &now}, u, org)
 }
+
+// CreateTeam creates a team in the organization with orgID, as Better Auth's createTeam does when the
+// server calls it without a session: no membership or permission check, but MaximumTeams, the
+// organization's existence and the team hooks (with a zero user).
+func (pl *Plugin) CreateTeam(ctx context.Context, orgID, name string) (Team, error) {
+	if pl.db == nil {
+		return Team{}, errNotStarted
+	}
+	if !pl.cfg.Teams.Enabled {
+		return Team{}, errTeamsOff
+	}
+	if orgID == "" {
+		return Team{}, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	r, err := pl.newTeam(ctx, orgID, name, store.User{}, nowOf(nil))
+	if err != nil {
+		return Team{}, err
+	}
+	return teamOf(r), nil
+}
+
+// RemoveTeam removes a team of the organization with orgID, as Better Auth's removeTeam does when the
+// server calls it without a session: no membership or permission check, but the team must be the
+// organization's (400 TEAM_NOT_FOUND), not its last unless AllowRemovingAllTeams, and the team hooks run
+// (with a zero user); pending invitations forget the team.
+func (pl *Plugin) RemoveTeam(ctx context.Context, orgID, teamID string) error {
+	if pl.db == nil {
+		return errNotStarted
+	}
+	if !pl.cfg.Teams.Enabled {
+		return errTeamsOff
+	}
+	if orgID == "" {
+		return pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	return pl.dropTeam(ctx, orgID, teamID, store.User{}, nowOf(nil))
+}
+
+// errTeamsOff is the error of the team server calls without Config.Teams.
+var errTeamsOff = errors.New("auth: organization: teams are off (Config.Teams.Enabled)")
 
 // removeTeam is POST /organization/remove-team {teamId, organizationId?}.
 func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
@@ -266,41 +312,51 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	} else if !ok {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION")
 	}
-	team, err := pl.teamRow(ctx, teamID, orgID)
-	if err != nil {
+	if err := pl.dropTeam(ctx, orgID, teamID, res.User, x.Now()); err != nil {
 		return nil, err
 	}
+	return map[string]string{"message": "Team removed successfully."}, nil
+}
+
+// dropTeam is the rest of remove-team once the caller may remove teams in orgID: the team (400
+// TEAM_NOT_FOUND), the last-team rule (400 UNABLE_TO_REMOVE_LAST_TEAM), the organization (400
+// ORGANIZATION_NOT_FOUND), then the deletion with its hooks.
+func (pl *Plugin) dropTeam(ctx context.Context, orgID, teamID string, u store.User, now time.Time) error {
+	team, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return err
+	}
 	if team == nil || team.String("organizationId") != orgID {
-		return nil, pl.err(400, "TEAM_NOT_FOUND")
+		return pl.err(400, "TEAM_NOT_FOUND")
 	}
 	if !pl.cfg.Teams.AllowRemovingAllTeams {
 		n, err := pl.db.CountRows(ctx, "team", []store.Where{eq("organizationId", orgID)})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if n <= 1 {
-			return nil, pl.err(400, "UNABLE_TO_REMOVE_LAST_TEAM")
+			return pl.err(400, "UNABLE_TO_REMOVE_LAST_TEAM")
 		}
 	}
 	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h := pl.cfg.Teams.Hooks
 	if h.BeforeDeleteTeam != nil {
-		if err := h.BeforeDeleteTeam(ctx, teamOf(team), res.User, org); err != nil {
-			return nil, hook(err)
+		if err := h.BeforeDeleteTeam(ctx, teamOf(team), u, org); err != nil {
+			return hook(err)
 		}
 	}
-	if err := pl.deleteTeam(ctx, team.String("id"), orgID, x.Now()); err != nil {
-		return nil, err
+	if err := pl.deleteTeam(ctx, team.String("id"), orgID, now); err != nil {
+		return err
 	}
 	if h.AfterDeleteTeam != nil {
-		if err := h.AfterDeleteTeam(ctx, teamOf(team), res.User, org); err != nil {
-			return nil, hook(err)
+		if err := h.AfterDeleteTeam(ctx, teamOf(team), u, org); err != nil {
+			return hook(err)
 		}
 	}
-	return map[string]string{"message": "Team removed successfully."}, nil
+	return nil
 }
 
 // deleteTeam deletes a team, its teamMember rows, and the team from the teamId of the organization's
