@@ -58,6 +58,9 @@
 // organization the request names (or the active one), and team ids are looked up within it, so a member
 // of one organization cannot reach another's teams by their ids.
 //
+// Better Auth's createTeam and removeTeam called by the server without a session are [Plugin.CreateTeam]
+// and [Plugin.RemoveTeam]; [TeamsConfig].Hooks are its team organizationHooks.
+//
 // MaximumTeams and MaximumMembersPerTeam bound teams per organization and members per team. Seats are
 // counted as Better Auth counts them, in team.memberCount (raised to the team's rows first, then taken
 // with a compare-and-set, given back when a member leaves), and a user is in a team at most once

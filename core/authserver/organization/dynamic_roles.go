@@ -29,6 +29,9 @@ type DynamicACConfig struct {
 	// MaximumRolesPerOrganization is how many roles an organization may store
 	// (dynamicAccessControl.maximumRolesPerOrganization): one more is 400 TOO_MANY_ROLES. 0 means no limit.
 	MaximumRolesPerOrganization int
+	// MaximumRolesFor, when set, decides the limit per organization instead (Better Auth's function form);
+	// 0 means no limit, and an error refuses the request with it.
+	MaximumRolesFor func(ctx context.Context, organizationID string) (int, error)
 	// Statements are the access control's statements (Better Auth's createAccessControl(statements), the
 	// ac option): the resources a stored role may name, else 400 INVALID_RESOURCE. Nil means Better Auth's
 	// default statements (organization, member, invitation, team, ac) plus every resource Config.Roles
@@ -168,7 +171,13 @@ func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if max := pl.cfg.DynamicAccessControl.MaximumRolesPerOrganization; max > 0 {
+	max := pl.cfg.DynamicAccessControl.MaximumRolesPerOrganization
+	if f := pl.cfg.DynamicAccessControl.MaximumRolesFor; f != nil {
+		if max, err = f(ctx, orgID); err != nil {
+			return nil, hook(err)
+		}
+	}
+	if max > 0 {
 		n, err := pl.db.CountRows(ctx, "organizationRole", []store.Where{eq("organizationId", orgID)})
 		if err != nil {
 			return nil, err
@@ -181,13 +190,13 @@ func (pl *Plugin) createRole(x *authserver.Context) (any, error) {
 	if err := pl.checkResources(perm); err != nil {
 		return nil, err
 	}
-	if denied, err := pl.missingPermissions(x, m, orgID, perm, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE"); err != nil || denied != nil {
+	permJSON, order := permissionJSON(x, perm, "permission")
+	if denied, err := pl.missingPermissions(x, m, orgID, perm, order, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE"); err != nil || denied != nil {
 		return denied, err
 	}
 	if err := pl.roleNameFree(ctx, orgID, name); err != nil {
 		return nil, err
 	}
-	permJSON := permissionJSON(perm)
 	row := store.Row{"id": betterauth.NewID(), "organizationId": orgID, "role": name, "permission": string(permJSON),
 		"createdAt": x.Now(), "updatedAt": nil}
 	if err := pl.db.CreateRow(ctx, "organizationRole", row); err != nil {
@@ -362,10 +371,11 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 		if err := pl.checkResources(perm); err != nil {
 			return nil, err
 		}
-		if denied, err := pl.missingPermissions(x, m, orgID, perm, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE"); err != nil || denied != nil {
+		var order []string
+		newPerm, order = permissionJSON(x, perm, "data", "permission")
+		if denied, err := pl.missingPermissions(x, m, orgID, perm, order, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE"); err != nil || denied != nil {
 			return denied, err
 		}
-		newPerm = permissionJSON(perm)
 		set["permission"] = string(newPerm)
 	}
 	if name, _ := data["roleName"].(string); name != "" {
@@ -436,16 +446,15 @@ type deniedRole struct {
 }
 
 // missingPermissions is checkIfMemberHasPermission: the caller must hold every permission a role it
-// creates or updates would grant, each checked on its own. It returns the 403 answer (its status set)
-// when some are missing, else nil. Resources are checked in name order (a Go map has no order; Better
-// Auth lists them in the body's order).
-func (pl *Plugin) missingPermissions(x *authserver.Context, m store.Row, orgID string, perm map[string][]string, code string) (any, error) {
+// creates or updates would grant, each checked on its own, resources in order (the body's). It returns
+// the 403 answer (its status set) when some are missing, else nil.
+func (pl *Plugin) missingPermissions(x *authserver.Context, m store.Row, orgID string, perm map[string][]string, order []string, code string) (any, error) {
 	roles, err := pl.rolesOf(x.Context(), orgID)
 	if err != nil {
 		return nil, err
 	}
 	var missing []string
-	for _, res := range slices.Sorted(maps.Keys(perm)) {
+	for _, res := range order {
 		for _, act := range perm[res] {
 			ok, err := betterauth.OrgHasPermission(roles, m.String("role"), map[string][]string{res: {act}})
 			if err != nil || !ok {
@@ -462,24 +471,20 @@ func (pl *Plugin) missingPermissions(x *authserver.Context, m store.Row, orgID s
 	return deniedRole{Message: ErrorCodes[code], Code: code, MissingPermissions: missing}, nil
 }
 
-// permissionJSON is JSON.stringify of a permission object (resources in name order).
-func permissionJSON(perm map[string][]string) json.RawMessage {
-	b := []byte{'{'}
-	for i, res := range slices.Sorted(maps.Keys(perm)) {
-		if i > 0 {
-			b = append(b, ',')
+// permissionJSON is JSON.stringify of a permission object from the body at path: its resources in the
+// order the client sent them (by name when the raw body cannot say), with that order.
+func permissionJSON(x *authserver.Context, perm map[string][]string, path ...string) (json.RawMessage, []string) {
+	if ordered, ok := metadataJSON(x, path...); ok {
+		if o, err := betterauth.ParseObject([]byte(ordered)); err == nil && len(o.Keys()) == len(perm) {
+			return json.RawMessage(ordered), o.Keys()
 		}
-		b = betterauth.AppendJSString(b, res)
-		b = append(b, ":["...)
-		for j, a := range perm[res] {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = betterauth.AppendJSString(b, a)
-		}
-		b = append(b, ']')
 	}
-	return append(b, '}')
+	keys := slices.Sorted(maps.Keys(perm))
+	o := &betterauth.Object{}
+	for _, res := range keys {
+		o.SetValue(res, perm[res])
+	}
+	return o.Bytes(), keys
 }
 
 // storedPermission is JSON.parse of a row's permission column, kept as the JSON text it is (so members keep

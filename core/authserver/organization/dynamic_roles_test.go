@@ -1,7 +1,9 @@
 package organization_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
@@ -142,6 +144,16 @@ func TestDynamicRolesAuthorization(t *testing.T) {
 	e.refused(denied, 403, "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_ROLE", "admin grants organization:delete")
 	if missing, _ := denied.obj["missingPermissions"].([]any); !slices.Equal(missing, []any{"organization:delete", "project:read"}) {
 		t.Errorf("missingPermissions: %s", denied.raw)
+	}
+
+	// The body's order is kept: in missingPermissions, and in the stored permission.
+	denied = e.do("POST", "/organization/create-role", aAdmin, json.RawMessage(`{"role":"boss","permission":{"project":["read"],"organization":["delete"]}}`))
+	if missing, _ := denied.obj["missingPermissions"].([]any); !slices.Equal(missing, []any{"project:read", "organization:delete"}) {
+		t.Errorf("missingPermissions not in the body's order: %s", denied.raw)
+	}
+	e.must(e.do("POST", "/organization/create-role", aOwner, json.RawMessage(`{"role":"ordered","permission":{"team":["create"],"ac":["read"]}}`)), 200, "create-role")
+	if g := e.must(e.do("GET", "/organization/get-role?roleName=ordered", aOwner, nil), 200, "get-role"); !strings.Contains(g.raw, `"permission":{"team":["create"],"ac":["read"]}`) {
+		t.Errorf("stored permission not in the body's order: %s", g.raw)
 	}
 
 	if _, err := e.rows.UpdateRows(t.Context(), "organizationRole", []store.Where{{Field: "id", Value: roleID}}, store.Row{"permission": `{"project":"read"}`}); err != nil {

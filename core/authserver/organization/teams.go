@@ -33,6 +33,11 @@ type TeamsConfig struct {
 	// MaximumMembersPerTeam is how many members a team may have (teams.maximumMembersPerTeam): one more
 	// is 403 TEAM_MEMBER_LIMIT_REACHED. 0 means no limit (Better Auth's option left out).
 	MaximumMembersPerTeam int
+	// MaximumTeamsFor and MaximumMembersPerTeamFor, when set, decide the limits per organization and
+	// team instead of MaximumTeams and MaximumMembersPerTeam (Better Auth's function forms); 0 means no
+	// limit, and an error refuses the request with it.
+	MaximumTeamsFor          func(ctx context.Context, organizationID string) (int, error)
+	MaximumMembersPerTeamFor func(ctx context.Context, teamID, organizationID string) (int, error)
 	// AllowRemovingAllTeams lets /organization/remove-team remove an organization's last team
 	// (teams.allowRemovingAllTeams); otherwise that is 400 UNABLE_TO_REMOVE_LAST_TEAM.
 	AllowRemovingAllTeams bool
@@ -204,24 +209,76 @@ func (pl *Plugin) createTeam(x *authserver.Context) (any, error) {
 		"YOU_ARE_NOT_ALLOWED_TO_CREATE_TEAMS_IN_THIS_ORGANIZATION"); err != nil {
 		return nil, err
 	}
+	team, err := pl.newTeam(ctx, orgID, x.String("name"), res.User, x.Now())
+	if err != nil {
+		return nil, err
+	}
+	return rowJSON(team, teamJSONFields), nil
+}
+
+// newTeam is the rest of create-team once the caller may create teams in orgID: the team limit (400
+// YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS), the organization (400 ORGANIZATION_NOT_FOUND), the team
+// with its hooks.
+func (pl *Plugin) newTeam(ctx context.Context, orgID, name string, u store.User, now time.Time) (store.Row, error) {
 	teams, err := pl.teamRows(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if max := pl.cfg.Teams.MaximumTeams; max > 0 && len(teams) >= max {
+	max := pl.cfg.Teams.MaximumTeams
+	if f := pl.cfg.Teams.MaximumTeamsFor; f != nil {
+		if max, err = f(ctx, orgID); err != nil {
+			return nil, hook(err)
+		}
+	}
+	if max > 0 && len(teams) >= max {
 		return nil, pl.err(400, "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS")
 	}
 	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	now := x.Now()
-	team, err := pl.insertTeam(ctx, Team{Name: x.String("name"), OrganizationID: orgID, CreatedAt: now, UpdatedAt: &now}, res.User, org)
-	if err != nil {
-		return nil, err
-	}
-	return rowJSON(team, teamJSONFields), nil
+	return pl.insertTeam(ctx, Team{Name: name, OrganizationID: orgID, CreatedAt: now, UpdatedAt: &now}, u, org)
 }
+
+// CreateTeam creates a team in the organization with orgID, as Better Auth's createTeam does when the
+// server calls it without a session: no membership or permission check, but MaximumTeams, the
+// organization's existence and the team hooks (with a zero user).
+func (pl *Plugin) CreateTeam(ctx context.Context, orgID, name string) (Team, error) {
+	if pl.db == nil {
+		return Team{}, errNotStarted
+	}
+	if !pl.cfg.Teams.Enabled {
+		return Team{}, errTeamsOff
+	}
+	if orgID == "" {
+		return Team{}, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	r, err := pl.newTeam(ctx, orgID, name, store.User{}, nowOf(nil))
+	if err != nil {
+		return Team{}, err
+	}
+	return teamOf(r), nil
+}
+
+// RemoveTeam removes a team of the organization with orgID, as Better Auth's removeTeam does when the
+// server calls it without a session: no membership or permission check, but the team must be the
+// organization's (400 TEAM_NOT_FOUND), not its last unless AllowRemovingAllTeams, and the team hooks run
+// (with a zero user); pending invitations forget the team.
+func (pl *Plugin) RemoveTeam(ctx context.Context, orgID, teamID string) error {
+	if pl.db == nil {
+		return errNotStarted
+	}
+	if !pl.cfg.Teams.Enabled {
+		return errTeamsOff
+	}
+	if orgID == "" {
+		return pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	return pl.dropTeam(ctx, orgID, teamID, store.User{}, nowOf(nil))
+}
+
+// errTeamsOff is the error of the team server calls without Config.Teams.
+var errTeamsOff = errors.New("auth: organization: teams are off (Config.Teams.Enabled)")
 
 // removeTeam is POST /organization/remove-team {teamId, organizationId?}.
 func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
@@ -255,41 +312,51 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	} else if !ok {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION")
 	}
-	team, err := pl.teamRow(ctx, teamID, orgID)
-	if err != nil {
+	if err := pl.dropTeam(ctx, orgID, teamID, res.User, x.Now()); err != nil {
 		return nil, err
 	}
+	return map[string]string{"message": "Team removed successfully."}, nil
+}
+
+// dropTeam is the rest of remove-team once the caller may remove teams in orgID: the team (400
+// TEAM_NOT_FOUND), the last-team rule (400 UNABLE_TO_REMOVE_LAST_TEAM), the organization (400
+// ORGANIZATION_NOT_FOUND), then the deletion with its hooks.
+func (pl *Plugin) dropTeam(ctx context.Context, orgID, teamID string, u store.User, now time.Time) error {
+	team, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return err
+	}
 	if team == nil || team.String("organizationId") != orgID {
-		return nil, pl.err(400, "TEAM_NOT_FOUND")
+		return pl.err(400, "TEAM_NOT_FOUND")
 	}
 	if !pl.cfg.Teams.AllowRemovingAllTeams {
 		n, err := pl.db.CountRows(ctx, "team", []store.Where{eq("organizationId", orgID)})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if n <= 1 {
-			return nil, pl.err(400, "UNABLE_TO_REMOVE_LAST_TEAM")
+			return pl.err(400, "UNABLE_TO_REMOVE_LAST_TEAM")
 		}
 	}
 	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h := pl.cfg.Teams.Hooks
 	if h.BeforeDeleteTeam != nil {
-		if err := h.BeforeDeleteTeam(ctx, teamOf(team), res.User, org); err != nil {
-			return nil, hook(err)
+		if err := h.BeforeDeleteTeam(ctx, teamOf(team), u, org); err != nil {
+			return hook(err)
 		}
 	}
-	if err := pl.deleteTeam(ctx, team.String("id"), orgID, x.Now()); err != nil {
-		return nil, err
+	if err := pl.deleteTeam(ctx, team.String("id"), orgID, now); err != nil {
+		return err
 	}
 	if h.AfterDeleteTeam != nil {
-		if err := h.AfterDeleteTeam(ctx, teamOf(team), res.User, org); err != nil {
-			return nil, hook(err)
+		if err := h.AfterDeleteTeam(ctx, teamOf(team), u, org); err != nil {
+			return hook(err)
 		}
 	}
-	return map[string]string{"message": "Team removed successfully."}, nil
+	return nil
 }
 
 // deleteTeam deletes a team, its teamMember rows, and the team from the teamId of the organization's
@@ -703,7 +770,11 @@ func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
 			return nil, hook(err)
 		}
 	}
-	tm, full, err := pl.joinTeam(ctx, team.ID, userID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now())
+	max, err := pl.seats(ctx, team.ID, team.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	tm, full, err := pl.joinTeam(ctx, team.ID, userID, max, x.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -955,13 +1026,17 @@ func (pl *Plugin) checkInviteTeams(x *authserver.Context, orgID string, teamID a
 			return nil, pl.err(400, "TEAM_NOT_FOUND")
 		}
 	}
-	if max := pl.cfg.Teams.MaximumMembersPerTeam; max > 0 {
+	if pl.cfg.Teams.MaximumMembersPerTeam > 0 || pl.cfg.Teams.MaximumMembersPerTeamFor != nil {
 		for _, id := range ids {
+			max, err := pl.seats(ctx, id, orgID)
+			if err != nil {
+				return nil, err
+			}
 			n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", id)})
 			if err != nil {
 				return nil, err
 			}
-			if n >= max {
+			if max > 0 && n >= max {
 				return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
 			}
 		}
@@ -981,7 +1056,11 @@ func (pl *Plugin) joinInvitedTeams(x *authserver.Context, inv store.Row, res *st
 		} else if t == nil {
 			return pl.err(400, "TEAM_NOT_FOUND")
 		}
-		if _, full, err := pl.joinTeam(ctx, id, res.User.ID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now()); err != nil {
+		max, err := pl.seats(ctx, id, inv.String("organizationId"))
+		if err != nil {
+			return err
+		}
+		if _, full, err := pl.joinTeam(ctx, id, res.User.ID, max, x.Now()); err != nil {
 			return err
 		} else if full {
 			return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
@@ -1003,12 +1082,28 @@ func (pl *Plugin) addToTeam(ctx context.Context, orgID, userID, teamID string) e
 	if t == nil || t.String("organizationId") != orgID {
 		return pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if _, full, err := pl.joinTeam(ctx, teamID, userID, pl.cfg.Teams.MaximumMembersPerTeam, nowOf(nil)); err != nil {
+	max, err := pl.seats(ctx, teamID, orgID)
+	if err != nil {
+		return err
+	}
+	if _, full, err := pl.joinTeam(ctx, teamID, userID, max, nowOf(nil)); err != nil {
 		return err
 	} else if full {
 		return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
 	}
 	return nil
+}
+
+// seats is the team's member limit (MaximumMembersPerTeamFor, else MaximumMembersPerTeam); 0 means none.
+func (pl *Plugin) seats(ctx context.Context, teamID, orgID string) (int, error) {
+	if f := pl.cfg.Teams.MaximumMembersPerTeamFor; f != nil {
+		n, err := f(ctx, teamID, orgID)
+		if err != nil {
+			return 0, hook(err)
+		}
+		return n, nil
+	}
+	return pl.cfg.Teams.MaximumMembersPerTeam, nil
 }
 
 // membershipKey is the adapter's computeTeamMembershipKey: base64url (no padding) of SHA-256 of

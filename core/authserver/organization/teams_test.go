@@ -2,6 +2,7 @@ package organization_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -467,4 +468,71 @@ func TestTeamHooks(t *testing.T) {
 	if !slices.Equal(calls, want) {
 		t.Errorf("hook calls:\n%q\nwant\n%q", calls, want)
 	}
+}
+
+// TestTeamLimitFunctions: MaximumTeamsFor, MaximumMembersPerTeamFor and MaximumRolesFor decide the limits
+// per organization and team (0: none), and their errors refuse the request.
+func TestTeamLimitFunctions(t *testing.T) {
+	cfg := rolesConfig()
+	cfg.Teams.MaximumTeamsFor = func(_ context.Context, orgID string) (int, error) {
+		if orgID == "org-small" {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	cfg.Teams.MaximumMembersPerTeamFor = func(context.Context, string, string) (int, error) { return 1, nil }
+	cfg.DynamicAccessControl.MaximumRolesFor = func(context.Context, string) (int, error) {
+		return 0, &authserver.APIError{Status: 429, Code: "SLOW_DOWN", Message: "later"}
+	}
+	e := newEnv(t, cfg)
+	ownerID, owner := e.user("owner")
+	otherID, _ := e.user("other")
+	small, big := e.org("small"), e.org("big")
+	for _, o := range []string{small, big} {
+		e.member(o, ownerID, "owner")
+		e.member(o, otherID, "member")
+	}
+	team := e.must(e.post("/organization/create-team", owner, map[string]any{"name": "One", "organizationId": small}), 200, "first team").str("id")
+	e.refused(e.post("/organization/create-team", owner, map[string]any{"name": "Two", "organizationId": small}), 400, "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS", "second team in the small organization")
+	for i := range 3 {
+		e.must(e.post("/organization/create-team", owner, map[string]any{"name": fmt.Sprint(i), "organizationId": big}), 200, "teams in the big organization")
+	}
+	e.must(e.post("/organization/add-team-member", owner, map[string]any{"teamId": team, "userId": ownerID, "organizationId": small}), 200, "first member")
+	e.refused(e.post("/organization/add-team-member", owner, map[string]any{"teamId": team, "userId": otherID, "organizationId": small}), 403, "TEAM_MEMBER_LIMIT_REACHED", "second member")
+	e.refused(e.post("/organization/invite-member", owner, map[string]any{"email": "x@example.com", "role": "member", "teamId": team, "organizationId": small}), 403, "TEAM_MEMBER_LIMIT_REACHED", "an invitation to a full team")
+	e.refused(e.post("/organization/create-role", owner, map[string]any{"role": "r", "permission": map[string]any{}, "organizationId": big}), 429, "SLOW_DOWN", "MaximumRolesFor's error")
+}
+
+// TestTeamServerCalls: CreateTeam and RemoveTeam, Better Auth's createTeam and removeTeam called by the
+// server without a session: no membership check, the limits and the last-team rule kept.
+func TestTeamServerCalls(t *testing.T) {
+	e := newEnv(t, organization.Config{Teams: organization.TeamsConfig{Enabled: true, MaximumTeams: 2}})
+	ctx := t.Context()
+	org := e.org("acme")
+	one, err := e.server.org.CreateTeam(ctx, org, "One")
+	if err != nil || one.Name != "One" || one.OrganizationID != org || one.ID == "" {
+		t.Fatalf("CreateTeam: %+v %v", one, err)
+	}
+	if _, err := e.server.org.CreateTeam(ctx, "nope", "X"); !isCode(err, "ORGANIZATION_NOT_FOUND") {
+		t.Errorf("CreateTeam in a missing organization: %v", err)
+	}
+	two, _ := e.server.org.CreateTeam(ctx, org, "Two")
+	if _, err := e.server.org.CreateTeam(ctx, org, "Three"); !isCode(err, "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS") {
+		t.Errorf("CreateTeam over MaximumTeams: %v", err)
+	}
+	if err := e.server.org.RemoveTeam(ctx, e.org("other"), two.ID); !isCode(err, "TEAM_NOT_FOUND") {
+		t.Errorf("RemoveTeam naming another organization: %v", err)
+	}
+	if err := e.server.org.RemoveTeam(ctx, org, two.ID); err != nil {
+		t.Errorf("RemoveTeam: %v", err)
+	}
+	if err := e.server.org.RemoveTeam(ctx, org, one.ID); !isCode(err, "UNABLE_TO_REMOVE_LAST_TEAM") {
+		t.Errorf("RemoveTeam of the last team: %v", err)
+	}
+}
+
+// isCode reports whether err is an API error with code.
+func isCode(err error, code string) bool {
+	ae, ok := errors.AsType[*authserver.APIError](err)
+	return ok && ae.Code == code
 }

@@ -55,6 +55,15 @@ func (o *Object) Get(key string) ([]byte, bool) {
 	return nil, false
 }
 
+// Keys returns the members' keys in order, as Object.keys does (undefined members included).
+func (o *Object) Keys() []string {
+	keys := make([]string, len(o.m))
+	for i, m := range o.m {
+		keys[i] = m.key
+	}
+	return keys
+}
+
 // Spread copies src's members into o, as {...o, ...src}.
 func (o *Object) Spread(src *Object) {
 	for _, m := range src.m {

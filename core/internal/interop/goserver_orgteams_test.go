@@ -139,6 +139,9 @@ func teamsScript(t *testing.T, s *interop.Server, tag string) []string {
 		step("organization.listRoles", nil),
 		step("organization.getRole", q(map[string]any{"roleName": "teamlead"})),
 		step("organization.getRole", q(map[string]any{"roleName": "nope"})),
+		step("organization.createRole", json.RawMessage(`{"role":"ordered","permission":{"team":["update"],"ac":["read","update"]}}`)),
+		step("organization.getRole", q(map[string]any{"roleName": "ordered"})),
+		step("organization.deleteRole", map[string]any{"roleName": "ordered"}),
 		step("organization.inviteMember", map[string]any{"email": bob, "role": "teamlead", "teamId": "a,b"}),
 		step("organization.inviteMember", map[string]any{"email": bob, "role": "teamlead", "teamId": "nope"}),
 	)
