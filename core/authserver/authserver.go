@@ -57,7 +57,7 @@ func New(cfg Config) (*Server, error) {
 	var kvd *kvDatabase
 	if cfg.SecondaryStorage != nil {
 		kvd = &kvDatabase{Database: cfg.Database, kv: cfg.SecondaryStorage, inDB: cfg.Session.StoreSessionInDatabase,
-			preserve: cfg.Session.PreserveSessionInDatabase,
+			preserve:   cfg.Session.PreserveSessionInDatabase,
 			revokedTTL: max(orDefault(cfg.Session.ExpiresIn, DefaultSessionExpiresIn), 24*time.Hour)}
 		cfg.Database = kvd
 	} else if cfg.Session.StoreSessionInDatabase || cfg.Session.PreserveSessionInDatabase {

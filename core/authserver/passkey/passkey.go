@@ -202,4 +202,7 @@ func (pl *plugin) init(s *authserver.Server) error {
 func (pl *plugin) err(status int, code string) error { return pl.p.Error(status, code) }
 
 // db returns the server's database as a PasskeyStore (init checked it is one).
-func db(x *authserver.Context) store.PasskeyStore { l, _ := store.As[store.PasskeyStore](x.Database()); return l }
+func db(x *authserver.Context) store.PasskeyStore {
+	l, _ := store.As[store.PasskeyStore](x.Database())
+	return l
+}

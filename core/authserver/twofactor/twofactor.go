@@ -223,7 +223,10 @@ func orDefault[T comparable](v, def T) T {
 func (pl *plugin) err(status int, code string) error { return pl.p.Error(status, code) }
 
 // db returns the server's database as a TwoFactorStore (Init checked it is one).
-func db(x *authserver.Context) store.TwoFactorStore { l, _ := store.As[store.TwoFactorStore](x.Database()); return l }
+func db(x *authserver.Context) store.TwoFactorStore {
+	l, _ := store.As[store.TwoFactorStore](x.Database())
+	return l
+}
 
 // enabled reports the user's twoFactorEnabled.
 func enabled(u store.User) bool { return betterauth.Truthy(u.Additional["twoFactorEnabled"]) }
