@@ -157,7 +157,7 @@ func TestSharedSecondaryStorage(t *testing.T) {
 			for _, dir := range [][2]string{{"go", "node"}, {"node", "go"}} {
 				from, to := servers[dir[0]], servers[dir[1]]
 				t.Run(dir[0]+"→"+dir[1], func(t *testing.T) {
-					email := fmt.Sprintf("%s-%s@example.com", dir[0], mode.name)
+					email := strings.ToLower(fmt.Sprintf("%s-%s@example.com", dir[0], mode.name))
 					signup, err := from.Post(ctx, "/sign-up/email", "", map[string]any{"email": email, "password": password, "name": "Redis " + dir[0]})
 					if err != nil {
 						t.Fatal(err)
