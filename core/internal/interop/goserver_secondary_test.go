@@ -16,6 +16,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
+	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store/redisstore"
 )
 
@@ -257,5 +258,58 @@ func TestSharedSecondaryStorage(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestSharedSecondaryStorageVerification: password-reset tokens live in Redis (verification:<identifier>,
+// not in the verification table, as Better Auth keeps them without verification.storeInDatabase): one
+// server issues, the other spends, and a token is spent once.
+func TestSharedSecondaryStorageVerification(t *testing.T) {
+	box := &mail.Outbox{}
+	p := newRedisPair(t, nil, func(c *authserver.Config) { c.Mailer = box })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := p.goSrv.SignUp(ctx, "verify-kv@example.com", password, "KV"); err != nil {
+		t.Fatal(err)
+	}
+	// Go issues, Node spends.
+	if _, err := p.goSrv.Post(ctx, "/request-password-reset", "", map[string]any{"email": "verify-kv@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := box.Next(ctx, "verify-kv@example.com", authserver.EmailResetPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := p.prefix + "verification:reset-password:" + r.Token
+	if ttl := p.rdb.TTL(ctx, key).Val(); ttl < 59*time.Minute || ttl > time.Hour {
+		t.Fatalf("TTL of %s: %v, want about 1 h", key, ttl)
+	}
+	if _, err := p.node.Post(ctx, "/reset-password", "", map[string]any{"token": r.Token, "newPassword": "reset-by-node-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.goSrv.Post(ctx, "/reset-password", "", map[string]any{"token": r.Token, "newPassword": "again-by-go-1"}); err == nil {
+		t.Fatal("Go accepted a reset token Node spent")
+	}
+	// Node issues, Go spends.
+	if _, err := p.node.Post(ctx, "/request-password-reset", "", map[string]any{"email": "verify-kv@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	var token string
+	for _, m := range nodeOutbox(t, p.node) {
+		if m.Kind == "reset" {
+			token = m.Token
+		}
+	}
+	if token == "" || p.rdb.Exists(ctx, p.prefix+"verification:reset-password:"+token).Val() != 1 {
+		t.Fatalf("Node's reset token %q is not in Redis", token)
+	}
+	if _, err := p.goSrv.Post(ctx, "/reset-password", "", map[string]any{"token": token, "newPassword": "reset-by-go-123"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.node.Post(ctx, "/reset-password", "", map[string]any{"token": token, "newPassword": "again-by-node-1"}); err == nil {
+		t.Fatal("Node accepted a reset token Go spent")
+	}
+	if _, err := p.node.SignIn(ctx, "verify-kv@example.com", "reset-by-go-123", true); err != nil {
+		t.Fatalf("Node sign-in with the password Go set: %v", err)
 	}
 }
