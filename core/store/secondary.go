@@ -61,3 +61,16 @@ type RateLimitStore interface {
 	// PruneRateLimits deletes the rows whose lastRequest is before before.
 	PruneRateLimits(ctx context.Context, before time.Time) error
 }
+
+// Base returns the Database at the bottom of db's [Wrapper]s (db itself when it wraps nothing): the SQL
+// database behind a server's secondary-storage layer, for what Better Auth always keeps there, such as
+// reserveVerificationValue's first-writer-wins rows.
+func Base(db Database) Database {
+	for {
+		w, ok := db.(Wrapper)
+		if !ok {
+			return db
+		}
+		db = w.Unwrap()
+	}
+}
