@@ -15,9 +15,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/authserver/admin"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store/redisstore"
+	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
 
 // The secondary-storage tests run a Go server (authserver with Config.SecondaryStorage) and the real
@@ -29,6 +31,7 @@ type redisPair struct {
 	goSrv, node *interop.Server
 	rdb         *redis.Client
 	prefix      string
+	dbURL       string // the SQLite file, as storeurl opens it
 }
 
 func newRedisPair(t *testing.T, nodeEnv map[string]string, edit func(*authserver.Config)) redisPair {
@@ -61,7 +64,7 @@ func newRedisPair(t *testing.T, nodeEnv map[string]string, edit func(*authserver
 	for k, v := range nodeEnv {
 		env[k] = v
 	}
-	return redisPair{goSrv: g, node: interop.NewServer(t, env), rdb: rdb, prefix: prefix}
+	return redisPair{goSrv: g, node: interop.NewServer(t, env), rdb: rdb, prefix: prefix, dbURL: "sqlite:" + file}
 }
 
 // get sends GET <AuthBase>endpoint with cookie and returns the status and body.
@@ -312,4 +315,89 @@ func TestSharedSecondaryStorageVerification(t *testing.T) {
 	if _, err := p.node.SignIn(ctx, "verify-kv@example.com", "reset-by-go-123", true); err != nil {
 		t.Fatalf("Node sign-in with the password Go set: %v", err)
 	}
+}
+
+// TestSecondaryStorageAdmin: the admin plugins of a Go and a Node server on one Redis: what an admin does
+// on one (list a user's sessions, revoke them, ban, remove the user) acts on sessions made on the other.
+func TestSecondaryStorageAdmin(t *testing.T) {
+	p := newRedisPair(t, map[string]string{"PLUGINS": "admin"}, func(c *authserver.Config) {
+		c.Plugins = append(c.Plugins, admin.New(admin.Config{}))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	servers := map[string]*interop.Server{"go": p.goSrv, "node": p.node}
+	for _, dir := range [][2]string{{"go", "node"}, {"node", "go"}} {
+		adm, other := servers[dir[0]], servers[dir[1]]
+		t.Run(dir[0]+" admin", func(t *testing.T) {
+			adminEmail, userEmail := "admin-"+dir[0]+"@example.com", "user-"+dir[0]+"@example.com"
+			up, err := adm.Post(ctx, "/sign-up/email", "", map[string]any{"email": adminEmail, "password": password, "name": "Admin"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var au struct{ User struct{ ID string } }
+			json.Unmarshal(up.Body, &au)
+			if err := setRole(ctx, p, au.User.ID, "admin"); err != nil {
+				t.Fatal(err)
+			}
+			al, err := adm.SignIn(ctx, adminEmail, password, true) // a session whose user copy has the role
+			if err != nil {
+				t.Fatal(err)
+			}
+			uup, err := other.Post(ctx, "/sign-up/email", "", map[string]any{"email": userEmail, "password": password, "name": "User"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var uu struct{ User struct{ ID string } }
+			json.Unmarshal(uup.Body, &uu)
+			ul, err := other.SignIn(ctx, userEmail, password, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := adm.Post(ctx, "/admin/list-user-sessions", al.Cookie, map[string]any{"userId": uu.User.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(l.Body), `"token"`); n != 2 {
+				t.Fatalf("list-user-sessions on %s: %s, want the 2 sessions made on %s", dir[0], l.Body, dir[1])
+			}
+			if _, err := adm.Post(ctx, "/admin/revoke-user-sessions", al.Cookie, map[string]any{"userId": uu.User.ID}); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []string{uup.Cookie, ul.Cookie} {
+				if r, err := other.LookupSession(ctx, c, "", true); err != nil || r != nil {
+					t.Fatalf("%s accepts a session %s's admin revoked: %+v, %v", dir[1], dir[0], r, err)
+				}
+			}
+			ul, err = other.SignIn(ctx, userEmail, password, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := adm.Post(ctx, "/admin/ban-user", al.Cookie, map[string]any{"userId": uu.User.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if r, err := other.LookupSession(ctx, ul.Cookie, "", true); err != nil || r != nil {
+				t.Fatalf("%s accepts a session of a user %s banned: %+v, %v", dir[1], dir[0], r, err)
+			}
+			if _, err := other.SignIn(ctx, userEmail, password, true); err == nil {
+				t.Fatalf("%s signs in a user %s banned", dir[1], dir[0])
+			}
+			if _, err := adm.Post(ctx, "/admin/remove-user", al.Cookie, map[string]any{"userId": uu.User.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if n := p.rdb.Exists(ctx, p.prefix+"active-sessions-"+uu.User.ID).Val(); n != 0 {
+				t.Fatalf("active-sessions list of a removed user left in Redis")
+			}
+		})
+	}
+}
+
+// setRole sets a user's role in the shared SQLite file, as an operator would make the first admin.
+func setRole(ctx context.Context, p redisPair, userID, role string) error {
+	db, _, err := storeurl.OpenDB(ctx, p.dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `update "user" set "role" = ? where "id" = ?`, role, userID)
+	return err
 }
