@@ -65,6 +65,7 @@ func burst(t *testing.T, servers []*interop.Server, ip string, n int) map[int]in
 // TestRateLimitAcrossGoServers: 200 concurrent requests spread over three Go servers sharing one store get
 // exactly Max 200s and the rest 429s.
 func TestRateLimitAcrossGoServers(t *testing.T) {
+	t.Parallel()
 	const n, max = 200, 50
 	for _, kind := range []string{"secondary-storage", "database-postgres"} {
 		t.Run(kind, func(t *testing.T) {
@@ -113,6 +114,7 @@ func TestRateLimitAcrossGoServers(t *testing.T) {
 // TestRateLimitGoAndNode: a Go and a Node server count one window together, through Redis
 // (rateLimit.storage "secondary-storage") or the rateLimit table of a shared SQLite file ("database").
 func TestRateLimitGoAndNode(t *testing.T) {
+	t.Parallel()
 	const max = 10
 	for _, storage := range []string{authserver.RateLimitSecondaryStorage, authserver.RateLimitDatabase} {
 		t.Run(storage, func(t *testing.T) {

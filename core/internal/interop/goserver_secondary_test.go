@@ -144,6 +144,7 @@ func (p redisPair) wantStored(t *testing.T, ctx context.Context, token, email st
 }
 
 func TestSharedSecondaryStorage(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []struct {
 		name string
 		env  map[string]string
@@ -152,8 +153,11 @@ func TestSharedSecondaryStorage(t *testing.T) {
 		{"redis-only", nil, nil},
 		{"storeSessionInDatabase", map[string]string{"STORE_SESSION_IN_DATABASE": "1"},
 			func(c *authserver.Config) { c.Session.StoreSessionInDatabase = true }},
+		{"preserveSessionInDatabase", map[string]string{"STORE_SESSION_IN_DATABASE": "1", "PRESERVE_SESSION_IN_DATABASE": "1"},
+			func(c *authserver.Config) { c.Session.StoreSessionInDatabase, c.Session.PreserveSessionInDatabase = true, true }},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
 			p := newRedisPair(t, mode.env, mode.edit)
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
@@ -268,6 +272,7 @@ func TestSharedSecondaryStorage(t *testing.T) {
 // not in the verification table, as Better Auth keeps them without verification.storeInDatabase): one
 // server issues, the other spends, and a token is spent once.
 func TestSharedSecondaryStorageVerification(t *testing.T) {
+	t.Parallel()
 	box := &mail.Outbox{}
 	p := newRedisPair(t, nil, func(c *authserver.Config) { c.Mailer = box })
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -320,6 +325,7 @@ func TestSharedSecondaryStorageVerification(t *testing.T) {
 // TestSecondaryStorageAdmin: the admin plugins of a Go and a Node server on one Redis: what an admin does
 // on one (list a user's sessions, revoke them, ban, remove the user) acts on sessions made on the other.
 func TestSecondaryStorageAdmin(t *testing.T) {
+	t.Parallel()
 	p := newRedisPair(t, map[string]string{"PLUGINS": "admin"}, func(c *authserver.Config) {
 		c.Plugins = append(c.Plugins, admin.New(admin.Config{}))
 	})

@@ -28,7 +28,9 @@ var RateLimitTable = Table{Name: "rateLimit", Fields: []Field{
 
 // ConsumeRateLimit implements [store.RateLimitStore] on the rateLimit table: an UPDATE … SET count = count
 // + 1 WHERE the window is open and count < max, else an UPDATE restarting a closed window, else an INSERT
-// of a new row (a unique key: a racing insert makes this one try again), else the request is refused.
+// of a new row (a unique key: a racing insert makes this one try again); the request is refused only when
+// the row's window is open and its count has reached max. After four rounds of the row changing under it,
+// it gives up with an error.
 func (s *Store) ConsumeRateLimit(ctx context.Context, key string, window time.Duration, max int, now time.Time) (bool, time.Duration, error) {
 	ctx, cancel := limits.Bound(ctx, s.timeout)
 	defer cancel()
@@ -54,8 +56,8 @@ func (s *Store) ConsumeRateLimit(ctx context.Context, key string, window time.Du
 		if err != nil || ok {
 			return ok, 0, err
 		}
-		var last int64
-		err = s.db.QueryRowContext(ctx, "SELECT "+l+" FROM "+tab+" WHERE "+k+" = "+s.ph(1), key).Scan(&last)
+		var last, count int64
+		err = s.db.QueryRowContext(ctx, "SELECT "+l+", "+c+" FROM "+tab+" WHERE "+k+" = "+s.ph(1), key).Scan(&last, &count)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			_, err := s.db.ExecContext(ctx, "INSERT INTO "+tab+" ("+s.quote(s.column("id"))+", "+k+", "+c+", "+l+
@@ -68,9 +70,11 @@ func (s *Store) ConsumeRateLimit(ctx context.Context, key string, window time.Du
 			}
 		case err != nil:
 			return false, 0, fmt.Errorf("sqlstore: rate limit: %w", err)
-		case last+winMs > nowMs:
+		case last+winMs > nowMs && count >= int64(max):
 			return false, time.Duration(last+winMs-nowMs) * time.Millisecond, nil
 		}
+		// The row changed between the statements (another request inserted it, or its window just
+		// closed): try again. (Better Auth refuses here; a full window is the only reason to refuse.)
 	}
 	return false, 0, errors.New("sqlstore: rate limit: the row kept changing under concurrent requests")
 }
