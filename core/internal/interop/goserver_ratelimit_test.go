@@ -3,6 +3,7 @@ package interop_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/netip"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/interop"
 	"github.com/gobetterauth/gobetterauth/core/store/redisstore"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
 // The shared rate-limit tests: several servers with RateLimit.Storage "secondary-storage" (one Redis) or
@@ -144,6 +146,27 @@ func TestRateLimitGoAndNode(t *testing.T) {
 			t.Logf("%s: 40 concurrent requests over Go and Node: %v", storage, all)
 			if all[200] != max || all[429] != 40-max {
 				t.Fatalf("answers %v; want %d × 200 and %d × 429", all, max, 40-max)
+			}
+		})
+	}
+}
+
+// TestMigrateRateLimitTable: sqlstore.RateLimitTable plans exactly what Better Auth's migrator makes for
+// rateLimit.storage "database", and afterwards Better Auth finds nothing to do.
+func TestMigrateRateLimitTable(t *testing.T) {
+	interop.Require(t)
+	tables := []sqlstore.Table{sqlstore.RateLimitTable}
+	for _, tt := range migrateTargets {
+		t.Run(tt.name, func(t *testing.T) {
+			u, env := tt.new(t)
+			env = maps.Clone(env)
+			env["RATE_LIMIT"] = "database"
+			if p, plan := nodeMigrate(t, "plan", env), goMigrateWith(t, u, true, tables); p.SQL != plan.SQL() {
+				t.Errorf("plans on an empty database differ:\nBetter Auth:\n%s\ngobetterauth:\n%s", p.SQL, plan.SQL())
+			}
+			goMigrateWith(t, u, false, tables)
+			if p := nodeMigrate(t, "plan", env); len(p.ToBeCreated) != 0 || len(p.ToBeAdded) != 0 || p.SQL != "" {
+				t.Errorf("Better Auth would still migrate: %+v", p)
 			}
 		})
 	}
