@@ -154,7 +154,9 @@ func TestSharedSecondaryStorage(t *testing.T) {
 		{"storeSessionInDatabase", map[string]string{"STORE_SESSION_IN_DATABASE": "1"},
 			func(c *authserver.Config) { c.Session.StoreSessionInDatabase = true }},
 		{"preserveSessionInDatabase", map[string]string{"STORE_SESSION_IN_DATABASE": "1", "PRESERVE_SESSION_IN_DATABASE": "1"},
-			func(c *authserver.Config) { c.Session.StoreSessionInDatabase, c.Session.PreserveSessionInDatabase = true, true }},
+			func(c *authserver.Config) {
+				c.Session.StoreSessionInDatabase, c.Session.PreserveSessionInDatabase = true, true
+			}},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
