@@ -252,39 +252,53 @@ func TestSecondaryStorageDown(t *testing.T) {
 }
 
 // TestRateLimitStorageDown: RateLimit.FailOpen decides what a request gets when the counters cannot be
-// reached: 503 with Retry-After (closed, the default) or through (open); never a crash.
+// reached (Redis down, the database closed): 503 with Retry-After (closed, the default) or through (open);
+// never a crash.
 func TestRateLimitStorageDown(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		failOpen bool
-		want     int
-	}{{"closed", false, 503}, {"open", true, 200}} {
-		t.Run(tc.name, func(t *testing.T) {
-			var kv *memKV
-			s := newServer(t, func(c *authserver.Config) {
-				kv = newMemKV(c.Auth.Now)
-				on := true
-				c.SecondaryStorage = kv
-				c.RateLimit = authserver.RateLimitConfig{Enabled: &on, Max: 2, FailOpen: tc.failOpen} // Storage: secondary-storage by default
-			})
-			b := s.browser(t)
-			for i, want := range []int{200, 200, 429} {
-				if a := b.do("GET", "/ok", ""); a.status != want {
-					t.Fatalf("request %d: %d, want %d", i+1, a.status, want)
+	for _, storage := range []string{authserver.RateLimitSecondaryStorage, authserver.RateLimitDatabase} {
+		for _, tc := range []struct {
+			name     string
+			failOpen bool
+			want     int
+		}{{"closed", false, 503}, {"open", true, 200}} {
+			t.Run(storage+"/"+tc.name, func(t *testing.T) {
+				var kv *memKV
+				s := newServer(t, func(c *authserver.Config) {
+					kv = newMemKV(c.Auth.Now)
+					on := true
+					c.SecondaryStorage = kv
+					c.RateLimit = authserver.RateLimitConfig{Enabled: &on, Max: 2, FailOpen: tc.failOpen, Storage: storage}
+				})
+				if _, err := sqlstore.Migrate(t.Context(), s.db, sqlstore.SQLite, &sqlstore.MigrateOptions{Tables: []sqlstore.Table{sqlstore.RateLimitTable}}); err != nil {
+					t.Fatal(err)
 				}
-			}
-			if n, _, _ := kv.Get(t.Context(), "192.0.2.1|/ok"); n != "3" {
-				t.Fatalf("counter 192.0.2.1|/ok = %q, want 3 (Better Auth counts refusals too)", n)
-			}
-			kv.setDown(true)
-			a := b.do("GET", "/get-session", "")
-			if a.status != tc.want {
-				t.Fatalf("storage down: %d %s, want %d", a.status, a.body, tc.want)
-			}
-			if tc.want == 503 && a.header.Get("Retry-After") != "5" {
-				t.Errorf("Retry-After %q", a.header.Get("Retry-After"))
-			}
-		})
+				b := s.browser(t)
+				for i, want := range []int{200, 200, 429} {
+					if a := b.do("GET", "/ok", ""); a.status != want {
+						t.Fatalf("request %d: %d %s, want %d", i+1, a.status, a.body, want)
+					}
+				}
+				if storage == authserver.RateLimitSecondaryStorage {
+					if n, _, _ := kv.Get(t.Context(), "192.0.2.1|/ok"); n != "3" {
+						t.Fatalf("counter 192.0.2.1|/ok = %q, want 3 (Better Auth counts refusals too)", n)
+					}
+					kv.setDown(true)
+				} else {
+					var count int
+					if err := s.db.QueryRow(`SELECT "count" FROM "rateLimit" WHERE "key" = '192.0.2.1|/ok'`).Scan(&count); err != nil || count != 2 {
+						t.Fatalf("rateLimit row count %d, %v; want 2 (refusals are not counted)", count, err)
+					}
+					s.db.Close()
+				}
+				a := b.do("GET", "/ok", "")
+				if a.status != tc.want {
+					t.Fatalf("storage down: %d %s, want %d", a.status, a.body, tc.want)
+				}
+				if tc.want == 503 && a.header.Get("Retry-After") != "5" {
+					t.Errorf("Retry-After %q", a.header.Get("Retry-After"))
+				}
+			})
+		}
 	}
 }
 
