@@ -157,14 +157,9 @@ func numbers(m map[string]any) {
 func (d *kvDatabase) revoked(ctx context.Context, s store.Session, marks map[string]float64) (bool, error) {
 	mark, seen := marks[s.UserID]
 	if !seen {
-		raw, ok, err := d.kv.Get(ctx, revokedKey(s.UserID))
-		if err != nil {
+		var err error
+		if mark, err = d.revokedMark(ctx, s.UserID); err != nil {
 			return false, err
-		}
-		if ok {
-			if f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64); err == nil {
-				mark = f
-			}
 		}
 		if marks != nil {
 			marks[s.UserID] = mark
@@ -173,9 +168,36 @@ func (d *kvDatabase) revoked(ctx context.Context, s store.Session, marks map[str
 	return float64(s.CreatedAt.UnixMilli()) < mark, nil
 }
 
+// revokedMark reads revoked-sessions-before-<userId> as Number() does (0 when missing or not a number).
+func (d *kvDatabase) revokedMark(ctx context.Context, userID string) (float64, error) {
+	raw, ok, err := d.kv.Get(ctx, revokedKey(userID))
+	if err != nil || !ok {
+		return 0, err
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || math.IsNaN(f) {
+		return 0, nil
+	}
+	return f, nil
+}
+
 // CreateSession is createSession: the row when StoreSessionInDatabase, then the token's value (with the
 // user as the database has it) and the user's active-sessions list.
+//
+// A session created in the same request that revoked every session of its user (proving an email ends the
+// old ones, then signs in) was stamped with the request's start, before the revoked-sessions-before mark
+// written meanwhile; its createdAt (and updatedAt) move up to the mark so that it is not born revoked.
 func (d *kvDatabase) CreateSession(ctx context.Context, s *store.Session) error {
+	mark, err := d.revokedMark(ctx, s.UserID)
+	if err != nil {
+		return err
+	}
+	if float64(s.CreatedAt.UnixMilli()) < mark && mark < float64(s.ExpiresAt.UnixMilli()) {
+		s.CreatedAt = time.UnixMilli(int64(math.Ceil(mark))).UTC()
+		if s.UpdatedAt.Before(s.CreatedAt) {
+			s.UpdatedAt = s.CreatedAt
+		}
+	}
 	if d.inDB {
 		if err := d.Database.CreateSession(ctx, s); err != nil {
 			return err
@@ -391,15 +413,11 @@ func (d *kvDatabase) DeleteSessions(ctx context.Context, userID string) error {
 func (d *kvDatabase) deleteCached(ctx context.Context, userID string, refs []sessionRef) error {
 	now := d.now()
 	revokedAt := float64(now.UnixMilli())
-	raw, ok, err := d.kv.Get(ctx, revokedKey(userID))
+	prev, err := d.revokedMark(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if ok {
-		if prev, err := strconv.ParseFloat(strings.TrimSpace(raw), 64); err == nil && prev > revokedAt {
-			revokedAt = prev
-		}
-	}
+	revokedAt = max(revokedAt, prev)
 	if err := d.kv.Set(ctx, revokedKey(userID), strconv.FormatFloat(revokedAt, 'f', -1, 64), d.revokedTTL); err != nil {
 		return err
 	}

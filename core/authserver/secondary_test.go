@@ -13,6 +13,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
+	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
@@ -342,5 +343,36 @@ func TestRateLimitStorageConfig(t *testing.T) {
 	if _, err := authserver.New(authserver.Config{Auth: auth.Config{BaseURL: srvBase, Secret: auth.Secret(strings.Repeat("s", 40))},
 		Database: st, Session: authserver.SessionConfig{StoreSessionInDatabase: true}}); !errors.Is(err, auth.ErrInvalidConfig) {
 		t.Errorf("StoreSessionInDatabase without SecondaryStorage: %v", err)
+	}
+}
+
+// TestSecondaryStorageSessionAfterRevocation: a request that ends every session of its user and then signs
+// them in (following a verification link with AutoSignInAfterVerification) keeps the new session, although
+// the clock moved on between the request's start and the revoked-sessions-before mark.
+func TestSecondaryStorageSessionAfterRevocation(t *testing.T) {
+	box := &mail.Outbox{}
+	var mu sync.Mutex
+	var tick time.Time
+	s := newServer(t, func(c *authserver.Config) {
+		tick = c.Auth.Now()
+		c.Auth.Now = func() time.Time { // a clock that moves 1 ms at every reading
+			mu.Lock()
+			defer mu.Unlock()
+			tick = tick.Add(time.Millisecond)
+			return tick
+		}
+		c.SecondaryStorage = newMemKV(c.Auth.Now)
+		c.Mailer = box
+		c.EmailVerification.AutoSignInAfterVerification = true
+	})
+	b := s.browser(t)
+	b.do("POST", "/sign-up/email", `{"name":"R","email":"r@example.com","password":"password123"}`).want(t, 200, "")
+	b.do("POST", "/send-verification-email", `{"email":"r@example.com"}`).want(t, 200, "")
+	link := pathOf(t, nextMail(t, box, "r@example.com", authserver.EmailVerify).URL)
+	if r := b.do("GET", link, ""); r.status != 302 || r.cookieValue("better-auth.session_token") == "" {
+		t.Fatalf("verify-email: %d %s", r.status, r.body)
+	}
+	if g := b.do("GET", "/get-session", ""); g.json["session"] == nil {
+		t.Fatalf("the session made after the revocation is gone: %s", g.body)
 	}
 }
