@@ -1,9 +1,12 @@
 package bench
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +18,9 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/gobetterauth/gobetterauth/core/store/redisstore"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
@@ -30,7 +36,7 @@ const (
 // newBenchServer returns a server on a fresh SQLite file with Better Auth's schema, in DevMode
 // (rate limiting off), with the given cookie cache strategy (and the JWT plugin if jwt), and one user signed up through ServeHTTP. It
 // returns the server and the Cookie header value of that user's session (with the cache cookie, if any).
-func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool) (*authserver.Server, string) {
+func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool, edit ...func(*authserver.Config)) (*authserver.Server, string) {
 	tb.Helper()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(tb.TempDir(), "auth.db")+
 		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
@@ -52,6 +58,9 @@ func newBenchServer(tb testing.TB, cache auth.CacheStrategy, jwt bool) (*authser
 	cfg.Auth.CookieCache.Strategy = cache
 	if jwt {
 		cfg.Plugins = append(cfg.Plugins, authserver.JWT(authserver.JWTConfig{}))
+	}
+	for _, e := range edit {
+		e(&cfg)
 	}
 	a, err := authserver.New(cfg)
 	if err != nil {
@@ -168,18 +177,26 @@ func (w *resetWriter) reset() { clear(w.h); w.code, w.n = 0, 0 }
 // written as JSON. "compact-cache": Better Auth's compact cookie cache, so the session comes from the signed
 // session_data cookie and the database is not read (checked: a miss would set a new cache cookie).
 // "sqlite-jwt-header": as "sqlite" with the JWT plugin, which signs an EdDSA JWT for the set-auth-jwt header.
+// "redis": Config.SecondaryStorage on Redis (GOBETTERAUTH_TEST_REDIS_URL, default redis://127.0.0.1:6379/0;
+// skipped without one): the session and the revoked-sessions-before mark are two GETs.
 func BenchmarkGetSession(b *testing.B) {
 	for _, tt := range []struct {
 		name  string
 		cache auth.CacheStrategy
 		jwt   bool
+		redis bool
 	}{
-		{"sqlite", auth.CacheNone, false},
-		{"compact-cache", auth.CacheCompact, false},
-		{"sqlite-jwt-header", auth.CacheNone, true},
+		{"sqlite", auth.CacheNone, false, false},
+		{"compact-cache", auth.CacheCompact, false, false},
+		{"sqlite-jwt-header", auth.CacheNone, true, false},
+		{"redis", auth.CacheNone, false, true},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
-			a, cookie := newBenchServer(b, tt.cache, tt.jwt)
+			var edits []func(*authserver.Config)
+			if tt.redis {
+				edits = append(edits, benchRedis(b))
+			}
+			a, cookie := newBenchServer(b, tt.cache, tt.jwt, edits...)
 			if tt.cache != auth.CacheNone && !strings.Contains(cookie, "better-auth.session_data=") {
 				b.Fatalf("sign-up set no cache cookie: %s", cookie)
 			}
@@ -207,4 +224,37 @@ func BenchmarkGetSession(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchRedis returns a config edit that keeps sessions in Redis under a fresh key prefix, removed when b
+// ends; it skips b when no Redis answers.
+func benchRedis(b *testing.B) func(*authserver.Config) {
+	u := os.Getenv("GOBETTERAUTH_TEST_REDIS_URL")
+	if u == "" {
+		u = "redis://127.0.0.1:6379/0"
+	}
+	opts, err := redis.ParseURL(u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts.ContextTimeoutEnabled = true
+	c := redis.NewClient(opts)
+	b.Cleanup(func() { c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		b.Skipf("no Redis at %s: %v", opts.Addr, err)
+	}
+	prefix := fmt.Sprintf("gba-bench-%d:", time.Now().UnixNano())
+	b.Cleanup(func() {
+		ctx := context.Background()
+		if keys, err := c.Keys(ctx, prefix+"*").Result(); err == nil && len(keys) > 0 {
+			c.Del(ctx, keys...)
+		}
+	})
+	kv, err := redisstore.NewSecondaryStorage(c, &redisstore.Options{KeyPrefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func(cfg *authserver.Config) { cfg.SecondaryStorage = kv }
 }

@@ -108,7 +108,20 @@ export function settingsFromEnv(env, port) {
     throw new Error(`REDIS_URL=${JSON.stringify(redisURL)}: want redis://… or rediss://…`);
   }
   if (env.REDIS_KEY_PREFIX && redisURL === undefined) throw new Error("REDIS_KEY_PREFIX needs REDIS_URL");
-  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS", "ENCRYPT_OAUTH_TOKENS"]) {
+  if ((env.STORE_SESSION_IN_DATABASE || env.PRESERVE_SESSION_IN_DATABASE) && redisURL === undefined) {
+    throw new Error("STORE_SESSION_IN_DATABASE and PRESERVE_SESSION_IN_DATABASE need REDIS_URL");
+  }
+  const rateLimit = env.RATE_LIMIT || undefined;
+  if (rateLimit !== undefined && !["memory", "database", "secondary-storage"].includes(rateLimit)) {
+    throw new Error(`RATE_LIMIT=${JSON.stringify(rateLimit)}: want memory, database or secondary-storage`);
+  }
+  if (rateLimit === "secondary-storage" && redisURL === undefined) throw new Error("RATE_LIMIT=secondary-storage needs REDIS_URL");
+  if ((env.RATE_LIMIT_WINDOW || env.RATE_LIMIT_MAX) && rateLimit === undefined) throw new Error("RATE_LIMIT_WINDOW and RATE_LIMIT_MAX need RATE_LIMIT");
+  const rateLimitMax = env.RATE_LIMIT_MAX ? Number(env.RATE_LIMIT_MAX) : undefined;
+  if (rateLimitMax !== undefined && !(Number.isInteger(rateLimitMax) && rateLimitMax > 0)) {
+    throw new Error(`RATE_LIMIT_MAX=${JSON.stringify(env.RATE_LIMIT_MAX)}: want a positive integer`);
+  }
+  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS", "ENCRYPT_OAUTH_TOKENS", "STORE_SESSION_IN_DATABASE", "PRESERVE_SESSION_IN_DATABASE"]) {
     if (env[name] && env[name] !== "1") throw new Error(`${name}=${JSON.stringify(env[name])}: want 1 or unset`);
   }
   // GENERIC_OAUTH is a JSON array of genericOAuth provider configs (providerId, discoveryUrl, clientId,
@@ -154,6 +167,11 @@ export function settingsFromEnv(env, port) {
     database,
     redisURL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX || "",
+    storeSessionInDatabase: env.STORE_SESSION_IN_DATABASE === "1",
+    preserveSessionInDatabase: env.PRESERVE_SESSION_IN_DATABASE === "1",
+    rateLimit,
+    rateLimitWindow: seconds("RATE_LIMIT_WINDOW", env.RATE_LIMIT_WINDOW),
+    rateLimitMax,
     bioField: env.BIO_FIELD === "1",
     fastPasswordHash: env.INSECURE_FAST_PASSWORD_HASH === "1",
     noJWTHeader: env.NO_JWT_HEADER === "1",
@@ -248,6 +266,14 @@ export function createAuth(s, database, storage) {
   // ENCRYPT_OAUTH_TOKENS=1 stores provider access and refresh tokens encrypted (account.encryptOAuthTokens).
   if (s.encryptOAuthTokens) options.account = { encryptOAuthTokens: true };
   if (storage) options.secondaryStorage = storage.storage;
+  if (s.storeSessionInDatabase) options.session.storeSessionInDatabase = true;
+  if (s.preserveSessionInDatabase) options.session.preserveSessionInDatabase = true;
+  if (s.rateLimit !== undefined) {
+    // On although the server runs in development mode, where Better Auth turns rate limiting off.
+    options.rateLimit = { enabled: true, storage: s.rateLimit };
+    if (s.rateLimitWindow !== undefined) options.rateLimit.window = s.rateLimitWindow;
+    if (s.rateLimitMax !== undefined) options.rateLimit.max = s.rateLimitMax;
+  }
   if (s.genericOAuth) options.plugins.push(genericOAuth({ config: s.genericOAuth }));
   for (const p of s.plugins) options.plugins.push(EXTRA_PLUGINS[p](s));
   return betterAuth(options);

@@ -54,6 +54,18 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Database == nil {
 		return nil, configError("Database is required")
 	}
+	var kvd *kvDatabase
+	if cfg.SecondaryStorage != nil {
+		kvd = &kvDatabase{Database: cfg.Database, kv: cfg.SecondaryStorage, inDB: cfg.Session.StoreSessionInDatabase,
+			preserve:   cfg.Session.PreserveSessionInDatabase,
+			revokedTTL: max(orDefault(cfg.Session.ExpiresIn, DefaultSessionExpiresIn), 24*time.Hour)}
+		cfg.Database = kvd
+	} else if cfg.Session.StoreSessionInDatabase || cfg.Session.PreserveSessionInDatabase {
+		return nil, configError("Session.StoreSessionInDatabase and PreserveSessionInDatabase need a SecondaryStorage")
+	}
+	if cfg.Session.PreserveSessionInDatabase && !cfg.Session.StoreSessionInDatabase {
+		return nil, configError("Session.PreserveSessionInDatabase needs Session.StoreSessionInDatabase")
+	}
 	vc := cfg.Auth
 	if vc.Store == nil {
 		vc.Store = cfg.Database
@@ -87,6 +99,9 @@ func New(cfg Config) (*Server, error) {
 		names: st.Names, secure: st.Secure, strategy: auth.CacheStrategy(st.Strategy), cacheVersion: st.CacheVersion,
 		maxSessionAge: st.MaxSessionAge, secret: auth.Secret(st.Secret), now: st.Now, log: st.Log,
 	}}
+	if kvd != nil {
+		kvd.now, kvd.log = st.Now, st.Log
+	}
 	if a.s.server, err = cfg.validate(&a.s); err != nil {
 		return nil, err
 	}

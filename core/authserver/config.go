@@ -45,6 +45,18 @@ type Config struct {
 	// Auth.Store when that is nil.
 	Database store.Database
 
+	// SecondaryStorage is Better Auth's secondaryStorage (redisstore.NewSecondaryStorage on Redis): sessions
+	// live there under Better Auth 1.7.25's keys, JSON values and TTLs (<token> → {"session","user"},
+	// active-sessions-<userId>, revoked-sessions-before-<userId>), and so do verification values
+	// (verification:<identifier>; not in the database, as Better Auth's verification.storeInDatabase: false)
+	// and, with RateLimit.Storage "secondary-storage", rate-limit counters. A Node server with the same
+	// storage and key prefix shares them all. Sessions are not written to the database unless
+	// Session.StoreSessionInDatabase. Every path that touches sessions goes through it: the endpoints, the
+	// [Context] helpers, plugins through [Context.Database] (which is then a wrapper; reach optional
+	// interfaces of the Database with store.As) and the verifier, whose Auth.Store it is when that is nil.
+	// Nil means none: sessions and verification values live in the database.
+	SecondaryStorage store.SecondaryStorage
+
 	// DevMode is Better Auth's non-production mode: rate limiting is off unless RateLimit.Enabled says
 	// otherwise, and requests with no derivable client IP are keyed as 127.0.0.1. It MUST NOT be set in
 	// production.
@@ -171,8 +183,23 @@ type RateLimitConfig struct {
 	// 3 per 10 s on /sign-in, /sign-up, /change-password and /change-email; 3 per 60 s on
 	// /request-password-reset, /send-verification-email and /forget-password.
 	Rules []RateLimitRule
-	// MaxKeys bounds the memory used: at most this many (client, path) counters are kept. Zero means 100 000.
+	// MaxKeys bounds the memory used by Storage "memory": at most this many (client, path) counters are
+	// kept. Zero means 100 000.
 	MaxKeys int
+	// Storage is where the counters live, Better Auth's rateLimit.storage: "memory" (each process counts
+	// alone), "database" (Better Auth's rateLimit table, id/key/count/lastRequest, one row per
+	// "<ip>|<path>" key; create it with [MigrateConfig], which adds it for this setting) or
+	// "secondary-storage" (a counter per "<ip>|<path>" key in Config.SecondaryStorage, INCR with the rule's
+	// window as TTL). With the last two, every Go server and every Node server configured alike enforce one
+	// window together: each request is one atomic step (a conditional UPDATE … SET count = count + 1, or
+	// INCR), so a burst spread over N servers lets through exactly Max. Empty means "memory", or
+	// "secondary-storage" when Config.SecondaryStorage is set, as Better Auth chooses.
+	Storage string
+	// FailOpen decides what a request gets when Storage "database" or "secondary-storage" cannot answer
+	// (down, timed out): true lets it through uncounted (logged); false, the default, answers 503 with
+	// Retry-After: 5, so an outage of the store never turns into unlimited password guessing. It never
+	// panics and never blocks longer than the store's own timeout.
+	FailOpen bool
 }
 
 // RateLimitRule limits requests to paths starting with Prefix (below the base path, e.g. "/sign-in").
@@ -241,6 +268,16 @@ type SessionConfig struct {
 	// POST /get-session does the refresh. Off means POST /get-session answers 405
 	// METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED.
 	DeferRefresh bool
+	// StoreSessionInDatabase is Better Auth's session.storeSessionInDatabase: with SecondaryStorage,
+	// sessions are also written to the session table, and read from it when secondary storage does not
+	// have them (unless PreserveSessionInDatabase). Without SecondaryStorage it must be false (sessions are
+	// in the database anyway).
+	StoreSessionInDatabase bool
+	// PreserveSessionInDatabase is Better Auth's session.preserveSessionInDatabase: with
+	// StoreSessionInDatabase, ending a session keeps its row (for audit) with expiresAt set to the moment
+	// it ended, and the database is no longer a fallback for lookups and lists. Needs
+	// StoreSessionInDatabase.
+	PreserveSessionInDatabase bool
 	// AdditionalFields are Better Auth's session.additionalFields: columns of the session table beyond
 	// the core schema, which POST /update-session may set (unless NoInput) and the session answers return.
 	// Nil means none.
@@ -314,11 +351,12 @@ type DeleteUserConfig struct {
 
 // serverSettings is the validated Config.
 type serverSettings struct {
-	db           store.Database
+	db           store.Database // Config.Database, wrapped by the secondary-storage layer when there is one
+	kv           store.SecondaryStorage
 	dev          bool
 	origins      *httpsec.Origins
 	clientIP     httpsec.ClientIP
-	limiter      *httpsec.RateLimiter // nil when off
+	limiter      *rateLimiter // nil when off
 	ep           EmailPasswordConfig
 	expiresIn    time.Duration
 	updateAge    time.Duration
@@ -354,7 +392,7 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 	if s.strategy == auth.CacheJWTPlugin {
 		return nil, configError("server mode cannot write the jwt-plugin cookie cache yet; use compact, jwt or jwe")
 	}
-	ss := &serverSettings{db: c.Database, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
+	ss := &serverSettings{db: c.Database, kv: c.SecondaryStorage, dev: c.DevMode, ep: c.EmailAndPassword, noRefresh: c.Session.DisableRefresh,
 		keepOnLogin: c.Session.KeepSessionOnSignIn, observer: c.Observer}
 	var err error
 	if ss.origins, err = httpsec.NewOrigins(s.origin, c.TrustedOrigins); err != nil {
@@ -446,7 +484,28 @@ func (c *Config) validate(s *settings) (*serverSettings, error) {
 		if c.RateLimit.Rules == nil && rl.Rules != nil {
 			rl.Rules = append(rl.Rules, httpsec.DefaultRules()...) // plugin rules first: they take precedence
 		}
-		ss.limiter = httpsec.NewRateLimiter(rl)
+		ss.limiter = &rateLimiter{rules: httpsec.NewRateLimiter(rl), failOpen: c.RateLimit.FailOpen, now: s.now, log: s.log}
+		ss.limiter.longest = slices.Max(ss.limiter.rules.Windows())
+		storage := c.RateLimit.Storage
+		if storage == "" && c.SecondaryStorage != nil {
+			storage = RateLimitSecondaryStorage
+		}
+		switch storage {
+		case "", RateLimitMemory:
+		case RateLimitDatabase:
+			db, ok := store.As[store.RateLimitStore](c.Database)
+			if !ok {
+				return nil, configError("RateLimit.Storage %q needs a Database with Better Auth's rateLimit table (store.RateLimitStore; sqlstore has it)", storage)
+			}
+			ss.limiter.db = db
+		case RateLimitSecondaryStorage:
+			if c.SecondaryStorage == nil {
+				return nil, configError("RateLimit.Storage %q needs Config.SecondaryStorage", storage)
+			}
+			ss.limiter.kv = c.SecondaryStorage
+		default:
+			return nil, configError("RateLimit.Storage %q: want %q, %q or %q", storage, RateLimitMemory, RateLimitDatabase, RateLimitSecondaryStorage)
+		}
 	}
 	ss.linking, ss.encryptOAuth = c.AccountLinking, c.EncryptOAuthTokens
 	ss.user, ss.sessFields, ss.deferRefresh = c.User, c.Session.AdditionalFields, c.Session.DeferRefresh

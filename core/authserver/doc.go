@@ -25,6 +25,14 @@
 // own migrator does, plus the tables of the plugins it is given; it only adds, so it is safe at every
 // start.
 //
+// # Many instances
+//
+// Config.SecondaryStorage (redisstore.NewSecondaryStorage) keeps sessions, their active-sessions lists,
+// revocations and verification values in Redis under Better Auth's keys, so Go and Node instances share
+// them; Session.StoreSessionInDatabase and PreserveSessionInDatabase are Better Auth's options of the same
+// names. RateLimit.Storage "database" or "secondary-storage" makes every instance count one window, with
+// RateLimit.FailOpen deciding what an outage of that store means. See docs/scaling.md.
+//
 // # Plugins
 //
 // A [Plugin] adds what one of Better Auth's plugins adds: endpoints, tables, hooks before and after

@@ -191,7 +191,8 @@ func fieldDefaults(fields map[string]AdditionalField) map[string]any {
 
 // Schema returns the tables cfg needs beyond Better Auth's core schema, for [sqlstore.Migrate]: the
 // plugins' schemas, then the user and session additional fields as extra columns of those tables (in name
-// order; Required fields NOT NULL, with their Default).
+// order; Required fields NOT NULL, with their Default), then Better Auth's rateLimit table when
+// RateLimit.Storage is "database".
 func (cfg *Config) Schema() []sqlstore.Table {
 	var tables []sqlstore.Table
 	for _, p := range cfg.Plugins {
@@ -214,6 +215,9 @@ func (cfg *Config) Schema() []sqlstore.Table {
 			tab.Fields = append(tab.Fields, sqlstore.Field{Name: name, Type: f.typ(), Required: f.Required, Default: def})
 		}
 		tables = append(tables, tab)
+	}
+	if cfg.RateLimit.Storage == RateLimitDatabase {
+		tables = append(tables, sqlstore.RateLimitTable)
 	}
 	return tables
 }

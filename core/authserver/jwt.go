@@ -63,7 +63,7 @@ type cachedKey struct {
 const keyReuse = 10 * time.Second
 
 func newJWTIssuer(cfg JWTConfig, s *settings, c *auth.Config, db store.Database) (*jwtIssuer, error) {
-	ks, ok := db.(store.KeyStore)
+	ks, ok := store.As[store.KeyStore](db)
 	if !ok {
 		return nil, configError("JWT needs a Database with the jwks table (store.KeyStore; sqlstore has it)")
 	}

@@ -349,7 +349,9 @@ func (x *Context) SetResult(v any, err error) { x.result, x.err = v, exportError
 // Server returns the server.
 func (x *Context) Server() *Server { return x.c.a }
 
-// Database returns the server's database.
+// Database returns the server's database. With Config.SecondaryStorage it is the secondary-storage layer
+// over Config.Database (sessions and verification values go to the storage, as Better Auth keeps them):
+// reach an optional interface of the underlying store with store.As (store.As[store.UserLister](db)).
 func (x *Context) Database() store.Database { return x.c.srv.db }
 
 // Logger returns the server's logger.
@@ -638,7 +640,8 @@ func (a *Server) HasMailer() bool { return a.s.server.mailer != nil }
 // Logger returns the server's logger (Config.Logger).
 func (a *Server) Logger() *slog.Logger { return a.s.log }
 
-// Database returns the server's database (Config.Database).
+// Database returns the server's database: Config.Database, wrapped by the secondary-storage layer when
+// Config.SecondaryStorage is set (see [Context.Database]).
 func (a *Server) Database() store.Database { return a.s.server.db }
 
 // HMAC returns HMAC-SHA256 of data under the server's current secret, base64url without padding: Better

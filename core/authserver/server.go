@@ -176,7 +176,11 @@ func (c *call) protect(w http.ResponseWriter, ep *endpoint) error {
 		if !ok {
 			key = "no-trusted-ip"
 		}
-		if allowed, retry := c.srv.limiter.Allow(key, c.path); !allowed {
+		allowed, retry, err := c.srv.limiter.allow(c.ctx, key, c.path)
+		if err != nil {
+			return errServerUnavailable(5) // RateLimit.FailOpen is false: no storage, no request
+		}
+		if !allowed {
 			if obs := c.srv.observer; obs != nil {
 				op := ep.op
 				op.Method = c.r.Method

@@ -128,7 +128,7 @@ func New(cfg Config) authserver.Plugin {
 	p := authserver.Plugin{
 		ID: "admin",
 		Init: func(s *authserver.Server) error {
-			if _, ok := s.Database().(store.UserLister); !ok {
+			if _, ok := store.As[store.UserLister](s.Database()); !ok {
 				return errors.New("auth: admin: the Database cannot list users (store.UserLister; sqlstore can)")
 			}
 			for _, r := range c.AdminRoles {

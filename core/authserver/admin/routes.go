@@ -293,7 +293,7 @@ func (pl *plugin) listUsers(x *authserver.Context) (any, error) {
 	}
 	limit, offset := jsNumber(q.Get("limit")), jsNumber(q.Get("offset"))
 	uq := store.UserQuery{Where: where, SortBy: q.Get("sortBy"), Desc: q.Get("sortDirection") == "desc", Limit: limit, Offset: offset}
-	db := x.Database().(store.UserLister)
+	db, _ := store.As[store.UserLister](x.Database())
 	users, err := db.ListUsers(x.Context(), uq)
 	var total int
 	if err == nil {

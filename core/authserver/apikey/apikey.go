@@ -156,7 +156,7 @@ func New(cfg Config) *Keys {
 	k.p = &authserver.Plugin{
 		ID: "api-key",
 		Init: func(s *authserver.Server) error {
-			db, ok := s.Database().(store.APIKeyWriter)
+			db, ok := store.As[store.APIKeyWriter](s.Database())
 			if !ok {
 				return errors.New("auth: apikey: the Database cannot write API keys (store.APIKeyWriter; sqlstore can)")
 			}

@@ -106,7 +106,7 @@ func (pl *Plugin) users(ctx context.Context, ids []string) (map[string]*store.Us
 	if len(ids) == 0 {
 		return out, nil
 	}
-	if ul, ok := pl.srv.Database().(store.UserLister); ok {
+	if ul, ok := store.As[store.UserLister](pl.srv.Database()); ok {
 		us, err := ul.ListUsers(ctx, store.UserQuery{Where: []store.Where{{Field: "id", Operator: "in", Value: ids}}})
 		if err != nil {
 			return nil, err

@@ -284,7 +284,7 @@ func (pl *Plugin) Plugin() authserver.Plugin { return *pl.p }
 
 // init is the plugin's Init: it checks the server has what the plugin needs.
 func (pl *Plugin) init(s *authserver.Server) error {
-	db, ok := s.Database().(store.RowStore)
+	db, ok := store.As[store.RowStore](s.Database())
 	if !ok {
 		return errors.New("auth: organization: the Database cannot read and write the plugin's rows (store.RowStore; sqlstore can)")
 	}

@@ -143,7 +143,7 @@ func New(cfg Config) authserver.Plugin {
 
 // init checks the configuration against the server and settles the RP ID and origins.
 func (pl *plugin) init(s *authserver.Server) error {
-	if _, ok := s.Database().(store.PasskeyStore); !ok {
+	if _, ok := store.As[store.PasskeyStore](s.Database()); !ok {
 		return errors.New("auth: passkey: the Database has no passkey table methods (store.PasskeyStore; sqlstore has them)")
 	}
 	var base *url.URL
@@ -202,4 +202,7 @@ func (pl *plugin) init(s *authserver.Server) error {
 func (pl *plugin) err(status int, code string) error { return pl.p.Error(status, code) }
 
 // db returns the server's database as a PasskeyStore (init checked it is one).
-func db(x *authserver.Context) store.PasskeyStore { return x.Database().(store.PasskeyStore) }
+func db(x *authserver.Context) store.PasskeyStore {
+	l, _ := store.As[store.PasskeyStore](x.Database())
+	return l
+}

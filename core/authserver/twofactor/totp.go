@@ -204,12 +204,13 @@ func (pl *plugin) verifyTOTP(x *authserver.Context) (any, error) {
 
 // spendCounter records that the user's code of counter was used, and reports false when it already was
 // (a replay). The record is a verification row whose id is derived from the row and the counter, so two
-// requests racing with one code cannot both insert it.
+// requests racing with one code cannot both insert it. It is always a row of the database, also with
+// secondary storage (whose Set would let both writers win), as Better Auth's reserveVerificationValue is.
 func (pl *plugin) spendCounter(x *authserver.Context, r *store.TwoFactor, counter uint64) (bool, error) {
 	sum := sha256.Sum256([]byte("2fa-totp-used!" + r.ID + "!" + strconv.FormatUint(counter, 10)))
 	id := hex.EncodeToString(sum[:16])
 	now := x.Now()
-	err := x.Database().CreateVerification(x.Context(), &store.Verification{ID: id, Identifier: "2fa-totp-used-" + id,
+	err := store.Base(x.Database()).CreateVerification(x.Context(), &store.Verification{ID: id, Identifier: "2fa-totp-used-" + id,
 		Value: r.UserID, ExpiresAt: now.Add(3 * pl.cfg.TOTP.Period), CreatedAt: now, UpdatedAt: now})
 	if errors.Is(err, store.ErrConflict) {
 		return false, nil

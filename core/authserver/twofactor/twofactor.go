@@ -164,7 +164,7 @@ func New(cfg Config) authserver.Plugin {
 	p := authserver.Plugin{
 		ID: "two-factor",
 		Init: func(s *authserver.Server) error {
-			if _, ok := s.Database().(store.TwoFactorStore); !ok {
+			if _, ok := store.As[store.TwoFactorStore](s.Database()); !ok {
 				return errors.New("auth: twofactor: the Database has no twoFactor table methods (store.TwoFactorStore; sqlstore has them)")
 			}
 			switch {
@@ -223,7 +223,10 @@ func orDefault[T comparable](v, def T) T {
 func (pl *plugin) err(status int, code string) error { return pl.p.Error(status, code) }
 
 // db returns the server's database as a TwoFactorStore (Init checked it is one).
-func db(x *authserver.Context) store.TwoFactorStore { return x.Database().(store.TwoFactorStore) }
+func db(x *authserver.Context) store.TwoFactorStore {
+	l, _ := store.As[store.TwoFactorStore](x.Database())
+	return l
+}
 
 // enabled reports the user's twoFactorEnabled.
 func enabled(u store.User) bool { return betterauth.Truthy(u.Additional["twoFactorEnabled"]) }

@@ -155,17 +155,34 @@ func (l *RateLimiter) rule(p string) (time.Duration, int) {
 	return l.window, l.max
 }
 
-// Allow counts a request from client key ip (a [RateLimitKey]) to path, relative to the auth base path
-// ("/sign-in/email"). When the request is refused, retryAfter is Better Auth's X-Retry-After: the seconds
-// until Window has passed since the last allowed request, rounded up.
-func (l *RateLimiter) Allow(ip, path string) (ok bool, retryAfter int) {
+// Counter returns the counter key of a request from client key ip to path (Better Auth's "<ip>|<path>",
+// with path folded by [NormalizePath], and a key longer than 256 bytes replaced by "sha256:<hex>") and the
+// window and max of the rule that applies to it. Shared stores key their counters with it.
+func (l *RateLimiter) Counter(ip, path string) (key string, window time.Duration, max int) {
 	path = NormalizePath(path)
-	win, max := l.rule(path)
-	key := ip + "|" + path
+	window, max = l.rule(path)
+	key = ip + "|" + path
 	if len(key) > 256 {
 		sum := sha256.Sum256([]byte(key))
 		key = "sha256:" + hex.EncodeToString(sum[:])
 	}
+	return key, window, max
+}
+
+// Windows returns the windows of the default rule and of every special rule.
+func (l *RateLimiter) Windows() []time.Duration {
+	out := []time.Duration{l.window}
+	for _, r := range l.rules {
+		out = append(out, r.Window)
+	}
+	return out
+}
+
+// Allow counts a request from client key ip (a [RateLimitKey]) to path, relative to the auth base path
+// ("/sign-in/email"). When the request is refused, retryAfter is Better Auth's X-Retry-After: the seconds
+// until Window has passed since the last allowed request, rounded up.
+func (l *RateLimiter) Allow(ip, path string) (ok bool, retryAfter int) {
+	key, win, max := l.Counter(ip, path)
 	s := &l.shards[maphash.String(l.seed, key)%uint64(len(l.shards))]
 	now := l.now()
 

@@ -1,5 +1,8 @@
 // Package redisstore looks up Better Auth sessions in Better Auth's secondary storage on Redis (or a Redis
-// protocol server: Valkey, Dragonfly, KeyDB), through github.com/redis/go-redis/v9. It only reads.
+// protocol server: Valkey, Dragonfly, KeyDB), through github.com/redis/go-redis/v9: [Store] only reads,
+// for a verifier. [SecondaryStorage] is the whole secondaryStorage interface (get, set with a TTL, delete,
+// increment, getAndDelete) for a server: authserver.Config.SecondaryStorage keeps sessions, verification
+// values and rate-limit counters in it as Better Auth does.
 //
 // # Layout
 //

@@ -61,6 +61,8 @@ type Field struct {
 	// Default is a static defaultValue (a bool, a number or a string), which Better Auth's migrator writes
 	// only when it adds the column to a table that exists. Nil means none.
 	Default any
+	// BigInt makes a FieldNumber column bigint instead of integer (Better Auth's bigint: true).
+	BigInt bool
 }
 
 // MigrateReport is what [Migrate] did, or with DryRun would do.
@@ -101,6 +103,7 @@ type mfield struct {
 	defaultNow bool   // a date defaulting to the current time
 	defFalse   bool   // a boolean defaulting to false
 	def        any    // a plugin field's static default (Field.Default); nil for none
+	bigint     bool   // a number column of type bigint
 }
 
 // mtable is a table of Better Auth's schema.
@@ -206,7 +209,8 @@ func pluginTables(tables []mtable, plugins []Table) ([]mtable, error) {
 				continue
 			}
 			tables[i].fields = append(tables[i].fields, mfield{name: f.Name, typ: f.Type, required: f.Required,
-				unique: f.Unique, index: f.Index, ref: f.References, defaultNow: f.DefaultNow && f.Type == FieldDate, def: f.Default})
+				unique: f.Unique, index: f.Index, ref: f.References, defaultNow: f.DefaultNow && f.Type == FieldDate, def: f.Default,
+				bigint: f.BigInt})
 		}
 	}
 	return tables, nil
@@ -244,6 +248,9 @@ func (m *migrator) typ(f mfield) string {
 	case FieldBoolean:
 		return map[Dialect]string{SQLite: "integer", Postgres: "boolean", MySQL: "boolean"}[d]
 	case FieldNumber:
+		if f.bigint {
+			return "bigint"
+		}
 		return "integer"
 	case FieldDate:
 		return map[Dialect]string{SQLite: "date", Postgres: "timestamptz", MySQL: "timestamp(3)"}[d]
