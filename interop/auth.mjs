@@ -43,6 +43,7 @@ const EXTRA_PLUGINS = {
   apiKey: () =>
     apiKey({
       enableMetadata: true,
+      ...(process.env.APIKEY_SESSIONS === "1" ? { enableSessionForAPIKeys: true } : {}),
       ...(process.env.APIKEY_STORAGE ? { storage: process.env.APIKEY_STORAGE, fallbackToDatabase: process.env.APIKEY_FALLBACK === "1" } : {}),
     }),
   // The organization plugin with ORG_STATEMENTS added to Better Auth's default statements, ORG_ROLES' roles
@@ -102,7 +103,7 @@ export function settingsFromEnv(env, port) {
     throw new Error(`REDIS_URL=${JSON.stringify(redisURL)}: want redis://… or rediss://…`);
   }
   if (env.REDIS_KEY_PREFIX && redisURL === undefined) throw new Error("REDIS_KEY_PREFIX needs REDIS_URL");
-  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS", "ENCRYPT_OAUTH_TOKENS"]) {
+  for (const name of ["APIKEY_SESSIONS", "BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS", "ENCRYPT_OAUTH_TOKENS"]) {
     if (env[name] && env[name] !== "1") throw new Error(`${name}=${JSON.stringify(env[name])}: want 1 or unset`);
   }
   // GENERIC_OAUTH is a JSON array of genericOAuth provider configs (providerId, discoveryUrl, clientId,
