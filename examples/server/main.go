@@ -56,14 +56,18 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/authserver/admin"
+	"github.com/gobetterauth/gobetterauth/core/authserver/apikey"
 	"github.com/gobetterauth/gobetterauth/core/authserver/magiclink"
 	"github.com/gobetterauth/gobetterauth/core/authserver/twofactor"
 	"github.com/gobetterauth/gobetterauth/core/mail"
+	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 	"github.com/gobetterauth/gobetterauth/providers"
@@ -99,6 +103,7 @@ type settings struct {
 	secretFile     string
 	trustedOrigins []string
 	trustedProxies []netip.Prefix
+	adminUserIDs   []string        // ADMIN_USER_IDS: the admin plugin's adminUserIds
 	social         *socialSettings // nil: no social sign-in
 }
 
@@ -174,6 +179,11 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 			prefix = netip.PrefixFrom(addr, addr.BitLen())
 		}
 		s.trustedProxies = append(s.trustedProxies, prefix)
+	}
+	for id := range strings.SplitSeq(getenv("ADMIN_USER_IDS"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			s.adminUserIDs = append(s.adminUserIDs, id)
+		}
 	}
 	social, err := socialFromEnv(getenv)
 	if err != nil {
@@ -317,6 +327,12 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 	}
 	plugins := []authserver.Plugin{
 		authserver.JWT(authserver.JWTConfig{}),
+		// Admin: /admin/* (list, ban, impersonate, revoke sessions) for users with the admin role or in
+		// ADMIN_USER_IDS; the /admin page.
+		admin.New(admin.Config{AdminUserIDs: s.adminUserIDs}),
+		// API keys: /api-key/* and the /api-keys page. A request with x-api-key is signed in as the key's
+		// owner (enableSessionForAPIKeys); each key may serve 60 requests a minute.
+		apikey.New(apikey.Config{EnableSessionForAPIKeys: true, RateLimitWindow: time.Minute, RateLimitMax: 60}).Plugin(),
 		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
 		twofactor.New(twofactor.Config{Issuer: appName}),
 		// Passkeys: add one on the dashboard, sign in with it (button or autofill).
@@ -355,6 +371,10 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		}
 		social = append(social, p)
 	}
+	var hooks authserver.Hooks
+	if dev {
+		hooks.BeforeCreateUser = firstUserAdmin(st, logger)
+	}
 	a, err := authserver.New(authserver.Config{
 		Auth: auth.Config{
 			BaseURL:  baseURL,
@@ -365,7 +385,12 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 			// for other services (examples/gin and the others, with BETTER_AUTH_URL pointing here).
 			DisableJWKS: true,
 			Logger:      logger,
+			// The API routes (/api/me, …) also accept the keys of the API keys page in x-api-key, and the
+			// admin plugin's permissions answer for ADMIN_USER_IDS as the plugin does.
+			APIKeys: &auth.APIKeyConfig{Store: st},
+			Admin:   &auth.AdminConfig{AdminUserIDs: s.adminUserIDs},
 		},
+		Hooks: hooks,
 		// Better Auth's JWT plugin (its jwks table made by Migrate above), EdDSA: GET /token, GET /jwks and the set-auth-jwt header of
 		// /get-session, so a verify-only API checks this server's users by JWT.
 		Plugins:        plugins,
@@ -389,6 +414,26 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		return fail(err)
 	}
 	return a, db, nil
+}
+
+// firstUserAdmin is development mode's BeforeCreateUser hook: the first user to sign up on an empty
+// database gets the admin role, so the demo's admin page works with no configuration. Production mode
+// has no such rule: set ADMIN_USER_IDS there (or the role, with the admin page of an existing admin).
+func firstUserAdmin(st store.UserLister, logger *slog.Logger) func(context.Context, *store.User) error {
+	var mu sync.Mutex
+	return func(ctx context.Context, u *store.User) error {
+		mu.Lock()
+		defer mu.Unlock()
+		n, err := st.CountUsers(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if n == 0 && u.Role == "" {
+			u.Role = "admin"
+			logger.Warn("server: the first user is an admin (development mode)", "email", u.Email)
+		}
+		return nil
+	}
 }
 
 // makeDevDir creates the development folder when a default path uses it: mode 0700, with a .gitignore

@@ -55,6 +55,20 @@ const CODES = {
   TOTP_ALREADY_ENABLED: [null, "Two-factor authentication is already on."],
   TOTP_NOT_ENABLED: [null, "Two-factor authentication is not set up for this account. Start again."],
   TWO_FACTOR_NOT_ENABLED: [null, "Two-factor authentication is not on for this account."],
+  // The admin plugin's codes.
+  YOU_CANNOT_BAN_YOURSELF: [null, "You cannot ban yourself."],
+  YOU_CANNOT_IMPERSONATE_ADMINS: [null, "Administrators cannot be impersonated."],
+  YOU_ARE_NOT_ALLOWED_TO_LIST_USERS: [null, "Your account cannot manage users."],
+  YOU_ARE_NOT_ALLOWED_TO_BAN_USERS: [null, "Your account cannot ban users."],
+  YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS: [null, "Your account cannot impersonate users."],
+  YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS: [null, "Your account cannot sign users out."],
+  USER_NOT_FOUND: [null, "That user no longer exists. Reload the page."],
+  // The api-key plugin's codes.
+  INVALID_NAME_LENGTH: ["name", "Use 1 to 32 characters for the name."],
+  KEY_NOT_FOUND: [null, "That key no longer exists. Reload the page."],
+  USER_BANNED: [null, "This account is suspended."],
+  EXPIRES_IN_IS_TOO_SMALL: [null, "A key must live at least a day."],
+  EXPIRES_IN_IS_TOO_LARGE: [null, "A key may live at most a year."],
 };
 
 // FIELD_PROBLEMS are the sentences for VALIDATION_ERROR, whose message names the field: "[body.email] …".
@@ -355,6 +369,56 @@ function socialButtons() {
   }
 }
 
+// session is the page's GET /get-session, asked once and shared by the top bar and the page's own script.
+let sessionAnswer = null;
+function session() {
+  sessionAnswer = sessionAnswer || api("/get-session");
+  return sessionAnswer;
+}
+
+// topBar runs on every page: for a signed-in visitor it shows the account links (Admin only when the admin
+// plugin lets them list users, which the admin page needs) and, while an admin impersonates someone, the
+// banner that says so with its "Stop impersonating" button, which brings the admin back to the admin page.
+async function topBar() {
+  let res;
+  try {
+    res = await session();
+  } catch {
+    return;
+  }
+  if (!res.ok || !res.data || !res.data.user) {
+    return;
+  }
+  const { user, session: current } = res.data;
+  document.getElementById("nav").hidden = false;
+  if (current.impersonatedBy) {
+    const banner = document.getElementById("impersonation");
+    document.getElementById("impersonated-user").textContent = user.name ? user.name + " (" + user.email + ")" : user.email;
+    banner.hidden = false;
+    const button = document.getElementById("stop-impersonating");
+    button.addEventListener("click", async () => {
+      setBusy(banner, button, true);
+      try {
+        const r = await api("/admin/stop-impersonating", {});
+        if (r.ok) {
+          location.assign("/admin");
+          return;
+        }
+      } catch {
+        // the button comes back; the session is unchanged
+      }
+      setBusy(banner, button, false);
+    });
+    return;
+  }
+  try {
+    const perm = await api("/admin/has-permission", { permissions: { user: ["list"] } });
+    document.getElementById("nav-admin").hidden = !(perm.ok && perm.data && perm.data.success);
+  } catch {
+    // no Admin link
+  }
+}
+
 // Dates as people read them, in the browser's language: "Mar 3, 2026, 4:05 PM" and "March 3, 2026".
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
@@ -418,7 +482,7 @@ async function home() {
   const error = document.querySelector(".alert");
   let res;
   try {
-    res = await api("/get-session");
+    res = await session();
   } catch {
     status.textContent = UNREACHABLE;
     return;
@@ -442,7 +506,7 @@ function signInNotice() {
 
 async function dashboard() {
   const error = document.querySelector(".alert");
-  const res = await api("/get-session");
+  const res = await session();
   if (!res.ok || !res.data) {
     location.assign("/sign-in?callbackUrl=/dashboard");
     return;
@@ -686,6 +750,291 @@ function errorPage() {
   }
 }
 
+// adminPage is the admin page: the users, ten a page, searched by email or name, each with what an admin
+// may do (Better Auth's admin plugin, /admin/*): ban with a reason and a length, unban, impersonate, sign
+// out everywhere. The server checks the admin's permission on every call; the page only shows the answers.
+function adminPage() {
+  const error = document.querySelector("main .alert");
+  const notice = document.getElementById("admin-notice");
+  const tbody = document.getElementById("users");
+  const range = document.getElementById("users-range");
+  const prev = document.getElementById("users-prev");
+  const next = document.getElementById("users-next");
+  const dialog = document.getElementById("ban-dialog");
+  const banForm = document.getElementById("ban-form");
+  const banAlert = banForm.querySelector(".alert");
+  const state = { offset: 0, limit: 10, total: 0, searchValue: "", searchField: "email", me: "", banning: null };
+  const say = (text) => {
+    notice.textContent = text;
+    notice.hidden = !text;
+  };
+  // act sends one admin call for a row's button, and on success says done and reads the page again.
+  const act = async (button, path, body, done) => {
+    showError(error, "");
+    say("");
+    button.disabled = true;
+    try {
+      const r = await api(path, body);
+      if (!r.ok) {
+        showError(error, message(r));
+        button.disabled = false;
+        return null;
+      }
+      if (done) {
+        say(done);
+      }
+      await load();
+      return r;
+    } catch {
+      showError(error, UNREACHABLE);
+      button.disabled = false;
+      return null;
+    }
+  };
+  const rowButton = (label, className, aria, onClick) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = className + " small";
+    b.textContent = label;
+    b.setAttribute("aria-label", aria);
+    b.addEventListener("click", () => onClick(b));
+    return b;
+  };
+  async function load() {
+    const q = new URLSearchParams({ limit: String(state.limit), offset: String(state.offset), sortBy: "createdAt", sortDirection: "asc" });
+    if (state.searchValue) {
+      q.set("searchValue", state.searchValue);
+      q.set("searchField", state.searchField);
+      q.set("searchOperator", "contains");
+    }
+    const res = await api("/admin/list-users?" + q);
+    if (!res.ok) {
+      showError(error, message(res));
+      return;
+    }
+    state.total = res.data.total;
+    const users = res.data.users || [];
+    tbody.replaceChildren(...users.map((u) => {
+      const tr = document.createElement("tr");
+      tr.dataset.email = u.email;
+      const who = cell("User", "", "device");
+      const name = document.createElement("strong");
+      name.textContent = u.name || u.email;
+      const email = document.createElement("div");
+      email.className = "muted";
+      email.textContent = u.email;
+      who.append(name, email);
+      if (u.id === state.me) {
+        const you = document.createElement("span");
+        you.className = "badge accent";
+        you.textContent = "You";
+        name.after(" ", you);
+      }
+      const status = cell("Status", "");
+      const badge = document.createElement("span");
+      badge.className = "badge " + (u.banned ? "warn" : "ok");
+      badge.textContent = u.banned ? "Banned" : "Active";
+      status.append(badge);
+      if (u.banned) {
+        const why = document.createElement("div");
+        why.className = "muted ban-detail";
+        why.textContent = (u.banReason || "No reason") + (u.banExpires ? ", until " + formatDateTime(u.banExpires) : ", until unbanned");
+        status.append(why);
+      }
+      const actions = document.createElement("td");
+      actions.className = "row-actions";
+      if (u.id !== state.me) {
+        const label = u.name || u.email;
+        if (u.banned) {
+          actions.append(rowButton("Unban", "secondary", "Unban " + label, (b) => act(b, "/admin/unban-user", { userId: u.id }, label + " is no longer banned.")));
+        } else {
+          actions.append(rowButton("Ban", "danger", "Ban " + label, () => openBan(u)));
+          actions.append(rowButton("Impersonate", "secondary", "Impersonate " + label, async (b) => {
+            const r = await act(b, "/admin/impersonate-user", { userId: u.id });
+            if (r) {
+              location.assign("/dashboard");
+            }
+          }));
+        }
+        actions.append(rowButton("Sign out everywhere", "secondary", "Sign " + label + " out everywhere",
+          (b) => act(b, "/admin/revoke-user-sessions", { userId: u.id }, label + " is signed out everywhere.")));
+      }
+      tr.append(who, cell("Role", u.role || "user"), status, cell("Joined", formatDate(u.createdAt)), actions);
+      return tr;
+    }));
+    const first = state.total === 0 ? 0 : state.offset + 1;
+    range.textContent = state.total === 0 ? "No users match." : first + "–" + (state.offset + users.length) + " of " + state.total;
+    prev.disabled = state.offset === 0;
+    next.disabled = state.offset + state.limit >= state.total;
+  }
+  function openBan(u) {
+    state.banning = u;
+    banForm.reset();
+    showError(banAlert, "");
+    document.getElementById("ban-user").textContent = u.name || u.email;
+    dialog.showModal();
+  }
+  document.getElementById("ban-cancel").addEventListener("click", () => dialog.close());
+  banForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const u = state.banning;
+    const data = new FormData(banForm);
+    const body = { userId: u.id };
+    const reason = String(data.get("banReason") || "").trim();
+    if (reason) {
+      body.banReason = reason;
+    }
+    if (data.get("banExpiresIn")) {
+      body.banExpiresIn = Number(data.get("banExpiresIn"));
+    }
+    const button = document.getElementById("ban-submit");
+    setBusy(banForm, button, true);
+    try {
+      const r = await api("/admin/ban-user", body);
+      if (r.ok) {
+        dialog.close();
+        say((u.name || u.email) + " is banned and signed out everywhere.");
+        await load();
+      } else {
+        showError(banAlert, message(r));
+      }
+    } catch {
+      showError(banAlert, UNREACHABLE);
+    }
+    setBusy(banForm, button, false);
+  });
+  document.getElementById("user-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    state.searchValue = String(data.get("searchValue") || "").trim();
+    state.searchField = String(data.get("searchField") || "email");
+    state.offset = 0;
+    load();
+  });
+  prev.addEventListener("click", () => {
+    state.offset = Math.max(0, state.offset - state.limit);
+    load();
+  });
+  next.addEventListener("click", () => {
+    state.offset += state.limit;
+    load();
+  });
+  session().then((res) => {
+    state.me = res.ok && res.data ? res.data.user.id : "";
+    load();
+  }).catch(() => showError(error, UNREACHABLE));
+}
+
+// apiKeysPage is the API keys page (Better Auth's api-key plugin, /api-key/*): create a key with a name
+// and an expiry, shown once with a copy button (the server keeps only its hash), list the keys by their
+// first characters, revoke one.
+function apiKeysPage() {
+  const error = document.querySelector("main .alert");
+  const form = document.getElementById("api-key-create");
+  const button = form.querySelector('button[type="submit"]');
+  const created = document.getElementById("api-key-created");
+  const value = document.getElementById("api-key-value");
+  const copied = document.getElementById("api-key-copied");
+  const tbody = document.getElementById("api-keys");
+  async function load() {
+    const res = await api("/api-key/list?sortBy=createdAt&sortDirection=desc");
+    if (!res.ok) {
+      showError(error, message(res));
+      return;
+    }
+    const keys = res.data.apiKeys || [];
+    document.getElementById("api-keys-empty").hidden = keys.length > 0;
+    tbody.replaceChildren(...keys.map((k) => {
+      const tr = document.createElement("tr");
+      tr.dataset.id = k.id;
+      const revoke = document.createElement("button");
+      revoke.type = "button";
+      revoke.className = "danger small";
+      revoke.textContent = "Revoke";
+      revoke.setAttribute("aria-label", "Revoke the key " + (k.name || k.start));
+      revoke.addEventListener("click", async () => {
+        revoke.disabled = true;
+        showError(error, "");
+        try {
+          const r = await api("/api-key/delete", { keyId: k.id });
+          if (!r.ok) {
+            showError(error, message(r));
+            revoke.disabled = false;
+            return;
+          }
+          await load();
+        } catch {
+          showError(error, UNREACHABLE);
+          revoke.disabled = false;
+        }
+      });
+      const action = document.createElement("td");
+      action.append(revoke);
+      tr.append(cell("Name", k.name || "(no name)", "device"), cell("Key", (k.start || "") + "…", "mono"),
+        cell("Created", formatDateTime(k.createdAt)), cell("Expires", k.expiresAt ? formatDateTime(k.expiresAt) : "Never"),
+        cell("Last used", k.lastRequest ? formatDateTime(k.lastRequest) : "Never"), action);
+      return tr;
+    }));
+  }
+  form.addEventListener("input", () => {
+    fieldError(form, "name", "");
+    showError(error, "");
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, "");
+    const data = new FormData(form);
+    const name = String(data.get("name") || "").trim();
+    if (!name) {
+      fieldError(form, "name", "Name the key, so that you know what to revoke later.").focus();
+      return;
+    }
+    const body = { name };
+    if (data.get("expiresIn")) {
+      body.expiresIn = Number(data.get("expiresIn"));
+    }
+    setBusy(form, button, true);
+    try {
+      const res = await api("/api-key/create", body);
+      if (res.ok) {
+        form.reset();
+        document.getElementById("api-key-created-name").textContent = res.data.name;
+        value.textContent = res.data.key;
+        document.getElementById("api-key-curl").textContent = "curl -H 'x-api-key: " + res.data.key + "' " + location.origin + "/api/me";
+        copied.textContent = "";
+        created.hidden = false;
+        document.getElementById("api-key-copy").focus();
+        await load();
+      } else {
+        showProblems(form, error, res);
+      }
+    } catch {
+      showError(error, UNREACHABLE);
+    }
+    setBusy(form, button, false);
+  });
+  document.getElementById("api-key-copy").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(value.textContent);
+      copied.textContent = "Copied to the clipboard.";
+    } catch {
+      // No clipboard access (an http origin other than localhost): select the key for Ctrl+C.
+      const range = document.createRange();
+      range.selectNodeContents(value);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      copied.textContent = "Selected: press Ctrl+C (or ⌘C) to copy it.";
+    }
+  });
+  document.getElementById("api-key-done").addEventListener("click", () => {
+    value.textContent = "";
+    document.getElementById("api-key-curl").textContent = "";
+    created.hidden = true;
+  });
+  load();
+}
+
+topBar();
 switch (document.body.dataset.page) {
   case "home":
     home();
@@ -715,5 +1064,11 @@ switch (document.body.dataset.page) {
     break;
   case "error":
     errorPage();
+    break;
+  case "admin":
+    adminPage();
+    break;
+  case "api-keys":
+    apiKeysPage();
     break;
 }
