@@ -369,9 +369,9 @@ function socialButtons() {
   }
 }
 
-// session is the page's GET /get-session, asked once and shared by the top bar and the page's own script.
+// currentSession is the page's GET /get-session, asked once and shared by the top bar and the page's own script.
 let sessionAnswer = null;
-function session() {
+function currentSession() {
   sessionAnswer = sessionAnswer || api("/get-session");
   return sessionAnswer;
 }
@@ -382,7 +382,7 @@ function session() {
 async function topBar() {
   let res;
   try {
-    res = await session();
+    res = await currentSession();
   } catch {
     return;
   }
@@ -482,7 +482,7 @@ async function home() {
   const error = document.querySelector(".alert");
   let res;
   try {
-    res = await session();
+    res = await currentSession();
   } catch {
     status.textContent = UNREACHABLE;
     return;
@@ -506,7 +506,7 @@ function signInNotice() {
 
 async function dashboard() {
   const error = document.querySelector(".alert");
-  const res = await session();
+  const res = await currentSession();
   if (!res.ok || !res.data) {
     location.assign("/sign-in?callbackUrl=/dashboard");
     return;
@@ -919,7 +919,7 @@ function adminPage() {
     state.offset += state.limit;
     load();
   });
-  session().then((res) => {
+  currentSession().then((res) => {
     state.me = res.ok && res.data ? res.data.user.id : "";
     load();
   }).catch(() => showError(error, UNREACHABLE));
