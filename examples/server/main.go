@@ -11,7 +11,9 @@
 // code to the log instead of sending it, which turns on "Email me a sign-in link" (Better Auth's magic-link
 // plugin). Nothing is created before the configuration is valid and the port is bound. Setting
 // BETTER_AUTH_SECRET turns that off. Two-factor authentication (Better Auth's two-factor plugin: TOTP, backup
-// codes, trusted devices) is on in both modes. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
+// codes, trusted devices) is on in both modes, and so are Better Auth's admin plugin (the first user to sign
+// up in development mode is an admin; ADMIN_USER_IDS names admins in both) and the api-key plugin (keys in
+// x-api-key sign requests in, on /api/* and /api/auth/*). Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
 // social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
 // README.md for every variable.
 //
@@ -22,6 +24,9 @@
 //	GET  /dashboard        the user, their sessions, two-factor authentication (turn it on with a QR code and
 //	                       backup codes, or off) and a sign-out button; redirects to /sign-in when not
 //	                       signed in
+//	GET  /api-keys         the user's API keys (create, shown once; list; revoke)
+//	GET  /admin            for admins (the admin plugin's "user: list" permission; 403 page otherwise):
+//	                       users with search and pages, ban, unban, impersonate, sign out everywhere
 //	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount), the JWT plugin's /token and /jwks among
 //	                       them; BETTER_AUTH_URL's path or BETTER_AUTH_BASE_PATH moves them, and the pages
 //	                       follow
