@@ -48,8 +48,14 @@ const EXTRA_PLUGINS = {
     }),
   // The organization plugin with ORG_STATEMENTS added to Better Auth's default statements, ORG_ROLES' roles
   // (the defaults extended with the project statement, plus a custom "auditor"), and dynamic access control
-  // (the organizationRole table) on.
-  organization: () => organization({ ac: orgAC, roles: orgRoles, dynamicAccessControl: { enabled: true } }),
+  // (the organizationRole table) on; ORG_TEAMS turns teams on (teams: { enabled: true, ...ORG_TEAMS }).
+  organization: (s) =>
+    organization({
+      ac: orgAC,
+      roles: orgRoles,
+      dynamicAccessControl: { enabled: true },
+      ...(s.orgTeams ? { teams: { enabled: true, ...s.orgTeams } } : {}),
+    }),
   magicLink: () =>
     magicLink({ sendMagicLink: async ({ email, url, token }) => void outbox.push({ kind: "magic-link", email, url, token }) }),
   emailOTP: () =>
@@ -115,6 +121,16 @@ export function settingsFromEnv(env, port) {
       throw new Error("GENERIC_OAUTH: want a JSON array of genericOAuth configs, each with a providerId");
     }
   }
+  // ORG_TEAMS is "1" (teams with their defaults) or a JSON object of more teams options
+  // ({"maximumTeams":4,"maximumMembersPerTeam":2,"allowRemovingAllTeams":true,"defaultTeam":{"enabled":false}}).
+  let orgTeams;
+  if (env.ORG_TEAMS) {
+    orgTeams = env.ORG_TEAMS === "1" ? {} : JSON.parse(env.ORG_TEAMS);
+    if (typeof orgTeams !== "object" || orgTeams === null || Array.isArray(orgTeams)) {
+      throw new Error(`ORG_TEAMS=${JSON.stringify(env.ORG_TEAMS)}: want 1 or a JSON object of teams options`);
+    }
+    if (!plugins.includes("organization")) throw new Error("ORG_TEAMS needs PLUGINS=organization");
+  }
   let expires = env.JWT_EXPIRES || undefined;
   // A bare number would be an absolute epoch for Better Auth; here it means seconds from now.
   if (expires !== undefined && /^\d+$/.test(expires)) expires = `${expires}s`;
@@ -148,6 +164,7 @@ export function settingsFromEnv(env, port) {
     encryptOAuthTokens: env.ENCRYPT_OAUTH_TOKENS === "1",
     genericOAuth: genericOAuthConfig,
     plugins,
+    orgTeams,
   };
 }
 
@@ -233,7 +250,7 @@ export function createAuth(s, database, storage) {
   if (s.encryptOAuthTokens) options.account = { encryptOAuthTokens: true };
   if (storage) options.secondaryStorage = storage.storage;
   if (s.genericOAuth) options.plugins.push(genericOAuth({ config: s.genericOAuth }));
-  for (const p of s.plugins) options.plugins.push(EXTRA_PLUGINS[p]());
+  for (const p of s.plugins) options.plugins.push(EXTRA_PLUGINS[p](s));
   return betterAuth(options);
 }
 

@@ -41,6 +41,11 @@ const (
 	EmailVerificationOTP EmailKind = "email-verification-otp"
 	// EmailPasswordResetOTP carries an email-OTP code that resets the password (type "forget-password").
 	EmailPasswordResetOTP EmailKind = "forget-password-otp"
+	// EmailOrganizationInvitation invites To to an organization (the organization plugin's
+	// sendInvitationEmail): Token is the invitation id, which /organization/accept-invitation takes; URL is
+	// the link the plugin's InvitationURL made, or empty; Invitation holds the details. User is zero when
+	// the address has no user yet.
+	EmailOrganizationInvitation EmailKind = "organization-invitation"
 )
 
 // Email is a message the server asks a [Mailer] to send: the link and token Better Auth would pass to its
@@ -60,6 +65,22 @@ type Email struct {
 	// Token is the token inside URL (the verification JWT, or the 24-character reset token). It is a
 	// credential: do not log it.
 	Token string
+	// Invitation describes the invitation of an [EmailOrganizationInvitation] email (nil otherwise).
+	Invitation *EmailInvitation
+}
+
+// EmailInvitation is what Better Auth's sendInvitationEmail is given about an organization invitation.
+type EmailInvitation struct {
+	// ID is the invitation id (also in Email.Token).
+	ID string
+	// Role is the role the invitee gets.
+	Role string
+	// OrganizationID, OrganizationName and OrganizationSlug name the organization.
+	OrganizationID, OrganizationName, OrganizationSlug string
+	// Inviter is the inviting user.
+	Inviter store.User
+	// ExpiresAt is when the invitation expires.
+	ExpiresAt time.Time
 }
 
 // Mailer sends the server's emails. The mail package has an SMTP mailer and a development mailer that logs

@@ -140,7 +140,8 @@ func PathIs(paths ...string) func(string) bool {
 	return func(p string) bool { return slices.Contains(paths, p) }
 }
 
-// APIError is a Better Auth error answer: the status and the body {"code","message"}.
+// APIError is a Better Auth error answer: the status and the body {"code","message"}. With neither a code
+// nor a message the answer has no body, as Better Auth's APIError.fromStatus(status) has none.
 type APIError struct {
 	Status        int
 	Code, Message string
@@ -646,6 +647,9 @@ func (a *Server) AutoSignInAfterVerification() bool { return a.s.server.ev.AutoS
 // HasMailer reports whether the server has a Mailer (Config.Mailer), which [Context.SendEmail] needs.
 func (a *Server) HasMailer() bool { return a.s.server.mailer != nil }
 
+// Logger returns the server's logger (Config.Logger).
+func (a *Server) Logger() *slog.Logger { return a.s.log }
+
 // Database returns the server's database (Config.Database).
 func (a *Server) Database() store.Database { return a.s.server.db }
 
@@ -670,7 +674,9 @@ func exportError(err error) error {
 func importError(err error) error {
 	var e *APIError
 	if errors.As(err, &e) {
-		return newAPIError(e.Status, e.Code, e.Message)
+		ae := newAPIError(e.Status, e.Code, e.Message)
+		ae.noBody = e.Code == "" && e.Message == "" // APIError.fromStatus without a message: no body
+		return ae
 	}
 	return err
 }

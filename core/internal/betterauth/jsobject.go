@@ -38,6 +38,10 @@ func (o *Object) Set(key string, val []byte) {
 	o.m = append(o.m, member{key, val})
 }
 
+// SetValue sets key to v written as JSON.stringify writes it (nil is null; time.Time a date string; maps
+// in key order).
+func (o *Object) SetValue(key string, v any) { o.Set(key, appendJSValue(nil, v)) }
+
 // SetString sets key to the string v.
 func (o *Object) SetString(key, v string) { o.Set(key, AppendJSString(nil, v)) }
 

@@ -23,6 +23,9 @@ var (
 		"apikey.id": true, "apikey.key": true, "apikey.referenceId": true, "member.organizationId": true,
 		"member.userId": true, "member.role": true, "organizationRole.organizationId": true,
 		"organizationRole.role": true, "organizationRole.permission": true, "passkey.id": true,
+		"organization.id": true, "organization.slug": true, "invitation.id": true,
+		"invitation.organizationId": true, "invitation.email": true, "invitation.status": true, "team.id": true,
+		"team.organizationId": true, "teamMember.id": true, "teamMember.teamId": true, "teamMember.userId": true,
 		"passkey.publicKey": true, "passkey.userId": true, "passkey.credentialID": true}
 	coreDates = map[string]bool{"expiresAt": true, "createdAt": true, "updatedAt": true}
 )

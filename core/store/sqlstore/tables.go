@@ -22,6 +22,10 @@ var (
 	// The api-key plugin's apikey table (@better-auth/api-key 1.7.21 apiKeySchema).
 	// The organization plugin's member and organizationRole tables.
 	memberFields  = []string{"id", "organizationId", "userId", "role", "createdAt"}
+	orgFields     = []string{"id", "name", "slug", "logo", "createdAt", "metadata"}
+	inviteFields  = []string{"id", "organizationId", "email", "role", "teamId", "status", "expiresAt", "createdAt", "inviterId"}
+	teamFields    = []string{"id", "name", "memberCount", "organizationId", "createdAt", "updatedAt"}
+	teamMemFields = []string{"id", "teamId", "userId", "membershipKey", "createdAt"}
 	orgRoleFields = []string{"id", "organizationId", "role", "permission", "createdAt", "updatedAt"}
 	apikeyFields  = []string{"id", "configId", "name", "start", "referenceId", "prefix", "key", "refillInterval",
 		"refillAmount", "lastRefillAt", "enabled", "rateLimitEnabled", "rateLimitTimeWindow", "rateLimitMax",
@@ -38,6 +42,7 @@ var coreTypes = map[string]FieldType{
 	"verified": FieldBoolean, "lockedUntil": FieldDate, // the two-factor plugin's twoFactor table
 	"lastRefillAt": FieldDate, "lastRequest": FieldDate, "enabled": FieldBoolean, "rateLimitEnabled": FieldBoolean,
 	"backedUp": FieldBoolean, "counter": FieldNumber, // the passkey plugin's passkey table
+	"memberCount": FieldNumber, // the organization plugin's team table
 }
 
 // table is one of Better Auth's tables as the write methods see it: every column, the core fields first.
@@ -122,6 +127,14 @@ func (s *Store) table(ctx context.Context, model string) (*table, error) {
 		t.name, t.alias, fields = s.names.OrganizationRole, "r", orgRoleFields
 	case "passkey":
 		t.name, t.alias, fields = "passkey", "pk", passkeyFields
+	case "organization":
+		t.name, t.alias, fields = "organization", "o", orgFields
+	case "invitation":
+		t.name, t.alias, fields = "invitation", "i", inviteFields
+	case "team":
+		t.name, t.alias, fields = "team", "t", teamFields
+	case "teamMember":
+		t.name, t.alias, fields = "teamMember", "tm", teamMemFields
 	}
 	dbCols, err := s.columns(ctx, t.name)
 	if err != nil {

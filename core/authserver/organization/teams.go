@@ -1,0 +1,1046 @@
+package organization
+
+// Mirrors better-auth 1.7.25 src/plugins/organization/routes/crud-team.ts (the team endpoints, each in its
+// order of checks), the team part of organization.ts (the team and teamMember tables, invitation.teamId,
+// session.activeTeamId) and the team methods of adapter.ts (the memberCount seat counter and the
+// membershipKey that keeps one teamMember row per user and team).
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
+)
+
+// TeamsConfig is the plugin's teams option (teams: {...}). The zero value is off.
+type TeamsConfig struct {
+	// Enabled turns teams on (teams.enabled): the team and teamMember tables, invitation.teamId,
+	// session.activeTeamId and the /organization/*-team* endpoints.
+	Enabled bool
+	// MaximumTeams is how many teams an organization may have (teams.maximumTeams): one more is 400
+	// YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS. 0 means no limit, as in Better Auth.
+	MaximumTeams int
+	// MaximumMembersPerTeam is how many members a team may have (teams.maximumMembersPerTeam): one more
+	// is 403 TEAM_MEMBER_LIMIT_REACHED. 0 means no limit (Better Auth's option left out).
+	MaximumMembersPerTeam int
+	// AllowRemovingAllTeams lets /organization/remove-team remove an organization's last team
+	// (teams.allowRemovingAllTeams); otherwise that is 400 UNABLE_TO_REMOVE_LAST_TEAM.
+	AllowRemovingAllTeams bool
+	// DisableDefaultTeam stops /organization/create from creating a team named after the organization
+	// with its creator in it (teams.defaultTeam.enabled: false). By default it is created and made the
+	// creator's active team.
+	DisableDefaultTeam bool
+}
+
+// teamSchema are the team and teamMember tables as Better Auth's migrator creates them.
+var teamSchema = []sqlstore.Table{
+	{Name: "team", Fields: []sqlstore.Field{
+		{Name: "name", Type: sqlstore.FieldString, Required: true},
+		{Name: "memberCount", Type: sqlstore.FieldNumber, Required: true, Default: 0},
+		{Name: "organizationId", Type: sqlstore.FieldString, Required: true, References: "organization", Index: true},
+		{Name: "createdAt", Type: sqlstore.FieldDate, Required: true},
+		{Name: "updatedAt", Type: sqlstore.FieldDate},
+	}},
+	{Name: "teamMember", Fields: []sqlstore.Field{
+		{Name: "teamId", Type: sqlstore.FieldString, Required: true, References: "team", Index: true},
+		{Name: "userId", Type: sqlstore.FieldString, Required: true, References: "user", Index: true},
+		{Name: "membershipKey", Type: sqlstore.FieldString, Unique: true},
+		{Name: "createdAt", Type: sqlstore.FieldDate},
+	}},
+}
+
+// The fields of a team and a team member as Better Auth's adapter returns them (schema order, id last),
+// without memberCount and membershipKey, which the plugin strips.
+var (
+	teamJSONFields       = []string{"name", "organizationId", "createdAt", "updatedAt", "id"}
+	teamMemberJSONFields = []string{"teamId", "userId", "createdAt", "id"}
+)
+
+func init() {
+	extensions = append(extensions, func(pl *Plugin) {
+		if !pl.cfg.Teams.Enabled {
+			return
+		}
+		pl.teamTables = append(pl.teamTables, teamSchema...)
+		pl.onOrganizationCreated = append(pl.onOrganizationCreated, pl.defaultTeam)
+		pl.onMemberDeleted = append(pl.onMemberDeleted, pl.leaveTeams)
+		pl.fullOrganizationTeams = pl.fullOrgTeams
+		pl.inviteTeams = pl.checkInviteTeams
+		pl.acceptTeams = pl.joinInvitedTeams
+		pl.addMemberTeam = pl.addToTeam
+		pl.extraEndpoints = append(pl.extraEndpoints,
+			post("/organization/create-team", "createTeam", pl.createTeam),
+			get("/organization/list-teams", "listOrganizationTeams", pl.listTeams),
+			post("/organization/remove-team", "removeTeam", pl.removeTeam),
+			post("/organization/update-team", "updateTeam", pl.updateTeam),
+			post("/organization/set-active-team", "setActiveTeam", pl.setActiveTeam),
+			get("/organization/list-user-teams", "listUserTeams", pl.listUserTeams),
+			get("/organization/list-team-members", "listTeamMembers", pl.listTeamMembers),
+			post("/organization/add-team-member", "addTeamMember", pl.addTeamMember),
+			post("/organization/remove-team-member", "removeTeamMember", pl.removeTeamMember),
+		)
+	})
+}
+
+// errUnauthorized is APIError.fromStatus("UNAUTHORIZED"): a 401 without code or message, what the
+// endpoints that read the session themselves (getSessionFromCtx) answer without one.
+var errUnauthorized = &authserver.APIError{Status: 401}
+
+// optionalSession is getSessionFromCtx: the session, or nil without one; other errors are returned.
+func optionalSession(x *authserver.Context) (*store.Result, error) {
+	res, err := x.Session()
+	if ae, ok := errors.AsType[*authserver.APIError](err); ok && ae.Status == 401 {
+		return nil, nil
+	}
+	return res, err
+}
+
+// sessionString returns a session's additional string field (activeOrganizationId, activeTeamId); ok is
+// false when it is NULL or absent.
+func sessionString(res *store.Result, field string) (string, bool) {
+	if res == nil {
+		return "", false
+	}
+	s, ok := res.Session.Additional[field].(string)
+	return s, ok
+}
+
+// orString is JavaScript's a || b for strings.
+func orString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// createTeam is POST /organization/create-team {name, organizationId?}.
+func (pl *Plugin) createTeam(x *authserver.Context) (any, error) {
+	if err := x.Validate(authserver.BodyField{Name: "name", Kind: authserver.FieldString, Required: true},
+		authserver.BodyField{Name: "organizationId", Kind: authserver.FieldString}); err != nil {
+		return nil, err
+	}
+	res, err := optionalSession(x)
+	if err != nil {
+		return nil, err
+	}
+	active, _ := sessionString(res, "activeOrganizationId")
+	orgID := orString(x.String("organizationId"), active)
+	if res == nil {
+		return nil, errUnauthorized
+	}
+	if orgID == "" {
+		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	ctx := x.Context()
+	if err := pl.teamGuard(ctx, res.User.ID, orgID, "team", "create", 403, "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION",
+		"YOU_ARE_NOT_ALLOWED_TO_CREATE_TEAMS_IN_THIS_ORGANIZATION"); err != nil {
+		return nil, err
+	}
+	teams, err := pl.teamRows(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if max := pl.cfg.Teams.MaximumTeams; max > 0 && len(teams) >= max {
+		return nil, pl.err(400, "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS")
+	}
+	if err := pl.requireOrganization(ctx, orgID); err != nil {
+		return nil, err
+	}
+	now := x.Now()
+	team, err := pl.insertTeam(ctx, orgID, x.String("name"), now, &now)
+	if err != nil {
+		return nil, err
+	}
+	return rowJSON(team, teamJSONFields), nil
+}
+
+// removeTeam is POST /organization/remove-team {teamId, organizationId?}.
+func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
+	if err := x.Validate(authserver.BodyField{Name: "teamId", Kind: authserver.FieldString, Required: true},
+		authserver.BodyField{Name: "organizationId", Kind: authserver.FieldString}); err != nil {
+		return nil, err
+	}
+	res, err := optionalSession(x)
+	if err != nil {
+		return nil, err
+	}
+	active, _ := sessionString(res, "activeOrganizationId")
+	orgID := orString(x.String("organizationId"), active)
+	if orgID == "" {
+		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	if res == nil {
+		return nil, errUnauthorized
+	}
+	ctx := x.Context()
+	teamID := x.String("teamId")
+	m, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	if activeTeam, ok := sessionString(res, "activeTeamId"); m == nil || ok && activeTeam == teamID {
+		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM")
+	}
+	if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"team": {"delete"}}, false); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION")
+	}
+	team, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if team == nil || team.String("organizationId") != orgID {
+		return nil, pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if !pl.cfg.Teams.AllowRemovingAllTeams {
+		n, err := pl.db.CountRows(ctx, "team", []store.Where{eq("organizationId", orgID)})
+		if err != nil {
+			return nil, err
+		}
+		if n <= 1 {
+			return nil, pl.err(400, "UNABLE_TO_REMOVE_LAST_TEAM")
+		}
+	}
+	if err := pl.requireOrganization(ctx, orgID); err != nil {
+		return nil, err
+	}
+	if err := pl.deleteTeam(ctx, team.String("id"), orgID, x.Now()); err != nil {
+		return nil, err
+	}
+	return map[string]string{"message": "Team removed successfully."}, nil
+}
+
+// deleteTeam deletes a team, its teamMember rows, and the team from the teamId of the organization's
+// pending invitations (NULL when it was their only team), as the plugin's removeTeam does.
+func (pl *Plugin) deleteTeam(ctx context.Context, teamID, orgID string, now time.Time) error {
+	if _, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{eq("teamId", teamID)}); err != nil {
+		return err
+	}
+	if _, err := pl.db.DeleteRows(ctx, "team", []store.Where{eq("id", teamID)}); err != nil {
+		return err
+	}
+	invs, err := pl.db.FindRows(ctx, "invitation", store.RowQuery{Where: []store.Where{
+		eq("organizationId", orgID), eq("status", "pending")}})
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		exp, _ := inv["expiresAt"].(time.Time)
+		ids := inv.String("teamId")
+		if !exp.After(now) || ids == "" {
+			continue
+		}
+		list := strings.Split(ids, ",")
+		if !slices.Contains(list, teamID) {
+			continue
+		}
+		list = slices.DeleteFunc(list, func(id string) bool { return id == teamID })
+		var v any
+		if len(list) > 0 {
+			v = strings.Join(list, ",")
+		}
+		if _, err := pl.db.UpdateRows(ctx, "invitation", []store.Where{eq("id", inv.String("id"))}, store.Row{"teamId": v}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateTeam is POST /organization/update-team {teamId, data: {name?, organizationId?}}.
+func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
+	teamID, data, err := updateTeamBody(x)
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	dataOrg, _ := data["organizationId"].(string)
+	active, _ := sessionString(res, "activeOrganizationId")
+	orgID := orString(dataOrg, active)
+	if orgID == "" {
+		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	ctx := x.Context()
+	if err := pl.teamGuard(ctx, res.User.ID, orgID, "team", "update", 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM",
+		"YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM"); err != nil {
+		return nil, err
+	}
+	team, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if team == nil || team.String("organizationId") != orgID {
+		return nil, pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if err := pl.requireOrganization(ctx, orgID); err != nil {
+		return nil, err
+	}
+	set := store.Row{"updatedAt": x.Now()}
+	if name, ok := data["name"].(string); ok {
+		set["name"] = name
+	}
+	id := team.String("id")
+	if _, err := pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", id)}, set); err != nil {
+		return nil, err
+	}
+	updated, err := pl.teamRow(ctx, id, "")
+	if err != nil {
+		return nil, err
+	}
+	if updated == nil {
+		return json.RawMessage("null"), nil
+	}
+	return rowJSON(updated, teamJSONFields), nil
+}
+
+// updateTeamBody is zod on update-team's body: teamId a string, data an object whose name (at least one
+// character) and organizationId are strings when present.
+func updateTeamBody(x *authserver.Context) (teamID string, data map[string]any, err error) {
+	b, err := body(x)
+	if err != nil {
+		return "", nil, err
+	}
+	c := &checks{where: "body"}
+	teamID, _ = c.str(b, "teamId", "teamId", true, false, false)
+	v, ok := b["data"]
+	data, isObj := v.(map[string]any)
+	switch {
+	case !ok:
+		c.add("data", "Invalid input: expected object, received undefined")
+	case !isObj:
+		c.add("data", "Invalid input: expected object, received "+jsType(v))
+	default:
+		c.str(data, "data.name", "name", false, true, false)
+		c.str(data, "data.organizationId", "organizationId", false, false, false)
+	}
+	return teamID, data, c.err()
+}
+
+// listTeams is GET /organization/list-teams?organizationId=.
+func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	active, _ := sessionString(res, "activeOrganizationId")
+	orgID := orString(x.Query().Get("organizationId"), active)
+	if orgID == "" {
+		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	ctx := x.Context()
+	if m, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
+		return nil, err
+	} else if m == nil {
+		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION")
+	}
+	teams, err := pl.teamRows(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return rowsJSON(teams, teamJSONFields), nil
+}
+
+// setActiveTeam is POST /organization/set-active-team {teamId?: string | null}: null unsets the active
+// team; without a teamId the active team is checked again.
+func (pl *Plugin) setActiveTeam(x *authserver.Context) (any, error) {
+	if _, err := body(x); err != nil {
+		return nil, err
+	}
+	if err := x.Validate(authserver.BodyField{Name: "teamId", Kind: authserver.FieldStringOrNull}); err != nil {
+		return nil, err
+	}
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	activeTeam, hasActive := sessionString(res, "activeTeamId")
+	hasActive = hasActive && activeTeam != ""
+	ctx := x.Context()
+	if v, ok := x.Body()["teamId"]; ok && v == nil {
+		if !hasActive {
+			return json.RawMessage("null"), nil
+		}
+		if err := pl.setSessionField(ctx, x, res, "activeTeamId", nil, true); err != nil {
+			return nil, err
+		}
+		return json.RawMessage("null"), nil
+	}
+	teamID := x.String("teamId")
+	if teamID == "" {
+		if !hasActive {
+			return json.RawMessage("null"), nil
+		}
+		teamID = activeTeam
+	}
+	orgID, _ := sessionString(res, "activeOrganizationId")
+	if orgID == "" {
+		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	team, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if team == nil {
+		return nil, pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if tm, err := pl.teamMemberRow(ctx, teamID, res.User.ID); err != nil {
+		return nil, err
+	} else if tm == nil {
+		return nil, pl.err(403, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
+	}
+	if err := pl.setSessionField(ctx, x, res, "activeTeamId", team.String("id"), true); err != nil {
+		return nil, err
+	}
+	return rowJSON(team, teamJSONFields), nil
+}
+
+// setSessionField sets one of the plugin's session columns (activeTeamId) on the request's session, as
+// the adapter's updateSession does, and keeps res in step; with cookie it sets the session cookies again
+// from the row as it is now (setSessionCookie).
+func (pl *Plugin) setSessionField(ctx context.Context, x *authserver.Context, res *store.Result, field string, v any, cookie bool) error {
+	up := pl.srv.Database().(store.SessionFieldUpdater) // checked in init
+	if err := up.UpdateSessionFields(ctx, res.Session.Token, map[string]any{field: v}, nowOf(x)); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	if res.Session.Additional == nil {
+		res.Session.Additional = map[string]any{}
+	}
+	res.Session.Additional[field] = v
+	if !cookie || x == nil {
+		return nil
+	}
+	updated, err := pl.srv.Database().Lookup(ctx, res.Session.Token)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	x.SetSessionCookie(&store.Result{Session: updated.Session, User: res.User}, x.DontRemember())
+	return nil
+}
+
+// listUserTeams is GET /organization/list-user-teams?userId=&organizationId=: the caller's teams (in
+// organizations they are still a member of), or another member's in one organization, which takes the
+// member update permission there.
+func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	ctx := x.Context()
+	self := res.User.ID
+	target := orString(x.Query().Get("userId"), self)
+	active, _ := sessionString(res, "activeOrganizationId")
+	explicit := x.Query().Get("organizationId")
+	orgID := orString(explicit, active)
+	inOrg := func(teams []store.Row, org string) []store.Row {
+		return slices.DeleteFunc(teams, func(t store.Row) bool { return t.String("organizationId") != org })
+	}
+	if target != self {
+		if orgID == "" {
+			return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+		}
+		m, _, err := pl.memberOf(ctx, orgID, self)
+		if err != nil {
+			return nil, err
+		}
+		if m == nil {
+			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+		}
+		if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER")
+		}
+		if tm, _, err := pl.memberOf(ctx, orgID, target); err != nil {
+			return nil, err
+		} else if tm == nil {
+			return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
+		}
+		teams, err := pl.teamsOfUser(ctx, target)
+		if err != nil {
+			return nil, err
+		}
+		return rowsJSON(inOrg(teams, orgID), teamJSONFields), nil
+	}
+	if explicit != "" {
+		if m, _, err := pl.memberOf(ctx, orgID, self); err != nil {
+			return nil, err
+		} else if m == nil {
+			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+		}
+		teams, err := pl.teamsOfUser(ctx, self)
+		if err != nil {
+			return nil, err
+		}
+		return rowsJSON(inOrg(teams, orgID), teamJSONFields), nil
+	}
+	teams, err := pl.teamsOfUser(ctx, self)
+	if err != nil {
+		return nil, err
+	}
+	member := map[string]bool{}
+	for _, t := range teams {
+		org := t.String("organizationId")
+		if _, seen := member[org]; seen {
+			continue
+		}
+		m, _, err := pl.memberOf(ctx, org, self)
+		if err != nil {
+			return nil, err
+		}
+		member[org] = m != nil
+	}
+	teams = slices.DeleteFunc(teams, func(t store.Row) bool { return !member[t.String("organizationId")] })
+	return rowsJSON(teams, teamJSONFields), nil
+}
+
+// listTeamMembers is GET /organization/list-team-members?teamId=: the members of a team the caller is
+// in (the active team by default).
+func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	active, _ := sessionString(res, "activeTeamId")
+	teamID := orString(x.Query().Get("teamId"), active)
+	if teamID == "" {
+		return nil, pl.err(400, "YOU_DO_NOT_HAVE_AN_ACTIVE_TEAM")
+	}
+	ctx := x.Context()
+	team, err := pl.teamRow(ctx, teamID, "")
+	if err != nil {
+		return nil, err
+	}
+	if team == nil {
+		return nil, pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if m, _, err := pl.memberOf(ctx, team.String("organizationId"), res.User.ID); err != nil {
+		return nil, err
+	} else if m == nil {
+		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
+	}
+	if tm, err := pl.teamMemberRow(ctx, teamID, res.User.ID); err != nil {
+		return nil, err
+	} else if tm == nil {
+		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
+	}
+	members, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("teamId", teamID)}})
+	if err != nil {
+		return nil, err
+	}
+	return rowsJSON(members, teamMemberJSONFields), nil
+}
+
+// teamMemberBody validates add-team-member's and remove-team-member's body (teamId a string, userId
+// coerced to a string, organizationId an optional string) and returns teamId and userId.
+func teamMemberBody(x *authserver.Context) (teamID, userID string, err error) {
+	b, err := body(x)
+	if err != nil {
+		return "", "", err
+	}
+	c := &checks{where: "body"}
+	teamID, _ = c.str(b, "teamId", "teamId", true, false, false)
+	uv, ok := b["userId"]
+	if !ok {
+		c.add("userId", "Invalid input: expected nonoptional, received undefined")
+	}
+	c.str(b, "organizationId", "organizationId", false, false, false)
+	return teamID, jsString(uv), c.err()
+}
+
+// jsString is JavaScript's String(v) of a JSON value, as z.coerce.string() makes it.
+func jsString(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return t
+	case bool:
+		if t {
+			return "true"
+		}
+		return "false"
+	case float64:
+		return string(betterauth.AppendNumber(nil, t))
+	case json.Number:
+		return t.String()
+	case []any:
+		parts := make([]string, len(t))
+		for i, e := range t {
+			if e != nil {
+				parts[i] = jsString(e)
+			}
+		}
+		return strings.Join(parts, ",")
+	}
+	return "[object Object]"
+}
+
+// addTeamMember is POST /organization/add-team-member {teamId, userId, organizationId?}: a member of the
+// organization joins one of its teams; it takes the member update permission.
+func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
+	teamID, userID, err := teamMemberBody(x)
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	ctx := x.Context()
+	team, err := pl.teamMemberChecks(x, res, teamID, userID, "update", "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER")
+	if err != nil {
+		return nil, err
+	}
+	var tm store.Row
+	if max := pl.cfg.Teams.MaximumMembersPerTeam; max > 0 {
+		var full bool
+		if tm, full, err = pl.joinTeam(ctx, team.String("id"), userID, max, x.Now()); err != nil {
+			return nil, err
+		} else if full {
+			return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+		}
+	} else if tm, _, err = pl.joinTeam(ctx, team.String("id"), userID, 0, x.Now()); err != nil {
+		return nil, err
+	}
+	return rowJSON(tm, teamMemberJSONFields), nil
+}
+
+// removeTeamMember is POST /organization/remove-team-member {teamId, userId, organizationId?}; it takes
+// the member delete permission.
+func (pl *Plugin) removeTeamMember(x *authserver.Context) (any, error) {
+	teamID, userID, err := teamMemberBody(x)
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	ctx := x.Context()
+	team, err := pl.teamMemberChecks(x, res, teamID, userID, "delete", "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER")
+	if err != nil {
+		return nil, err
+	}
+	if tm, err := pl.teamMemberRow(ctx, teamID, userID); err != nil {
+		return nil, err
+	} else if tm == nil {
+		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
+	}
+	if err := pl.leaveTeam(ctx, team.String("id"), userID); err != nil {
+		return nil, err
+	}
+	return map[string]string{"message": "Team member removed successfully."}, nil
+}
+
+// teamMemberChecks are the checks add-team-member and remove-team-member share, in their order: an
+// organization (the body's or the active one), the caller a member of it with the member permission
+// action, the user a member of it, the team one of its teams, the organization and the user existing. It
+// returns the team.
+func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, teamID, userID, action, code string) (store.Row, error) {
+	ctx := x.Context()
+	active, _ := sessionString(res, "activeOrganizationId")
+	orgID := orString(x.String("organizationId"), active)
+	if orgID == "" {
+		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	if err := pl.teamGuard(ctx, res.User.ID, orgID, "member", action, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", code); err != nil {
+		return nil, err
+	}
+	if m, _, err := pl.memberOf(ctx, orgID, userID); err != nil {
+		return nil, err
+	} else if m == nil {
+		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
+	}
+	team, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if team == nil {
+		return nil, pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if err := pl.requireOrganization(ctx, orgID); err != nil {
+		return nil, err
+	}
+	if _, err := x.Database().UserByID(ctx, userID); errors.Is(err, store.ErrNotFound) {
+		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
+	} else if err != nil {
+		return nil, err
+	}
+	return team, nil
+}
+
+// teamGuard checks the caller is a member of orgID (else status with notMember) whose role grants
+// resource:action (else 403 with denied).
+func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action string, status int, notMember, denied string) error {
+	m, _, err := pl.memberOf(ctx, orgID, userID)
+	if err != nil {
+		return err
+	}
+	if m == nil {
+		return pl.err(status, notMember)
+	}
+	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{resource: {action}}, false)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return pl.err(403, denied)
+	}
+	return nil
+}
+
+// requireOrganization answers 400 ORGANIZATION_NOT_FOUND when orgID has no organization row.
+func (pl *Plugin) requireOrganization(ctx context.Context, orgID string) error {
+	org, err := pl.orgByID(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if org == nil {
+		return pl.err(400, "ORGANIZATION_NOT_FOUND")
+	}
+	return nil
+}
+
+// teamRows are the organization's teams.
+func (pl *Plugin) teamRows(ctx context.Context, orgID string) ([]store.Row, error) {
+	return pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
+}
+
+// teamRow returns the team with that id (in orgID, unless it is ""), nil when there is none.
+func (pl *Plugin) teamRow(ctx context.Context, teamID, orgID string) (store.Row, error) {
+	if orgID == "" {
+		return pl.findOne(ctx, "team", eq("id", teamID))
+	}
+	return pl.findOne(ctx, "team", eq("id", teamID), eq("organizationId", orgID))
+}
+
+// teamMemberRow returns the teamMember row of userID in teamID, nil when there is none.
+func (pl *Plugin) teamMemberRow(ctx context.Context, teamID, userID string) (store.Row, error) {
+	return pl.findOne(ctx, "teamMember", eq("teamId", teamID), eq("userId", userID))
+}
+
+// teamsOfUser are the teams of the user's teamMember rows, in their order (listTeamsByUser).
+func (pl *Plugin) teamsOfUser(ctx context.Context, userID string) ([]store.Row, error) {
+	tms, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("userId", userID)}})
+	if err != nil || len(tms) == 0 {
+		return nil, err
+	}
+	ids := make([]any, len(tms))
+	for i, tm := range tms {
+		ids[i] = tm.String("teamId")
+	}
+	teams, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{{Field: "id", Operator: "in", Value: ids}}})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]store.Row, len(teams))
+	for _, t := range teams {
+		byID[t.String("id")] = t
+	}
+	out := make([]store.Row, 0, len(tms))
+	for _, tm := range tms {
+		if t, ok := byID[tm.String("teamId")]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// insertTeam creates a team with no members.
+func (pl *Plugin) insertTeam(ctx context.Context, orgID, name string, createdAt time.Time, updatedAt *time.Time) (store.Row, error) {
+	r := store.Row{"id": betterauth.NewID(), "name": name, "memberCount": float64(0), "organizationId": orgID,
+		"createdAt": createdAt, "updatedAt": nil}
+	if updatedAt != nil {
+		r["updatedAt"] = *updatedAt
+	}
+	if err := pl.db.CreateRow(ctx, "team", r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// defaultTeam is what /organization/create does with teams on (unless DisableDefaultTeam): a team named
+// after the organization with its creator in it, which becomes the creator's active team unless
+// keepCurrentActiveOrganization (the session cookie is not set again, as in Better Auth).
+func (pl *Plugin) defaultTeam(ctx context.Context, x *authserver.Context, org store.Row, u store.User, res *store.Result, keep bool) error {
+	if pl.cfg.Teams.DisableDefaultTeam {
+		return nil
+	}
+	now := nowOf(x)
+	team, err := pl.insertTeam(ctx, org.String("id"), org.String("name"), now, nil)
+	if err != nil {
+		return err
+	}
+	tm, _, err := pl.joinTeam(ctx, team.String("id"), u.ID, 0, now)
+	if err != nil {
+		return err
+	}
+	if res == nil || keep {
+		return nil
+	}
+	return pl.setSessionField(ctx, x, res, "activeTeamId", tm.String("teamId"), false)
+}
+
+// fullOrgTeams are the "teams" of /organization/get-full-organization: the organization's teams as the
+// adapter's join returns them, memberCount included.
+func (pl *Plugin) fullOrgTeams(ctx context.Context, orgID string) (json.RawMessage, error) {
+	teams, err := pl.teamRows(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return rowsJSON(teams, []string{"name", "memberCount", "organizationId", "createdAt", "updatedAt", "id"}), nil
+}
+
+// checkInviteTeams checks the teamId of an /organization/invite-member body (a string or an array of
+// strings): no id holds a comma (400 INVALID_TEAM_ID), each is a team of the organization (400
+// TEAM_NOT_FOUND) and, with MaximumMembersPerTeam, has a seat left (403 TEAM_MEMBER_LIMIT_REACHED). It
+// returns the ids.
+func (pl *Plugin) checkInviteTeams(x *authserver.Context, orgID string, teamID any, _ *store.Result) ([]string, error) {
+	ids := roleValues(teamID)
+	if slices.ContainsFunc(ids, func(id string) bool { return strings.Contains(id, ",") }) {
+		return nil, pl.err(400, "INVALID_TEAM_ID")
+	}
+	ctx := x.Context()
+	for _, id := range ids {
+		if t, err := pl.teamRow(ctx, id, orgID); err != nil {
+			return nil, err
+		} else if t == nil {
+			return nil, pl.err(400, "TEAM_NOT_FOUND")
+		}
+	}
+	if max := pl.cfg.Teams.MaximumMembersPerTeam; max > 0 {
+		for _, id := range ids {
+			n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", id)})
+			if err != nil {
+				return nil, err
+			}
+			if n >= max {
+				return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+			}
+		}
+	}
+	return ids, nil
+}
+
+// joinInvitedTeams adds the user accepting inv to its teams (each must still be a team of the
+// organization: 400 TEAM_NOT_FOUND; with MaximumMembersPerTeam a full one is 403
+// TEAM_MEMBER_LIMIT_REACHED); the only team of an invitation becomes the session's active team.
+func (pl *Plugin) joinInvitedTeams(x *authserver.Context, inv store.Row, res *store.Result) error {
+	ctx := x.Context()
+	ids := strings.Split(inv.String("teamId"), ",")
+	for _, id := range ids {
+		if t, err := pl.teamRow(ctx, id, inv.String("organizationId")); err != nil {
+			return err
+		} else if t == nil {
+			return pl.err(400, "TEAM_NOT_FOUND")
+		}
+		if _, full, err := pl.joinTeam(ctx, id, res.User.ID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now()); err != nil {
+			return err
+		} else if full {
+			return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+		}
+	}
+	if len(ids) == 1 {
+		return pl.setSessionField(ctx, x, res, "activeTeamId", ids[0], true)
+	}
+	return nil
+}
+
+// addToTeam adds a member AddMember just wrote to teamID, a team of orgID (400 TEAM_NOT_FOUND; with
+// MaximumMembersPerTeam a full one is 403 TEAM_MEMBER_LIMIT_REACHED).
+func (pl *Plugin) addToTeam(ctx context.Context, orgID, userID, teamID string) error {
+	t, err := pl.teamRow(ctx, teamID, orgID)
+	if err != nil {
+		return err
+	}
+	if t == nil || t.String("organizationId") != orgID {
+		return pl.err(400, "TEAM_NOT_FOUND")
+	}
+	if _, full, err := pl.joinTeam(ctx, teamID, userID, pl.cfg.Teams.MaximumMembersPerTeam, nowOf(nil)); err != nil {
+		return err
+	} else if full {
+		return pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+	}
+	return nil
+}
+
+// membershipKey is the adapter's computeTeamMembershipKey: base64url (no padding) of SHA-256 of
+// JSON.stringify([teamId, userId]).
+func membershipKey(teamID, userID string) string {
+	b := append([]byte{'['}, betterauth.AppendJSString(nil, teamID)...)
+	b = append(b, ',')
+	b = append(betterauth.AppendJSString(b, userID), ']')
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// joinTeam adds userID to teamID unless they are in it already (the adapter's findOrCreateTeamMember, or
+// with max > 0 its addTeamMemberWithLimit): the team's memberCount is first brought up to its rows, then
+// a seat is taken (full is true, and nothing is written, when memberCount has reached max), then the row is
+// written with its membershipKey; a concurrent join of the same user wins and its row is returned.
+func (pl *Plugin) joinTeam(ctx context.Context, teamID, userID string, max int, now time.Time) (tm store.Row, full bool, err error) {
+	key := membershipKey(teamID, userID)
+	if tm, err = pl.teamMemberByKey(ctx, key, teamID, userID); err != nil || tm != nil {
+		return tm, false, err
+	}
+	if err := pl.syncMemberCount(ctx, teamID); err != nil {
+		return nil, false, err
+	}
+	reserved, err := pl.addSeats(ctx, teamID, 1, max)
+	if err != nil {
+		return nil, false, err
+	}
+	if !reserved {
+		if max > 0 {
+			return nil, true, nil
+		}
+		// The team is gone; Better Auth's unconditional increment matches nothing either.
+	}
+	tm = store.Row{"id": betterauth.NewID(), "teamId": teamID, "userId": userID, "membershipKey": key, "createdAt": now}
+	if err := pl.db.CreateRow(ctx, "teamMember", tm); err != nil {
+		if reserved {
+			if _, rerr := pl.addSeats(ctx, teamID, -1, 0); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return nil, false, err
+		}
+		existing, ferr := pl.teamMemberByKey(ctx, key, teamID, userID)
+		if ferr != nil || existing == nil {
+			return nil, false, errors.Join(err, ferr)
+		}
+		return existing, false, nil
+	}
+	return tm, false, nil
+}
+
+// teamMemberByKey finds a teamMember row by its membershipKey, else by team and user (rows written
+// before the key existed).
+func (pl *Plugin) teamMemberByKey(ctx context.Context, key, teamID, userID string) (store.Row, error) {
+	rows, err := pl.db.FindRows(ctx, "teamMember", store.RowQuery{Where: []store.Where{eq("membershipKey", key)}, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) > 0 {
+		return rows[0], nil
+	}
+	return pl.teamMemberRow(ctx, teamID, userID)
+}
+
+// leaveTeam deletes userID's teamMember rows in teamID and gives their seats back (removeTeamMember).
+func (pl *Plugin) leaveTeam(ctx context.Context, teamID, userID string) error {
+	n, err := pl.db.DeleteRows(ctx, "teamMember", []store.Where{eq("teamId", teamID), eq("userId", userID)})
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		_, err = pl.addSeats(ctx, teamID, -int(n), 0)
+	}
+	return err
+}
+
+// leaveTeams takes userID out of every team of orgID, as the adapter's deleteMember does with teams on
+// (remove-member, leave).
+func (pl *Plugin) leaveTeams(ctx context.Context, orgID, userID string) error {
+	if !pl.cfg.Teams.Enabled {
+		return nil
+	}
+	teams, err := pl.teamRows(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	for _, t := range teams {
+		if err := pl.leaveTeam(ctx, t.String("id"), userID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncMemberCount raises the team's memberCount to its number of teamMember rows when it is below
+// (syncTeamMemberCount: rows written by an older version, or by the default team, count).
+func (pl *Plugin) syncMemberCount(ctx context.Context, teamID string) error {
+	n, err := pl.db.CountRows(ctx, "teamMember", []store.Where{eq("teamId", teamID)})
+	if err != nil {
+		return err
+	}
+	_, err = pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", teamID),
+		{Field: "memberCount", Operator: "lt", Value: float64(n)}}, store.Row{"memberCount": float64(n)})
+	return err
+}
+
+// seatRetries bounds the compare-and-set loop of addSeats under contention.
+const seatRetries = 20
+
+// addSeats adds delta to the team's memberCount atomically (a compare-and-set on the value read): a
+// positive delta only while memberCount + delta stays within max (when max > 0), a negative one only
+// while memberCount stays at least 0, as the adapter's incrementOne with its where clause. It reports
+// whether it changed the row.
+func (pl *Plugin) addSeats(ctx context.Context, teamID string, delta, max int) (bool, error) {
+	for range seatRetries {
+		rows, err := pl.db.FindRows(ctx, "team", store.RowQuery{Where: []store.Where{eq("id", teamID)}, Limit: 1})
+		if err != nil {
+			return false, err
+		}
+		if len(rows) == 0 {
+			return false, nil
+		}
+		cur, _ := rows[0]["memberCount"].(float64)
+		next := cur + float64(delta)
+		if max > 0 && next > float64(max) || next < 0 {
+			return false, nil
+		}
+		n, err := pl.db.UpdateRows(ctx, "team", []store.Where{eq("id", teamID), eq("memberCount", cur)},
+			store.Row{"memberCount": next})
+		if err != nil {
+			return false, err
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, fmt.Errorf("auth: organization: team %s: memberCount kept changing; try again", teamID)
+}
+
+// rowObject is a row as Better Auth's adapter returns it and JSON.stringify writes it: fields in order,
+// NULL as null; fields the row does not have are left out (undefined).
+func rowObject(r store.Row, fields []string) *betterauth.Object {
+	o := &betterauth.Object{}
+	for _, f := range fields {
+		if v, ok := r[f]; ok {
+			o.SetValue(f, v)
+		}
+	}
+	return o
+}
+
+func rowJSON(r store.Row, fields []string) json.RawMessage { return rowObject(r, fields).Bytes() }
+
+// rowsJSON is rowJSON of each row, as a JSON array.
+func rowsJSON(rows []store.Row, fields []string) json.RawMessage {
+	items := make([]json.RawMessage, len(rows))
+	for i, r := range rows {
+		items[i] = rowJSON(r, fields)
+	}
+	return array(items)
+}
