@@ -26,7 +26,10 @@ var pages = map[string]string{
 	"GET /sign-in":   "web/sign-in.html",
 	"GET /dashboard": "web/dashboard.html",
 	"GET /api-keys":  "web/api-keys.html",
-	"GET /error":     "web/error.html", // ?error=CODE, where an errorCallbackURL may send the browser
+	// The active organization's members and invitations, and the page an invitation's link opens.
+	"GET /organization":      "web/organization.html",
+	"GET /accept-invitation": "web/accept-invitation.html",
+	"GET /error":             "web/error.html", // ?error=CODE, where an errorCallbackURL may send the browser
 }
 
 // pageData is what the page templates see.
@@ -54,13 +57,14 @@ func newHandler(srv *authserver.Server, social []socialButton, metrics http.Hand
 
 	// The dashboard, the API keys page and the admin page are page routes: a visitor who is not signed in is
 	// sent to /sign-in?callbackUrl=/dashboard (or the page asked for).
-	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard", "/api-keys", "/admin"}, LoginURL: "/sign-in"}))
+	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard", "/api-keys", "/admin",
+		"/organization", "/accept-invitation"}, LoginURL: "/sign-in"}))
 	data := pageData{AuthBase: srv.BasePath(), Social: social,
 		PasswordMin: authserver.DefaultMinPasswordLength, PasswordMax: authserver.DefaultMaxPasswordLength,
 		MagicLink: srv.HasMailer()}
 	for pattern, file := range pages {
 		h := page(file, http.StatusOK, data)
-		if pattern == "GET /dashboard" || pattern == "GET /api-keys" {
+		if pattern != "GET /{$}" && pattern != "GET /sign-up" && pattern != "GET /sign-in" && pattern != "GET /error" {
 			h = signedIn(h)
 		}
 		mux.Handle(pattern, h)

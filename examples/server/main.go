@@ -70,6 +70,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/authserver/admin"
 	"github.com/gobetterauth/gobetterauth/core/authserver/apikey"
 	"github.com/gobetterauth/gobetterauth/core/authserver/magiclink"
+	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
 	"github.com/gobetterauth/gobetterauth/core/authserver/twofactor"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -338,6 +339,10 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// API keys: /api-key/* and the /api-keys page. A request with x-api-key is signed in as the key's
 		// owner (enableSessionForAPIKeys); each key may serve 60 requests a minute.
 		apikey.New(apikey.Config{EnableSessionForAPIKeys: true, RateLimitWindow: time.Minute, RateLimitMax: 60}).Plugin(),
+		// Organizations: /organization/* (Better Auth's default roles owner, admin, member), the top bar's
+		// switcher and the /organization page; invitations are emailed when there is a mailer (development
+		// mode's log), with a link to /accept-invitation.
+		organization.New(organization.Config{SendInvitationEmail: dev}).Plugin(),
 		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
 		twofactor.New(twofactor.Config{Issuer: appName}),
 		// Passkeys: add one on the dashboard, sign in with it (button or autofill).
@@ -365,6 +370,9 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// Zero configuration: the browser may use either name of the loopback address.
 		baseURL = "http://localhost:" + strconv.Itoa(port)
 		origins = append(origins, "http://127.0.0.1:"+strconv.Itoa(port))
+	}
+	if mailer != nil {
+		mailer = invitationLinks{next: mailer, base: baseURL}
 	}
 	var social []authserver.Provider
 	if o := s.social; o != nil {
@@ -419,6 +427,22 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		return fail(err)
 	}
 	return a, db, nil
+}
+
+// invitationLinks gives the organization plugin's invitation emails the link of this app's accept page
+// (/accept-invitation?id=<invitation id>), which Better Auth leaves to the application's
+// sendInvitationEmail, and hands every email to next.
+type invitationLinks struct {
+	next authserver.Mailer
+	base string // the app's base URL
+}
+
+// SendEmail adds the accept page's link to an invitation, then sends e with next.
+func (m invitationLinks) SendEmail(ctx context.Context, e authserver.Email) error {
+	if e.Kind == authserver.EmailOrganizationInvitation && e.URL == "" {
+		e.URL = m.base + "/accept-invitation?id=" + url.QueryEscape(e.Token)
+	}
+	return m.next.SendEmail(ctx, e)
 }
 
 // firstUserAdmin is development mode's BeforeCreateUser hook: the first user to sign up on an empty

@@ -69,6 +69,14 @@ const CODES = {
   USER_BANNED: [null, "This account is suspended."],
   EXPIRES_IN_IS_TOO_SMALL: [null, "A key must live at least a day."],
   EXPIRES_IN_IS_TOO_LARGE: [null, "A key may live at most a year."],
+  // The organization plugin's codes.
+  ORGANIZATION_ALREADY_EXISTS: ["slug", "That short name is taken. Choose another."],
+  USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION: ["email", "This person is already a member."],
+  USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION: ["email", "This person is already invited."],
+  YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION: [null, "Only owners and admins can invite people."],
+  YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE: [null, "You cannot invite someone with that role."],
+  INVITATION_NOT_FOUND: [null, "This invitation does not exist any more, or has expired. Ask for a new one."],
+  YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION: [null, "This invitation is for another email address. Sign in with that address to accept it."],
 };
 
 // FIELD_PROBLEMS are the sentences for VALIDATION_ERROR, whose message names the field: "[body.email] …".
@@ -391,6 +399,7 @@ async function topBar() {
   }
   const { user, session: current } = res.data;
   document.getElementById("nav").hidden = false;
+  orgSwitcher(current.activeOrganizationId || "");
   if (current.impersonatedBy) {
     const banner = document.getElementById("impersonation");
     document.getElementById("impersonated-user").textContent = user.name ? user.name + " (" + user.email + ")" : user.email;
@@ -417,6 +426,40 @@ async function topBar() {
   } catch {
     // no Admin link
   }
+}
+
+// orgSwitcher fills the top bar's organization menu with the user's organizations (/organization/list) and
+// makes the one chosen the session's active organization (/organization/set-active; "" is none), then
+// shows the page again for it.
+async function orgSwitcher(activeID) {
+  const select = document.getElementById("org-switcher");
+  let res;
+  try {
+    res = await api("/organization/list");
+  } catch {
+    return;
+  }
+  if (!res.ok || !Array.isArray(res.data) || res.data.length === 0) {
+    return;
+  }
+  const none = new Option("No organization", "");
+  select.replaceChildren(none, ...res.data.map((o) => new Option(o.name, o.id)));
+  select.value = activeID;
+  select.hidden = false;
+  select.addEventListener("change", async () => {
+    select.disabled = true;
+    try {
+      const r = await api("/organization/set-active", { organizationId: select.value || null });
+      if (r.ok) {
+        location.reload();
+        return;
+      }
+    } catch {
+      // the menu comes back unchanged
+    }
+    select.value = activeID;
+    select.disabled = false;
+  });
 }
 
 // Dates as people read them, in the browser's language: "Mar 3, 2026, 4:05 PM" and "March 3, 2026".
@@ -1034,6 +1077,190 @@ function apiKeysPage() {
   load();
 }
 
+// organizationPage is the organization page: without an active organization, the form that creates one
+// (it becomes the active one); with one, its members and pending invitations
+// (/organization/get-full-organization), and for owners and admins the invitation form
+// (/organization/invite-member; in development mode the link is in the server's log) and Cancel.
+async function organizationPage() {
+  const error = document.querySelector("main .alert");
+  const notice = document.getElementById("org-notice");
+  const create = document.getElementById("org-create");
+  const active = document.getElementById("org-active");
+  const invite = document.getElementById("org-invite");
+  const say = (text) => {
+    notice.textContent = text;
+    notice.hidden = !text;
+  };
+  const wire = (form, required, send) => {
+    const button = form.querySelector('button[type="submit"]');
+    form.addEventListener("input", (event) => {
+      if (event.target.name) {
+        fieldError(form, event.target.name, "");
+      }
+      showError(error, "");
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      showError(error, "");
+      const data = new FormData(form);
+      for (const [name, text] of Object.entries(required)) {
+        fieldError(form, name, "");
+        if (!String(data.get(name) || "").trim()) {
+          fieldError(form, name, text).focus();
+          return;
+        }
+      }
+      setBusy(form, button, true);
+      try {
+        const res = await send(data);
+        if (!res.ok) {
+          showProblems(form, error, res);
+        }
+      } catch {
+        showError(error, UNREACHABLE);
+      }
+      setBusy(form, button, false);
+    });
+  };
+  wire(create, { name: "Name the organization.", slug: "Choose a short name." }, async (data) => {
+    const res = await api("/organization/create", { name: String(data.get("name")).trim(), slug: String(data.get("slug")).trim() });
+    if (res.ok) {
+      location.reload(); // the new organization is the active one now
+    }
+    return res;
+  });
+  document.getElementById("org-create-another").addEventListener("click", () => {
+    document.getElementById("org-create-lead").hidden = true;
+    create.hidden = false;
+    create.elements.namedItem("name").focus();
+  });
+  let res;
+  try {
+    res = await currentSession();
+  } catch {
+    showError(error, UNREACHABLE);
+    return;
+  }
+  if (!res.ok || !res.data) {
+    return;
+  }
+  const me = res.data.user.id;
+  if (!res.data.session.activeOrganizationId) {
+    create.hidden = false;
+    return;
+  }
+  async function load() {
+    const r = await api("/organization/get-full-organization");
+    if (!r.ok || !r.data) {
+      showError(error, r.ok ? "Choose an organization in the menu at the top." : message(r));
+      create.hidden = false;
+      return;
+    }
+    const org = r.data;
+    document.getElementById("org-name").textContent = org.name;
+    const mine = (org.members || []).find((m) => m.userId === me);
+    const role = mine ? mine.role : "";
+    const badge = document.getElementById("org-role");
+    badge.textContent = role ? "You: " + role : "";
+    badge.hidden = !role;
+    const manager = role.split(",").some((r) => r === "owner" || r === "admin");
+    invite.hidden = !manager;
+    active.hidden = false;
+    document.getElementById("members").replaceChildren(...(org.members || []).map((m) => {
+      const tr = document.createElement("tr");
+      tr.dataset.email = m.user.email;
+      const who = cell("Member", "", "device");
+      const name = document.createElement("strong");
+      name.textContent = m.user.name || m.user.email;
+      const email = document.createElement("div");
+      email.className = "muted";
+      email.textContent = m.user.email;
+      who.append(name, email);
+      tr.append(who, cell("Role", m.role), cell("Joined", formatDate(m.createdAt)));
+      return tr;
+    }));
+    const pending = (org.invitations || []).filter((i) => i.status === "pending");
+    document.getElementById("invitations-empty").hidden = pending.length > 0;
+    document.getElementById("invitations").replaceChildren(...pending.map((i) => {
+      const tr = document.createElement("tr");
+      tr.dataset.email = i.email;
+      const action = document.createElement("td");
+      if (manager) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "danger small";
+        b.textContent = "Cancel";
+        b.setAttribute("aria-label", "Cancel the invitation of " + i.email);
+        b.addEventListener("click", async () => {
+          b.disabled = true;
+          const c = await api("/organization/cancel-invitation", { invitationId: i.id });
+          c.ok ? load() : showError(error, message(c));
+        });
+        action.append(b);
+      }
+      tr.append(cell("Email", i.email, "device"), cell("Role", i.role), cell("Expires", formatDateTime(i.expiresAt)), action);
+      return tr;
+    }));
+  }
+  wire(invite, { email: "Enter the email address to invite." }, async (data) => {
+    const email = String(data.get("email")).trim();
+    const r = await api("/organization/invite-member", { email, role: data.get("role") });
+    if (r.ok) {
+      invite.reset();
+      say("Invitation sent to " + email + ".");
+      await load();
+    }
+    return r;
+  });
+  await load();
+}
+
+// acceptInvitationPage is the page an invitation's link opens (/accept-invitation?id=…), signed in as the
+// invited address: who invites you to what, Accept (you join, and it becomes your active organization) or
+// Decline.
+async function acceptInvitationPage() {
+  const error = document.querySelector("main .alert");
+  const text = document.getElementById("invitation-text");
+  const actions = document.getElementById("invitation-actions");
+  const id = new URLSearchParams(location.search).get("id") || "";
+  let res;
+  try {
+    res = await api("/organization/get-invitation?id=" + encodeURIComponent(id));
+  } catch {
+    text.textContent = UNREACHABLE;
+    return;
+  }
+  if (!res.ok) {
+    text.textContent = message(res);
+    return;
+  }
+  const inv = res.data;
+  text.textContent = inv.inviterEmail + " invites you to join " + inv.organizationName + " as " + inv.role + ".";
+  actions.hidden = false;
+  const answer = async (button, path, done) => {
+    showError(error, "");
+    setBusy(actions, button, true);
+    try {
+      const r = await api(path, { invitationId: inv.id });
+      if (r.ok) {
+        done();
+        return;
+      }
+      showError(error, message(r));
+    } catch {
+      showError(error, UNREACHABLE);
+    }
+    setBusy(actions, button, false);
+  };
+  const accept = document.getElementById("invitation-accept");
+  const reject = document.getElementById("invitation-reject");
+  accept.addEventListener("click", () => answer(accept, "/organization/accept-invitation", () => location.assign("/organization")));
+  reject.addEventListener("click", () => answer(reject, "/organization/reject-invitation", () => {
+    actions.hidden = true;
+    text.textContent = "You declined the invitation to " + inv.organizationName + ".";
+  }));
+}
+
 topBar();
 switch (document.body.dataset.page) {
   case "home":
@@ -1070,5 +1297,11 @@ switch (document.body.dataset.page) {
     break;
   case "api-keys":
     apiKeysPage();
+    break;
+  case "organization":
+    organizationPage();
+    break;
+  case "accept-invitation":
+    acceptInvitationPage();
     break;
 }
