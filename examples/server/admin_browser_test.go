@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +24,10 @@ func rowHas(email, text string) string {
 // page with the Admin link gone) and stops, landing back on the admin page as herself; unbans Bob, who then
 // signs in without an Admin link and gets the 403 page at /admin. Then she creates an API key, shown once
 // with a Copy button (the key works against /api/me, is gone from the page once saved, listed by its first
-// characters) and revokes it (the key is refused).
+// characters) and revokes it (the key is refused). Last, organizations: she creates two, switches between
+// them in the top bar, invites Carol, whose link (from the development mailer's log) Carol opens in her
+// own browser, signing in on the way, and accepts: she is a member of that organization, and Ada's members
+// page lists her.
 func TestBrowserAdmin(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
@@ -143,4 +147,62 @@ func TestBrowserAdmin(t *testing.T) {
 	b.do("revoke", chromedp.Click(chromedp.CSS(`button[aria-label="Revoke the key ci"]`)))
 	b.waitFor("revoked", visible("#api-keys-empty"))
 	keyWorks("revoked", key, 401)
+
+	// Organizations: Ada creates Acme, then Globex (now the active one), switches back to Acme in the top bar
+	// and invites Carol, whose link the development mailer writes to the log; Carol opens it in her own
+	// browser, signs in on the way, accepts, and lands in Acme as a member.
+	b.do("organization page", chromedp.Click(chromedp.CSS(`#nav a[href="/organization"]`)))
+	b.waitFor("no organization yet", visible("#org-create"))
+	createOrg := func(name, slug string) {
+		t.Helper()
+		b.do("create "+name, fill("#org-create-name", name), fill("#org-create-slug", slug),
+			chromedp.Click(chromedp.CSS(`#org-create button[type="submit"]`)))
+		b.waitFor(name+" is active", `document.querySelector("#org-name").textContent === "`+name+`" && `+visible("#org-active"))
+	}
+	createOrg("Acme", "acme")
+	b.want("Acme", "#org-role", "You: owner")
+	b.do("another organization", chromedp.Click(chromedp.CSS("#org-active details summary")), chromedp.Click(chromedp.CSS("#org-create-another")))
+	createOrg("Globex", "globex")
+	switcher := func(bb *browserApp) string {
+		return bb.js(`(() => { const s = document.querySelector("#org-switcher"); return s && !s.hidden ? [...s.options].map((o) => (o.selected ? "*" : "") + o.text).join("|") : "" })()`)
+	}
+	b.waitFor("switcher", `document.querySelector("#org-switcher").options.length === 3`)
+	if got := switcher(b); got != "No organization|Acme|*Globex" && got != "No organization|*Globex|Acme" {
+		t.Errorf("the switcher shows %q, want both organizations, Globex chosen", got)
+	}
+	b.js(`(() => { const s = document.querySelector("#org-switcher"); s.value = [...s.options].find((o) => o.text === "Acme").value; s.dispatchEvent(new Event("change")); return "" })()`)
+	b.waitFor("switched to Acme", `document.querySelector("#org-name").textContent === "Acme" && document.querySelector("#org-switcher").selectedOptions[0].text === "Acme"`)
+	b.do("invite Carol", fill("#org-invite-email", "carol@example.com"), chromedp.Click(chromedp.CSS(`#org-invite button[type="submit"]`)))
+	b.waitFor("invited", `document.querySelector('#invitations tr[data-email="carol@example.com"]') !== null`)
+	b.want("invited", "#org-notice", "Invitation sent to carol@example.com.")
+	link := ""
+	linkRE := regexp.MustCompile(`kind=organization-invitation to=carol@example.com link="([^"]+)"`)
+	for deadline := time.Now().Add(10 * time.Second); link == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if m := linkRE.FindStringSubmatch(b.logs.String()); m != nil {
+			link = m[1]
+		}
+	}
+	if !strings.HasPrefix(link, b.base+"/accept-invitation?id=") {
+		t.Fatalf("the invitation's link in the log is %q, want %s/accept-invitation?id=…", link, b.base)
+	}
+	b.shot("organization-invited")
+	cp := b.profile()
+	cp.do("Carol opens the link", chromedp.Navigate(link))
+	cp.waitFor("asked to sign in", visible("#sign-in-email"))
+	cp.do("Carol signs in", fill("#sign-in-email", "carol@example.com"), fill("#sign-in-password", password),
+		chromedp.Click(chromedp.CSS(`#sign-in button[type="submit"]`)))
+	cp.waitFor("the invitation", visible("#invitation-actions"))
+	cp.want("the invitation", "#invitation-text", "ada@example.com invites you to join Acme as member.")
+	cp.do("accept", chromedp.Click(chromedp.CSS("#invitation-accept")))
+	cp.waitFor("in Acme", `location.pathname === "/organization" && document.querySelector("#org-name").textContent === "Acme"`)
+	cp.waitFor("Carol's switcher", `document.querySelector("#org-switcher").options.length === 2`)
+	if got := switcher(cp); got != "No organization|*Acme" {
+		t.Errorf("Carol's switcher shows %q, want Acme chosen", got)
+	}
+	cp.want("member", "#org-role", "You: member")
+	if cp.text("#org-invite") != "" {
+		t.Error("a member sees the invitation form")
+	}
+	b.do("Ada's members", chromedp.Reload())
+	b.waitFor("Carol is a member", `document.querySelector('#members tr[data-email="carol@example.com"]') !== null && `+visible("#invitations-empty"))
 }
