@@ -13,7 +13,8 @@
 // BETTER_AUTH_SECRET turns that off. Two-factor authentication (Better Auth's two-factor plugin: TOTP, backup
 // codes, trusted devices) is on in both modes, and so are Better Auth's admin plugin (the first user to sign
 // up in development mode is an admin; ADMIN_USER_IDS names admins in both) and the api-key plugin (keys in
-// x-api-key sign requests in, on /api/* and /api/auth/*). Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
+// x-api-key sign requests in, on /api/* and /api/auth/*) and the organization plugin (invitations are
+// emailed by development mode's log mailer). Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
 // social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
 // README.md for every variable.
 //
@@ -25,6 +26,8 @@
 //	                       backup codes, or off) and a sign-out button; redirects to /sign-in when not
 //	                       signed in
 //	GET  /api-keys         the user's API keys (create, shown once; list; revoke)
+//	GET  /organization     the active organization: create one, members, invite by email, pending invitations
+//	GET  /accept-invitation the page an invitation's link opens (?id=): accept or decline
 //	GET  /admin            for admins (the admin plugin's "user: list" permission; 403 page otherwise):
 //	                       users with search and pages, ban, unban, impersonate, sign out everywhere
 //	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount), the JWT plugin's /token and /jwks among
