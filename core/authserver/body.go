@@ -69,7 +69,7 @@ func (c *call) readBody(w http.ResponseWriter, ep *endpoint) error {
 		return errInvalidJSON
 	}
 	if m, ok := v.(map[string]any); ok {
-		c.body = m
+		c.body, c.rawJSON = m, raw
 	} else {
 		c.body = map[string]any{"\x00notObject": v}
 	}

@@ -179,6 +179,10 @@ func (x *Context) Now() time.Time { return x.c.now }
 // within Config.MaxBodyBytes before any hook or endpoint ran.
 func (x *Context) Body() map[string]any { return x.c.body }
 
+// RawBody returns the JSON object body as received, for what a Go map loses: the order of an object's
+// members, which JavaScript keeps (nil without a JSON object body).
+func (x *Context) RawBody() []byte { return x.c.rawJSON }
+
 // String returns the body field name when it is a string, else "".
 func (x *Context) String(name string) string { return x.c.str(name) }
 

@@ -79,6 +79,7 @@ type call struct {
 
 	query    url.Values
 	body     map[string]any // nil when the request had none
+	rawJSON  []byte         // the JSON body as received, nil for none or a form
 	hasBody  bool
 	clientIP string
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -429,6 +430,52 @@ func body(x *authserver.Context) (map[string]any, error) {
 		return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: "[body] Invalid input: expected object, received undefined"}
 	}
 	return b, nil
+}
+
+// storedMetadata is the metadata column for m: its JSON, with the members in the order the client sent
+// them when m is still the body's metadata at path (a hook may have changed it).
+func storedMetadata(x *authserver.Context, m map[string]any, path ...string) (string, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	if x == nil {
+		return string(b), nil
+	}
+	ordered, ok := metadataJSON(x, path...)
+	if !ok {
+		return string(b), nil
+	}
+	var a, c any
+	if json.Unmarshal(b, &a) != nil || json.Unmarshal([]byte(ordered), &c) != nil || !reflect.DeepEqual(a, c) {
+		return string(b), nil
+	}
+	return ordered, nil
+}
+
+// metadataJSON is JSON.stringify of the body's metadata object at path (["metadata"] or ["data",
+// "metadata"]): its members in the order the client sent them, as Better Auth stores it. ok is false
+// when the raw body cannot say (encoding/json's sorted keys are used then).
+func metadataJSON(x *authserver.Context, path ...string) (string, bool) {
+	raw := x.RawBody()
+	if raw == nil {
+		return "", false
+	}
+	o, err := betterauth.ParseObject(raw)
+	for _, k := range path {
+		if err != nil {
+			return "", false
+		}
+		v, ok := o.Get(k)
+		if !ok || len(v) == 0 || v[0] != '{' {
+			return "", false
+		}
+		o, err = betterauth.ParseObject(v)
+	}
+	if err != nil {
+		return "", false
+	}
+	return string(o.Bytes()), true
 }
 
 // roleList is parseRoleList of a role body value (a string or an array of strings).

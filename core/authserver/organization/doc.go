@@ -13,7 +13,7 @@
 //
 // # Endpoints
 //
-// Organizations: /organization/create, /check-slug, /update, /delete, /list, /set-active,
+// Organizations: /organization/create, /check-slug, /update, /delete, /list, /set-active, /get-organization,
 // /get-full-organization. Members: /remove-member, /update-member-role, /leave, /list-members,
 // /get-active-member, /get-active-member-role. Invitations: /invite-member, /accept-invitation,
 // /reject-invitation, /cancel-invitation, /get-invitation, /list-invitations, /list-user-invitations.

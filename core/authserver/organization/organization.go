@@ -132,11 +132,11 @@ func (pl *Plugin) create(ctx context.Context, x *authserver.Context, res *store.
 		row["logo"] = *org.Logo
 	}
 	if org.Metadata != nil {
-		mb, err := json.Marshal(org.Metadata)
+		mb, err := storedMetadata(x, org.Metadata, "metadata")
 		if err != nil {
 			return nil, err
 		}
-		row["metadata"] = string(mb)
+		row["metadata"] = mb
 	}
 	if err := pl.db.CreateRow(ctx, "organization", row); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -301,11 +301,11 @@ func (pl *Plugin) updateOrganization(x *authserver.Context) (any, error) {
 	for k, v := range update {
 		if k == "metadata" {
 			if mm, ok := v.(map[string]any); ok {
-				mb, err := json.Marshal(mm)
+				mb, err := storedMetadata(x, mm, "data", "metadata")
 				if err != nil {
 					return nil, err
 				}
-				v = string(mb)
+				v = mb
 			}
 		}
 		if k == "id" || k == "createdAt" {
@@ -403,6 +403,51 @@ func (pl *Plugin) deleteOrganization(x *authserver.Context) (any, error) {
 		if err := h(ctx, org, res.User); err != nil {
 			return nil, hook(err)
 		}
+	}
+	return orgJSON(row, metadataStored), nil
+}
+
+// getOrganization is GET /organization/get-organization: the organization (by slug, id, or the active
+// one) for a member; null without any.
+func (pl *Plugin) getOrganization(x *authserver.Context) (any, error) {
+	q := x.Query()
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	slug := q.Get("organizationSlug")
+	orgID := slug
+	if orgID == "" {
+		orgID = q.Get("organizationId")
+	}
+	if orgID == "" {
+		orgID = activeOrganization(res)
+	}
+	if orgID == "" {
+		return rawJSON("null"), nil
+	}
+	ctx := x.Context()
+	var row store.Row
+	if slug != "" {
+		row, err = pl.orgBySlug(ctx, orgID)
+	} else {
+		row, err = pl.orgByID(ctx, orgID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if row == nil {
+		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
+	}
+	m, err := pl.findOne(ctx, "member", eq("userId", res.User.ID), eq("organizationId", row.String("id")))
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		if _, err := pl.setActive(x, res, nil); err != nil {
+			return nil, err
+		}
+		return nil, pl.err(403, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 	}
 	return orgJSON(row, metadataStored), nil
 }

@@ -52,10 +52,6 @@ var errNotStarted = errors.New("auth: organization: the plugin is not installed 
 
 // hasPermissionEndpoint is POST /organization/has-permission.
 func (pl *Plugin) hasPermissionEndpoint(x *authserver.Context) (any, error) {
-	res, err := x.Session()
-	if err != nil {
-		return nil, err
-	}
 	b, err := body(x)
 	if err != nil {
 		return nil, err
@@ -75,6 +71,10 @@ func (pl *Plugin) hasPermissionEndpoint(x *authserver.Context) (any, error) {
 		return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: "[body] Invalid input"}
 	}
 	_ = legacy // Better Auth checks ctx.body.permissions only: the deprecated permission checks nothing
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
 	if orgID == "" {
 		orgID = activeOrganization(res)
 	}

@@ -356,6 +356,7 @@ func (pl *Plugin) orgEndpoints() []authserver.Endpoint {
 		post("/organization/update", "updateOrganization", pl.updateOrganization),
 		post("/organization/delete", "deleteOrganization", pl.deleteOrganization),
 		post("/organization/set-active", "setActiveOrganization", pl.setActiveOrganization),
+		get("/organization/get-organization", "getOrganization", pl.getOrganization),
 		get("/organization/get-full-organization", "getFullOrganization", pl.getFullOrganization),
 		get("/organization/list", "listOrganizations", pl.listOrganizations),
 		post("/organization/check-slug", "checkOrganizationSlug", pl.checkSlug),

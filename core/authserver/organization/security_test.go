@@ -129,6 +129,7 @@ func TestAuthorization(t *testing.T) {
 		{"set-active by another organization's slug", betaOwner, "POST", p("/organization/set-active"), func(*fixture) map[string]any { return map[string]any{"organizationSlug": "alpha"} }, 403, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", false},
 		{"get-full-organization of another organization", betaOwner, "GET", func(f *fixture) string { return "/organization/get-full-organization?organizationId=" + f.alpha }, nil, 403, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", false},
 		{"get-full-organization by slug of another organization", outsider, "GET", p("/organization/get-full-organization?organizationSlug=alpha"), nil, 403, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", false},
+		{"get-organization of another organization", betaOwner, "GET", func(f *fixture) string { return "/organization/get-organization?organizationId=" + f.alpha }, nil, 403, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", false},
 		{"list without a session", none, "GET", p("/organization/list"), nil, 401, "UNAUTHORIZED", false},
 		{"invite by a member", member, "POST", p("/organization/invite-member"), func(*fixture) map[string]any { return map[string]any{"email": "new@x.test", "role": "member"} }, 403, "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION", false},
 		{"invite by a non-member", outsider, "POST", p("/organization/invite-member"), func(f *fixture) map[string]any {

@@ -159,7 +159,8 @@ func orgScript(t *testing.T, s *interop.Server, tag string) []string {
 	// The owner: an organization, its slug, invitations.
 	rs := run(nil,
 		step("signUp.email", map[string]any{"name": "Owner", "email": owner, "password": password}),
-		step("organization.create", map[string]any{"name": "Acme", "slug": slug, "metadata": map[string]any{"plan": "pro"}}),
+		// metadata's members out of order: both servers keep the client's order
+		step("organization.create", json.RawMessage(`{"name":"Acme","slug":"`+slug+`","metadata":{"plan":"pro","seats":5,"billing":{"zip":"1","city":"x"}}}`)),
 		step("organization.create", map[string]any{"name": "Acme again", "slug": slug}),
 		step("organization.checkSlug", map[string]any{"slug": slug}),
 		step("organization.checkSlug", map[string]any{"slug": slug + "-free"}),
@@ -215,7 +216,7 @@ func orgScript(t *testing.T, s *interop.Server, tag string) []string {
 		step("organization.leave", map[string]any{"organizationId": orgID}),
 		step("organization.getActiveMemberRole", map[string]any{"query": map[string]any{"userId": bobID}}),
 		step("organization.listMembers", map[string]any{"query": map[string]any{"sortBy": "createdAt", "sortDirection": "desc", "limit": 1}}),
-		step("organization.update", map[string]any{"data": map[string]any{"name": "Acme Inc", "metadata": map[string]any{"plan": "team"}}}),
+		step("organization.update", json.RawMessage(`{"data":{"name":"Acme Inc","metadata":{"z":true,"plan":"team","a":null}}}`)),
 	)
 
 	// Carol, owner of an organization of her own, reaches into Acme: every id of Acme is refused.
@@ -241,6 +242,11 @@ func orgScript(t *testing.T, s *interop.Server, tag string) []string {
 		step("organization.getFullOrganization", map[string]any{"query": map[string]any{"organizationId": orgID}}),
 		step("getSession", nil),
 		step("organization.setActive", map[string]any{"organizationSlug": "other-" + tag}),
+		step("organization.getOrganization", map[string]any{"query": map[string]any{"organizationId": orgID}}),
+		step("getSession", nil),
+		step("organization.setActive", map[string]any{"organizationSlug": "other-" + tag}),
+		step("organization.getOrganization", nil),
+		step("organization.getOrganization", map[string]any{"query": map[string]any{"organizationSlug": "nope"}}),
 		step("getSession", nil),
 		step("organization.setActive", map[string]any{"organizationId": nil}),
 		step("getSession", nil),
@@ -259,6 +265,42 @@ func orgScript(t *testing.T, s *interop.Server, tag string) []string {
 		step("organization.leave", map[string]any{"organizationId": orgID}),
 		step("getSession", nil),
 		step("organization.list", nil),
+	)
+
+	// Without a session, and with bodies the endpoints' schemas refuse.
+	run(nil,
+		step("organization.create", map[string]any{"name": "x", "slug": "x-" + tag}),
+		step("organization.checkSlug", map[string]any{"slug": "x"}),
+		step("organization.list", nil),
+		step("organization.getFullOrganization", nil),
+		step("organization.getInvitation", map[string]any{"query": map[string]any{"id": bobInvite}}),
+		step("organization.hasPermission", perm(map[string]any{"project": []any{"read"}})),
+		step("organization.create", map[string]any{}),
+		step("organization.create", map[string]any{"name": "", "slug": ""}),
+		step("organization.create", map[string]any{"name": "n", "slug": "s", "logo": 5, "keepCurrentActiveOrganization": "x"}),
+		step("organization.create", map[string]any{"slug": "s", "metadata": "x"}),
+		step("organization.checkSlug", map[string]any{}),
+		step("organization.hasPermission", map[string]any{}),
+		step("organization.hasPermission", map[string]any{"permissions": map[string]any{"a": "b"}}),
+		step("organization.hasPermission", map[string]any{"permissions": map[string]any{"a": []any{"b"}}, "permission": map[string]any{"a": []any{"b"}}}),
+		step("organization.update", map[string]any{}),
+		step("organization.update", map[string]any{"data": map[string]any{"name": ""}}),
+		step("organization.inviteMember", map[string]any{}),
+		step("organization.inviteMember", map[string]any{"email": carol, "role": 5}),
+		step("organization.setActive", map[string]any{"organizationId": 5}),
+		step("organization.leave", map[string]any{}),
+		step("organization.removeMember", map[string]any{}),
+		step("organization.acceptInvitation", map[string]any{}),
+		step("organization.getInvitation", nil),
+	)
+	run(ownerJar,
+		step("organization.updateMemberRole", map[string]any{"memberId": bobMember, "role": ""}),
+		step("organization.updateMemberRole", map[string]any{"memberId": bobMember, "role": []any{}}),
+		step("organization.listUserInvitations", map[string]any{"query": map[string]any{"email": bob}}),
+		step("organization.listUserInvitations", nil),
+		step("organization.inviteMember", map[string]any{"email": "eve" + dom, "role": " , "}),
+		step("organization.setActive", nil),
+		step("organization.listMembers", map[string]any{"query": map[string]any{"filterField": "role", "filterValue": "owner"}}),
 	)
 
 	// The owner deletes the organization: the session's active organization is cleared.
