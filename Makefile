@@ -6,7 +6,7 @@ FUZZTIME ?= 10s
 BENCHTIME ?= 1s
 ROOT := $(CURDIR)
 
-.PHONY: all demo check test test-race vet fuzz-smoke bench work tidy tidy-check interop-deps gofmt-check
+.PHONY: all demo check test test-race vet fuzz-smoke bench work tidy tidy-check interop-deps nextjs-deps gofmt-check
 
 all: vet test-race
 
@@ -19,11 +19,21 @@ demo:
 demo-verify: interop-deps
 	./scripts/demo-verify.sh
 
+## demo-nextjs: examples/nextjs (Next.js + Better Auth) and the Go API, checked with curl (DEMO_SETUP=mirror:
+## /api/auth served by examples/server; DEMO_KEEP=1 keeps them running)
+.PHONY: demo-nextjs
+demo-nextjs: interop-deps
+	./scripts/demo-nextjs.sh
+
 ## check: every test on a fresh machine: Node deps, vet, gofmt, -race tests of every module, fuzz smoke
-check: interop-deps gofmt-check vet tidy-check test-race fuzz-smoke
+check: interop-deps nextjs-deps gofmt-check vet tidy-check test-race fuzz-smoke
 
 interop-deps:
 	@./scripts/interop-deps.sh
+
+## nextjs-deps: npm ci and next build in examples/nextjs, for its browser test (skipped when nothing changed)
+nextjs-deps: interop-deps
+	@./scripts/nextjs-build.sh
 
 test:
 	@set -e; for m in $(MODULES); do echo "== go test $$m"; (cd $$m && $(GO) test -count=1 ./...); done

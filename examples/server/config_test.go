@@ -59,6 +59,8 @@ func TestMisconfiguration(t *testing.T) {
 			wants: []string{`LOG_LEVEL "loud" is not a level`, "debug, info, warn or error"}},
 		{name: "TRUSTED_PROXIES malformed", env: map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"},
 			wants: []string{`TRUSTED_PROXIES: "10.0.0.0/33"`, "TRUSTED_PROXIES=10.0.0.0/8"}},
+		{name: "BETTER_AUTH_JWT_EXPIRES_IN malformed", env: map[string]string{"BETTER_AUTH_JWT_EXPIRES_IN": "15"},
+			wants: []string{`BETTER_AUTH_JWT_EXPIRES_IN "15" is not a positive duration`, "such as 15m or 30s"}},
 		{name: "OIDC_ISSUER missing", env: map[string]string{"OIDC_CLIENT_ID": "app"},
 			wants: []string{"need OIDC_ISSUER", "set it to the provider's issuer URL"}},
 	}

@@ -114,6 +114,7 @@ type settings struct {
 	trustedProxies []netip.Prefix
 	adminUserIDs   []string        // ADMIN_USER_IDS: the admin plugin's adminUserIds
 	social         *socialSettings // nil: no social sign-in
+	jwtExpiresIn   time.Duration   // zero: the JWT plugin's 15 minutes
 }
 
 // socialSettings is the optional OpenID Connect provider of social sign-in (the OIDC_* variables).
@@ -193,6 +194,13 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 		if id = strings.TrimSpace(id); id != "" {
 			s.adminUserIDs = append(s.adminUserIDs, id)
 		}
+	}
+	if v := getenv("BETTER_AUTH_JWT_EXPIRES_IN"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return s, fmt.Errorf("server: BETTER_AUTH_JWT_EXPIRES_IN %q is not a positive duration: set it to one such as 15m or 30s, or unset it for 15 minutes", v)
+		}
+		s.jwtExpiresIn = d
 	}
 	social, err := socialFromEnv(getenv)
 	if err != nil {
@@ -335,7 +343,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		mailer = mail.Log{Logger: logger}
 	}
 	plugins := []authserver.Plugin{
-		authserver.JWT(authserver.JWTConfig{}),
+		authserver.JWT(authserver.JWTConfig{ExpiresIn: s.jwtExpiresIn}),
 		// Admin: /admin/* (list, ban, impersonate, revoke sessions) for users with the admin role or in
 		// ADMIN_USER_IDS; the /admin page.
 		admin.New(admin.Config{AdminUserIDs: s.adminUserIDs}),

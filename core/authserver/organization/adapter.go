@@ -425,6 +425,9 @@ func (c *checks) err() error {
 
 // body returns the request body, or the VALIDATION_ERROR zod gives a missing one.
 func body(x *authserver.Context) (map[string]any, error) {
+	if err := x.Validate(); err != nil { // a JSON body that is not an object
+		return nil, err
+	}
 	b := x.Body()
 	if b == nil {
 		return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: "[body] Invalid input: expected object, received undefined"}

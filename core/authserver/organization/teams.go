@@ -40,6 +40,64 @@ type TeamsConfig struct {
 	// with its creator in it (teams.defaultTeam.enabled: false). By default it is created and made the
 	// creator's active team.
 	DisableDefaultTeam bool
+	// Hooks run around the team writes (Better Auth's organizationHooks for teams). Nil functions do
+	// nothing.
+	Hooks TeamHooks
+}
+
+// TeamHooks are Better Auth's team organizationHooks: functions the plugin calls around its team writes,
+// with the request's context. A Before hook that returns an error refuses the request with it (an
+// [*authserver.APIError] is answered as it is, anything else as 500); an After hook's error is answered the
+// same way, after the write. u is the user acting (for the team member hooks, the user added or removed).
+type TeamHooks struct {
+	// BeforeCreateTeam may change the new team's name; it runs for create-team and the default team.
+	BeforeCreateTeam func(ctx context.Context, team *Team, u store.User, org Organization) error
+	AfterCreateTeam  func(ctx context.Context, team Team, u store.User, org Organization) error
+	// BeforeUpdateTeam may change the update (field name → value: "name").
+	BeforeUpdateTeam func(ctx context.Context, team Team, update map[string]any, u store.User, org Organization) error
+	AfterUpdateTeam  func(ctx context.Context, team Team, u store.User, org Organization) error
+	// BeforeDeleteTeam and AfterDeleteTeam run around remove-team.
+	BeforeDeleteTeam func(ctx context.Context, team Team, u store.User, org Organization) error
+	AfterDeleteTeam  func(ctx context.Context, team Team, u store.User, org Organization) error
+	// BeforeAddTeamMember and AfterAddTeamMember run around add-team-member (m has no ID before).
+	BeforeAddTeamMember func(ctx context.Context, m TeamMember, team Team, u store.User, org Organization) error
+	AfterAddTeamMember  func(ctx context.Context, m TeamMember, team Team, u store.User, org Organization) error
+	// BeforeRemoveTeamMember and AfterRemoveTeamMember run around remove-team-member.
+	BeforeRemoveTeamMember func(ctx context.Context, m TeamMember, team Team, u store.User, org Organization) error
+	AfterRemoveTeamMember  func(ctx context.Context, m TeamMember, team Team, u store.User, org Organization) error
+}
+
+// Team is a row of the team table (without memberCount, which the plugin keeps to itself).
+type Team struct {
+	ID             string
+	Name           string
+	OrganizationID string
+	CreatedAt      time.Time
+	// UpdatedAt is nil when NULL (a default team never updated).
+	UpdatedAt *time.Time
+}
+
+// TeamMember is a row of the teamMember table (without membershipKey).
+type TeamMember struct {
+	ID     string
+	TeamID string
+	UserID string
+	// CreatedAt is when the user joined.
+	CreatedAt time.Time
+}
+
+// teamOf reads a team row.
+func teamOf(r store.Row) Team {
+	t := Team{ID: r.String("id"), Name: r.String("name"), OrganizationID: r.String("organizationId"), CreatedAt: timeOf(r["createdAt"])}
+	if u, ok := r["updatedAt"].(time.Time); ok {
+		t.UpdatedAt = &u
+	}
+	return t
+}
+
+// teamMemberOf reads a teamMember row.
+func teamMemberOf(r store.Row) TeamMember {
+	return TeamMember{ID: r.String("id"), TeamID: r.String("teamId"), UserID: r.String("userId"), CreatedAt: timeOf(r["createdAt"])}
 }
 
 // teamSchema are the team and teamMember tables as Better Auth's migrator creates them.
@@ -153,11 +211,12 @@ func (pl *Plugin) createTeam(x *authserver.Context) (any, error) {
 	if max := pl.cfg.Teams.MaximumTeams; max > 0 && len(teams) >= max {
 		return nil, pl.err(400, "YOU_HAVE_REACHED_THE_MAXIMUM_NUMBER_OF_TEAMS")
 	}
-	if err := pl.requireOrganization(ctx, orgID); err != nil {
+	org, err := pl.requireOrganization(ctx, orgID)
+	if err != nil {
 		return nil, err
 	}
 	now := x.Now()
-	team, err := pl.insertTeam(ctx, orgID, x.String("name"), now, &now)
+	team, err := pl.insertTeam(ctx, Team{Name: x.String("name"), OrganizationID: orgID, CreatedAt: now, UpdatedAt: &now}, res.User, org)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +271,23 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 			return nil, pl.err(400, "UNABLE_TO_REMOVE_LAST_TEAM")
 		}
 	}
-	if err := pl.requireOrganization(ctx, orgID); err != nil {
+	org, err := pl.requireOrganization(ctx, orgID)
+	if err != nil {
 		return nil, err
+	}
+	h := pl.cfg.Teams.Hooks
+	if h.BeforeDeleteTeam != nil {
+		if err := h.BeforeDeleteTeam(ctx, teamOf(team), res.User, org); err != nil {
+			return nil, hook(err)
+		}
 	}
 	if err := pl.deleteTeam(ctx, team.String("id"), orgID, x.Now()); err != nil {
 		return nil, err
+	}
+	if h.AfterDeleteTeam != nil {
+		if err := h.AfterDeleteTeam(ctx, teamOf(team), res.User, org); err != nil {
+			return nil, hook(err)
+		}
 	}
 	return map[string]string{"message": "Team removed successfully."}, nil
 }
@@ -285,11 +356,22 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 	if team == nil || team.String("organizationId") != orgID {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if err := pl.requireOrganization(ctx, orgID); err != nil {
+	org, err := pl.requireOrganization(ctx, orgID)
+	if err != nil {
 		return nil, err
 	}
-	set := store.Row{"updatedAt": x.Now()}
+	update := map[string]any{}
 	if name, ok := data["name"].(string); ok {
+		update["name"] = name
+	}
+	h := pl.cfg.Teams.Hooks
+	if h.BeforeUpdateTeam != nil {
+		if err := h.BeforeUpdateTeam(ctx, teamOf(team), update, res.User, org); err != nil {
+			return nil, hook(err)
+		}
+	}
+	set := store.Row{"updatedAt": x.Now()}
+	if name, ok := update["name"].(string); ok {
 		set["name"] = name
 	}
 	id := team.String("id")
@@ -302,6 +384,11 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 	}
 	if updated == nil {
 		return json.RawMessage("null"), nil
+	}
+	if h.AfterUpdateTeam != nil {
+		if err := h.AfterUpdateTeam(ctx, teamOf(updated), res.User, org); err != nil {
+			return nil, hook(err)
+		}
 	}
 	return rowJSON(updated, teamJSONFields), nil
 }
@@ -606,20 +693,27 @@ func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	ctx := x.Context()
-	team, err := pl.teamMemberChecks(x, res, teamID, userID, "update", "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER")
+	target, err := pl.teamMemberChecks(x, res, teamID, userID, "update", "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER")
 	if err != nil {
 		return nil, err
 	}
-	var tm store.Row
-	if max := pl.cfg.Teams.MaximumMembersPerTeam; max > 0 {
-		var full bool
-		if tm, full, err = pl.joinTeam(ctx, team.String("id"), userID, max, x.Now()); err != nil {
-			return nil, err
-		} else if full {
-			return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+	team, h := teamOf(target.team), pl.cfg.Teams.Hooks
+	if h.BeforeAddTeamMember != nil {
+		if err := h.BeforeAddTeamMember(ctx, TeamMember{TeamID: teamID, UserID: userID}, team, target.user, target.org); err != nil {
+			return nil, hook(err)
 		}
-	} else if tm, _, err = pl.joinTeam(ctx, team.String("id"), userID, 0, x.Now()); err != nil {
+	}
+	tm, full, err := pl.joinTeam(ctx, team.ID, userID, pl.cfg.Teams.MaximumMembersPerTeam, x.Now())
+	if err != nil {
 		return nil, err
+	}
+	if full {
+		return nil, pl.err(403, "TEAM_MEMBER_LIMIT_REACHED")
+	}
+	if h.AfterAddTeamMember != nil {
+		if err := h.AfterAddTeamMember(ctx, teamMemberOf(tm), team, target.user, target.org); err != nil {
+			return nil, hook(err)
+		}
 	}
 	return rowJSON(tm, teamMemberJSONFields), nil
 }
@@ -636,17 +730,30 @@ func (pl *Plugin) removeTeamMember(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	ctx := x.Context()
-	team, err := pl.teamMemberChecks(x, res, teamID, userID, "delete", "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER")
+	target, err := pl.teamMemberChecks(x, res, teamID, userID, "delete", "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER")
 	if err != nil {
 		return nil, err
 	}
-	if tm, err := pl.teamMemberRow(ctx, teamID, userID); err != nil {
+	tm, err := pl.teamMemberRow(ctx, teamID, userID)
+	if err != nil {
 		return nil, err
-	} else if tm == nil {
+	}
+	if tm == nil {
 		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
 	}
-	if err := pl.leaveTeam(ctx, team.String("id"), userID); err != nil {
+	team, h := teamOf(target.team), pl.cfg.Teams.Hooks
+	if h.BeforeRemoveTeamMember != nil {
+		if err := h.BeforeRemoveTeamMember(ctx, teamMemberOf(tm), team, target.user, target.org); err != nil {
+			return nil, hook(err)
+		}
+	}
+	if err := pl.leaveTeam(ctx, team.ID, userID); err != nil {
 		return nil, err
+	}
+	if h.AfterRemoveTeamMember != nil {
+		if err := h.AfterRemoveTeamMember(ctx, teamMemberOf(tm), team, target.user, target.org); err != nil {
+			return nil, hook(err)
+		}
 	}
 	return map[string]string{"message": "Team member removed successfully."}, nil
 }
@@ -654,8 +761,8 @@ func (pl *Plugin) removeTeamMember(x *authserver.Context) (any, error) {
 // teamMemberChecks are the checks add-team-member and remove-team-member share, in their order: an
 // organization (the body's or the active one), the caller a member of it with the member permission
 // action, the user a member of it, the team one of its teams, the organization and the user existing. It
-// returns the team.
-func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, teamID, userID, action, code string) (store.Row, error) {
+// returns what the hooks are given: the team, the user and the organization.
+func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, teamID, userID, action, code string) (*teamMemberTarget, error) {
 	ctx := x.Context()
 	active, _ := sessionString(res, "activeOrganizationId")
 	orgID := orString(x.String("organizationId"), active)
@@ -677,15 +784,25 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 	if team == nil {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if err := pl.requireOrganization(ctx, orgID); err != nil {
+	org, err := pl.requireOrganization(ctx, orgID)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := x.Database().UserByID(ctx, userID); errors.Is(err, store.ErrNotFound) {
+	u, err := pl.user(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
 		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
-	} else if err != nil {
-		return nil, err
 	}
-	return team, nil
+	return &teamMemberTarget{team: team, user: *u, org: org}, nil
+}
+
+// teamMemberTarget is what add-team-member and remove-team-member act on.
+type teamMemberTarget struct {
+	team store.Row
+	user store.User
+	org  Organization
 }
 
 // teamGuard checks the caller is a member of orgID (else status with notMember) whose role grants
@@ -708,16 +825,16 @@ func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action
 	return nil
 }
 
-// requireOrganization answers 400 ORGANIZATION_NOT_FOUND when orgID has no organization row.
-func (pl *Plugin) requireOrganization(ctx context.Context, orgID string) error {
+// requireOrganization returns the organization with orgID, or 400 ORGANIZATION_NOT_FOUND.
+func (pl *Plugin) requireOrganization(ctx context.Context, orgID string) (Organization, error) {
 	org, err := pl.orgByID(ctx, orgID)
 	if err != nil {
-		return err
+		return Organization{}, err
 	}
 	if org == nil {
-		return pl.err(400, "ORGANIZATION_NOT_FOUND")
+		return Organization{}, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
-	return nil
+	return organizationOf(org), nil
 }
 
 // teamRows are the organization's teams.
@@ -765,15 +882,26 @@ func (pl *Plugin) teamsOfUser(ctx context.Context, userID string) ([]store.Row, 
 	return out, nil
 }
 
-// insertTeam creates a team with no members.
-func (pl *Plugin) insertTeam(ctx context.Context, orgID, name string, createdAt time.Time, updatedAt *time.Time) (store.Row, error) {
-	r := store.Row{"id": betterauth.NewID(), "name": name, "memberCount": float64(0), "organizationId": orgID,
-		"createdAt": createdAt, "updatedAt": nil}
-	if updatedAt != nil {
-		r["updatedAt"] = *updatedAt
+// insertTeam creates a team with no members (BeforeCreateTeam may rename it; AfterCreateTeam runs after).
+func (pl *Plugin) insertTeam(ctx context.Context, t Team, u store.User, org Organization) (store.Row, error) {
+	h := pl.cfg.Teams.Hooks
+	if h.BeforeCreateTeam != nil {
+		if err := h.BeforeCreateTeam(ctx, &t, u, org); err != nil {
+			return nil, hook(err)
+		}
+	}
+	r := store.Row{"id": betterauth.NewID(), "name": t.Name, "memberCount": float64(0), "organizationId": t.OrganizationID,
+		"createdAt": t.CreatedAt, "updatedAt": nil}
+	if t.UpdatedAt != nil {
+		r["updatedAt"] = *t.UpdatedAt
 	}
 	if err := pl.db.CreateRow(ctx, "team", r); err != nil {
 		return nil, err
+	}
+	if h.AfterCreateTeam != nil {
+		if err := h.AfterCreateTeam(ctx, teamOf(r), u, org); err != nil {
+			return nil, hook(err)
+		}
 	}
 	return r, nil
 }
@@ -786,7 +914,7 @@ func (pl *Plugin) defaultTeam(ctx context.Context, x *authserver.Context, org st
 		return nil
 	}
 	now := nowOf(x)
-	team, err := pl.insertTeam(ctx, org.String("id"), org.String("name"), now, nil)
+	team, err := pl.insertTeam(ctx, Team{Name: org.String("name"), OrganizationID: org.String("id"), CreatedAt: now}, u, organizationOf(org))
 	if err != nil {
 		return err
 	}

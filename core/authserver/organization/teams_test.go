@@ -1,11 +1,16 @@
 package organization_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -286,6 +291,7 @@ func TestTeamValidation(t *testing.T) {
 		{"/organization/update-team", map[string]any{"data": map[string]any{"name": 1}}, "[body.teamId] Invalid input: expected string, received undefined; [body.data.name] Invalid input: expected string, received number"},
 		{"/organization/set-active-team", map[string]any{"teamId": 1}, "[body.teamId] Invalid input: expected string, received number"},
 		{"/organization/add-team-member", map[string]any{"teamId": "t"}, "[body.userId] Invalid input: expected nonoptional, received undefined"},
+		{"/organization/add-team-member", []any{}, "[body] Invalid input: expected object, received array"},
 	} {
 		a := e.do("POST", tt.path, c, tt.body)
 		if a.code != 400 || a.errCode() != "VALIDATION_ERROR" || a.obj["message"] != tt.msg {
@@ -348,5 +354,117 @@ func TestTeamsInOrganizationFlows(t *testing.T) {
 	}
 	if n := e.memberCount(def); n != float64(1) {
 		t.Errorf("memberCount = %v after remove-member, want 1", n)
+	}
+}
+
+// TestTeamSeatsConcurrent: eight members are added to a team of five seats at once; exactly five get in,
+// the others are refused with TEAM_MEMBER_LIMIT_REACHED, and memberCount is five: the seat counter's
+// compare-and-set holds without a transaction. (SQLite takes one writer at a time: the test database has
+// one connection, so requests interleave between their reads and writes but never fail on a lock;
+// TestOrganizationTeamsAcrossServers in core/internal/interop runs the seats on PostgreSQL.)
+func TestTeamSeatsConcurrent(t *testing.T) {
+	e := newEnv(t, organization.Config{Teams: organization.TeamsConfig{Enabled: true, MaximumMembersPerTeam: 5}})
+	e.db.SetMaxOpenConns(1)
+	ownerID, owner := e.user("owner")
+	org := e.org("acme")
+	e.member(org, ownerID, "owner")
+	e.activate(owner, org)
+	team := e.must(e.post("/organization/create-team", owner, map[string]any{"name": "Five"}), 200, "create-team").str("id")
+	var users []string
+	for i := range 8 {
+		id, _ := e.user(fmt.Sprintf("u%d", i))
+		e.member(org, id, "member")
+		users = append(users, id)
+	}
+	replies := make([]reply, len(users))
+	var wg sync.WaitGroup
+	for i, id := range users {
+		wg.Go(func() {
+			replies[i] = e.do("POST", "/organization/add-team-member", owner, map[string]any{"teamId": team, "userId": id})
+		})
+	}
+	wg.Wait()
+	in, full := 0, 0
+	for _, r := range replies {
+		switch {
+		case r.code == 200:
+			in++
+		case r.code == 403 && r.errCode() == "TEAM_MEMBER_LIMIT_REACHED":
+			full++
+		default:
+			t.Errorf("add-team-member: %d %s", r.code, r.raw)
+		}
+	}
+	n, err := e.rows.CountRows(t.Context(), "teamMember", []store.Where{{Field: "teamId", Value: team}})
+	if in != 5 || full != 3 || err != nil || n != 5 || e.memberCount(team) != float64(5) {
+		t.Errorf("%d added, %d refused, %d rows (%v), memberCount %v; want 5, 3, 5, 5", in, full, n, err, e.memberCount(team))
+	}
+}
+
+// TestTeamHooks: the team hooks run around each write with the acting user and the organization; a
+// Before hook may rename a team or refuse a write, which then does not happen.
+func TestTeamHooks(t *testing.T) {
+	var mu sync.Mutex
+	var calls []string
+	record := func(s string) { mu.Lock(); calls = append(calls, s); mu.Unlock() }
+	hooks := organization.TeamHooks{
+		BeforeCreateTeam: func(_ context.Context, team *organization.Team, u store.User, org organization.Organization) error {
+			team.Name += " (" + org.Name + ")"
+			record("before create " + u.Name)
+			return nil
+		},
+		AfterCreateTeam: func(_ context.Context, team organization.Team, _ store.User, _ organization.Organization) error {
+			record("after create " + team.Name)
+			return nil
+		},
+		BeforeUpdateTeam: func(_ context.Context, _ organization.Team, update map[string]any, _ store.User, _ organization.Organization) error {
+			update["name"] = strings.ToUpper(update["name"].(string))
+			return nil
+		},
+		BeforeAddTeamMember: func(_ context.Context, m organization.TeamMember, _ organization.Team, u store.User, _ organization.Organization) error {
+			if u.Name == "blocked" {
+				return &authserver.APIError{Status: 403, Code: "BLOCKED", Message: "blocked"}
+			}
+			return nil
+		},
+		AfterAddTeamMember: func(_ context.Context, m organization.TeamMember, team organization.Team, u store.User, _ organization.Organization) error {
+			record("after add " + u.Name + " to " + team.Name + " " + strconv.FormatBool(m.ID != ""))
+			return nil
+		},
+		AfterRemoveTeamMember: func(_ context.Context, _ organization.TeamMember, _ organization.Team, u store.User, _ organization.Organization) error {
+			record("after remove " + u.Name)
+			return nil
+		},
+		BeforeDeleteTeam: func(_ context.Context, team organization.Team, _ store.User, _ organization.Organization) error {
+			record("before delete " + team.Name)
+			return nil
+		},
+	}
+	e := newEnv(t, organization.Config{Teams: organization.TeamsConfig{Enabled: true, Hooks: hooks}})
+	_, owner := e.user("owner")
+	blockedID, _ := e.user("blocked")
+	okID, _ := e.user("okay")
+	e.must(e.post("/organization/create", owner, map[string]any{"name": "Acme", "slug": "acme"}), 200, "create")
+	org := e.must(e.get("/organization/list", owner), 200, "list").list[0].(map[string]any)["id"].(string)
+	e.member(org, blockedID, "member")
+	e.member(org, okID, "member")
+	team := e.must(e.post("/organization/create-team", owner, map[string]any{"name": "Core"}), 200, "create-team")
+	if team.str("name") != "Core (Acme)" {
+		t.Errorf("BeforeCreateTeam did not rename: %s", team.raw)
+	}
+	if upd := e.must(e.post("/organization/update-team", owner, map[string]any{"teamId": team.str("id"), "data": map[string]any{"name": "core"}}), 200, "update-team"); upd.str("name") != "CORE" {
+		t.Errorf("BeforeUpdateTeam did not change the update: %s", upd.raw)
+	}
+	e.refused(e.post("/organization/add-team-member", owner, map[string]any{"teamId": team.str("id"), "userId": blockedID}), 403, "BLOCKED", "a refused member")
+	e.must(e.post("/organization/add-team-member", owner, map[string]any{"teamId": team.str("id"), "userId": okID}), 200, "add-team-member")
+	e.must(e.post("/organization/remove-team-member", owner, map[string]any{"teamId": team.str("id"), "userId": okID}), 200, "remove-team-member")
+	e.must(e.post("/organization/remove-team", owner, map[string]any{"teamId": team.str("id")}), 200, "remove-team")
+	if n, _ := e.rows.CountRows(t.Context(), "teamMember", []store.Where{{Field: "userId", Value: blockedID}}); n != 0 {
+		t.Errorf("the refused member was added")
+	}
+	want := []string{"before create owner", "after create Acme (Acme)", "before create owner", "after create Core (Acme)",
+		"after add okay to CORE true", "after remove okay", "before delete CORE"}
+	if !slices.Equal(calls, want) {
+		t.Errorf("hook calls:\n%q\nwant\n%q", calls, want)
 	}
 }

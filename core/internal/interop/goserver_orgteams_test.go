@@ -1,11 +1,13 @@
 package interop_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
@@ -23,6 +25,32 @@ func orgTeamsPlugin() *organization.Plugin {
 	return organization.New(organization.Config{Roles: orgRoles(),
 		Teams:                organization.TeamsConfig{Enabled: true, MaximumTeams: 4, MaximumMembersPerTeam: 2},
 		DynamicAccessControl: organization.DynamicACConfig{Enabled: true, Statements: statements}})
+}
+
+// newTeamsPair is a Node server with organization() and teams (ORG_TEAMS=orgTeamsEnv) and a Go server
+// with orgTeamsPlugin on one database (SQLite or PostgreSQL).
+func newTeamsPair(t *testing.T, kind string) *orgPair {
+	t.Helper()
+	interop.Require(t)
+	env := map[string]string{"PLUGINS": "organization", "ORG_TEAMS": orgTeamsEnv, "INSECURE_FAST_PASSWORD_HASH": "1"}
+	var dbURL string
+	switch kind {
+	case "sqlite":
+		file := filepath.Join(t.TempDir(), "teams.db")
+		dbURL, env["DB_FILE"] = "sqlite:"+file, file
+	case "postgres":
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		u, drop, err := newPostgresDatabase(ctx)
+		requireFixture(t, err)
+		t.Cleanup(drop)
+		dbURL, env["DATABASE"] = u, u
+	}
+	p := &orgPair{node: interop.NewServer(t, env)}
+	p.goSrv = startGoServer(t, dbURL, interop.DefaultSecret, func(c *authserver.Config) {
+		c.Plugins = append(c.Plugins, orgTeamsPlugin().Plugin())
+	})
+	return p
 }
 
 // TestMigrateOrganizationTeamsSchema: Migrate with teams and dynamic access control on (the team,
@@ -116,6 +144,20 @@ func teamsScript(t *testing.T, s *interop.Server, tag string) []string {
 	)
 	ownerJar := rs[len(rs)-1].Jar
 	orgID, defTeam, core, ops, roleID := data(rs[1], "id"), data(rs[2], "session", "activeTeamId"), data(rs[4], "id"), data(rs[5], "id"), data(rs[8], "roleData", "id")
+	// Without a session: the endpoints that read it themselves answer a bare 401 after their own checks.
+	run(nil,
+		step("organization.createTeam", map[string]any{"name": "x", "organizationId": orgID}),
+		step("organization.createTeam", map[string]any{}),
+		step("organization.removeTeam", map[string]any{"teamId": core}),
+		step("organization.removeTeam", map[string]any{"teamId": core, "organizationId": orgID}),
+		step("organization.updateTeam", map[string]any{"teamId": core, "data": map[string]any{"name": "x"}}),
+		step("organization.listTeams", q(map[string]any{"organizationId": orgID})),
+		step("organization.addTeamMember", map[string]any{"teamId": core}),
+		step("organization.setActiveTeam", map[string]any{"teamId": core}),
+		step("organization.listRoles", q(map[string]any{"organizationId": orgID})),
+		step("organization.createRole", map[string]any{"role": "x", "permission": map[string]any{}}),
+		step("organization.getRole", q(map[string]any{})),
+	)
 	rs = run(ownerJar,
 		step("organization.updateTeam", map[string]any{"teamId": core, "data": map[string]any{"name": "Platform"}}),
 		step("organization.inviteMember", map[string]any{"email": bob, "role": "teamlead", "teamId": core}),
@@ -209,6 +251,13 @@ func teamsScript(t *testing.T, s *interop.Server, tag string) []string {
 		step("organization.listTeamMembers", q(map[string]any{"teamId": ops})),
 		step("organization.listTeams", nil),
 		step("organization.getFullOrganization", nil),
+		step("organization.listUserTeams", q(map[string]any{"organizationId": orgID})),
+		step("organization.setActiveTeam", map[string]any{}),
+		step("organization.removeTeam", map[string]any{"teamId": ops}),
+		step("organization.setActiveTeam", map[string]any{"teamId": nil}),
+		step("organization.setActiveTeam", map[string]any{}),
+		step("organization.removeTeam", map[string]any{"teamId": defTeam}),
+		step("getSession", nil),
 	)
 	return out
 }
@@ -218,15 +267,9 @@ func teamsScript(t *testing.T, s *interop.Server, tag string) []string {
 // database: at every step the same status, error code and message, and the same JSON answer, member for
 // member and in the same order (ids, dates and the run's tag normalized), and the same active team.
 func TestClientOrganizationTeams(t *testing.T) {
-	interop.Require(t)
-	file := filepath.Join(t.TempDir(), "teams.db")
-	node := interop.NewServer(t, map[string]string{"PLUGINS": "organization", "ORG_TEAMS": orgTeamsEnv, "DB_FILE": file,
-		"INSECURE_FAST_PASSWORD_HASH": "1"})
-	goSrv := startGoServer(t, "sqlite:"+file, interop.DefaultSecret, func(c *authserver.Config) {
-		c.Plugins = append(c.Plugins, orgTeamsPlugin().Plugin())
-	})
-	nodeOut := teamsScript(t, node, "node")
-	goOut := teamsScript(t, goSrv, "gosrv")
+	p := newTeamsPair(t, "sqlite")
+	nodeOut := teamsScript(t, p.node, "node")
+	goOut := teamsScript(t, p.goSrv, "gosrv")
 	if len(nodeOut) != len(goOut) {
 		t.Fatalf("%d steps on Node, %d on Go", len(nodeOut), len(goOut))
 	}
@@ -234,5 +277,107 @@ func TestClientOrganizationTeams(t *testing.T) {
 		if nodeOut[i] != goOut[i] {
 			t.Errorf("step %d differs:\nBetter Auth:  %s\ngobetterauth: %s", i, nodeOut[i], goOut[i])
 		}
+	}
+}
+
+// TestOrganizationTeamsAcrossServers: on one database (SQLite, PostgreSQL), teams, team members and stored
+// roles written by either server are the other's: both count the same seats (team.memberCount, with
+// maximumMembersPerTeam 2: a member Node added fills the seat Go then refuses, a seat Go gives back Node
+// takes), a user added twice through both is one row (membershipKey), a role Node stored grants team
+// creation on Go, and a role Go stored (project:delete, for a member who already held its name) is read
+// and honoured by Node.
+func TestOrganizationTeamsAcrossServers(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			p := newTeamsPair(t, kind)
+			step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
+			run := func(s *interop.Server, jar map[string]string, want []int, steps ...interop.ClientStep) []interop.ClientResult {
+				t.Helper()
+				pre := jarSteps(jar)
+				rs := interop.RunClient(t, s.URL, "/api/auth", s.URL, append(pre, steps...)...)[len(pre):]
+				for i, r := range rs {
+					w := 200
+					if want != nil {
+						w = want[i]
+					}
+					if r.Status != w {
+						t.Fatalf("%s step %d %s: %d %s %+v, want %d", s.URL, i, r.Op, r.Status, r.Data, r.Error, w)
+					}
+				}
+				return rs
+			}
+			field := func(r interop.ClientResult, path ...string) any {
+				var v any
+				_ = json.Unmarshal(r.Data, &v)
+				for _, k := range path {
+					m, _ := v.(map[string]any)
+					v = m[k]
+				}
+				return v
+			}
+			dom := "@" + kind + ".example.com"
+			signUp := func(name string) interop.ClientStep {
+				return step("signUp.email", map[string]any{"name": name, "email": name + dom, "password": password})
+			}
+			rs := run(p.node, nil, nil, signUp("ann"), signUp("ben"), signUp("cat"), signUp("owner"),
+				step("organization.create", map[string]any{"name": "Acme", "slug": "acme-" + kind}),
+				step("organization.createTeam", map[string]any{"name": "Core"}),
+				step("organization.createRole", map[string]any{"role": "lead", "permission": map[string]any{"team": []any{"create"}}}),
+			)
+			users, ids := map[string]map[string]string{}, map[string]string{}
+			for i, name := range []string{"ann", "ben", "cat"} {
+				users[name], ids[name] = rs[i].Jar, field(rs[i], "user", "id").(string)
+			}
+			owner, ownerID := rs[6].Jar, field(rs[3], "user", "id").(string)
+			orgID, core := field(rs[4], "id").(string), field(rs[5], "id").(string)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			for name, role := range map[string]string{"ann": "lead", "ben": "member", "cat": "viewer"} {
+				if status, out, err := p.node.API(ctx, "addMember", map[string]any{"userId": ids[name], "organizationId": orgID, "role": role}, nil); err != nil || status != 200 {
+					t.Fatalf("addMember %s: %d %s %v", name, status, out, err)
+				}
+			}
+
+			// Seats: Go adds Ann, Node adds her again (the same row) and Ben; Go refuses Cat; Go takes Ben
+			// out, and Node then seats Cat.
+			rs = run(p.goSrv, owner, nil, step("organization.addTeamMember", map[string]any{"teamId": core, "userId": ids["ann"]}))
+			annRow := field(rs[0], "id")
+			rs = run(p.node, owner, nil,
+				step("organization.addTeamMember", map[string]any{"teamId": core, "userId": ids["ann"]}),
+				step("organization.addTeamMember", map[string]any{"teamId": core, "userId": ids["ben"]}),
+			)
+			if field(rs[0], "id") != annRow {
+				t.Errorf("Ann added on Go then on Node: rows %v and %v", annRow, field(rs[0], "id"))
+			}
+			rs = run(p.goSrv, owner, []int{403}, step("organization.addTeamMember", map[string]any{"teamId": core, "userId": ids["cat"]}))
+			if rs[0].Error == nil || rs[0].Error.Code != "TEAM_MEMBER_LIMIT_REACHED" {
+				t.Errorf("Go seated a third member Node counted: %+v", rs[0].Error)
+			}
+			run(p.goSrv, owner, nil, step("organization.removeTeamMember", map[string]any{"teamId": core, "userId": ids["ben"]}))
+			run(p.node, owner, nil, step("organization.addTeamMember", map[string]any{"teamId": core, "userId": ids["cat"]}))
+			rs = run(p.node, users["ann"], []int{200, 403}, step("organization.setActive", map[string]any{"organizationId": orgID}),
+				step("organization.addTeamMember", map[string]any{"teamId": core, "userId": ownerID}))
+
+			// Roles: Node's "lead" lets Ann create a team on Go; Go's "viewer" is Node's too.
+			run(p.goSrv, users["ann"], nil, step("organization.createTeam", map[string]any{"name": "Ann's"}))
+			run(p.goSrv, owner, nil, step("organization.createRole", map[string]any{"role": "viewer", "permission": map[string]any{"project": []any{"delete"}}}))
+			rs = run(p.node, owner, nil,
+				step("organization.getRole", map[string]any{"query": map[string]any{"roleName": "viewer"}}),
+				step("organization.listTeams", nil),
+			)
+			if field(rs[0], "permission", "project") == nil || field(rs[0], "role") != "viewer" {
+				t.Errorf("Node reads Go's role as: %s", rs[0].Data)
+			}
+			if teams, _ := field(rs[1]).([]any); len(teams) != 3 {
+				t.Errorf("Node lists the teams as: %s", rs[1].Data)
+			}
+			rs = run(p.node, users["cat"], nil,
+				step("organization.setActive", map[string]any{"organizationId": orgID}),
+				step("organization.hasPermission", map[string]any{"permissions": map[string]any{"project": []any{"delete"}}}),
+			)
+			if field(rs[1], "success") != true {
+				t.Errorf("Cat, a viewer, may not delete projects on Node with the role Go stored: %s", rs[1].Data)
+			}
+		})
 	}
 }
