@@ -1207,7 +1207,11 @@ async function organizationPage() {
     const r = await api("/organization/invite-member", { email, role: data.get("role") });
     if (r.ok) {
       invite.reset();
-      say("Invitation sent to " + email + ".");
+      // Without a mailer (production mode here) nothing is sent: the link is for the inviter to pass on.
+      say(document.body.dataset.mailer
+        ? "Invitation sent to " + email + "."
+        : "Invitation created. Nothing is emailed by this server: send " + email + " this link: " +
+          location.origin + "/accept-invitation?id=" + encodeURIComponent(r.data.id));
       await load();
     }
     return r;
