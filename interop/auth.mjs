@@ -43,6 +43,7 @@ const EXTRA_PLUGINS = {
   apiKey: () =>
     apiKey({
       enableMetadata: true,
+      ...(process.env.APIKEY_SESSIONS === "1" ? { enableSessionForAPIKeys: true } : {}),
       ...(process.env.APIKEY_STORAGE ? { storage: process.env.APIKEY_STORAGE, fallbackToDatabase: process.env.APIKEY_FALLBACK === "1" } : {}),
     }),
   // The organization plugin with ORG_STATEMENTS added to Better Auth's default statements, ORG_ROLES' roles
@@ -121,7 +122,7 @@ export function settingsFromEnv(env, port) {
   if (rateLimitMax !== undefined && !(Number.isInteger(rateLimitMax) && rateLimitMax > 0)) {
     throw new Error(`RATE_LIMIT_MAX=${JSON.stringify(env.RATE_LIMIT_MAX)}: want a positive integer`);
   }
-  for (const name of ["BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS", "ENCRYPT_OAUTH_TOKENS", "STORE_SESSION_IN_DATABASE", "PRESERVE_SESSION_IN_DATABASE"]) {
+  for (const name of ["APIKEY_SESSIONS", "BIO_FIELD", "INSECURE_FAST_PASSWORD_HASH", "NO_JWT_HEADER", "CHANGE_EMAIL", "DELETE_USER_VERIFICATION", "EXTRA_FIELDS", "ENCRYPT_OAUTH_TOKENS", "STORE_SESSION_IN_DATABASE", "PRESERVE_SESSION_IN_DATABASE"]) {
     if (env[name] && env[name] !== "1") throw new Error(`${name}=${JSON.stringify(env[name])}: want 1 or unset`);
   }
   // GENERIC_OAUTH is a JSON array of genericOAuth provider configs (providerId, discoveryUrl, clientId,

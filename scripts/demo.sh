@@ -3,7 +3,8 @@
 # zero-configuration Better Auth-compatible Go server (its SQLite file and development secret in a temporary
 # directory), waits until GET /api/auth/ok answers, then drives it with curl as a browser would (JSON bodies,
 # an Origin header, a cookie jar): sign-up, sign-in, get-session, and the protected Go API (GET /api/me) with
-# and without the session cookie, showing each answer. Exits non-zero unless every answer is the expected one.
+# and without the session cookie; the admin plugin's user list (the first user is an admin in development
+# mode); an API key and /api/me with it. It shows each answer. Exits non-zero unless every answer is the expected one.
 #
 # DEMO_KEEP=1 keeps the server running afterwards (until Ctrl-C) so you can open it in a browser; otherwise it
 # is stopped and the script exits 0. DEMO_PORT picks the port (default: a free one). `make demo-verify` is
@@ -105,10 +106,21 @@ grep -q "\"email\":\"$email\"" "$work/body" || fail "get-session did not return 
 call GET /api/me browser.jar 200
 grep -q "\"email\":\"$email\"" "$work/body" || fail "GET /api/me did not return $email"
 call GET /api/me - 401
+# The first user is an admin in development mode: the admin plugin lists the users.
+call GET "/api/auth/admin/list-users?limit=5" browser.jar 200
+grep -q '"total":1' "$work/body" || fail "admin/list-users did not list the one user"
+# An API key, then the protected API with it instead of the cookie.
+call POST /api/auth/api-key/create browser.jar 200 '{"name":"demo"}'
+key="$(sed -n 's/.*"key":"\([A-Za-z]*\)".*/\1/p' "$work/body")"
+[ ${#key} = 64 ] || fail "api-key/create did not answer a key"
+status="$(curl -sS -o "$work/body" -w '%{http_code}' -H "x-api-key: $key" "$api/api/me")"
+echo "GET /api/me (x-api-key, no cookies)"
+echo "  -> $status $(head -c 200 "$work/body")"
+[ "$status" = 200 ] && grep -q "\"email\":\"$email\"" "$work/body" || fail "GET /api/me with the API key answered $status"
 echo
 
-echo "OK: the Go server signed $email up and in, and its protected API accepted the session cookie and refused"
-echo "the request without one."
+echo "OK: the Go server signed $email up and in, its protected API accepted the session cookie and refused"
+echo "the request without one; the first user, an admin, listed the users, and an API key opened the API."
 
 if [ "${DEMO_KEEP:-}" = 1 ]; then
 	echo

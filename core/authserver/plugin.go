@@ -244,6 +244,22 @@ func (x *Context) RecentSession() (*store.Result, error) {
 	return res, nil
 }
 
+// SetSessionOutsideStore makes res the request's session from here on without a session row, as a before
+// hook that sets Better Auth's ctx.context.session and calls markSessionOutsideStore does (the api-key
+// plugin's sessions from API keys). [Context.Session] then returns it, and so do the server's endpoints
+// that take any session (/list-sessions, /update-user, …); [Context.FreshSession] and the sensitive
+// endpoints (/change-password, /revoke-sessions, /delete-user, …) do not, as Better Auth's
+// getAuthoritativeSessionFromCtx reads the session store again: they still need a session cookie.
+func (x *Context) SetSessionOutsideStore(res *store.Result) { x.c.outside = res }
+
+// SessionOutsideStore returns the session set with [Context.SetSessionOutsideStore], or nil: what Better
+// Auth's getSessionFromCtx with disableCookieCache answers before reading the store.
+func (x *Context) SessionOutsideStore() *store.Result { return x.c.outside }
+
+// ClientIP returns the client's address as the server determined it (Config.TrustedProxies; the
+// session's ipAddress), "" when unknown.
+func (x *Context) ClientIP() string { return x.c.clientIP }
+
 // NewSession returns the session this request created or refreshed (and set the cookies of), or nil:
 // Better Auth's ctx.context.newSession, for after hooks.
 func (x *Context) NewSession() *store.Result { return x.c.newSession }

@@ -93,6 +93,7 @@ type call struct {
 	newSession   *store.Result // the session whose cookies this request set (Better Auth's newSession)
 	needsRefresh *bool         // deferSessionRefresh's flag for GET /get-session; nil: not answered
 	bearerTok    string        // the session token a before hook took from elsewhere (the bearer plugin)
+	outside      *store.Result // a session a before hook built without a session row (an API key's)
 }
 
 type setCookie struct{ name, value string }

@@ -227,7 +227,14 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 
 // session is Better Auth's sessionMiddleware: the request's session, or 401. sensitive bypasses the cookie
 // cache (sensitiveSessionMiddleware), so a revoked session cannot act from a stale cache.
+//
+// A session a before hook set with [Context.SetSessionOutsideStore] is the answer when !sensitive, as Better
+// Auth's getSessionFromCtx returns ctx.context.session; sensitive reads ignore it and read the cookie, as
+// getAuthoritativeSessionFromCtx clears ctx.context.session and reads again.
 func (c *call) session(sensitive bool) (*store.Result, error) {
+	if c.outside != nil && !sensitive {
+		return c.outside, nil
+	}
 	if !c.sessDone {
 		res, err := c.loadSession(sensitive, false)
 		if err != nil {

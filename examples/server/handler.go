@@ -25,7 +25,11 @@ var pages = map[string]string{
 	"GET /sign-up":   "web/sign-up.html",
 	"GET /sign-in":   "web/sign-in.html",
 	"GET /dashboard": "web/dashboard.html",
-	"GET /error":     "web/error.html", // ?error=CODE, where an errorCallbackURL may send the browser
+	"GET /api-keys":  "web/api-keys.html",
+	// The active organization's members and invitations, and the page an invitation's link opens.
+	"GET /organization":      "web/organization.html",
+	"GET /accept-invitation": "web/accept-invitation.html",
+	"GET /error":             "web/error.html", // ?error=CODE, where an errorCallbackURL may send the browser
 }
 
 // pageData is what the page templates see.
@@ -51,18 +55,31 @@ func newHandler(srv *authserver.Server, social []socialButton, metrics http.Hand
 	authhttp.Mount(mux, srv) // GET and POST <base path>/…, /api/auth/… by default
 	a := srv.Verifier()
 
-	// The dashboard is a page route: a visitor who is not signed in is sent to /sign-in?callbackUrl=/dashboard.
-	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard"}, LoginURL: "/sign-in"}))
+	// The dashboard, the API keys page and the admin page are page routes: a visitor who is not signed in is
+	// sent to /sign-in?callbackUrl=/dashboard (or the page asked for).
+	signedIn := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Pages: []string{"/dashboard", "/api-keys", "/admin",
+		"/organization", "/accept-invitation"}, LoginURL: "/sign-in"}))
 	data := pageData{AuthBase: srv.BasePath(), Social: social,
 		PasswordMin: authserver.DefaultMinPasswordLength, PasswordMax: authserver.DefaultMaxPasswordLength,
 		MagicLink: srv.HasMailer()}
 	for pattern, file := range pages {
 		h := page(file, http.StatusOK, data)
-		if pattern == "GET /dashboard" {
+		if pattern != "GET /{$}" && pattern != "GET /sign-up" && pattern != "GET /sign-in" && pattern != "GET /error" {
 			h = signedIn(h)
 		}
 		mux.Handle(pattern, h)
 	}
+	// The admin page is for users the admin plugin lets list users (the admin role, or ADMIN_USER_IDS);
+	// others get a 403 page. The page is only a view: /api/auth/admin/* checks every call again.
+	adminPage, forbidden := page("web/admin.html", http.StatusOK, data), page("web/403.html", http.StatusForbidden, data)
+	mux.Handle("GET /admin", signedIn(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := authhttp.Session(r)
+		if !a.AdminHasPermission(s, map[string][]string{"user": {"list"}}) {
+			forbidden.ServeHTTP(w, r)
+			return
+		}
+		adminPage.ServeHTTP(w, r)
+	})))
 	// Anything else: the styled 404 page, or a JSON 404 under /api/ (Better Auth's own paths are Mount's).
 	notFoundPage := page("web/404.html", http.StatusNotFound, data)
 	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +106,7 @@ func newHandler(srv *authserver.Server, social []socialButton, metrics http.Hand
 	mux.Handle("GET /api/me", authhttp.Middleware(a)(http.HandlerFunc(me)))
 	mux.Handle("POST /api/qr", authhttp.Middleware(a)(http.HandlerFunc(totpQR))) // the dashboard's two-factor setup
 	admins := authhttp.Middleware(a, authhttp.WithPolicy(auth.Policy{Roles: []string{"admin"}}))
-	mux.Handle("GET /api/admin", admins(http.HandlerFunc(admin)))
+	mux.Handle("GET /api/admin", admins(http.HandlerFunc(adminHello)))
 	return mux
 }
 
@@ -98,7 +115,7 @@ func me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s) // {"session":{…},"user":{…}}, as Better Auth's /get-session
 }
 
-func admin(w http.ResponseWriter, r *http.Request) {
+func adminHello(w http.ResponseWriter, r *http.Request) {
 	s, _ := authhttp.Session(r)
 	writeJSON(w, http.StatusOK, map[string]string{"message": "hello, admin " + s.User.Name})
 }

@@ -11,7 +11,10 @@
 // code to the log instead of sending it, which turns on "Email me a sign-in link" (Better Auth's magic-link
 // plugin). Nothing is created before the configuration is valid and the port is bound. Setting
 // BETTER_AUTH_SECRET turns that off. Two-factor authentication (Better Auth's two-factor plugin: TOTP, backup
-// codes, trusted devices) is on in both modes. Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
+// codes, trusted devices) is on in both modes, and so are Better Auth's admin plugin (the first user to sign
+// up in development mode is an admin; ADMIN_USER_IDS names admins in both) and the api-key plugin (keys in
+// x-api-key sign requests in, on /api/* and /api/auth/*) and the organization plugin (invitations are
+// emailed by development mode's log mailer). Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
 // social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
 // README.md for every variable.
 //
@@ -22,6 +25,11 @@
 //	GET  /dashboard        the user, their sessions, two-factor authentication (turn it on with a QR code and
 //	                       backup codes, or off) and a sign-out button; redirects to /sign-in when not
 //	                       signed in
+//	GET  /api-keys         the user's API keys (create, shown once; list; revoke)
+//	GET  /organization     the active organization: create one, members, invite by email, pending invitations
+//	GET  /accept-invitation the page an invitation's link opens (?id=): accept or decline
+//	GET  /admin            for admins (the admin plugin's "user: list" permission; 403 page otherwise):
+//	                       users with search and pages, ban, unban, impersonate, sign out everywhere
 //	*    /api/auth/…       Better Auth's endpoints (authhttp.Mount), the JWT plugin's /token and /jwks among
 //	                       them; BETTER_AUTH_URL's path or BETTER_AUTH_BASE_PATH moves them, and the pages
 //	                       follow
@@ -56,14 +64,19 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
+	"github.com/gobetterauth/gobetterauth/core/authserver/admin"
+	"github.com/gobetterauth/gobetterauth/core/authserver/apikey"
 	"github.com/gobetterauth/gobetterauth/core/authserver/magiclink"
+	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
 	"github.com/gobetterauth/gobetterauth/core/authserver/twofactor"
 	"github.com/gobetterauth/gobetterauth/core/mail"
+	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 	"github.com/gobetterauth/gobetterauth/providers"
@@ -99,6 +112,7 @@ type settings struct {
 	secretFile     string
 	trustedOrigins []string
 	trustedProxies []netip.Prefix
+	adminUserIDs   []string        // ADMIN_USER_IDS: the admin plugin's adminUserIds
 	social         *socialSettings // nil: no social sign-in
 	jwtExpiresIn   time.Duration   // zero: the JWT plugin's 15 minutes
 }
@@ -175,6 +189,11 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 			prefix = netip.PrefixFrom(addr, addr.BitLen())
 		}
 		s.trustedProxies = append(s.trustedProxies, prefix)
+	}
+	for id := range strings.SplitSeq(getenv("ADMIN_USER_IDS"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			s.adminUserIDs = append(s.adminUserIDs, id)
+		}
 	}
 	if v := getenv("BETTER_AUTH_JWT_EXPIRES_IN"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -325,6 +344,16 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 	}
 	plugins := []authserver.Plugin{
 		authserver.JWT(authserver.JWTConfig{ExpiresIn: s.jwtExpiresIn}),
+		// Admin: /admin/* (list, ban, impersonate, revoke sessions) for users with the admin role or in
+		// ADMIN_USER_IDS; the /admin page.
+		admin.New(admin.Config{AdminUserIDs: s.adminUserIDs}),
+		// API keys: /api-key/* and the /api-keys page. A request with x-api-key is signed in as the key's
+		// owner (enableSessionForAPIKeys); each key may serve 60 requests a minute.
+		apikey.New(apikey.Config{EnableSessionForAPIKeys: true, RateLimitWindow: time.Minute, RateLimitMax: 60}).Plugin(),
+		// Organizations: /organization/* (Better Auth's default roles owner, admin, member), the top bar's
+		// switcher and the /organization page; invitations are emailed when there is a mailer (development
+		// mode's log), with a link to /accept-invitation.
+		organization.New(organization.Config{SendInvitationEmail: dev}).Plugin(),
 		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
 		twofactor.New(twofactor.Config{Issuer: appName}),
 		// Passkeys: add one on the dashboard, sign in with it (button or autofill).
@@ -353,6 +382,9 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		baseURL = "http://localhost:" + strconv.Itoa(port)
 		origins = append(origins, "http://127.0.0.1:"+strconv.Itoa(port))
 	}
+	if mailer != nil {
+		mailer = invitationLinks{next: mailer, base: baseURL}
+	}
 	var social []authserver.Provider
 	if o := s.social; o != nil {
 		// Discovery happens now: an issuer that does not answer stops the start.
@@ -362,6 +394,10 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 			return fail(fmt.Errorf("server: OIDC_ISSUER: %w", err))
 		}
 		social = append(social, p)
+	}
+	var hooks authserver.Hooks
+	if dev {
+		hooks.BeforeCreateUser = firstUserAdmin(st, logger)
 	}
 	a, err := authserver.New(authserver.Config{
 		Auth: auth.Config{
@@ -373,7 +409,12 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 			// for other services (examples/gin and the others, with BETTER_AUTH_URL pointing here).
 			DisableJWKS: true,
 			Logger:      logger,
+			// The API routes (/api/me, …) also accept the keys of the API keys page in x-api-key, and the
+			// admin plugin's permissions answer for ADMIN_USER_IDS as the plugin does.
+			APIKeys: &auth.APIKeyConfig{Store: st},
+			Admin:   &auth.AdminConfig{AdminUserIDs: s.adminUserIDs},
 		},
+		Hooks: hooks,
 		// Better Auth's JWT plugin (its jwks table made by Migrate above), EdDSA: GET /token, GET /jwks and the set-auth-jwt header of
 		// /get-session, so a verify-only API checks this server's users by JWT.
 		Plugins:        plugins,
@@ -397,6 +438,42 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		return fail(err)
 	}
 	return a, db, nil
+}
+
+// invitationLinks gives the organization plugin's invitation emails the link of this app's accept page
+// (/accept-invitation?id=<invitation id>), which Better Auth leaves to the application's
+// sendInvitationEmail, and hands every email to next.
+type invitationLinks struct {
+	next authserver.Mailer
+	base string // the app's base URL
+}
+
+// SendEmail adds the accept page's link to an invitation, then sends e with next.
+func (m invitationLinks) SendEmail(ctx context.Context, e authserver.Email) error {
+	if e.Kind == authserver.EmailOrganizationInvitation && e.URL == "" {
+		e.URL = m.base + "/accept-invitation?id=" + url.QueryEscape(e.Token)
+	}
+	return m.next.SendEmail(ctx, e)
+}
+
+// firstUserAdmin is development mode's BeforeCreateUser hook: the first user to sign up on an empty
+// database gets the admin role, so the demo's admin page works with no configuration. Production mode
+// has no such rule: set ADMIN_USER_IDS there (or the role, with the admin page of an existing admin).
+func firstUserAdmin(st store.UserLister, logger *slog.Logger) func(context.Context, *store.User) error {
+	var mu sync.Mutex
+	return func(ctx context.Context, u *store.User) error {
+		mu.Lock()
+		defer mu.Unlock()
+		n, err := st.CountUsers(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if n == 0 && u.Role == "" {
+			u.Role = "admin"
+			logger.Warn("server: the first user is an admin (development mode)", "email", u.Email)
+		}
+		return nil
+	}
 }
 
 // makeDevDir creates the development folder when a default path uses it: mode 0700, with a .gitignore

@@ -281,8 +281,9 @@ func bodyString(x *authserver.Context, name string) (string, bool) {
 			return "true", true
 		}
 		return "false", true
-	case float64:
-		return string(betterauth.AppendNumber(nil, t)), true
+	}
+	if f, ok := jsNum(v); ok {
+		return string(betterauth.AppendNumber(nil, f)), true
 	}
 	return "", false
 }

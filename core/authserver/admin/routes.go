@@ -3,6 +3,7 @@ package admin
 // The endpoints (better-auth src/plugins/admin/routes.ts), each in Better Auth's order of checks.
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"slices"
@@ -374,7 +375,7 @@ func (pl *plugin) banUser(x *authserver.Context) (any, error) {
 	}
 	var expiresIn float64
 	if v, ok := x.Body()["banExpiresIn"]; ok {
-		f, isNum := v.(float64)
+		f, isNum := jsNum(v)
 		if !isNum {
 			return nil, &authserver.APIError{Status: 400, Code: "VALIDATION_ERROR", Message: "[body.banExpiresIn] Invalid input: expected number, received " + jsType(v)}
 		}
@@ -651,13 +652,27 @@ func jsNumber(s string) int {
 	return int(f)
 }
 
+// jsNum is a JSON number of a body (the server decodes them as json.Number) as a float64; ok is false for
+// other values.
+func jsNum(v any) (float64, bool) {
+	switch t := v.(type) {
+	case float64:
+		return t, true
+	case json.Number:
+		f, err := t.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
 // jsString is String(v) for the values a JSON body holds.
 func jsString(v any) string {
+	if f, ok := jsNum(v); ok {
+		return string(betterauth.AppendNumber(nil, f))
+	}
 	switch t := v.(type) {
 	case string:
 		return t
-	case float64:
-		return string(betterauth.AppendNumber(nil, t))
 	case bool:
 		return strconv.FormatBool(t)
 	case nil:
@@ -673,7 +688,7 @@ func jsType(v any) string {
 		return "undefined"
 	case string:
 		return "string"
-	case float64:
+	case float64, json.Number:
 		return "number"
 	case bool:
 		return "boolean"

@@ -82,6 +82,16 @@ type Config struct {
 	DisableCustomExpiresTime bool
 	// MinExpiresInDays and MaxExpiresInDays bound expiresIn, in days. Zero means 1 and 365.
 	MinExpiresInDays, MaxExpiresInDays float64
+	// EnableSessionForAPIKeys signs a request that carries a key in one of APIKeyHeaders in as the key's
+	// owner, for that request only (enableSessionForAPIKeys): GET /get-session answers the key's session,
+	// and the endpoints that take any session (/list-sessions, /api-key/*, /token, …) act as the owner. The
+	// key is checked and counted as Verify does; a refused key is answered with the refusal on whatever
+	// endpoint it was sent to. Sensitive endpoints (/change-password, /delete-user, the admin plugin's) still
+	// need a session cookie. Off by default, as in Better Auth.
+	EnableSessionForAPIKeys bool
+	// APIKeyHeaders are the headers a key is read from for EnableSessionForAPIKeys, the first with a value
+	// winning (apiKeyHeaders). Nil means "x-api-key".
+	APIKeyHeaders []string
 	// Now is the clock of the server-only calls (Keys.Verify, Keys.DeleteAllExpired). Nil means time.Now.
 	Now func() time.Time
 }
@@ -114,9 +124,10 @@ var Schema = []sqlstore.Table{{Name: "apikey", Fields: []sqlstore.Field{
 // Keys is a configured api-key plugin: [Keys.Plugin] goes in authserver.Config.Plugins; Verify and
 // DeleteAllExpired are its server-only calls.
 type Keys struct {
-	cfg Config
-	p   *authserver.Plugin
-	db  store.APIKeyWriter
+	cfg    Config
+	p      *authserver.Plugin
+	db     store.APIKeyWriter
+	sweeps sweeper
 }
 
 // New returns Better Auth's api-key plugin. The server's Database must be a store.APIKeyWriter (sqlstore
@@ -149,6 +160,9 @@ func New(cfg Config) *Keys {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.APIKeyHeaders == nil {
+		c.APIKeyHeaders = []string{"x-api-key"}
+	}
 	k := &Keys{cfg: c}
 	ep := func(method, path, op string, h func(x *authserver.Context) (any, error)) authserver.Endpoint {
 		return authserver.Endpoint{Method: method, Path: path, Handler: h, OperationID: op}
@@ -172,6 +186,9 @@ func New(cfg Config) *Keys {
 		},
 		Schema:     Schema,
 		ErrorCodes: ErrorCodes,
+	}
+	if c.EnableSessionForAPIKeys {
+		k.p.Before = []authserver.Hook{{Run: k.sessionFromKey}} // every endpoint, when a key header is there
 	}
 	return k
 }
@@ -216,17 +233,11 @@ func (k *Keys) Verify(ctx context.Context, key string, permissions map[string][]
 		return VerifyResult{}, errors.New("auth: apikey: Verify before the server was created")
 	}
 	now := k.cfg.Now().Truncate(time.Millisecond)
-	row, refusal, err := betterauth.ValidateAPIKey(ctx, betterauth.APIKeyCheck{Store: k.db, Stored: betterauth.HashAPIKey(key),
-		Permissions: permissions, NoRateLimit: k.cfg.DisableRateLimit, Now: now})
+	row, refusal, err := k.check(ctx, key, permissions, now) // an expired or used-up key is deleted
 	if err != nil {
 		return VerifyResult{}, err
 	}
 	if refusal != nil {
-		if row != nil { // expired, or used up without refill: the plugin deletes it
-			if err := k.db.DeleteAPIKey(ctx, row.ID); err != nil {
-				return VerifyResult{}, err
-			}
-		}
 		return VerifyResult{Code: refusal.Code, Message: refusal.Message, TryAgainIn: refusal.RetryAfter}, nil
 	}
 	return VerifyResult{Valid: true, Key: row}, nil

@@ -34,6 +34,12 @@ type server struct {
 
 func newServer(t *testing.T) *server {
 	t.Helper()
+	return newServerWith(t, apikey.Config{})
+}
+
+// newServerWith is newServer with cfg (its Now set to the test's clock) and more plugins.
+func newServerWith(t *testing.T, cfg apikey.Config, more ...authserver.Plugin) *server {
+	t.Helper()
 	s := &server{t: t, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "auth.db"))
 	if err != nil {
@@ -41,16 +47,17 @@ func newServer(t *testing.T) *server {
 	}
 	t.Cleanup(func() { db.Close() })
 	s.db = db
-	s.keys = apikey.New(apikey.Config{Now: s.clock})
-	p := s.keys.Plugin()
-	if err := authserver.Migrate(t.Context(), db, "sqlite", p); err != nil {
+	cfg.Now = s.clock
+	s.keys = apikey.New(cfg)
+	plugins := append([]authserver.Plugin{s.keys.Plugin()}, more...)
+	if err := authserver.Migrate(t.Context(), db, "sqlite", plugins...); err != nil {
 		t.Fatal(err)
 	}
 	st, err := sqlstore.New(db, sqlstore.SQLite, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := authserver.New(authserver.Config{Database: st, DevMode: true, Plugins: []authserver.Plugin{p},
+	srv, err := authserver.New(authserver.Config{Database: st, DevMode: true, Plugins: plugins,
 		Auth: auth.Config{BaseURL: baseURL, Secret: "apikey-test-secret-0123456789abcdef", DisableJWKS: true,
 			Now: s.clock, APIKeys: &auth.APIKeyConfig{Store: st}}})
 	if err != nil {
@@ -67,6 +74,12 @@ func (s *server) advance(d time.Duration) { s.mu.Lock(); s.now = s.now.Add(d); s
 // do sends a request as a browser on the site and returns the status and the JSON body.
 func (s *server) do(method, path, cookie string, body any) (int, map[string]any) {
 	s.t.Helper()
+	return s.doHeader(method, path, cookie, nil, body)
+}
+
+// doHeader is do with more request headers.
+func (s *server) doHeader(method, path, cookie string, h http.Header, body any) (int, map[string]any) {
+	s.t.Helper()
 	var r *http.Request
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -78,6 +91,9 @@ func (s *server) do(method, path, cookie string, body any) (int, map[string]any)
 	r.Header.Set("Origin", baseURL)
 	if cookie != "" {
 		r.Header.Set("Cookie", cookie)
+	}
+	for k, v := range h {
+		r.Header[k] = v
 	}
 	w := httptest.NewRecorder()
 	s.h.ServeHTTP(w, r)

@@ -29,6 +29,12 @@ type apiKeyPair struct {
 
 func newAPIKeyPair(t *testing.T) *apiKeyPair {
 	t.Helper()
+	return newAPIKeyPairWith(t, nil, apikey.Config{EnableMetadata: true})
+}
+
+// newAPIKeyPairWith is newAPIKeyPair with more variables for the Node server and the Go plugin's cfg.
+func newAPIKeyPairWith(t *testing.T, env map[string]string, cfg apikey.Config) *apiKeyPair {
+	t.Helper()
 	interop.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -42,8 +48,10 @@ func newAPIKeyPair(t *testing.T) *apiKeyPair {
 	if _, err := sqlstore.Migrate(ctx, db, dialect, &sqlstore.MigrateOptions{Tables: apikey.Schema}); err != nil {
 		t.Fatal(err)
 	}
-	p := &apiKeyPair{db: db, keys: apikey.New(apikey.Config{EnableMetadata: true})}
-	p.node = interop.NewServer(t, map[string]string{"PLUGINS": "apiKey", "DB_FILE": file, "INSECURE_FAST_PASSWORD_HASH": "1"})
+	p := &apiKeyPair{db: db, keys: apikey.New(cfg)}
+	nodeEnv := map[string]string{"PLUGINS": "apiKey", "DB_FILE": file, "INSECURE_FAST_PASSWORD_HASH": "1"}
+	maps.Copy(nodeEnv, env)
+	p.node = interop.NewServer(t, nodeEnv)
 	p.goSrv = startGoServer(t, dbURL, interop.DefaultSecret, func(c *authserver.Config) {
 		c.Plugins = append(c.Plugins, p.keys.Plugin())
 	})

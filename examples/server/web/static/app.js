@@ -55,6 +55,28 @@ const CODES = {
   TOTP_ALREADY_ENABLED: [null, "Two-factor authentication is already on."],
   TOTP_NOT_ENABLED: [null, "Two-factor authentication is not set up for this account. Start again."],
   TWO_FACTOR_NOT_ENABLED: [null, "Two-factor authentication is not on for this account."],
+  // The admin plugin's codes.
+  YOU_CANNOT_BAN_YOURSELF: [null, "You cannot ban yourself."],
+  YOU_CANNOT_IMPERSONATE_ADMINS: [null, "Administrators cannot be impersonated."],
+  YOU_ARE_NOT_ALLOWED_TO_LIST_USERS: [null, "Your account cannot manage users."],
+  YOU_ARE_NOT_ALLOWED_TO_BAN_USERS: [null, "Your account cannot ban users."],
+  YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS: [null, "Your account cannot impersonate users."],
+  YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS: [null, "Your account cannot sign users out."],
+  USER_NOT_FOUND: [null, "That user no longer exists. Reload the page."],
+  // The api-key plugin's codes.
+  INVALID_NAME_LENGTH: ["name", "Use 1 to 32 characters for the name."],
+  KEY_NOT_FOUND: [null, "That key no longer exists. Reload the page."],
+  USER_BANNED: [null, "This account is suspended."],
+  EXPIRES_IN_IS_TOO_SMALL: [null, "A key must live at least a day."],
+  EXPIRES_IN_IS_TOO_LARGE: [null, "A key may live at most a year."],
+  // The organization plugin's codes.
+  ORGANIZATION_ALREADY_EXISTS: ["slug", "That short name is taken. Choose another."],
+  USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION: ["email", "This person is already a member."],
+  USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION: ["email", "This person is already invited."],
+  YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION: [null, "Only owners and admins can invite people."],
+  YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE: [null, "You cannot invite someone with that role."],
+  INVITATION_NOT_FOUND: [null, "This invitation does not exist any more, or has expired. Ask for a new one."],
+  YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION: [null, "This invitation is for another email address. Sign in with that address to accept it."],
 };
 
 // FIELD_PROBLEMS are the sentences for VALIDATION_ERROR, whose message names the field: "[body.email] …".
@@ -355,6 +377,91 @@ function socialButtons() {
   }
 }
 
+// currentSession is the page's GET /get-session, asked once and shared by the top bar and the page's own script.
+let sessionAnswer = null;
+function currentSession() {
+  sessionAnswer = sessionAnswer || api("/get-session");
+  return sessionAnswer;
+}
+
+// topBar runs on every page: for a signed-in visitor it shows the account links (Admin only when the admin
+// plugin lets them list users, which the admin page needs) and, while an admin impersonates someone, the
+// banner that says so with its "Stop impersonating" button, which brings the admin back to the admin page.
+async function topBar() {
+  let res;
+  try {
+    res = await currentSession();
+  } catch {
+    return;
+  }
+  if (!res.ok || !res.data || !res.data.user) {
+    return;
+  }
+  const { user, session: current } = res.data;
+  document.getElementById("nav").hidden = false;
+  orgSwitcher(current.activeOrganizationId || "");
+  if (current.impersonatedBy) {
+    const banner = document.getElementById("impersonation");
+    document.getElementById("impersonated-user").textContent = user.name ? user.name + " (" + user.email + ")" : user.email;
+    banner.hidden = false;
+    const button = document.getElementById("stop-impersonating");
+    button.addEventListener("click", async () => {
+      setBusy(banner, button, true);
+      try {
+        const r = await api("/admin/stop-impersonating", {});
+        if (r.ok) {
+          location.assign("/admin");
+          return;
+        }
+      } catch {
+        // the button comes back; the session is unchanged
+      }
+      setBusy(banner, button, false);
+    });
+    return;
+  }
+  try {
+    const perm = await api("/admin/has-permission", { permissions: { user: ["list"] } });
+    document.getElementById("nav-admin").hidden = !(perm.ok && perm.data && perm.data.success);
+  } catch {
+    // no Admin link
+  }
+}
+
+// orgSwitcher fills the top bar's organization menu with the user's organizations (/organization/list) and
+// makes the one chosen the session's active organization (/organization/set-active; "" is none), then
+// shows the page again for it.
+async function orgSwitcher(activeID) {
+  const select = document.getElementById("org-switcher");
+  let res;
+  try {
+    res = await api("/organization/list");
+  } catch {
+    return;
+  }
+  if (!res.ok || !Array.isArray(res.data) || res.data.length === 0) {
+    return;
+  }
+  const none = new Option("No organization", "");
+  select.replaceChildren(none, ...res.data.map((o) => new Option(o.name, o.id)));
+  select.value = activeID;
+  select.hidden = false;
+  select.addEventListener("change", async () => {
+    select.disabled = true;
+    try {
+      const r = await api("/organization/set-active", { organizationId: select.value || null });
+      if (r.ok) {
+        location.reload();
+        return;
+      }
+    } catch {
+      // the menu comes back unchanged
+    }
+    select.value = activeID;
+    select.disabled = false;
+  });
+}
+
 // Dates as people read them, in the browser's language: "Mar 3, 2026, 4:05 PM" and "March 3, 2026".
 const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "long" });
@@ -418,7 +525,7 @@ async function home() {
   const error = document.querySelector(".alert");
   let res;
   try {
-    res = await api("/get-session");
+    res = await currentSession();
   } catch {
     status.textContent = UNREACHABLE;
     return;
@@ -442,7 +549,7 @@ function signInNotice() {
 
 async function dashboard() {
   const error = document.querySelector(".alert");
-  const res = await api("/get-session");
+  const res = await currentSession();
   if (!res.ok || !res.data) {
     location.assign("/sign-in?callbackUrl=/dashboard");
     return;
@@ -686,6 +793,479 @@ function errorPage() {
   }
 }
 
+// adminPage is the admin page: the users, ten a page, searched by email or name, each with what an admin
+// may do (Better Auth's admin plugin, /admin/*): ban with a reason and a length, unban, impersonate, sign
+// out everywhere. The server checks the admin's permission on every call; the page only shows the answers.
+function adminPage() {
+  const error = document.querySelector("main .alert");
+  const notice = document.getElementById("admin-notice");
+  const tbody = document.getElementById("users");
+  const range = document.getElementById("users-range");
+  const prev = document.getElementById("users-prev");
+  const next = document.getElementById("users-next");
+  const dialog = document.getElementById("ban-dialog");
+  const banForm = document.getElementById("ban-form");
+  const banAlert = banForm.querySelector(".alert");
+  const state = { offset: 0, limit: 10, total: 0, searchValue: "", searchField: "email", me: "", banning: null };
+  const say = (text) => {
+    notice.textContent = text;
+    notice.hidden = !text;
+  };
+  // act sends one admin call for a row's button, and on success says done and reads the page again.
+  const act = async (button, path, body, done) => {
+    showError(error, "");
+    say("");
+    button.disabled = true;
+    try {
+      const r = await api(path, body);
+      if (!r.ok) {
+        showError(error, message(r));
+        button.disabled = false;
+        return null;
+      }
+      if (done) {
+        say(done);
+      }
+      await load();
+      return r;
+    } catch {
+      showError(error, UNREACHABLE);
+      button.disabled = false;
+      return null;
+    }
+  };
+  const rowButton = (label, className, aria, onClick) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = className + " small";
+    b.textContent = label;
+    b.setAttribute("aria-label", aria);
+    b.addEventListener("click", () => onClick(b));
+    return b;
+  };
+  async function load() {
+    const q = new URLSearchParams({ limit: String(state.limit), offset: String(state.offset), sortBy: "createdAt", sortDirection: "asc" });
+    if (state.searchValue) {
+      q.set("searchValue", state.searchValue);
+      q.set("searchField", state.searchField);
+      q.set("searchOperator", "contains");
+    }
+    const res = await api("/admin/list-users?" + q);
+    if (!res.ok) {
+      showError(error, message(res));
+      return;
+    }
+    state.total = res.data.total;
+    const users = res.data.users || [];
+    tbody.replaceChildren(...users.map((u) => {
+      const tr = document.createElement("tr");
+      tr.dataset.email = u.email;
+      const who = cell("User", "", "device");
+      const name = document.createElement("strong");
+      name.textContent = u.name || u.email;
+      const email = document.createElement("div");
+      email.className = "muted";
+      email.textContent = u.email;
+      who.append(name, email);
+      if (u.id === state.me) {
+        const you = document.createElement("span");
+        you.className = "badge accent";
+        you.textContent = "You";
+        name.after(" ", you);
+      }
+      const status = cell("Status", "");
+      const badge = document.createElement("span");
+      badge.className = "badge " + (u.banned ? "warn" : "ok");
+      badge.textContent = u.banned ? "Banned" : "Active";
+      status.append(badge);
+      if (u.banned) {
+        const why = document.createElement("div");
+        why.className = "muted ban-detail";
+        why.textContent = (u.banReason || "No reason") + (u.banExpires ? ", until " + formatDateTime(u.banExpires) : ", until unbanned");
+        status.append(why);
+      }
+      const actions = document.createElement("td");
+      actions.className = "row-actions";
+      if (u.id !== state.me) {
+        const label = u.name || u.email;
+        if (u.banned) {
+          actions.append(rowButton("Unban", "secondary", "Unban " + label, (b) => act(b, "/admin/unban-user", { userId: u.id }, label + " is no longer banned.")));
+        } else {
+          actions.append(rowButton("Ban", "danger", "Ban " + label, () => openBan(u)));
+          actions.append(rowButton("Impersonate", "secondary", "Impersonate " + label, async (b) => {
+            const r = await act(b, "/admin/impersonate-user", { userId: u.id });
+            if (r) {
+              location.assign("/dashboard");
+            }
+          }));
+        }
+        actions.append(rowButton("Sign out everywhere", "secondary", "Sign " + label + " out everywhere",
+          (b) => act(b, "/admin/revoke-user-sessions", { userId: u.id }, label + " is signed out everywhere.")));
+      }
+      tr.append(who, cell("Role", u.role || "user"), status, cell("Joined", formatDate(u.createdAt)), actions);
+      return tr;
+    }));
+    const first = state.total === 0 ? 0 : state.offset + 1;
+    range.textContent = state.total === 0 ? "No users match." : first + "–" + (state.offset + users.length) + " of " + state.total;
+    prev.disabled = state.offset === 0;
+    next.disabled = state.offset + state.limit >= state.total;
+  }
+  function openBan(u) {
+    state.banning = u;
+    banForm.reset();
+    showError(banAlert, "");
+    document.getElementById("ban-user").textContent = u.name || u.email;
+    dialog.showModal();
+  }
+  document.getElementById("ban-cancel").addEventListener("click", () => dialog.close());
+  banForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const u = state.banning;
+    const data = new FormData(banForm);
+    const body = { userId: u.id };
+    const reason = String(data.get("banReason") || "").trim();
+    if (reason) {
+      body.banReason = reason;
+    }
+    if (data.get("banExpiresIn")) {
+      body.banExpiresIn = Number(data.get("banExpiresIn"));
+    }
+    const button = document.getElementById("ban-submit");
+    setBusy(banForm, button, true);
+    try {
+      const r = await api("/admin/ban-user", body);
+      if (r.ok) {
+        dialog.close();
+        say((u.name || u.email) + " is banned and signed out everywhere.");
+        await load();
+      } else {
+        showError(banAlert, message(r));
+      }
+    } catch {
+      showError(banAlert, UNREACHABLE);
+    }
+    setBusy(banForm, button, false);
+  });
+  document.getElementById("user-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    state.searchValue = String(data.get("searchValue") || "").trim();
+    state.searchField = String(data.get("searchField") || "email");
+    state.offset = 0;
+    load();
+  });
+  prev.addEventListener("click", () => {
+    state.offset = Math.max(0, state.offset - state.limit);
+    load();
+  });
+  next.addEventListener("click", () => {
+    state.offset += state.limit;
+    load();
+  });
+  currentSession().then((res) => {
+    state.me = res.ok && res.data ? res.data.user.id : "";
+    load();
+  }).catch(() => showError(error, UNREACHABLE));
+}
+
+// apiKeysPage is the API keys page (Better Auth's api-key plugin, /api-key/*): create a key with a name
+// and an expiry, shown once with a copy button (the server keeps only its hash), list the keys by their
+// first characters, revoke one.
+function apiKeysPage() {
+  const error = document.querySelector("main .alert");
+  const form = document.getElementById("api-key-create");
+  const button = form.querySelector('button[type="submit"]');
+  const created = document.getElementById("api-key-created");
+  const value = document.getElementById("api-key-value");
+  const copied = document.getElementById("api-key-copied");
+  const tbody = document.getElementById("api-keys");
+  async function load() {
+    const res = await api("/api-key/list?sortBy=createdAt&sortDirection=desc");
+    if (!res.ok) {
+      showError(error, message(res));
+      return;
+    }
+    const keys = res.data.apiKeys || [];
+    document.getElementById("api-keys-empty").hidden = keys.length > 0;
+    tbody.replaceChildren(...keys.map((k) => {
+      const tr = document.createElement("tr");
+      tr.dataset.id = k.id;
+      const revoke = document.createElement("button");
+      revoke.type = "button";
+      revoke.className = "danger small";
+      revoke.textContent = "Revoke";
+      revoke.setAttribute("aria-label", "Revoke the key " + (k.name || k.start));
+      revoke.addEventListener("click", async () => {
+        revoke.disabled = true;
+        showError(error, "");
+        try {
+          const r = await api("/api-key/delete", { keyId: k.id });
+          if (!r.ok) {
+            showError(error, message(r));
+            revoke.disabled = false;
+            return;
+          }
+          await load();
+        } catch {
+          showError(error, UNREACHABLE);
+          revoke.disabled = false;
+        }
+      });
+      const action = document.createElement("td");
+      action.append(revoke);
+      tr.append(cell("Name", k.name || "(no name)", "device"), cell("Key", (k.start || "") + "…", "mono"),
+        cell("Created", formatDateTime(k.createdAt)), cell("Expires", k.expiresAt ? formatDateTime(k.expiresAt) : "Never"),
+        cell("Last used", k.lastRequest ? formatDateTime(k.lastRequest) : "Never"), action);
+      return tr;
+    }));
+  }
+  form.addEventListener("input", () => {
+    fieldError(form, "name", "");
+    showError(error, "");
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, "");
+    const data = new FormData(form);
+    const name = String(data.get("name") || "").trim();
+    if (!name) {
+      fieldError(form, "name", "Name the key, so that you know what to revoke later.").focus();
+      return;
+    }
+    const body = { name };
+    if (data.get("expiresIn")) {
+      body.expiresIn = Number(data.get("expiresIn"));
+    }
+    setBusy(form, button, true);
+    try {
+      const res = await api("/api-key/create", body);
+      if (res.ok) {
+        form.reset();
+        document.getElementById("api-key-created-name").textContent = res.data.name;
+        value.textContent = res.data.key;
+        document.getElementById("api-key-curl").textContent = "curl -H 'x-api-key: " + res.data.key + "' " + location.origin + "/api/me";
+        copied.textContent = "";
+        created.hidden = false;
+        document.getElementById("api-key-copy").focus();
+        await load();
+      } else {
+        showProblems(form, error, res);
+      }
+    } catch {
+      showError(error, UNREACHABLE);
+    }
+    setBusy(form, button, false);
+  });
+  document.getElementById("api-key-copy").addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(value.textContent);
+      copied.textContent = "Copied to the clipboard.";
+    } catch {
+      // No clipboard access (an http origin other than localhost): select the key for Ctrl+C.
+      const range = document.createRange();
+      range.selectNodeContents(value);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      copied.textContent = "Selected: press Ctrl+C (or ⌘C) to copy it.";
+    }
+  });
+  document.getElementById("api-key-done").addEventListener("click", () => {
+    value.textContent = "";
+    document.getElementById("api-key-curl").textContent = "";
+    created.hidden = true;
+  });
+  load();
+}
+
+// organizationPage is the organization page: without an active organization, the form that creates one
+// (it becomes the active one); with one, its members and pending invitations
+// (/organization/get-full-organization), and for owners and admins the invitation form
+// (/organization/invite-member; in development mode the link is in the server's log) and Cancel.
+async function organizationPage() {
+  const error = document.querySelector("main .alert");
+  const notice = document.getElementById("org-notice");
+  const create = document.getElementById("org-create");
+  const active = document.getElementById("org-active");
+  const invite = document.getElementById("org-invite");
+  const say = (text) => {
+    notice.textContent = text;
+    notice.hidden = !text;
+  };
+  const wire = (form, required, send) => {
+    const button = form.querySelector('button[type="submit"]');
+    form.addEventListener("input", (event) => {
+      if (event.target.name) {
+        fieldError(form, event.target.name, "");
+      }
+      showError(error, "");
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      showError(error, "");
+      const data = new FormData(form);
+      for (const [name, text] of Object.entries(required)) {
+        fieldError(form, name, "");
+        if (!String(data.get(name) || "").trim()) {
+          fieldError(form, name, text).focus();
+          return;
+        }
+      }
+      setBusy(form, button, true);
+      try {
+        const res = await send(data);
+        if (!res.ok) {
+          showProblems(form, error, res);
+        }
+      } catch {
+        showError(error, UNREACHABLE);
+      }
+      setBusy(form, button, false);
+    });
+  };
+  wire(create, { name: "Name the organization.", slug: "Choose a short name." }, async (data) => {
+    const res = await api("/organization/create", { name: String(data.get("name")).trim(), slug: String(data.get("slug")).trim() });
+    if (res.ok) {
+      location.reload(); // the new organization is the active one now
+    }
+    return res;
+  });
+  document.getElementById("org-create-another").addEventListener("click", () => {
+    document.getElementById("org-create-lead").hidden = true;
+    create.hidden = false;
+    create.elements.namedItem("name").focus();
+  });
+  let res;
+  try {
+    res = await currentSession();
+  } catch {
+    showError(error, UNREACHABLE);
+    return;
+  }
+  if (!res.ok || !res.data) {
+    return;
+  }
+  const me = res.data.user.id;
+  if (!res.data.session.activeOrganizationId) {
+    create.hidden = false;
+    return;
+  }
+  async function load() {
+    const r = await api("/organization/get-full-organization");
+    if (!r.ok || !r.data) {
+      showError(error, r.ok ? "Choose an organization in the menu at the top." : message(r));
+      create.hidden = false;
+      return;
+    }
+    const org = r.data;
+    document.getElementById("org-name").textContent = org.name;
+    const mine = (org.members || []).find((m) => m.userId === me);
+    const role = mine ? mine.role : "";
+    const badge = document.getElementById("org-role");
+    badge.textContent = role ? "You: " + role : "";
+    badge.hidden = !role;
+    const manager = role.split(",").some((r) => r === "owner" || r === "admin");
+    invite.hidden = !manager;
+    active.hidden = false;
+    document.getElementById("members").replaceChildren(...(org.members || []).map((m) => {
+      const tr = document.createElement("tr");
+      tr.dataset.email = m.user.email;
+      const who = cell("Member", "", "device");
+      const name = document.createElement("strong");
+      name.textContent = m.user.name || m.user.email;
+      const email = document.createElement("div");
+      email.className = "muted";
+      email.textContent = m.user.email;
+      who.append(name, email);
+      tr.append(who, cell("Role", m.role), cell("Joined", formatDate(m.createdAt)));
+      return tr;
+    }));
+    const pending = (org.invitations || []).filter((i) => i.status === "pending");
+    document.getElementById("invitations-empty").hidden = pending.length > 0;
+    document.getElementById("invitations").replaceChildren(...pending.map((i) => {
+      const tr = document.createElement("tr");
+      tr.dataset.email = i.email;
+      const action = document.createElement("td");
+      if (manager) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "danger small";
+        b.textContent = "Cancel";
+        b.setAttribute("aria-label", "Cancel the invitation of " + i.email);
+        b.addEventListener("click", async () => {
+          b.disabled = true;
+          const c = await api("/organization/cancel-invitation", { invitationId: i.id });
+          c.ok ? load() : showError(error, message(c));
+        });
+        action.append(b);
+      }
+      tr.append(cell("Email", i.email, "device"), cell("Role", i.role), cell("Expires", formatDateTime(i.expiresAt)), action);
+      return tr;
+    }));
+  }
+  wire(invite, { email: "Enter the email address to invite." }, async (data) => {
+    const email = String(data.get("email")).trim();
+    const r = await api("/organization/invite-member", { email, role: data.get("role") });
+    if (r.ok) {
+      invite.reset();
+      // Without a mailer (production mode here) nothing is sent: the link is for the inviter to pass on.
+      say(document.body.dataset.mailer
+        ? "Invitation sent to " + email + "."
+        : "Invitation created. Nothing is emailed by this server: send " + email + " this link: " +
+          location.origin + "/accept-invitation?id=" + encodeURIComponent(r.data.id));
+      await load();
+    }
+    return r;
+  });
+  await load();
+}
+
+// acceptInvitationPage is the page an invitation's link opens (/accept-invitation?id=…), signed in as the
+// invited address: who invites you to what, Accept (you join, and it becomes your active organization) or
+// Decline.
+async function acceptInvitationPage() {
+  const error = document.querySelector("main .alert");
+  const text = document.getElementById("invitation-text");
+  const actions = document.getElementById("invitation-actions");
+  const id = new URLSearchParams(location.search).get("id") || "";
+  let res;
+  try {
+    res = await api("/organization/get-invitation?id=" + encodeURIComponent(id));
+  } catch {
+    text.textContent = UNREACHABLE;
+    return;
+  }
+  if (!res.ok) {
+    text.textContent = message(res);
+    return;
+  }
+  const inv = res.data;
+  text.textContent = inv.inviterEmail + " invites you to join " + inv.organizationName + " as " + inv.role + ".";
+  actions.hidden = false;
+  const answer = async (button, path, done) => {
+    showError(error, "");
+    setBusy(actions, button, true);
+    try {
+      const r = await api(path, { invitationId: inv.id });
+      if (r.ok) {
+        done();
+        return;
+      }
+      showError(error, message(r));
+    } catch {
+      showError(error, UNREACHABLE);
+    }
+    setBusy(actions, button, false);
+  };
+  const accept = document.getElementById("invitation-accept");
+  const reject = document.getElementById("invitation-reject");
+  accept.addEventListener("click", () => answer(accept, "/organization/accept-invitation", () => location.assign("/organization")));
+  reject.addEventListener("click", () => answer(reject, "/organization/reject-invitation", () => {
+    actions.hidden = true;
+    text.textContent = "You declined the invitation to " + inv.organizationName + ".";
+  }));
+}
+
+topBar();
 switch (document.body.dataset.page) {
   case "home":
     home();
@@ -715,5 +1295,17 @@ switch (document.body.dataset.page) {
     break;
   case "error":
     errorPage();
+    break;
+  case "admin":
+    adminPage();
+    break;
+  case "api-keys":
+    apiKeysPage();
+    break;
+  case "organization":
+    organizationPage();
+    break;
+  case "accept-invitation":
+    acceptInvitationPage();
     break;
 }
