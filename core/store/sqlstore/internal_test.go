@@ -2,11 +2,13 @@ package sqlstore
 
 import (
 	"database/sql"
-	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
+	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
 )
 
 func TestParseTime(t *testing.T) {
@@ -211,5 +213,65 @@ func TestNew(t *testing.T) {
 	}
 	if st.timeout != DefaultTimeout || st.refresh != DefaultSchemaRefresh || st.now == nil || st.fields["banned"] != FieldString || st.fields["tags"] != FieldJSON || st.fields["isAnonymous"] != FieldBoolean {
 		t.Errorf("defaults not applied: %v %v", st.timeout, st.fields)
+	}
+}
+
+// TestLookupStatement checks the prepared lookup statement's life: prepared once, kept when the columns
+// are read again and give the same query, replaced when they give another, and closed only once the last
+// lookup still running the replaced one is done.
+func TestLookupStatement(t *testing.T) {
+	ctx := t.Context()
+	db, _ := testdb.SQLite(t)
+	now := time.Now()
+	iso := testdb.ISO(now)
+	if _, err := db.Exec(`insert into "user" values ('u1','U','u@example.com',1,null,?,?,null,null,null,null)`, iso, iso); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`insert into "session" values ('s1',?,'tok1',?,?,null,null,'u1',null)`, testdb.ISO(now.Add(time.Hour)), iso, iso); err != nil {
+		t.Fatal(err)
+	}
+	clock := now
+	st, err := New(db, SQLite, &Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := st.query(ctx) // a lookup that started before the changes below and is still running
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := held.stmt
+	if first == nil || first.users != 1 {
+		t.Fatalf("statement %+v, want one prepared with one user", first)
+	}
+	lookup := func() {
+		t.Helper()
+		res, err := st.Lookup(ctx, "tok1")
+		if err != nil || res.User.Email != "u@example.com" {
+			t.Fatalf("Lookup = %+v, %v", res, err)
+		}
+	}
+	lookup()
+	clock = clock.Add(DefaultSchemaRefresh + time.Second) // columns read again, same query
+	lookup()
+	if st.stmt != first || first.users != 1 {
+		t.Fatalf("same query prepared again (%p, was %p) or a user leaked (%d)", st.stmt, first, first.users)
+	}
+	if _, err := db.Exec(`alter table "user" add column "nickname" text`); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(DefaultSchemaRefresh + time.Second) // columns read again, another query
+	lookup()
+	if st.stmt == first || !first.retired {
+		t.Fatal("the statement of the old query was not replaced")
+	}
+	if _, err := st.lookup(ctx, held, "tok1"); err != nil {
+		t.Fatalf("a replaced statement closed while still in use: %v", err)
+	}
+	st.release(held)
+	if _, err := first.stmt.QueryContext(ctx, "tok1"); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("replaced statement still open after its last user: %v", err)
+	}
+	if n := st.stmt.users; n != 0 {
+		t.Fatalf("current statement has %d users after every lookup ended", n)
 	}
 }
