@@ -185,6 +185,10 @@ func (d *payloadDecoder) any(m strictjson.Member) (any, bool) {
 		return false, true
 	case strictjson.Null:
 		return nil, true
+	case strictjson.Number:
+		// What encoding/json does for a number into an interface, failing on a range error as it does.
+		f, err := strconv.ParseFloat(string(d.b[m.Start:m.End]), 64)
+		return f, err == nil
 	}
 	var v any
 	if err := json.Unmarshal(d.b[m.Start:m.End], &v); err != nil {
