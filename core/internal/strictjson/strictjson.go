@@ -272,6 +272,12 @@ func (p *parser) str() (start, end int, escaped bool, err error) {
 	i := p.pos + 1
 	start = i
 	for i < len(d) {
+		for i < len(d) && plain[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			break
+		}
 		c := d[i]
 		switch {
 		case c == '"':
@@ -320,6 +326,14 @@ func (p *parser) str() (start, end int, escaped bool, err error) {
 	}
 	return 0, 0, false, ErrSyntax
 }
+
+// plain marks the bytes a string holds as they are: ASCII other than control characters, '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func hex4(d []byte, i int) (rune, bool) {
 	if i+4 > len(d) {
