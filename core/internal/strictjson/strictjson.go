@@ -72,10 +72,34 @@ func Walk(data []byte, fn func(m Member) error) error {
 	return nil
 }
 
-type parser struct {
-	data []byte
-	pos  int
+// WalkNested is Walk that also calls inner, before fn, for each member of a top-level member's value when
+// that value is an object, with the top-level member's name as parent. Offsets are into data, as for fn.
+// An error from inner stops the walk and is returned as is.
+func WalkNested(data []byte, fn func(m Member) error, inner func(parent []byte, m Member) error) error {
+	p := parser{data: data, inner: inner}
+	p.skipWS()
+	if p.pos >= len(data) || data[p.pos] != '{' {
+		return ErrNotObject
+	}
+	if err := p.object(0, fn); err != nil {
+		return err
+	}
+	p.skipWS()
+	if p.pos != len(data) {
+		return ErrSyntax
+	}
+	return nil
 }
+
+type parser struct {
+	data   []byte
+	pos    int
+	inner  func(parent []byte, m Member) error // WalkNested's
+	parent []byte                              // the top-level member being read, for inner
+}
+
+// nested reports a member of a top-level member's object to inner.
+func (p *parser) nested(m Member) error { return p.inner(p.parent, m) }
 
 func (p *parser) skipWS() {
 	for p.pos < len(p.data) {
@@ -88,7 +112,8 @@ func (p *parser) skipWS() {
 	}
 }
 
-// object parses an object at p.pos (which holds '{'). fn is non-nil only for the top level.
+// object parses an object at p.pos (which holds '{'). fn, when not nil, gets each member (the top level, and
+// the objects of WalkNested's top-level members).
 func (p *parser) object(depth int, fn func(m Member) error) error {
 	if depth >= MaxDepth {
 		return ErrDepth
@@ -131,6 +156,9 @@ func (p *parser) object(depth int, fn func(m Member) error) error {
 		}
 		p.pos++
 		p.skipWS()
+		if depth == 0 {
+			p.parent = key
+		}
 		kind, vs, ve, vesc, err := p.value(depth)
 		if err != nil {
 			return err
@@ -198,7 +226,11 @@ func (p *parser) value(depth int) (kind Kind, start, end int, escaped bool, err 
 		s, e, esc, err := p.str()
 		return String, s, e, esc, err
 	case c == '{':
-		err = p.object(depth+1, nil)
+		if depth == 0 && p.inner != nil {
+			err = p.object(depth+1, p.nested)
+		} else {
+			err = p.object(depth+1, nil)
+		}
 		return Object, start, p.pos, false, err
 	case c == '[':
 		err = p.array(depth + 1)
