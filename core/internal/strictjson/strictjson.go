@@ -62,7 +62,7 @@ func Walk(data []byte, fn func(m Member) error) error {
 	if p.pos >= len(data) || data[p.pos] != '{' {
 		return ErrNotObject
 	}
-	if err := p.object(0, fn); err != nil {
+	if err := p.object(0, fn, nil, nil); err != nil {
 		return err
 	}
 	p.skipWS()
@@ -76,12 +76,12 @@ func Walk(data []byte, fn func(m Member) error) error {
 // that value is an object, with the top-level member's name as parent. Offsets are into data, as for fn.
 // An error from inner stops the walk and is returned as is.
 func WalkNested(data []byte, fn func(m Member) error, inner func(parent []byte, m Member) error) error {
-	p := parser{data: data, inner: inner}
+	p := parser{data: data}
 	p.skipWS()
 	if p.pos >= len(data) || data[p.pos] != '{' {
 		return ErrNotObject
 	}
-	if err := p.object(0, fn); err != nil {
+	if err := p.object(0, fn, inner, nil); err != nil {
 		return err
 	}
 	p.skipWS()
@@ -92,14 +92,9 @@ func WalkNested(data []byte, fn func(m Member) error, inner func(parent []byte, 
 }
 
 type parser struct {
-	data   []byte
-	pos    int
-	inner  func(parent []byte, m Member) error // WalkNested's
-	parent []byte                              // the top-level member being read, for inner
+	data []byte
+	pos  int
 }
-
-// nested reports a member of a top-level member's object to inner.
-func (p *parser) nested(m Member) error { return p.inner(p.parent, m) }
 
 func (p *parser) skipWS() {
 	for p.pos < len(p.data) {
@@ -112,9 +107,10 @@ func (p *parser) skipWS() {
 	}
 }
 
-// object parses an object at p.pos (which holds '{'). fn, when not nil, gets each member (the top level, and
-// the objects of WalkNested's top-level members).
-func (p *parser) object(depth int, fn func(m Member) error) error {
+// object parses an object at p.pos (which holds '{'). At the top level fn, when not nil, gets each member,
+// and inner (WalkNested's) is handed down for the objects of those members; one level down, inner gets each
+// member with parent, the name of the top-level member holding the object.
+func (p *parser) object(depth int, fn func(m Member) error, inner func(parent []byte, m Member) error, parent []byte) error {
 	if depth >= MaxDepth {
 		return ErrDepth
 	}
@@ -156,15 +152,20 @@ func (p *parser) object(depth int, fn func(m Member) error) error {
 		}
 		p.pos++
 		p.skipWS()
+		var in func(parent []byte, m Member) error
 		if depth == 0 {
-			p.parent = key
+			in = inner
 		}
-		kind, vs, ve, vesc, err := p.value(depth)
+		kind, vs, ve, vesc, err := p.value(depth, in, key)
 		if err != nil {
 			return err
 		}
 		if fn != nil {
 			if err := fn(Member{Key: key, Kind: kind, Start: vs, End: ve, Escaped: vesc}); err != nil {
+				return err
+			}
+		} else if inner != nil && depth == 1 {
+			if err := inner(parent, Member{Key: key, Kind: kind, Start: vs, End: ve, Escaped: vesc}); err != nil {
 				return err
 			}
 		}
@@ -196,7 +197,7 @@ func (p *parser) array(depth int) error {
 	}
 	for {
 		p.skipWS()
-		if _, _, _, _, err := p.value(depth); err != nil {
+		if _, _, _, _, err := p.value(depth, nil, nil); err != nil {
 			return err
 		}
 		p.skipWS()
@@ -216,7 +217,8 @@ func (p *parser) array(depth int) error {
 }
 
 // value parses any value at p.pos and returns its kind and span (strings without quotes).
-func (p *parser) value(depth int) (kind Kind, start, end int, escaped bool, err error) {
+// inner and parent, given for the values of top-level members, go to the object there (see object).
+func (p *parser) value(depth int, inner func(parent []byte, m Member) error, parent []byte) (kind Kind, start, end int, escaped bool, err error) {
 	if p.pos >= len(p.data) {
 		return Invalid, 0, 0, false, ErrSyntax
 	}
@@ -226,11 +228,7 @@ func (p *parser) value(depth int) (kind Kind, start, end int, escaped bool, err 
 		s, e, esc, err := p.str()
 		return String, s, e, esc, err
 	case c == '{':
-		if depth == 0 && p.inner != nil {
-			err = p.object(depth+1, p.nested)
-		} else {
-			err = p.object(depth+1, nil)
-		}
+		err = p.object(depth+1, nil, inner, parent)
 		return Object, start, p.pos, false, err
 	case c == '[':
 		err = p.array(depth + 1)
