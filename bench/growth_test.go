@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -270,13 +271,11 @@ func sizeName(n int) string {
 	return fmt.Sprint(n)
 }
 
-// benchGrowth runs the two paths over s's n sessions.
-func benchGrowth(b *testing.B, s sessionDB, n int) {
-	st, err := sqlstore.New(s.db, s.dialect, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	const rot = 1024
+// rot is the number of sessions the requests rotate over.
+const rot = 1024
+
+// growthCookies returns the session cookies of rot users spread over n, and the users' numbers.
+func growthCookies(tb testing.TB, n int) ([]int, [][]string) {
 	idx := make([]int, rot)
 	cookies := make([][]string, rot)
 	for i := range idx {
@@ -284,27 +283,103 @@ func benchGrowth(b *testing.B, s sessionDB, n int) {
 		if idx[i] >= n {
 			idx[i] = n - 1
 		}
-		cookies[i] = []string{"better-auth.session_token=" + signCookie(b, growthToken(idx[i]))}
+		cookies[i] = []string{"better-auth.session_token=" + signCookie(tb, growthToken(idx[i]))}
 	}
+	return idx, cookies
+}
+
+// newGrowthServer returns a server on st (no cookie cache, rate limiting off) and checks that each cookie
+// gets its user from get-session.
+func newGrowthServer(tb testing.TB, st *sqlstore.Store, idx []int, cookies [][]string) *authserver.Server {
+	tb.Helper()
+	a, err := authserver.New(authserver.Config{
+		Auth:     auth.Config{BaseURL: srvBase, Secret: sessionSecret, DisableJWKS: true},
+		Database: st, DevMode: true,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { a.Close() })
+	r := httptest.NewRequest("GET", srvBase+"/api/auth/get-session", nil)
+	for i, c := range cookies {
+		r.Header["Cookie"] = c
+		rec := httptest.NewRecorder()
+		a.ServeHTTP(rec, r)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"email":"`+growthEmail(idx[i])+`"`) {
+			tb.Fatalf("get-session for session %d: %d %s", idx[i], rec.Code, rec.Body)
+		}
+	}
+	return a
+}
+
+// BenchmarkSessionsFlat: get-session at every size of BenchmarkSessionsAt, interleaved. Each iteration
+// serves one request from each database (in turn, starting with a different one each time), each timed,
+// so that all sizes see the same load on a shared machine; it reports the median time per size
+// ("ns/op@1k", ...) and the ratio of the largest size's median to the smallest's ("largest/smallest").
+func BenchmarkSessionsFlat(b *testing.B) {
+	for _, d := range []struct {
+		name string
+		open func(testing.TB) sessionDB
+	}{{"sqlite", openSQLite}, {"postgres", openPostgres}} {
+		b.Run(d.name, func(b *testing.B) {
+			sizes := growthSizes()
+			servers := make([]*authserver.Server, len(sizes))
+			cookies := make([][][]string, len(sizes))
+			for k, n := range sizes {
+				s := d.open(b)
+				s.seed(b, n)
+				checkIndexed(b, s.dialect, s.lookupPlan(b))
+				st, err := sqlstore.New(s.db, s.dialect, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var idx []int
+				idx, cookies[k] = growthCookies(b, n)
+				servers[k] = newGrowthServer(b, st, idx, cookies[k])
+			}
+			r := httptest.NewRequest("GET", srvBase+"/api/auth/get-session", nil)
+			w := &resetWriter{h: http.Header{}}
+			times := make([][]float64, len(sizes))
+			i := 0
+			for b.Loop() {
+				for j := range sizes {
+					k := (i + j) % len(sizes)
+					r.Header["Cookie"] = cookies[k][i%rot]
+					w.reset()
+					t0 := time.Now()
+					servers[k].ServeHTTP(w, r)
+					times[k] = append(times[k], float64(time.Since(t0)))
+					if w.code != http.StatusOK {
+						b.Fatalf("get-session at %d sessions: %d", sizes[k], w.code)
+					}
+				}
+				i++
+			}
+			for k, n := range sizes {
+				b.ReportMetric(median(times[k]), "ns/op@"+sizeName(n))
+			}
+			b.ReportMetric(median(times[len(sizes)-1])/median(times[0]), "largest/smallest")
+		})
+	}
+}
+
+func median(v []float64) float64 {
+	v = slices.Clone(v)
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
+// benchGrowth runs the two paths over s's n sessions.
+func benchGrowth(b *testing.B, s sessionDB, n int) {
+	st, err := sqlstore.New(s.db, s.dialect, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	idx, cookies := growthCookies(b, n)
 
 	b.Run("get-session", func(b *testing.B) {
-		a, err := authserver.New(authserver.Config{
-			Auth:     auth.Config{BaseURL: srvBase, Secret: sessionSecret, DisableJWKS: true},
-			Database: st, DevMode: true,
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer a.Close()
+		a := newGrowthServer(b, st, idx, cookies)
 		r := httptest.NewRequest("GET", srvBase+"/api/auth/get-session", nil)
-		for i, c := range cookies {
-			r.Header["Cookie"] = c
-			rec := httptest.NewRecorder()
-			a.ServeHTTP(rec, r)
-			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"email":"`+growthEmail(idx[i])+`"`) {
-				b.Fatalf("get-session for session %d: %d %s", idx[i], rec.Code, rec.Body)
-			}
-		}
 		w := &resetWriter{h: http.Header{}}
 		b.ReportAllocs()
 		i := 0
