@@ -180,7 +180,7 @@ func (s sessionDB) lookupPlan(tb testing.TB) string {
 	if s.dialect == sqlstore.Postgres {
 		q = "EXPLAIN " + q + "$1"
 	} else {
-		q = "EXPLAIN QUERY PLAN " + q + "?"
+		q = "EXPLAIN QUERY PLAN " + q + "+?" // as sqlstore compares the token on SQLite
 	}
 	rows, err := s.db.Query(q, growthToken(0))
 	if err != nil {

@@ -2,12 +2,15 @@ package sqlstore
 
 import (
 	"database/sql"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
+	"github.com/gobetterauth/gobetterauth/core/store"
 	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
 )
 
@@ -150,7 +153,7 @@ func TestQuerySQL(t *testing.T) {
 		names   Names
 		want    string
 	}{
-		{SQLite, Names{}, `SELECT s."id", s."token", s."userId", +s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = ?`},
+		{SQLite, Names{}, `SELECT s."id", s."token", s."userId", +s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = +?`},
 		{Postgres, Names{User: "auth.user"}, `SELECT s."id", s."token", s."userId", s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "auth"."user" u ON u."id" = s."userId" WHERE s."token" = $1`},
 		{MySQL, Names{}, "SELECT s.`id`, s.`token`, s.`userId`, UNIX_TIMESTAMP(s.`expiresAt`), s.`impersonatedBy`, u.`id`, u.`email`, u.`banned` FROM `session` s JOIN `user` u ON u.`id` = s.`userId` WHERE s.`token` = ?"},
 	} {
@@ -276,5 +279,62 @@ func TestLookupStatement(t *testing.T) {
 	}
 	if n := st.stmt.users; n != 0 {
 		t.Fatalf("current statement has %d users after every lookup ended", n)
+	}
+}
+
+// TestLookupPlanSQLite checks that SQLite runs the lookup query through the token's and the user id's
+// indexes, also once ANALYZE has written statistics (the query compares the token with +?, see build).
+func TestLookupPlanSQLite(t *testing.T) {
+	ctx := t.Context()
+	db, _ := testdb.SQLite(t)
+	iso := testdb.ISO(time.Now())
+	for i := range 200 {
+		id := fmt.Sprintf("u%03d", i)
+		if _, err := db.Exec(`insert into "user" values (?,'U',?,1,null,?,?,null,null,null,null)`, id, id+"@example.com", iso, iso); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`insert into "session" values (?,?,?,?,?,null,null,?,null)`, "s"+id, iso, "tok"+id, iso, iso, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := New(db, SQLite, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := st.query(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.release(q)
+	for _, analyze := range []bool{false, true} {
+		if analyze {
+			if _, err := db.Exec("ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := db.Query("EXPLAIN QUERY PLAN "+q.sql, "tokU001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, "\n")
+		if !strings.Contains(p, "SEARCH s USING INDEX") || !strings.Contains(p, "SEARCH u USING INDEX") || strings.Contains(p, "SCAN") {
+			t.Fatalf("ANALYZE %v: the lookup does not use the indexes:\n%s", analyze, p)
+		}
+		if res, err := st.Lookup(ctx, "tokU001"); err == nil || !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Lookup of an unknown token = %v, %v", res, err)
+		}
+		if res, err := st.Lookup(ctx, "toku001"); err != nil || res.User.ID != "u001" {
+			t.Fatalf("Lookup = %+v, %v", res, err)
+		}
 	}
 }

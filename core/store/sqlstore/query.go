@@ -268,9 +268,17 @@ func (s *Store) build(sess, user []dbColumn) (*query, error) {
 	}
 	b.WriteString(" FROM " + s.quoteTable(s.names.Session) + " s JOIN " + s.quoteTable(s.names.User) + " u ON u." +
 		s.quote(id) + " = s." + s.quote(userID) + " WHERE s." + s.quote(token) + " = ")
-	if s.dialect == Postgres {
+	switch s.dialect {
+	case Postgres:
 		b.WriteString("$1")
-	} else {
+	case SQLite:
+		// +? is the same value with no affinity, as ? is, but not a bare parameter: SQLite built with
+		// STAT4 (modernc.org/sqlite is) marks a statement whose bare parameter meets an indexed column for
+		// re-preparing whenever that parameter's value changes, once ANALYZE (or PRAGMA optimize) has
+		// written sqlite_stat4: then every lookup would parse and plan the join again. The token is unique:
+		// no value can change the plan.
+		b.WriteString("+?")
+	default:
 		b.WriteString("?")
 	}
 	q.sql = b.String()
