@@ -35,6 +35,8 @@ const (
 	defaultPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	// env1M adds the 1 000 000-session rows (seeding takes tens of seconds; never in CI).
 	env1M = "GOBETTERAUTH_BENCH_1M"
+	// envSQLitePragmas is appended to the SQLite DSN ("&_pragma=mmap_size(1073741824)"), to compare settings.
+	envSQLitePragmas = "GOBETTERAUTH_BENCH_SQLITE_PRAGMAS"
 )
 
 // growthSizes are the numbers of sessions measured.
@@ -53,10 +55,11 @@ type sessionDB struct {
 }
 
 // openSQLite returns a fresh SQLite file with Better Auth's schema, opened as storeurl opens one for
-// writing (busy timeout; the journal mode is the file's, here the default).
+// writing (busy timeout; the journal mode is the file's, here the default), plus
+// GOBETTERAUTH_BENCH_SQLITE_PRAGMAS.
 func openSQLite(tb testing.TB) sessionDB {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(tb.TempDir(), "auth.db")+"?_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(tb.TempDir(), "auth.db")+"?_pragma=busy_timeout(5000)"+os.Getenv(envSQLitePragmas))
 	if err != nil {
 		tb.Fatal(err)
 	}
