@@ -1,9 +1,11 @@
 package auth
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -235,17 +237,92 @@ func (a *Auth) decodeJWTCache(ctx context.Context, value string, kind jwsKind, n
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	if kind == kindCachePlugin {
-		var c struct {
-			Iss, Sub, Sid *string
-			Aud           any
-		}
-		if err := json.Unmarshal(pt, &c); err != nil || c.Iss == nil || *c.Iss != a.pluginCacheIssuer() ||
-			c.Aud != "better-auth:session-cache" || c.Sub == nil || *c.Sub != p.User.ID || c.Sid == nil || *c.Sid != p.Session.Token {
-			return nil, time.Time{}, betterauth.ErrCache
-		}
+	if kind == kindCachePlugin && !pluginCacheClaims(pt, a.pluginCacheIssuer(), p.User.ID, p.Session.Token) {
+		return nil, time.Time{}, betterauth.ErrCache
 	}
 	return p, exp, nil
+}
+
+// pluginCacheAudience is the aud of the JWT plugin's cookie cache.
+const pluginCacheAudience = "better-auth:session-cache"
+
+// pluginCacheClaims reports whether the JWT plugin cache's claims have iss, aud pluginCacheAudience, sub
+// and sid, read as encoding/json reads them into struct{ Iss, Sub, Sid *string; Aud any }, which this
+// check used: names matched without regard to case (bytes.EqualFold), a later member for a field replacing
+// an earlier one, null clearing it, and a value of the wrong type (or a number beyond float64 in aud)
+// failing the whole decode. It walks the claims once instead of decoding them by reflection;
+// FuzzPluginCacheClaims checks it against encoding/json.
+func pluginCacheClaims(claims []byte, iss, sub, sid string) bool {
+	type field struct {
+		v   string
+		set bool
+	}
+	var fIss, fSub, fSid field
+	var audOK, bad bool
+	err := strictjson.Walk(claims, func(m strictjson.Member) error {
+		var f *field
+		switch {
+		case asciiFoldEqual(m.Key, "iss"):
+			f = &fIss
+		case asciiFoldEqual(m.Key, "sub"):
+			f = &fSub
+		case asciiFoldEqual(m.Key, "sid"):
+			f = &fSid
+		case asciiFoldEqual(m.Key, "aud"):
+			raw := claims[m.Start:m.End]
+			audOK = false
+			switch m.Kind {
+			case strictjson.String:
+				v, err := memberText(claims, m)
+				bad = bad || err != nil
+				audOK = v == pluginCacheAudience
+			case strictjson.Number:
+				_, err := strconv.ParseFloat(string(raw), 64)
+				bad = bad || err != nil
+			case strictjson.Object, strictjson.Array:
+				var v any
+				bad = bad || json.Unmarshal(raw, &v) != nil
+			}
+			return nil
+		default:
+			return nil
+		}
+		switch m.Kind {
+		case strictjson.String:
+			v, err := memberText(claims, m)
+			*f = field{v, err == nil}
+			bad = bad || err != nil
+		case strictjson.Null:
+			*f = field{}
+		default:
+			bad = true
+		}
+		return nil
+	})
+	return err == nil && !bad && audOK && fIss.set && fIss.v == iss && fSub.set && fSub.v == sub && fSid.set && fSid.v == sid
+}
+
+// asciiFoldEqual reports whether key equals name (lower-case ASCII letters) as bytes.EqualFold does,
+// which also folds 'ſ' (U+017F) to 's' and the Kelvin sign (U+212A) to 'k'.
+func asciiFoldEqual(key []byte, name string) bool {
+	if len(key) == len(name) {
+		for i := 0; i < len(key); i++ {
+			if key[i]|0x20 != name[i] {
+				return false
+			}
+		}
+		return true
+	}
+	return bytes.EqualFold(key, []byte(name))
+}
+
+// memberText returns a string member's text.
+func memberText(data []byte, m strictjson.Member) (string, error) {
+	if !m.Escaped {
+		return string(data[m.Start:m.End]), nil
+	}
+	u, err := strictjson.AppendUnescaped(nil, data[m.Start:m.End])
+	return string(u), err
 }
 
 // pluginCacheIssuer is the iss the JWT plugin puts in its cookie cache: the baseURL option as given.

@@ -169,8 +169,13 @@ func (x *Context) Path() string { return x.c.path }
 // Param returns the value of the route's ":name" path parameter, or "".
 func (x *Context) Param() string { return x.c.param }
 
-// Query returns the URL query.
-func (x *Context) Query() url.Values { return x.c.query }
+// Query returns the URL query (never nil).
+func (x *Context) Query() url.Values {
+	if x.c.query == nil {
+		x.c.query = url.Values{}
+	}
+	return x.c.query
+}
 
 // Now returns the request's time (the server's clock, whole milliseconds).
 func (x *Context) Now() time.Time { return x.c.now }
@@ -781,6 +786,9 @@ func (c *call) runBefore() error {
 
 // runAfter runs the after hooks that match the request over the endpoint's answer.
 func (c *call) runAfter(res any, err error) (any, error) {
+	if len(c.a.after) == 0 {
+		return res, err
+	}
 	x := &Context{c: c, result: res, err: exportError(err)}
 	ran := false
 	for _, h := range c.a.after {

@@ -125,7 +125,10 @@ func (a *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{a: a, srv: srv, r: r, ctx: r.Context(), now: a.s.now().UTC().Truncate(time.Millisecond),
-		path: path, param: param, query: r.URL.Query(), header: http.Header{}}
+		path: path, param: param, header: http.Header{}}
+	if r.URL.RawQuery != "" {
+		c.query = r.URL.Query() // nil otherwise: reads see no parameter, without a map per request
+	}
 	var end func(status int, code string)
 	if srv.observer != nil {
 		op := ep.op

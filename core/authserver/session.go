@@ -112,18 +112,20 @@ func (c *call) deleteUserSessions(userID string) error {
 
 // sessionOut is {"session","user"} as Better Auth returns it.
 func sessionOut(res *store.Result) json.RawMessage {
-	b := make([]byte, 0, 512)
+	b := make([]byte, 0, 768+64*(len(res.Session.Additional)+len(res.User.Additional)))
 	b = append(b, `{"session":`...)
-	b = append(b, betterauth.SessionJSON(res.Session)...)
+	b = betterauth.AppendSessionJSON(b, &res.Session)
 	b = append(b, `,"user":`...)
-	b = append(b, betterauth.UserJSON(res.User)...)
+	b = betterauth.AppendUserJSON(b, &res.User)
 	return append(b, '}')
 }
 
 // getSession is GET /get-session.
 func (c *call) getSession() (any, error) {
-	c.header.Set("Cache-Control", "no-store")
-	c.header.Set("Pragma", "no-cache")
+	// One array for both values; each header gets its own element, capacity-limited so that an Add
+	// elsewhere copies instead of writing over the other.
+	hv := []string{"no-store", "no-cache"}
+	c.header["Cache-Control"], c.header["Pragma"] = hv[0:1:1], hv[1:2:2]
 	if c.r.Method == "POST" && !c.srv.deferRefresh {
 		return nil, errGetSessionPost
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
@@ -37,7 +38,13 @@ var rawURL = base64.RawURLEncoding.Strict()
 // expiresAt}) produces — so nothing is re-marshalled and the bytes checked are the bytes parsed.
 // It returns the payload and the outer expiry.
 func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
-	outer := make([]byte, rawURL.DecodedLen(len(value)))
+	// The decoded bytes are only read: the payload's strings are copied out of them (ParsePayload).
+	bp := compactBufs.Get().(*[]byte)
+	defer compactBufs.Put(bp)
+	if n := rawURL.DecodedLen(len(value)); cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	outer := (*bp)[:rawURL.DecodedLen(len(value))]
 	n, err := rawURL.Decode(outer, []byte(value))
 	if err != nil {
 		return nil, time.Time{}, ErrCache
@@ -72,13 +79,12 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, ErrCache
 	}
-	signed := make([]byte, 0, len(sess)+len(exp)+14)
-	signed = append(signed, sess[:len(sess)-1]...)
-	if len(sess) > 2 {
-		signed = append(signed, ',')
+	// Signed is {...session, expiresAt}: the session object's members, then "expiresAt".
+	comma := expiresAtMember[:]
+	if len(sess) <= 2 {
+		comma = comma[1:]
 	}
-	signed = append(append(append(signed, `"expiresAt":`...), exp...), '}')
-	if !s.Equal(signed, mac[:mn]) {
+	if !s.equalParts(mac[:mn], sess[:len(sess)-1], comma, exp, closeBrace[:]) {
 		return nil, time.Time{}, ErrCache
 	}
 	ms, err := strconv.ParseFloat(string(exp), 64)
@@ -92,6 +98,14 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 	return p, time.UnixMilli(int64(ms)), nil
 }
 
+var (
+	// compactBufs holds the buffers compact caches are base64-decoded into (at most MaxCacheBytes each).
+	compactBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+	// expiresAtMember and closeBrace end the signed text of a compact cache.
+	expiresAtMember = [...]byte{',', '"', 'e', 'x', 'p', 'i', 'r', 'e', 's', 'A', 't', '"', ':'}
+	closeBrace      = [...]byte{'}'}
+)
+
 // ParsePayload reads a cookie cache payload (strict JSON: duplicate names are refused). The session needs
 // id, token, userId and expiresAt; the user needs id. Members beyond Better Auth's core fields go to
 // Additional. Member names match exactly, as in JavaScript.
@@ -100,31 +114,43 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 // and their strings share one copy of b; only members beyond the core fields are decoded with
 // encoding/json (ParsePayload is on every request served from the cookie cache).
 func ParsePayload(b []byte) (*Payload, error) {
-	var sess, user, updated, version strictjson.Member
+	var updated, version strictjson.Member
 	var haveSess, haveUser, haveUpdated, haveVersion bool
-	err := strictjson.Walk(b, func(m strictjson.Member) error {
+	p := &Payload{Version: "1"}
+	d := payloadDecoder{b: b, s: string(b)}
+	var ss sessionState
+	var us userState
+	// One walk: the members of "session" and "user" are read as the walk meets them (if either is not an
+	// object, or is there twice, the payload is refused below or by the walk).
+	err := strictjson.WalkNested(b, func(m strictjson.Member) error {
 		switch string(m.Key) {
 		case "session":
-			sess, haveSess = m, true
+			haveSess = m.Kind == strictjson.Object
 		case "user":
-			user, haveUser = m, true
+			haveUser = m.Kind == strictjson.Object
 		case "updatedAt":
 			updated, haveUpdated = m, true
 		case "version":
 			version, haveVersion = m, true
 		}
 		return nil
+	}, func(parent []byte, m strictjson.Member) error {
+		switch string(parent) {
+		case "session":
+			d.sessionMember(&p.Session, &ss, m)
+		case "user":
+			d.userMember(&p.User, &us, m)
+		}
+		return nil
 	})
-	if err != nil || !haveSess || sess.Kind != strictjson.Object || !haveUser || user.Kind != strictjson.Object ||
-		!haveUpdated || updated.Kind != strictjson.Number {
+	if err != nil || !haveSess || !haveUser || !haveUpdated || updated.Kind != strictjson.Number {
 		return nil, ErrCache
 	}
 	ms, err := strconv.ParseFloat(string(b[updated.Start:updated.End]), 64)
 	if err != nil {
 		return nil, ErrCache
 	}
-	p := &Payload{UpdatedAt: int64(ms), Version: "1"}
-	d := payloadDecoder{b: b, s: string(b)}
+	p.UpdatedAt = int64(ms)
 	if haveVersion && version.Kind != strictjson.Null {
 		if version.Kind != strictjson.String {
 			return nil, ErrCache
@@ -133,7 +159,7 @@ func ParsePayload(b []byte) (*Payload, error) {
 			return nil, ErrCache
 		}
 	}
-	if !d.session(&p.Session, b[sess.Start:sess.End], sess.Start) || !d.user(&p.User, b[user.Start:user.End], user.Start) {
+	if !ss.ok(&p.Session) || !us.ok(&p.User) {
 		return nil, ErrCache
 	}
 	return p, nil
@@ -146,20 +172,13 @@ type payloadDecoder struct {
 	s string
 }
 
-// str returns a string member's text (off is the offset of the walked object in b).
+// str returns a string member's text.
 func (d *payloadDecoder) str(m strictjson.Member) (string, error) {
 	if !m.Escaped {
 		return d.s[m.Start:m.End], nil
 	}
 	u, err := strictjson.AppendUnescaped(nil, d.b[m.Start:m.End])
 	return string(u), err
-}
-
-// member makes m, a member of the object at off in b, relative to b.
-func (d *payloadDecoder) member(m strictjson.Member, off int) strictjson.Member {
-	m.Start += off
-	m.End += off
-	return m
 }
 
 // decodable reports whether encoding/json would decode m's value into an interface: a number (also inside
@@ -185,6 +204,10 @@ func (d *payloadDecoder) any(m strictjson.Member) (any, bool) {
 		return false, true
 	case strictjson.Null:
 		return nil, true
+	case strictjson.Number:
+		// What encoding/json does for a number into an interface, failing on a range error as it does.
+		f, err := strconv.ParseFloat(string(d.b[m.Start:m.End]), 64)
+		return f, err == nil
 	}
 	var v any
 	if err := json.Unmarshal(d.b[m.Start:m.End], &v); err != nil {
@@ -203,64 +226,66 @@ func (d *payloadDecoder) text(m strictjson.Member, dst *string) bool {
 	return err == nil
 }
 
-// session reads the session object obj, found at off in b, as SessionFromMap does.
-func (d *payloadDecoder) session(s *store.Session, obj []byte, off int) bool {
-	var ok1, ok2, ok3, ok4, bad bool
-	err := strictjson.Walk(obj, func(m strictjson.Member) error {
-		if m = d.member(m, off); !d.decodable(m) {
-			bad = true
-		}
-		switch string(m.Key) {
-		case "id":
-			ok1 = d.text(m, &s.ID)
-		case "token":
-			ok2 = d.text(m, &s.Token)
-		case "userId":
-			ok3 = d.text(m, &s.UserID)
-		case "expiresAt":
-			s.ExpiresAt, ok4 = d.date(m)
-		case "createdAt":
-			s.CreatedAt, _ = d.date(m)
-		case "updatedAt":
-			s.UpdatedAt, _ = d.date(m)
-		case "ipAddress":
-			d.text(m, &s.IPAddress)
-		case "userAgent":
-			d.text(m, &s.UserAgent)
-		default:
-			bad = bad || !d.extra(&s.Additional, m)
-		}
-		return nil
-	})
-	return err == nil && !bad && ok1 && ok2 && ok3 && ok4 && s.ID != "" && s.Token != "" && s.UserID != ""
+// sessionState is what reading a session object's members found, as SessionFromMap checks it.
+type sessionState struct{ id, token, userID, expires, bad bool }
+
+func (st *sessionState) ok(s *store.Session) bool {
+	return !st.bad && st.id && st.token && st.userID && st.expires && s.ID != "" && s.Token != "" && s.UserID != ""
 }
 
-// user reads the user object obj, found at off in b, as UserFromMap does.
-func (d *payloadDecoder) user(u *store.User, obj []byte, off int) bool {
-	var ok, bad bool
-	err := strictjson.Walk(obj, func(m strictjson.Member) error {
-		if m = d.member(m, off); !d.decodable(m) {
-			bad = true
-		}
-		switch string(m.Key) {
-		case "id":
-			ok = d.text(m, &u.ID)
-		case "email":
-			d.text(m, &u.Email)
-		case "name":
-			d.text(m, &u.Name)
-		case "emailVerified":
-			u.EmailVerified = m.Kind == strictjson.True
-		case "image":
-			d.text(m, &u.Image)
-		case "role":
-			d.text(m, &u.Role)
-		default:
-			bad = bad || !d.extra(&u.Additional, m)
-		}
-		return nil
-	})
-	return err == nil && !bad && ok && u.ID != ""
+// sessionMember reads one member of the session object, as SessionFromMap does.
+func (d *payloadDecoder) sessionMember(s *store.Session, st *sessionState, m strictjson.Member) {
+	if !d.decodable(m) {
+		st.bad = true
+	}
+	switch string(m.Key) {
+	case "id":
+		st.id = d.text(m, &s.ID)
+	case "token":
+		st.token = d.text(m, &s.Token)
+	case "userId":
+		st.userID = d.text(m, &s.UserID)
+	case "expiresAt":
+		s.ExpiresAt, st.expires = d.date(m)
+	case "createdAt":
+		s.CreatedAt, _ = d.date(m)
+	case "updatedAt":
+		s.UpdatedAt, _ = d.date(m)
+	case "ipAddress":
+		d.text(m, &s.IPAddress)
+	case "userAgent":
+		d.text(m, &s.UserAgent)
+	default:
+		st.bad = st.bad || !d.extra(&s.Additional, m)
+	}
+}
+
+// userState is what reading a user object's members found, as UserFromMap checks it.
+type userState struct{ id, bad bool }
+
+func (st *userState) ok(u *store.User) bool { return !st.bad && st.id && u.ID != "" }
+
+// userMember reads one member of the user object, as UserFromMap does.
+func (d *payloadDecoder) userMember(u *store.User, st *userState, m strictjson.Member) {
+	if !d.decodable(m) {
+		st.bad = true
+	}
+	switch string(m.Key) {
+	case "id":
+		st.id = d.text(m, &u.ID)
+	case "email":
+		d.text(m, &u.Email)
+	case "name":
+		d.text(m, &u.Name)
+	case "emailVerified":
+		u.EmailVerified = m.Kind == strictjson.True
+	case "image":
+		d.text(m, &u.Image)
+	case "role":
+		d.text(m, &u.Role)
+	default:
+		st.bad = st.bad || !d.extra(&u.Additional, m)
+	}
 }
 
 // extra puts a member beyond the core fields into *m.

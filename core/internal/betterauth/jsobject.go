@@ -13,6 +13,8 @@ import (
 	"io"
 	"math"
 	"strconv"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
 )
 
 // member is one member of an object; val is JSON text as JSON.stringify writes it.
@@ -97,7 +99,63 @@ var errNotObject = errors.New("not a JSON object")
 
 // ParseObject parses a JSON object as JSON.parse does (a repeated key keeps its first position and its
 // last value) and re-encodes every value as JSON.stringify would write it.
+//
+// Flat objects without a repeated key, which is what JSON.stringify and this package write (a user, a
+// JWT payload, a JWK), are read by one strictjson walk; any other object goes through encoding/json's
+// tokenizer. FuzzParseObjectFlat checks that the two read every input alike.
 func ParseObject(b []byte) (*Object, error) {
+	if o, ok := parseFlat(b); ok {
+		return o, nil
+	}
+	return parseTokens(b)
+}
+
+// parseFlat reads an object whose values are all strings, numbers, true, false or null, with no repeated
+// key, as parseTokens does. It reports false for any other input (a nested object or array, a repeated
+// key, or anything strictjson refuses, such as invalid UTF-8), which it leaves to parseTokens. The values
+// share one copy of b.
+func parseFlat(b []byte) (*Object, bool) {
+	b = bytes.Clone(b)
+	o := &Object{m: make([]member, 0, 16)}
+	err := strictjson.Walk(b, func(m strictjson.Member) error {
+		var val []byte
+		switch m.Kind {
+		case strictjson.String:
+			if !m.Escaped {
+				// strictjson refused control characters and invalid UTF-8, and there is no '"' or '\\':
+				// JSON.stringify would write these bytes as they are.
+				val = b[m.Start-1 : m.End+1]
+			} else {
+				u, err := strictjson.AppendUnescaped(nil, b[m.Start:m.End])
+				if err != nil {
+					return err
+				}
+				val = AppendJSString(nil, string(u))
+			}
+		case strictjson.Number:
+			raw := b[m.Start:m.End]
+			f, err := strconv.ParseFloat(string(raw), 64)
+			if err != nil && !math.IsInf(f, 0) {
+				return err
+			}
+			if val = AppendNumber(nil, f); bytes.Equal(val, raw) {
+				val = raw
+			}
+		case strictjson.True, strictjson.False, strictjson.Null:
+			val = b[m.Start:m.End]
+		default:
+			return errNotFlat
+		}
+		o.m = append(o.m, member{string(m.Key), val})
+		return nil
+	})
+	return o, err == nil
+}
+
+var errNotFlat = errors.New("not a flat object")
+
+// parseTokens is ParseObject through encoding/json's tokenizer.
+func parseTokens(b []byte) (*Object, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	tok, err := dec.Token()

@@ -32,7 +32,11 @@ var (
 // name order. Strings are escaped exactly as JSON.stringify escapes them (so "<", "&" and U+2028 stay as
 // they are).
 func SessionJSON(s store.Session) []byte {
-	b := make([]byte, 0, 320+64*len(s.Additional))
+	return AppendSessionJSON(make([]byte, 0, 320+64*len(s.Additional)), &s)
+}
+
+// AppendSessionJSON appends [SessionJSON]'s text for *s to b.
+func AppendSessionJSON(b []byte, s *store.Session) []byte {
 	b = append(b, `{"expiresAt":`...)
 	b = appendDate(b, s.ExpiresAt)
 	b = append(b, `,"token":`...)
@@ -47,7 +51,8 @@ func SessionJSON(s store.Session) []byte {
 	b = AppendJSString(b, s.UserAgent)
 	b = append(b, `,"userId":`...)
 	b = AppendJSString(b, s.UserID)
-	for _, k := range extraKeys(s.Additional, sessionCore, nil) {
+	var small [8]string
+	for _, k := range extraKeys(small[:0], s.Additional, sessionCore, nil) {
 		b = appendMember(b, k, s.Additional[k])
 	}
 	b = append(b, `,"id":`...)
@@ -62,7 +67,11 @@ func SessionJSON(s store.Session) []byte {
 // schema order (role from Role, written when not "" or when another admin field is present, null when "");
 // the rest are in name order.
 func UserJSON(u store.User) []byte {
-	b := make([]byte, 0, 256+64*len(u.Additional))
+	return AppendUserJSON(make([]byte, 0, 256+64*len(u.Additional)), &u)
+}
+
+// AppendUserJSON appends [UserJSON]'s text for *u to b.
+func AppendUserJSON(b []byte, u *store.User) []byte {
 	b = append(b, `{"name":`...)
 	b = AppendJSString(b, u.Name)
 	b = append(b, `,"email":`...)
@@ -99,7 +108,8 @@ func UserJSON(u store.User) []byte {
 			}
 		}
 	}
-	for _, k := range extraKeys(u.Additional, userCore, adminUser) {
+	var small [8]string
+	for _, k := range extraKeys(small[:0], u.Additional, userCore, adminUser) {
 		b = appendMember(b, k, u.Additional[k])
 	}
 	b = append(b, `,"id":`...)
@@ -107,12 +117,11 @@ func UserJSON(u store.User) []byte {
 	return append(b, '}')
 }
 
-// extraKeys returns the keys of m that are in neither core nor skip, sorted.
-func extraKeys(m map[string]any, core, skip []string) []string {
+// extraKeys appends to keys the keys of m that are in neither core nor skip, sorted.
+func extraKeys(keys []string, m map[string]any, core, skip []string) []string {
 	if len(m) == 0 {
-		return nil
+		return keys
 	}
-	keys := make([]string, 0, len(m))
 	for k := range m {
 		if !slices.Contains(core, k) && !slices.Contains(skip, k) {
 			keys = append(keys, k)
@@ -139,7 +148,14 @@ func appendDate(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	switch y := t.Year(); {
 	case y >= 0 && y <= 9999:
-		b = t.AppendFormat(b, "2006-01-02T15:04:05.000Z")
+		// t.AppendFormat(b, "2006-01-02T15:04:05.000Z"), by hand: it is on every answer with a session.
+		_, mo, d := t.Date()
+		h, mi, s := t.Clock()
+		b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+			byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+			byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10), '.')
+		ms := t.Nanosecond() / int(time.Millisecond)
+		b = append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
 	default:
 		if y < 0 {
 			b = append(b, '-')

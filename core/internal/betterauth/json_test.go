@@ -3,6 +3,7 @@ package betterauth
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -125,5 +126,29 @@ func BenchmarkRecordJSON(b *testing.B) {
 	for b.Loop() {
 		_ = SessionJSON(sess)
 		_ = UserJSON(user)
+	}
+}
+
+// TestAppendDateAsAppendFormat: the hand-written ISO-8601 writer gives time.Format's text for every year
+// from 0 to 9999 (JavaScript's toISOString form there), in any zone and with sub-millisecond digits.
+func TestAppendDateAsAppendFormat(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	lo := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano() / 1e3
+	hi := time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC).UnixNano() / 1e3
+	times := []time.Time{
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(2026, 11, 28, 18, 58, 59, 6999999, time.FixedZone("IST", 5*3600+1800)),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	for range 100000 {
+		us := lo + r.Int64N(hi-lo)
+		times = append(times, time.UnixMicro(us).Add(time.Duration(r.IntN(1000))))
+	}
+	for _, tm := range times {
+		want := `"` + tm.UTC().Truncate(time.Millisecond).Format("2006-01-02T15:04:05.000Z") + `"`
+		if got := string(appendDate(nil, tm)); got != want {
+			t.Fatalf("appendDate(%v) = %s, want %s", tm, got, want)
+		}
 	}
 }

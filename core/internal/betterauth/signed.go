@@ -48,6 +48,21 @@ func (s *Signer) Equal(msg, mac []byte) bool {
 	return ok
 }
 
+// equalParts reports whether mac is HMAC-SHA256(key) of the concatenated parts, in constant time.
+func (s *Signer) equalParts(mac []byte, parts ...[]byte) bool {
+	if len(mac) != sha256.Size {
+		return false
+	}
+	st := s.pool.Get().(*macState)
+	st.mac.Reset()
+	for _, p := range parts {
+		st.mac.Write(p)
+	}
+	ok := hmac.Equal(st.mac.Sum(st.sum[:0]), mac)
+	s.pool.Put(st)
+	return ok
+}
+
 // Sum returns HMAC-SHA256(key, msg).
 func (s *Signer) Sum(msg []byte) []byte {
 	st := s.pool.Get().(*macState)

@@ -62,7 +62,26 @@ func Walk(data []byte, fn func(m Member) error) error {
 	if p.pos >= len(data) || data[p.pos] != '{' {
 		return ErrNotObject
 	}
-	if err := p.object(0, fn); err != nil {
+	if err := p.object(0, fn, nil, nil); err != nil {
+		return err
+	}
+	p.skipWS()
+	if p.pos != len(data) {
+		return ErrSyntax
+	}
+	return nil
+}
+
+// WalkNested is Walk that also calls inner, before fn, for each member of a top-level member's value when
+// that value is an object, with the top-level member's name as parent. Offsets are into data, as for fn.
+// An error from inner stops the walk and is returned as is.
+func WalkNested(data []byte, fn func(m Member) error, inner func(parent []byte, m Member) error) error {
+	p := parser{data: data}
+	p.skipWS()
+	if p.pos >= len(data) || data[p.pos] != '{' {
+		return ErrNotObject
+	}
+	if err := p.object(0, fn, inner, nil); err != nil {
 		return err
 	}
 	p.skipWS()
@@ -88,8 +107,10 @@ func (p *parser) skipWS() {
 	}
 }
 
-// object parses an object at p.pos (which holds '{'). fn is non-nil only for the top level.
-func (p *parser) object(depth int, fn func(m Member) error) error {
+// object parses an object at p.pos (which holds '{'). At the top level fn, when not nil, gets each member,
+// and inner (WalkNested's) is handed down for the objects of those members; one level down, inner gets each
+// member with parent, the name of the top-level member holding the object.
+func (p *parser) object(depth int, fn func(m Member) error, inner func(parent []byte, m Member) error, parent []byte) error {
 	if depth >= MaxDepth {
 		return ErrDepth
 	}
@@ -131,12 +152,20 @@ func (p *parser) object(depth int, fn func(m Member) error) error {
 		}
 		p.pos++
 		p.skipWS()
-		kind, vs, ve, vesc, err := p.value(depth)
+		var in func(parent []byte, m Member) error
+		if depth == 0 {
+			in = inner
+		}
+		kind, vs, ve, vesc, err := p.value(depth, in, key)
 		if err != nil {
 			return err
 		}
 		if fn != nil {
 			if err := fn(Member{Key: key, Kind: kind, Start: vs, End: ve, Escaped: vesc}); err != nil {
+				return err
+			}
+		} else if inner != nil && depth == 1 {
+			if err := inner(parent, Member{Key: key, Kind: kind, Start: vs, End: ve, Escaped: vesc}); err != nil {
 				return err
 			}
 		}
@@ -168,7 +197,7 @@ func (p *parser) array(depth int) error {
 	}
 	for {
 		p.skipWS()
-		if _, _, _, _, err := p.value(depth); err != nil {
+		if _, _, _, _, err := p.value(depth, nil, nil); err != nil {
 			return err
 		}
 		p.skipWS()
@@ -188,7 +217,8 @@ func (p *parser) array(depth int) error {
 }
 
 // value parses any value at p.pos and returns its kind and span (strings without quotes).
-func (p *parser) value(depth int) (kind Kind, start, end int, escaped bool, err error) {
+// inner and parent, given for the values of top-level members, go to the object there (see object).
+func (p *parser) value(depth int, inner func(parent []byte, m Member) error, parent []byte) (kind Kind, start, end int, escaped bool, err error) {
 	if p.pos >= len(p.data) {
 		return Invalid, 0, 0, false, ErrSyntax
 	}
@@ -198,7 +228,7 @@ func (p *parser) value(depth int) (kind Kind, start, end int, escaped bool, err 
 		s, e, esc, err := p.str()
 		return String, s, e, esc, err
 	case c == '{':
-		err = p.object(depth+1, nil)
+		err = p.object(depth+1, nil, inner, parent)
 		return Object, start, p.pos, false, err
 	case c == '[':
 		err = p.array(depth + 1)
@@ -272,6 +302,12 @@ func (p *parser) str() (start, end int, escaped bool, err error) {
 	i := p.pos + 1
 	start = i
 	for i < len(d) {
+		for i < len(d) && plain[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			break
+		}
 		c := d[i]
 		switch {
 		case c == '"':
@@ -320,6 +356,14 @@ func (p *parser) str() (start, end int, escaped bool, err error) {
 	}
 	return 0, 0, false, ErrSyntax
 }
+
+// plain marks the bytes a string holds as they are: ASCII other than control characters, '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func hex4(d []byte, i int) (rune, bool) {
 	if i+4 > len(d) {

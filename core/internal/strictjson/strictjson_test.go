@@ -3,6 +3,7 @@ package strictjson
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -132,6 +133,60 @@ func FuzzWalk(f *testing.F) {
 			if _, ok := m[k]; !ok {
 				t.Fatalf("key %q not found by encoding/json", k)
 			}
+		}
+	})
+}
+
+// FuzzWalkNested: WalkNested accepts exactly what Walk accepts, reports the same top-level members, and
+// reports as the members of each top-level object what Walk reports walking that object on its own.
+func FuzzWalkNested(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1}`, `{"session":{"id":"s","n":{"x":[1]}},"user":{"id":"u"},"updatedAt":1}`,
+		`{"a":{"b":{"c":{}}}}`, `{"a":{"k":1,"k":2}}`, `{"a":{},"b":{"\u00e9":"\ud83d\ude00"}}`, `{"a":1,"a":{}}`} {
+		f.Add([]byte(s))
+	}
+	type rec struct {
+		parent string
+		m      Member
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var top, nested []rec
+		err := WalkNested(in, func(m Member) error {
+			top = append(top, rec{m: m})
+			return nil
+		}, func(parent []byte, m Member) error {
+			nested = append(nested, rec{parent: string(parent), m: m})
+			return nil
+		})
+		var wantTop []rec
+		werr := Walk(in, func(m Member) error {
+			wantTop = append(wantTop, rec{m: m})
+			return nil
+		})
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%q: WalkNested %v, Walk %v", in, err, werr)
+		}
+		if err != nil {
+			return
+		}
+		if fmt.Sprint(top) != fmt.Sprint(wantTop) {
+			t.Fatalf("%q: top-level members\n %v\nwant %v", in, top, wantTop)
+		}
+		var wantNested []rec
+		for _, r := range wantTop {
+			if r.m.Kind != Object {
+				continue
+			}
+			if err := Walk(in[r.m.Start:r.m.End], func(m Member) error {
+				m.Start += r.m.Start
+				m.End += r.m.Start
+				wantNested = append(wantNested, rec{parent: string(r.m.Key), m: m})
+				return nil
+			}); err != nil {
+				t.Fatalf("%q: Walk refused the object of %q: %v", in, r.m.Key, err)
+			}
+		}
+		if fmt.Sprint(nested) != fmt.Sprint(wantNested) {
+			t.Fatalf("%q: nested members\n %v\nwant %v", in, nested, wantNested)
 		}
 	})
 }

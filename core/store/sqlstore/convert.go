@@ -92,6 +92,25 @@ func (c *column) time(v any) (time.Time, error) {
 	return t.UTC().Truncate(time.Millisecond), nil
 }
 
+// isISOMillis reports whether s has the shape of isoMillis ("2006-01-02T15:04:05.000Z"); a date of that
+// shape that parses is written back by Format as the same text.
+func isISOMillis(s string) bool {
+	if len(s) != len(isoMillis) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := isoMillis[i]; {
+		case c >= '0' && c <= '9':
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		case s[i] != c:
+			return false
+		}
+	}
+	return true
+}
+
 // Layouts of date text: ISO-8601 as Kysely writes it to SQLite, and the text forms of PostgreSQL and MySQL.
 // Those without a zone are UTC.
 var layouts = []string{
@@ -186,6 +205,9 @@ func (c *column) jsonValue(v any) (any, error) {
 		t, err := c.time(v)
 		if err != nil {
 			return nil, err
+		}
+		if s, ok := v.(string); ok && isISOMillis(s) {
+			return v, nil // what Format would write (Better Auth's own text on SQLite), without a copy
 		}
 		return t.Format(isoMillis), nil
 	case FieldNumber:

@@ -2,11 +2,16 @@ package sqlstore
 
 import (
 	"database/sql"
-	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
+	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
 )
 
 func TestParseTime(t *testing.T) {
@@ -116,6 +121,9 @@ func TestJSONValue(t *testing.T) {
 		{name: "mysql boolean text", col: column{typ: FieldBoolean}, in: []byte("0"), want: false},
 		{name: "date", col: column{typ: FieldDate}, in: "2026-11-28T13:28:59.006Z", want: "2026-11-28T13:28:59.006Z"},
 		{name: "date from epoch ms", col: column{typ: FieldDate}, in: int64(1795872539006), want: "2026-11-28T13:28:59.006Z"},
+		{name: "date in another zone", col: column{typ: FieldDate}, in: "2026-11-28T18:58:59.006+05:30", want: "2026-11-28T13:28:59.006Z"},
+		{name: "date with microseconds", col: column{typ: FieldDate}, in: "2026-11-28T13:28:59.006999Z", want: "2026-11-28T13:28:59.006Z"},
+		{name: "date padded", col: column{typ: FieldDate}, in: " 2026-11-28T13:28:59.006Z", want: "2026-11-28T13:28:59.006Z"},
 		{name: "number text", col: column{typ: FieldNumber}, in: []byte("1.5"), want: 1.5},
 		{name: "json", col: column{typ: FieldJSON}, in: []byte(`["a",1]`), want: []any{"a", float64(1)}},
 		{name: "json invalid kept as text", col: column{typ: FieldJSON}, in: []byte(`[`), want: "["},
@@ -145,7 +153,7 @@ func TestQuerySQL(t *testing.T) {
 		names   Names
 		want    string
 	}{
-		{SQLite, Names{}, `SELECT s."id", s."token", s."userId", +s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = ?`},
+		{SQLite, Names{}, `SELECT s."id", s."token", s."userId", +s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = +?`},
 		{Postgres, Names{User: "auth.user"}, `SELECT s."id", s."token", s."userId", s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "auth"."user" u ON u."id" = s."userId" WHERE s."token" = $1`},
 		{MySQL, Names{}, "SELECT s.`id`, s.`token`, s.`userId`, UNIX_TIMESTAMP(s.`expiresAt`), s.`impersonatedBy`, u.`id`, u.`email`, u.`banned` FROM `session` s JOIN `user` u ON u.`id` = s.`userId` WHERE s.`token` = ?"},
 	} {
@@ -211,5 +219,122 @@ func TestNew(t *testing.T) {
 	}
 	if st.timeout != DefaultTimeout || st.refresh != DefaultSchemaRefresh || st.now == nil || st.fields["banned"] != FieldString || st.fields["tags"] != FieldJSON || st.fields["isAnonymous"] != FieldBoolean {
 		t.Errorf("defaults not applied: %v %v", st.timeout, st.fields)
+	}
+}
+
+// TestLookupStatement checks the prepared lookup statement's life: prepared once, kept when the columns
+// are read again and give the same query, replaced when they give another, and closed only once the last
+// lookup still running the replaced one is done.
+func TestLookupStatement(t *testing.T) {
+	ctx := t.Context()
+	db, _ := testdb.SQLite(t)
+	now := time.Now()
+	iso := testdb.ISO(now)
+	if _, err := db.Exec(`insert into "user" values ('u1','U','u@example.com',1,null,?,?,null,null,null,null)`, iso, iso); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`insert into "session" values ('s1',?,'tok1',?,?,null,null,'u1',null)`, testdb.ISO(now.Add(time.Hour)), iso, iso); err != nil {
+		t.Fatal(err)
+	}
+	clock := now
+	st, err := New(db, SQLite, &Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := st.query(ctx) // a lookup that started before the changes below and is still running
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := held.stmt
+	if first == nil || first.users != 1 {
+		t.Fatalf("statement %+v, want one prepared with one user", first)
+	}
+	lookup := func() {
+		t.Helper()
+		res, err := st.Lookup(ctx, "tok1")
+		if err != nil || res.User.Email != "u@example.com" {
+			t.Fatalf("Lookup = %+v, %v", res, err)
+		}
+	}
+	lookup()
+	clock = clock.Add(DefaultSchemaRefresh + time.Second) // columns read again, same query
+	lookup()
+	if st.stmt != first || first.users != 1 {
+		t.Fatalf("same query prepared again (%p, was %p) or a user leaked (%d)", st.stmt, first, first.users)
+	}
+	if _, err := db.Exec(`alter table "user" add column "nickname" text`); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(DefaultSchemaRefresh + time.Second) // columns read again, another query
+	lookup()
+	if st.stmt == first || !first.retired {
+		t.Fatal("the statement of the old query was not replaced")
+	}
+	if _, err := st.lookup(ctx, held, "tok1"); err != nil {
+		t.Fatalf("a replaced statement closed while still in use: %v", err)
+	}
+	st.release(held)
+	if _, err := first.stmt.QueryContext(ctx, "tok1"); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("replaced statement still open after its last user: %v", err)
+	}
+	if n := st.stmt.users; n != 0 {
+		t.Fatalf("current statement has %d users after every lookup ended", n)
+	}
+}
+
+// TestLookupPlanSQLite checks that SQLite runs the lookup query through the token's and the user id's
+// indexes, also once ANALYZE has written statistics (the query compares the token with +?, see build).
+func TestLookupPlanSQLite(t *testing.T) {
+	ctx := t.Context()
+	db, _ := testdb.SQLite(t)
+	iso := testdb.ISO(time.Now())
+	for i := range 200 {
+		id := fmt.Sprintf("u%03d", i)
+		if _, err := db.Exec(`insert into "user" values (?,'U',?,1,null,?,?,null,null,null,null)`, id, id+"@example.com", iso, iso); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`insert into "session" values (?,?,?,?,?,null,null,?,null)`, "s"+id, iso, "tok"+id, iso, iso, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := New(db, SQLite, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := st.query(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.release(q)
+	for _, analyze := range []bool{false, true} {
+		if analyze {
+			if _, err := db.Exec("ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := db.Query("EXPLAIN QUERY PLAN "+q.sql, "tokU001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		p := strings.Join(plan, "\n")
+		if !strings.Contains(p, "SEARCH s USING INDEX") || !strings.Contains(p, "SEARCH u USING INDEX") || strings.Contains(p, "SCAN") {
+			t.Fatalf("ANALYZE %v: the lookup does not use the indexes:\n%s", analyze, p)
+		}
+		if res, err := st.Lookup(ctx, "tokU001"); err == nil || !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Lookup of an unknown token = %v, %v", res, err)
+		}
+		if res, err := st.Lookup(ctx, "toku001"); err != nil || res.User.ID != "u001" {
+			t.Fatalf("Lookup = %+v, %v", res, err)
+		}
 	}
 }

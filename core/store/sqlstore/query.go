@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -47,13 +48,52 @@ type query struct {
 	sql  string
 	cols []column
 	at   time.Time // when its columns were read
+	stmt *prepared // sql prepared (SQLite and MySQL), nil to send the text (PostgreSQL)
+	scan sync.Pool // of *scanBuf, len(cols) wide
+}
+
+// prepared is a lookup statement prepared once and run by every lookup whose query has the same text:
+// database/sql prepares it again on each connection the first time it runs there and keeps it (SQLite
+// then skips parsing and planning the join, a third of a lookup's CPU; MySQL skips a round trip to prepare
+// and one to close the statement). users and retired are guarded by Store.mu: a statement replaced by
+// one with another text is closed by the last lookup still running it.
+type prepared struct {
+	sql     string
+	stmt    *sql.Stmt
+	users   int
+	retired bool
+}
+
+// scanBuf is what a lookup scans a row into, reused across lookups.
+type scanBuf struct {
+	vals []any
+	ptrs []any
+}
+
+// buf returns a scan buffer for q's columns.
+func (q *query) buf() *scanBuf {
+	if b, ok := q.scan.Get().(*scanBuf); ok {
+		return b
+	}
+	b := &scanBuf{vals: make([]any, len(q.cols)), ptrs: make([]any, len(q.cols))}
+	for i := range b.vals {
+		b.ptrs[i] = &b.vals[i]
+	}
+	return b
+}
+
+// putBuf gives b back, forgetting the values it holds.
+func (q *query) putBuf(b *scanBuf) {
+	clear(b.vals)
+	q.scan.Put(b)
 }
 
 type dbColumn struct{ name, typ string }
 
 // query returns the lookup query, reading the schema the first time and again when the columns are older
 // than s.refresh. Concurrent callers needing it wait for one another, each no longer than its context
-// allows, and one of them reads the schema.
+// allows, and one of them reads the schema. The caller holds the query's statement until it calls
+// s.release(q).
 func (s *Store) query(ctx context.Context) (*query, error) {
 	if q := s.loaded(); q != nil {
 		return q, nil
@@ -82,19 +122,65 @@ func (s *Store) query(ctx context.Context) (*query, error) {
 	}
 	q.at = at
 	s.mu.Lock()
+	cur := s.stmt
+	s.mu.Unlock()
+	var fresh *prepared
+	if s.dialect != Postgres && (cur == nil || cur.sql != q.sql) {
+		// pgx already keeps each query's prepared statement per connection, and a server behind a
+		// pooler in transaction mode may refuse named statements; the other drivers prepare per query.
+		st, err := s.db.PrepareContext(ctx, q.sql)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: preparing the lookup: %w", err)
+		}
+		fresh = &prepared{sql: q.sql, stmt: st}
+	}
+	s.mu.Lock()
+	if fresh != nil {
+		if cur := s.stmt; cur != nil {
+			cur.retired = true
+			if cur.users == 0 {
+				cur.stmt.Close()
+			}
+		}
+		s.stmt = fresh
+	}
+	q.stmt = s.stmt
+	if q.stmt != nil {
+		q.stmt.users++
+	}
 	s.q = q
 	s.mu.Unlock()
 	return q, nil
 }
 
-// loaded returns the lookup query while its columns are fresh, else nil.
+// loaded returns the lookup query while its columns are fresh, else nil. The caller holds its statement
+// until it calls s.release.
 func (s *Store) loaded() *query {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.q == nil || !s.fresh(s.q.at) {
 		return nil
 	}
+	if s.q.stmt != nil {
+		s.q.stmt.users++
+	}
 	return s.q
+}
+
+// release says the caller is done with q's statement, which is closed if it was replaced and q was its
+// last user.
+func (s *Store) release(q *query) {
+	p := q.stmt
+	if p == nil {
+		return
+	}
+	s.mu.Lock()
+	p.users--
+	last := p.retired && p.users == 0
+	s.mu.Unlock()
+	if last {
+		p.stmt.Close()
+	}
 }
 
 // fresh reports whether columns read at at may still be used (a clock that went back makes them stale).
@@ -185,9 +271,17 @@ func (s *Store) build(sess, user []dbColumn) (*query, error) {
 	}
 	b.WriteString(" FROM " + s.quoteTable(s.names.Session) + " s JOIN " + s.quoteTable(s.names.User) + " u ON u." +
 		s.quote(id) + " = s." + s.quote(userID) + " WHERE s." + s.quote(token) + " = ")
-	if s.dialect == Postgres {
+	switch s.dialect {
+	case Postgres:
 		b.WriteString("$1")
-	} else {
+	case SQLite:
+		// +? is the same value with no affinity, as ? is, but not a bare parameter: SQLite built with
+		// STAT4 (modernc.org/sqlite is) marks a statement whose bare parameter meets an indexed column for
+		// re-preparing whenever that parameter's value changes, once ANALYZE (or PRAGMA optimize) has
+		// written sqlite_stat4: then every lookup would parse and plan the join again. The token is unique:
+		// no value can change the plan.
+		b.WriteString("+?")
+	default:
 		b.WriteString("?")
 	}
 	q.sql = b.String()

@@ -193,6 +193,7 @@ type Store struct {
 	sem    chan struct{} // held while reading the schema
 	mu     sync.Mutex
 	q      *query            // built on first use, replaced when older than refresh
+	stmt   *prepared         // the lookup statement of the latest query built
 	tables map[string]*table // by model, read on first use, replaced when older than refresh
 }
 
@@ -263,8 +264,12 @@ func (s *Store) ReadOnly() error {
 func (s *Store) Check(ctx context.Context) error {
 	ctx, cancel := limits.Bound(ctx, s.timeout)
 	defer cancel()
-	_, err := s.query(ctx)
-	return err
+	q, err := s.query(ctx)
+	if err != nil {
+		return err
+	}
+	s.release(q)
+	return nil
 }
 
 // Lookup returns the session whose token is token, joined with its user. Expired sessions are returned;
@@ -294,6 +299,7 @@ func (s *Store) lookupBounded(ctx context.Context, token string) (*store.Result,
 		return nil, err
 	}
 	res, err := s.lookup(ctx, q, token)
+	s.release(q)
 	if err != nil && s.schemaChanged(err) {
 		// A column was dropped (or changed) since the columns were read: read them again, once.
 		s.forgetQuery(q)
@@ -301,13 +307,20 @@ func (s *Store) lookupBounded(ctx context.Context, token string) (*store.Result,
 			return nil, err
 		}
 		res, err = s.lookup(ctx, q, token)
+		s.release(q)
 	}
 	return res, err
 }
 
-// lookup runs the lookup query q for token.
+// lookup runs the lookup query q for token, through its prepared statement when it has one.
 func (s *Store) lookup(ctx context.Context, q *query, token string) (*store.Result, error) {
-	rows, err := s.db.QueryContext(ctx, q.sql, token)
+	var rows *sql.Rows
+	var err error
+	if q.stmt != nil {
+		rows, err = q.stmt.stmt.QueryContext(ctx, token)
+	} else {
+		rows, err = s.db.QueryContext(ctx, q.sql, token)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
 	}
@@ -318,18 +331,15 @@ func (s *Store) lookup(ctx context.Context, q *query, token string) (*store.Resu
 		}
 		return nil, store.ErrNotFound
 	}
-	vals := make([]any, len(q.cols))
-	ptrs := make([]any, len(q.cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
-	if err := rows.Scan(ptrs...); err != nil {
+	b := q.buf()
+	defer q.putBuf(b)
+	if err := rows.Scan(b.ptrs...); err != nil {
 		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
 	}
-	res, err := q.result(vals)
+	res, err := q.result(b.vals)
 	if err != nil {
 		return nil, err
 	}
