@@ -519,7 +519,7 @@ func setup(ctx context.Context, c config, repo, out string, cl *cluster) error {
 			return err
 		}
 		cl.node = &proc{name: "node", port: port, bin: "node", args: []string{filepath.Join(repo, "interop", "server.mjs")}, dir: out, log: lf,
-			env: []string{"PORT=" + strconv.Itoa(port), "BASE_URL=" + cl.lbURL, "DATABASE=" + viaProxy, "BETTER_AUTH_SECRET=" + secret},
+			env:   []string{"PORT=" + strconv.Itoa(port), "BASE_URL=" + cl.lbURL, "DATABASE=" + viaProxy, "BETTER_AUTH_SECRET=" + secret},
 			ready: "/__test/ready"}
 		if c.rotation > 0 {
 			cl.node.env = append(cl.node.env, "JWKS_ROTATION_INTERVAL="+strconv.Itoa(int(c.rotation.Seconds())))

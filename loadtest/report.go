@@ -210,7 +210,7 @@ func plot(path string, samples []sample, phases []phase, events []event, total t
 		line(img, x0, yLat(p99[i-1]), x1, yLat(p99[i]), purple)
 	}
 	label(img, 4, mid+gap+10, fmt.Sprintf("%dms", maxLat.Milliseconds()), axis)
-	label(img, 4, yLat(maxLat/4)+4, fmt.Sprintf("%dms", (maxLat / 4).Milliseconds()), axis)
+	label(img, 4, yLat(maxLat/4)+4, fmt.Sprintf("%dms", (maxLat/4).Milliseconds()), axis)
 	label(img, 4, bottom-2, "0ms", axis)
 	label(img, left+6, mid+gap+10, "latency per second: p50 (blue), p99 (purple), square-root scale", axis)
 	// Events: vertical dashed lines.
