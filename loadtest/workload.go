@@ -52,6 +52,9 @@ type user struct {
 	changed  bool // its password was changed or reset (or may have been)
 }
 
+// revokedCookie is a session cookie that sign-out answered 200 for, and the backend that answered.
+type revokedCookie struct{ cookie, by string }
+
 // invariantViolation records one broken invariant for the report.
 type invariantViolation struct {
 	At     time.Duration `json:"at"`
@@ -69,7 +72,8 @@ type workload struct {
 
 	mu         sync.Mutex
 	users      []*user
-	revoked    []string // session cookies signed out with a 200
+	revoked    []revokedCookie // session cookies signed out with a 200
+	notes      []string        // the first unexpected answers, for the report
 	jwtsBy     map[string]string
 	samples    []sample
 	violations []invariantViolation
@@ -132,6 +136,9 @@ func (w *workload) do(ctx context.Context, method, url, ip, cookie, bearer strin
 // record classifies an answer: ok when its status is one of want; refusal marks statuses that mean "not
 // authenticated" (a false accept or a wrong refusal is decided by the caller).
 func (w *workload) record(op string, a answer, outcome string, target string) {
+	if outcome == outClient {
+		w.note(op, a)
+	}
 	s := sample{at: time.Since(w.start) - a.latency, latency: a.latency, op: op, outcome: outcome, status: a.status,
 		backend: a.backend}
 	if s.backend == "" {
@@ -143,6 +150,9 @@ func (w *workload) record(op string, a answer, outcome string, target string) {
 }
 
 func (w *workload) violation(kind, op string, a answer, detail string) {
+	if len(detail) > 300 {
+		detail = detail[:300] + "…"
+	}
 	w.mu.Lock()
 	w.violations = append(w.violations, invariantViolation{At: time.Since(w.start), Kind: kind, Op: op,
 		Detail: fmt.Sprintf("%s (status %d from %s)", detail, a.status, a.backend)})
@@ -162,6 +172,19 @@ func generic(a answer) string {
 		return outServer
 	default:
 		return outClient
+	}
+}
+
+// note keeps the first unexpected answers for the report.
+func (w *workload) note(op string, a answer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.notes) < 20 {
+		body := strings.TrimSpace(string(a.body))
+		if len(body) > 160 {
+			body = body[:160] + "…"
+		}
+		w.notes = append(w.notes, fmt.Sprintf("%.1fs %s: %d from %s: %s", time.Since(w.start).Seconds(), op, a.status, a.backend, body))
 	}
 }
 
@@ -346,7 +369,7 @@ func (w *workload) signOut(ctx context.Context) {
 	if a.status == 200 {
 		w.mu.Lock()
 		if len(w.revoked) < 2000 {
-			w.revoked = append(w.revoked, u.cookie)
+			w.revoked = append(w.revoked, revokedCookie{u.cookie, a.backend})
 		}
 		w.mu.Unlock()
 		w.record("sign-out", a, outOK, "lb")
@@ -369,6 +392,13 @@ func (w *workload) changePassword(ctx context.Context) {
 	case 200:
 		u.password, u.pending, u.changed = np, nil, true
 		w.record("change-password", a, outOK, "lb")
+	case 401:
+		if u.unsure {
+			w.record("change-password", a, outAmbiguous, "lb")
+			return
+		}
+		w.record("change-password", a, outWrongRefus, "lb")
+		w.violation("wrong-refusal", "change-password", a, u.email+": a live session answered 401")
 	default:
 		if a.err != nil || a.status >= 500 {
 			u.pending, u.changed = append(u.pending, np), true // may have been written
@@ -427,22 +457,28 @@ func (w *workload) probeSignedOut(ctx context.Context) {
 	}
 	c := w.revoked[rand.IntN(len(w.revoked))]
 	w.mu.Unlock()
+	kind := "false-accept"
+	if c.by == "node" {
+		// Better Auth's sign-out answers 200 even when deleting the session failed (sign-out.ts catches
+		// the error and only logs it): counted apart, as the Node server's behaviour.
+		kind = "false-accept-node"
+	}
 	ip := "10.254.0." + fmt.Sprint(rand.IntN(250)+1)
 	target, url := "lb", w.lb+"/api/auth/get-session"
 	if rand.IntN(2) == 0 {
 		target, url = "api", w.api+"/api/me"
 	}
-	a := w.do(ctx, "GET", url, ip, c, "", nil)
-	w.judgeProbe("probe-signed-out", target, a)
+	a := w.do(ctx, "GET", url, ip, c.cookie, "", nil)
+	w.judgeProbe("probe-signed-out", target, a, kind, "signed out by "+c.by+"; ")
 }
 
 // judgeProbe classifies an answer to a credential that must be refused.
-func (w *workload) judgeProbe(name, target string, a answer) {
+func (w *workload) judgeProbe(name, target string, a answer, kind, detail string) {
 	accepted := a.status == 200 && !bytes.Equal(bytes.TrimSpace(a.body), []byte("null"))
 	switch {
 	case accepted:
 		w.record(name, a, outFalseAcc, target)
-		w.violation("false-accept", name, a, "accepted: "+strings.TrimSpace(string(a.body)))
+		w.violation(kind, name, a, detail+"accepted: "+strings.TrimSpace(string(a.body)))
 	case a.status == 401 || a.status == 200:
 		w.record(name, a, outOK, target)
 	default:
@@ -475,17 +511,17 @@ func (w *workload) probeForged(ctx context.Context) {
 		} else {
 			sig[i] = 'A'
 		}
-		w.judgeProbe("probe-forged", "api", w.do(ctx, "GET", w.api+"/api/me", ip, "", parts[0]+"."+parts[1]+"."+string(sig), nil))
+		w.judgeProbe("probe-forged", "api", w.do(ctx, "GET", w.api+"/api/me", ip, "", parts[0]+"."+parts[1]+"."+string(sig), nil), "false-accept", "signature tampered; ")
 	case 1: // payload swapped
 		p := b64(`{"sub":"admin","email":"admin@example.com","exp":4102444800,"iat":1700000000}`)
-		w.judgeProbe("probe-forged", "api", w.do(ctx, "GET", w.api+"/api/me", ip, "", parts[0]+"."+p+"."+parts[2], nil))
+		w.judgeProbe("probe-forged", "api", w.do(ctx, "GET", w.api+"/api/me", ip, "", parts[0]+"."+p+"."+parts[2], nil), "false-accept", "payload swapped; ")
 	case 2: // alg none
 		h := b64(`{"alg":"none","typ":"JWT"}`)
 		p := b64(`{"sub":"admin","exp":4102444800}`)
-		w.judgeProbe("probe-forged", "api", w.do(ctx, "GET", w.api+"/api/me", ip, "", h+"."+p+".", nil))
+		w.judgeProbe("probe-forged", "api", w.do(ctx, "GET", w.api+"/api/me", ip, "", h+"."+p+".", nil), "false-accept", "alg none; ")
 	default: // a made-up session cookie
 		c := "better-auth.session_token=" + randomHex(16) + "." + b64(randomHex(16))
-		w.judgeProbe("probe-forged", "lb", w.do(ctx, "GET", w.lb+"/api/auth/get-session", ip, c, "", nil))
+		w.judgeProbe("probe-forged", "lb", w.do(ctx, "GET", w.lb+"/api/auth/get-session", ip, c, "", nil), "false-accept", "made-up cookie; ")
 	}
 }
 
