@@ -101,15 +101,17 @@ func writeTable(w io.Writer, stats []phaseStats) {
 	}
 }
 
-// byKey counts samples by a key, sorted by key.
+// byKey counts samples by a key, with their p50 and p99, sorted by key.
 func byKey(samples []sample, key func(sample) string) []string {
 	m := map[string]map[string]int{}
+	lat := map[string][]time.Duration{}
 	for _, s := range samples {
 		k := key(s)
 		if m[k] == nil {
 			m[k] = map[string]int{}
 		}
 		m[k][s.outcome]++
+		lat[k] = append(lat[k], s.latency)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -124,7 +126,8 @@ func byKey(samples []sample, key func(sample) string) []string {
 				parts = append(parts, fmt.Sprintf("%s=%d", o, n))
 			}
 		}
-		lines = append(lines, fmt.Sprintf("%-18s %s", k, strings.Join(parts, " ")))
+		slices.Sort(lat[k])
+		lines = append(lines, fmt.Sprintf("%-18s p50=%.1fms p99=%.1fms  %s", k, ms(percentile(lat[k], 50)), ms(percentile(lat[k], 99)), strings.Join(parts, " ")))
 	}
 	return lines
 }
@@ -135,12 +138,14 @@ func plot(path string, samples []sample, phases []phase, events []event, total t
 	const W, H, left, right, top, mid, bottom = 1200, 640, 70, 20, 30, 330, 600
 	img := image.NewRGBA(image.Rect(0, 0, W, H))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	secs := int(total/time.Second) + 1
+	// One bucket per second, or longer for long runs: at most 300 bars.
+	bucket := max(time.Second, (total / 300).Round(time.Second))
+	secs := int(total/bucket) + 1
 	okPer := make([]int, secs)
 	badPer := make([]int, secs)
 	lat := make([][]time.Duration, secs)
 	for _, s := range samples {
-		i := int(s.at / time.Second)
+		i := int(s.at / bucket)
 		if i < 0 || i >= secs {
 			continue
 		}
@@ -169,13 +174,15 @@ func plot(path string, samples []sample, phases []phase, events []event, total t
 	vline(img, left, top, bottom, axis)
 	maxRate := 1
 	for i := range okPer {
+		okPer[i] = int(float64(okPer[i]) / bucket.Seconds()) // per second
+		badPer[i] = int(float64(badPer[i]) / bucket.Seconds())
 		maxRate = max(maxRate, okPer[i]+badPer[i])
 	}
 	const gap = 20
 	yRate := func(v int) int { return mid - int(float64(mid-top-gap)*float64(v)/float64(maxRate)) }
 	green, red := color.RGBA{40, 150, 60, 255}, color.RGBA{210, 40, 40, 255}
 	for i := range okPer {
-		x0, x1 := x(time.Duration(i)*time.Second), x(time.Duration(i+1)*time.Second)-1
+		x0, x1 := x(time.Duration(i)*bucket), max(x(time.Duration(i+1)*bucket)-1, x(time.Duration(i)*bucket)+1)
 		draw.Draw(img, image.Rect(x0, yRate(okPer[i]), x1, mid), image.NewUniform(green), image.Point{}, draw.Src)
 		if badPer[i] > 0 {
 			draw.Draw(img, image.Rect(x0, yRate(okPer[i]+badPer[i]), x1, yRate(okPer[i])), image.NewUniform(red), image.Point{}, draw.Src)
@@ -183,7 +190,7 @@ func plot(path string, samples []sample, phases []phase, events []event, total t
 	}
 	label(img, 4, top+gap+10, fmt.Sprintf("%d/s", maxRate), axis)
 	label(img, 4, mid-2, "0/s", axis)
-	label(img, left+6, mid-8, "answers per second: expected (green), errors/503/timeouts (red)", axis)
+	label(img, left+6, mid-8, fmt.Sprintf("answers per second (bars of %v): expected (green), errors/503/timeouts (red)", bucket), axis)
 	// Latency, square-root scale.
 	var maxLat time.Duration = 10 * time.Millisecond
 	p50 := make([]time.Duration, secs)
@@ -205,14 +212,14 @@ func plot(path string, samples []sample, phases []phase, events []event, total t
 		if len(lat[i]) == 0 || len(lat[i-1]) == 0 {
 			continue
 		}
-		x0, x1 := x(time.Duration(i-1)*time.Second+time.Second/2), x(time.Duration(i)*time.Second+time.Second/2)
+		x0, x1 := x(time.Duration(i-1)*bucket+bucket/2), x(time.Duration(i)*bucket+bucket/2)
 		line(img, x0, yLat(p50[i-1]), x1, yLat(p50[i]), blue)
 		line(img, x0, yLat(p99[i-1]), x1, yLat(p99[i]), purple)
 	}
 	label(img, 4, mid+gap+10, fmt.Sprintf("%dms", maxLat.Milliseconds()), axis)
 	label(img, 4, yLat(maxLat/4)+4, fmt.Sprintf("%dms", (maxLat/4).Milliseconds()), axis)
 	label(img, 4, bottom-2, "0ms", axis)
-	label(img, left+6, mid+gap+10, "latency per second: p50 (blue), p99 (purple), square-root scale", axis)
+	label(img, left+6, mid+gap+10, fmt.Sprintf("latency per %v: p50 (blue), p99 (purple), square-root scale", bucket), axis)
 	// Events: vertical dashed lines.
 	for _, e := range events {
 		ex := x(e.At)
