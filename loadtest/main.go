@@ -51,7 +51,6 @@ import (
 const (
 	envPostgres     = "GOBETTERAUTH_TEST_POSTGRES_URL"
 	defaultPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	// secret is the run's BETTER_AUTH_SECRET, shared by every server (a test value, random per run).
 )
 
 type config struct {
@@ -251,7 +250,11 @@ func run(ctx context.Context, c config) (int, error) {
 		}
 	})
 	fwg.Go(func() { watchKeys(loadCtx, cl.db, w.start, addEvent) })
-	fwg.Go(func() { supervise(loadCtx, append([]*proc{cl.api}, cl.node)[:1+btoi(cl.node != nil)], addEvent) })
+	supervised := []*proc{cl.api}
+	if cl.node != nil {
+		supervised = append(supervised, cl.node)
+	}
+	fwg.Go(func() { supervise(loadCtx, supervised, addEvent) })
 	shed := w.run(loadCtx, c.rate, c.maxInflight)
 	fwg.Wait()
 	loadTime := time.Since(w.start)
@@ -409,13 +412,6 @@ func supervise(ctx context.Context, procs []*proc, ev func(string)) {
 			}
 		}
 	}
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // watchKeys marks every new row of the jwks table as an event.
