@@ -1,6 +1,6 @@
 # gobetterauth: every target loops over every module listed in MODULES.
 SHELL := /bin/bash
-MODULES := core adapters/authhttp adapters/authchi adapters/authgin adapters/authfiber adapters/authecho adapters/authgrpc adapters/authconnect adapters/authotel providers examples bench
+MODULES := core adapters/authhttp adapters/authchi adapters/authgin adapters/authfiber adapters/authecho adapters/authgrpc adapters/authconnect adapters/authotel providers examples bench loadtest
 GO ?= go
 FUZZTIME ?= 10s
 BENCHTIME ?= 1s
@@ -63,6 +63,13 @@ fuzz-smoke:
 	    done); done > $(ROOT)/.fuzz-jobs; \
 	echo "== fuzz: $$(wc -l < $(ROOT)/.fuzz-jobs) packages, every target $(FUZZTIME), $(LANES) packages at once"; \
 	./scripts/parallel.sh $(LANES) < $(ROOT)/.fuzz-jobs; rc=$$?; rm -f $(ROOT)/.fuzz-jobs; exit $$rc
+
+## loadtest: 3 Go servers + a Node Better Auth server on PostgreSQL behind a balancer, a mixed workload while
+## faults are injected (loadtest/main.go); about 60 s plus setup. DURATION=10m make loadtest for a long run.
+DURATION ?= 60s
+.PHONY: loadtest
+loadtest: interop-deps
+	cd loadtest && $(GO) run . -duration $(DURATION) $(LOADTEST_FLAGS)
 
 ## bench: benchmarks of every module (peers side by side live in bench/)
 bench:

@@ -308,6 +308,10 @@ export function openDatabase(s, tmpFile) {
   if (s.database.kind === "postgres") {
     const pool = new pg.Pool({ connectionString: s.database.url, max: 5, connectionTimeoutMillis: 5000 });
     pool.on("error", (err) => console.error(`interop server: postgres: ${err.message}`));
+    // A client that is checked out (between two statements of a transaction) when its connection dies emits
+    // "error" on itself, not on the pool: without a listener Node exits. loadtest's pg_terminate_backend
+    // showed it; the query in flight fails and the pool replaces the client.
+    pool.on("connect", (client) => client.on("error", (err) => console.error(`interop server: postgres client: ${err.message}`)));
     return { db: pool, close: () => pool.end() };
   }
   const db = new Database(s.database.file ?? tmpFile());

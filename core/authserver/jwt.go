@@ -97,8 +97,16 @@ func toRow(k store.JWK) jwtissue.Row {
 		CreatedAt: k.CreatedAt, ExpiresAt: k.ExpiresAt}
 }
 
-// rows reads the key rows, creating the first key when there is none (or, for signing, when none is live).
-func (c *call) jwtRows(forSigning bool) ([]jwtissue.Row, error) {
+// jwtRows reads the key rows, creating the first key when there is none (or, for signing, when none is
+// live). created reports that this call inserted a key.
+//
+// Servers sharing the table do not coordinate, as Better Auth's do not (its createJwk runs whenever
+// getLatestKey finds no live key): several starting at once on an empty table, or seeing the signing key
+// expire at once, may each insert a key. Every such key is published by /jwks, so whatever any of them
+// signs verifies everywhere; and all converge on one signing key, the newest live one (Better Auth's
+// getLatestKey, [jwtissue.Current]), because the rows are read again after an insert and a key this
+// server just created is not reused without reading the table again.
+func (c *call) jwtRows(forSigning bool) (rows []jwtissue.Row, created bool, err error) {
 	j := c.a.jwt
 	read := func() ([]jwtissue.Row, error) {
 		ks, err := j.keys.JWKs(c.ctx)
@@ -111,9 +119,9 @@ func (c *call) jwtRows(forSigning bool) ([]jwtissue.Row, error) {
 		}
 		return rows, nil
 	}
-	rows, err := read()
+	rows, err = read()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	need := len(rows) == 0
 	if forSigning && !need {
@@ -121,27 +129,31 @@ func (c *call) jwtRows(forSigning bool) ([]jwtissue.Row, error) {
 		need = !ok
 	}
 	if !need {
-		return rows, nil
+		return rows, false, nil
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if rows, err = read(); err != nil { // another request may have made it meanwhile
-		return nil, err
+		return nil, false, err
 	}
 	if len(rows) > 0 {
 		if _, ok := jwtissue.Current(rows, j.policy, c.now); ok || !forSigning {
-			return rows, nil
+			return rows, false, nil
 		}
 	}
 	_, r, err := j.policy.Generate(j.secrets, c.now)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := j.keys.CreateJWK(c.ctx, &store.JWK{ID: r.ID, PublicKey: r.PublicKey, PrivateKey: r.PrivateKey,
 		Alg: r.Alg, Crv: r.Crv, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt}); err != nil {
-		return nil, dbError(err)
+		return nil, false, dbError(err)
 	}
-	return append(rows, *r), nil
+	// Other servers may have inserted keys meanwhile: read them all, so that the newest signs here too.
+	if again, err := read(); err == nil && len(again) > 0 {
+		return again, true, nil
+	}
+	return append(rows, *r), true, nil
 }
 
 // signingKey returns the key that signs now.
@@ -150,7 +162,7 @@ func (c *call) signingKey() (*jwtissue.Key, error) {
 		(ck.key.ExpiresAt == nil || ck.key.ExpiresAt.After(c.now)) {
 		return ck.key, nil
 	}
-	rows, err := c.jwtRows(true)
+	rows, created, err := c.jwtRows(true)
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +170,19 @@ func (c *call) signingKey() (*jwtissue.Key, error) {
 	if !ok {
 		return nil, errors.New("auth: no live JWT signing key")
 	}
+	k, err := c.openKey(row)
+	if err != nil {
+		return nil, err
+	}
+	if !created { // a key just made may lose to one another server made at the same time: read again next time
+		c.a.jwt.cur.Store(&cachedKey{key: k, readAt: c.now})
+	}
+	return k, nil
+}
+
+// openKey decrypts a key row once per server.
+func (c *call) openKey(row jwtissue.Row) (*jwtissue.Key, error) {
 	if k, ok := c.a.jwt.opened.Load(row.ID); ok {
-		c.a.jwt.cur.Store(&cachedKey{key: k.(*jwtissue.Key), readAt: c.now})
 		return k.(*jwtissue.Key), nil
 	}
 	k, err := c.a.jwt.policy.Open(row, c.a.jwt.secrets)
@@ -167,7 +190,6 @@ func (c *call) signingKey() (*jwtissue.Key, error) {
 		return nil, err
 	}
 	c.a.jwt.opened.Store(row.ID, k)
-	c.a.jwt.cur.Store(&cachedKey{key: k, readAt: c.now})
 	return k, nil
 }
 
@@ -210,7 +232,7 @@ func (c *call) token() (any, error) {
 
 // jwks is GET /jwks: the public keys, as Better Auth lists them.
 func (c *call) jwks() (any, error) {
-	rows, err := c.jwtRows(false)
+	rows, _, err := c.jwtRows(false)
 	if err != nil {
 		return nil, err
 	}

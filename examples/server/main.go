@@ -115,6 +115,10 @@ type settings struct {
 	adminUserIDs   []string        // ADMIN_USER_IDS: the admin plugin's adminUserIds
 	social         *socialSettings // nil: no social sign-in
 	jwtExpiresIn   time.Duration   // zero: the JWT plugin's 15 minutes
+	readyTimeout   time.Duration   // 0: 2 s
+	shutdownDelay  time.Duration   // 0: none
+	shutdownWait   time.Duration   // 0: 10 s
+	jwksRotation   time.Duration   // 0: keys never rotate
 }
 
 // socialSettings is the optional OpenID Connect provider of social sign-in (the OIDC_* variables).
@@ -138,8 +142,8 @@ func (s settings) socialButtons() []socialButton {
 }
 
 // settingsFromEnv reads the variables README.md lists; unset means the default.
-func settingsFromEnv(getenv func(string) string) (settings, error) {
-	s := settings{
+func settingsFromEnv(getenv func(string) string) (s settings, err error) {
+	s = settings{
 		listen:       cmp.Or(getenv("LISTEN"), "127.0.0.1"),
 		port:         cmp.Or(getenv("PORT"), "3000"),
 		baseURL:      strings.TrimRight(getenv("BETTER_AUTH_URL"), "/"),
@@ -201,6 +205,19 @@ func settingsFromEnv(getenv func(string) string) (settings, error) {
 			return s, fmt.Errorf("server: BETTER_AUTH_JWT_EXPIRES_IN %q is not a positive duration: set it to one such as 15m or 30s, or unset it for 15 minutes", v)
 		}
 		s.jwtExpiresIn = d
+	}
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"READY_TIMEOUT", &s.readyTimeout}, {"SHUTDOWN_DELAY", &s.shutdownDelay}, {"SHUTDOWN_TIMEOUT", &s.shutdownWait},
+		{"JWKS_ROTATION_INTERVAL", &s.jwksRotation}} {
+		v := getenv(d.name)
+		if v == "" {
+			continue
+		}
+		if *d.to, err = time.ParseDuration(v); err != nil || *d.to < 0 {
+			return s, fmt.Errorf("server: %s %q is not a duration: set it to a Go duration such as 2s or 10m, or unset it for the default", d.name, v)
+		}
 	}
 	social, err := socialFromEnv(getenv)
 	if err != nil {
@@ -285,7 +302,13 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	defer db.Close()
 	defer a.Close()
 
-	var handler http.Handler = newHandler(a, s.socialButtons(), tel.metrics)
+	ready := &readiness{timeout: cmp.Or(s.readyTimeout, 2*time.Second), logger: logger, deps: []dependency{
+		{name: "database", check: func(ctx context.Context) error {
+			var one int
+			return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+		}},
+	}}
+	var handler http.Handler = withProbes(newHandler(a, s.socialButtons(), tel.metrics), ready)
 	if tel.traces {
 		handler = traced(handler)
 	}
@@ -312,7 +335,14 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// SIGTERM or SIGINT: /readyz answers 503 from now on; after SHUTDOWN_DELAY (time for a load balancer to
+	// see it) the listener closes, and the requests in flight get up to SHUTDOWN_TIMEOUT to finish.
+	ready.draining.Store(true)
+	logger.Info("server: shutting down", "delay", s.shutdownDelay, "timeout", cmp.Or(s.shutdownWait, 10*time.Second))
+	if s.shutdownDelay > 0 {
+		time.Sleep(s.shutdownDelay)
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), cmp.Or(s.shutdownWait, 10*time.Second))
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("server: shutdown: %w", err)
@@ -354,6 +384,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// switcher and the /organization page; invitations are emailed when there is a mailer (development
 		// mode's log), with a link to /accept-invitation.
 		organization.New(organization.Config{SendInvitationEmail: dev}).Plugin(),
+		authserver.JWT(authserver.JWTConfig{RotationInterval: s.jwksRotation}),
 		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
 		twofactor.New(twofactor.Config{Issuer: appName}),
 		// Passkeys: add one on the dashboard, sign in with it (button or autofill).

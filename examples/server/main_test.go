@@ -48,6 +48,11 @@ func TestSettingsFromEnv(t *testing.T) {
 		{"OIDC issuer without client", map[string]string{"OIDC_ISSUER": "https://id.example.com"}, settings{}, "needs OIDC_CLIENT_ID"},
 		{"bad port", map[string]string{"PORT": "http"}, settings{}, `PORT "http"`},
 		{"bad proxy", map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, settings{}, "TRUSTED_PROXIES"},
+		{"durations", map[string]string{"READY_TIMEOUT": "1s", "SHUTDOWN_DELAY": "5s", "SHUTDOWN_TIMEOUT": "30s", "JWKS_ROTATION_INTERVAL": "24h"},
+			settings{listen: "127.0.0.1", port: "3000", databaseURL: devDatabaseURL, secretFile: devSecretFile,
+				readyTimeout: time.Second, shutdownDelay: 5 * time.Second, shutdownWait: 30 * time.Second, jwksRotation: 24 * time.Hour}, ""},
+		{"bad duration", map[string]string{"SHUTDOWN_DELAY": "soon"}, settings{}, `SHUTDOWN_DELAY "soon"`},
+		{"negative duration", map[string]string{"READY_TIMEOUT": "-1s"}, settings{}, `READY_TIMEOUT "-1s"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,12 +3,14 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 )
 
@@ -377,6 +379,11 @@ func indexName(table, column string, unique bool) string {
 // types alone. Adding a required column without a default to a table that has rows is refused, as Better
 // Auth refuses it. The statements are not run in a transaction: a failure leaves the ones before it done,
 // and running Migrate again completes the work. ctx bounds the whole migration.
+//
+// Several servers may start at once on an empty database: on PostgreSQL and MySQL, Migrate holds a lock of
+// the database (pg_advisory_lock for the connection's schema, GET_LOCK for the database) from reading the
+// schema to the last statement, so the others wait, then find nothing left to do. That lock needs a second
+// connection: with db.SetMaxOpenConns(1) it is not taken. SQLite is not locked.
 func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts *MigrateOptions) (*MigrateReport, error) {
 	if opts == nil {
 		opts = &MigrateOptions{}
@@ -384,6 +391,13 @@ func Migrate(ctx context.Context, db *sql.DB, dialect Dialect, opts *MigrateOpti
 	s, err := New(db, dialect, &Options{Names: opts.Names})
 	if err != nil {
 		return nil, err
+	}
+	if !opts.DryRun {
+		unlock, err := lockMigrations(ctx, db, dialect)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: migrate: taking the migration lock: %w", err)
+		}
+		defer unlock()
 	}
 	for _, n := range []string{s.names.User, s.names.Session, s.names.Account, s.names.Verification} {
 		if strings.Contains(n, ".") {
@@ -520,4 +534,45 @@ func (s *Store) hasRows(ctx context.Context, table string) (bool, error) {
 		return false, fmt.Errorf("sqlstore: migrate: reading table %q: %w", table, err)
 	}
 	return true, nil
+}
+
+// lockMigrations takes the database's migration lock on a connection of its own and returns what releases
+// it (see [Migrate]).
+func lockMigrations(ctx context.Context, db *sql.DB, dialect Dialect) (unlock func(), err error) {
+	var lock, release string
+	switch {
+	case db.Stats().MaxOpenConnections == 1:
+		return func() {}, nil
+	case dialect == Postgres:
+		lock = `SELECT 1 FROM (SELECT pg_advisory_lock(hashtextextended('gobetterauth migrate ' || current_schema(), 0))) l`
+		release = `SELECT pg_advisory_unlock(hashtextextended('gobetterauth migrate ' || current_schema(), 0))`
+	case dialect == MySQL:
+		// GET_LOCK waits at most its timeout; ctx usually ends first.
+		lock = `SELECT GET_LOCK(CONCAT('gobetterauth migrate ', DATABASE()), 600)`
+		release = `SELECT RELEASE_LOCK(CONCAT('gobetterauth migrate ', DATABASE()))`
+	default:
+		return func() {}, nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, lock).Scan(&got); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if got.Int64 != 1 {
+		conn.Close()
+		return nil, errors.New("another server held it for 10 minutes")
+	}
+	return func() {
+		// Released even when ctx is done; a connection that cannot release it is closed, which releases it.
+		rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(rctx, release); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, nil
 }

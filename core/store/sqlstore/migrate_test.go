@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -68,6 +69,45 @@ func TestMigrateEmpty(t *testing.T) {
 			}
 			if again := migrate(t, admin, b, nil); len(again.Statements) != 0 || len(again.Created) != 0 || len(again.Added) != 0 {
 				t.Errorf("second Migrate: %+v", again)
+			}
+		})
+	}
+}
+
+// TestMigrateConcurrent: four servers starting at once on an empty database (four connection pools, as
+// four processes) all migrate without an error (without the lock, PostgreSQL answers one of them
+// "duplicate key value violates unique constraint pg_type_typname_nsp_index"), one of them creates the
+// tables and the others find nothing left to do.
+func TestMigrateConcurrent(t *testing.T) {
+	for _, b := range []backend{postgresBackend, mysqlBackend} {
+		t.Run(b.name, func(t *testing.T) {
+			_, _, dsn := b.open(t, "")
+			driver := map[sqlstore.Dialect]string{sqlstore.Postgres: "pgx", sqlstore.MySQL: "mysql"}[b.dialect]
+			const n = 4
+			reps := make([]*sqlstore.MigrateReport, n)
+			errs := make([]error, n)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range n {
+				db := openDB(t, driver, dsn)
+				wg.Go(func() {
+					<-start
+					reps[i], errs[i] = sqlstore.Migrate(t.Context(), db, b.dialect, nil)
+				})
+			}
+			close(start)
+			wg.Wait()
+			creators := 0
+			for i := range n {
+				if errs[i] != nil {
+					t.Fatalf("server %d: %v", i, errs[i])
+				}
+				if len(reps[i].Created) > 0 {
+					creators++
+				}
+			}
+			if creators != 1 {
+				t.Errorf("%d servers created tables, want 1", creators)
 			}
 		})
 	}
