@@ -338,26 +338,37 @@ func TestServerMailTiming(t *testing.T) {
 			nextMail(t, box, known, authserver.EmailVerify)
 
 			ask := func(email string) { s.browser(t).do("POST", tt.path, tt.body(email)).want(t, 200, "") }
-			k, u := timedPairs(n, func(int) { ask(known) }, func(i int) { ask(tt.unknown(i)) })
-			var diffs, ks, us []float64
-			for i := range n {
-				diffs = append(diffs, float64(u[i]-k[i]))
-				ks, us = append(ks, float64(k[i])), append(us, float64(u[i]))
-			}
 			ms := func(xs []float64) string {
 				s := slices.Clone(xs)
 				slices.Sort(s)
 				return fmt.Sprintf("min %v median %v max %v", time.Duration(s[0]).Round(time.Millisecond),
 					time.Duration(median(s)).Round(time.Millisecond), time.Duration(s[len(s)-1]).Round(time.Millisecond))
 			}
-			t.Logf("known: %s; unknown: %s; pair difference: %s (n = %d, mailer %v)", ms(ks), ms(us), ms(diffs), n, mailDelay)
-			if d := time.Duration(median(diffs)); d.Abs() >= tt.bound {
-				t.Errorf("the median of unknown − known is %v over %d pairs (bound %v): the answer tells whether the address has an account",
-					d.Round(time.Millisecond), n, tt.bound)
+			// Up to three rounds of n pairs: a leak (the mailer's 800 ms in the answer) shows in every round,
+			// while a loaded CI machine's noise (±1 s per sample under -race with other packages running) may
+			// push one round's median over the bound. The test fails only when every round does.
+			const rounds = 3
+			var worst time.Duration
+			for round := range rounds {
+				base := round * n
+				k, u := timedPairs(n, func(int) { ask(known) }, func(i int) { ask(tt.unknown(base + i)) })
+				var diffs, ks, us []float64
+				for i := range n {
+					diffs = append(diffs, float64(u[i]-k[i]))
+					ks, us = append(ks, float64(k[i])), append(us, float64(u[i]))
+				}
+				t.Logf("round %d: known: %s; unknown: %s; pair difference: %s (n = %d, mailer %v)", round+1, ms(ks), ms(us), ms(diffs), n, mailDelay)
+				for i := range n {
+					nextMail(t, box, tt.mailTo(base+i), tt.kind)
+				}
+				d := time.Duration(median(diffs))
+				if d.Abs() < tt.bound {
+					return
+				}
+				worst = d
 			}
-			for i := range n {
-				nextMail(t, box, tt.mailTo(i), tt.kind)
-			}
+			t.Errorf("the median of unknown − known is over the bound in %d rounds of %d pairs (last %v, bound %v): the answer tells whether the address has an account",
+				rounds, n, worst.Round(time.Millisecond), tt.bound)
 		})
 	}
 }
