@@ -373,7 +373,7 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		mailer = mail.Log{Logger: logger}
 	}
 	plugins := []authserver.Plugin{
-		authserver.JWT(authserver.JWTConfig{ExpiresIn: s.jwtExpiresIn}),
+		authserver.JWT(authserver.JWTConfig{ExpiresIn: s.jwtExpiresIn, RotationInterval: s.jwksRotation}),
 		// Admin: /admin/* (list, ban, impersonate, revoke sessions) for users with the admin role or in
 		// ADMIN_USER_IDS; the /admin page.
 		admin.New(admin.Config{AdminUserIDs: s.adminUserIDs}),
@@ -384,7 +384,6 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		// switcher and the /organization page; invitations are emailed when there is a mailer (development
 		// mode's log), with a link to /accept-invitation.
 		organization.New(organization.Config{SendInvitationEmail: dev}).Plugin(),
-		authserver.JWT(authserver.JWTConfig{RotationInterval: s.jwksRotation}),
 		// Two-factor: TOTP with an authenticator app, backup codes, "trust this device" for 30 days.
 		twofactor.New(twofactor.Config{Issuer: appName}),
 		// Passkeys: add one on the dashboard, sign in with it (button or autofill).
