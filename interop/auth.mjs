@@ -323,11 +323,14 @@ export function openDatabase(s, tmpFile) {
   }
   if (s.database.kind === "mysql") {
     // Dates go over the wire in UTC ("Z") and every connection's session is in UTC, so that timestamp
-    // columns hold the instant whatever the server's or the Node process's time zone is. Kysely's
-    // MysqlDialect takes the callback pool under the promise pool (pool.pool).
+    // columns hold the instant whatever the server's or the Node process's time zone is. Better Auth
+    // passes the promise pool as Kysely's MysqlDialect config, whose pool field is then the promise pool's
+    // pool: the callback pool Kysely wants. The SET is queued before any other query of the connection.
     const pool = mysql.createPool({ uri: s.database.url, connectionLimit: 5, connectTimeout: 5000, timezone: "Z" });
     pool.pool.on("connection", (conn) => {
-      conn.query("SET time_zone = '+00:00'");
+      conn.query("SET time_zone = '+00:00'", (err) => {
+        if (err) console.error(`interop server: mysql time_zone: ${err.message}`);
+      });
       conn.on("error", (err) => console.error(`interop server: mysql connection: ${err.message}`));
     });
     return { db: pool, close: () => pool.end() };
