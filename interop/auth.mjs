@@ -10,6 +10,7 @@ import { passkey } from "@better-auth/passkey";
 import crypto from "node:crypto";
 import Redis from "ioredis";
 import pg from "pg";
+import mysql from "mysql2/promise";
 
 // DEFAULT_SECRET is the fixed test secret used when BETTER_AUTH_SECRET is unset. Test-only: never deploy it.
 export const DEFAULT_SECRET = "gobetterauth-interop-test-secret-0123456789abcdef";
@@ -187,7 +188,7 @@ export function settingsFromEnv(env, port) {
 }
 
 // databaseFromEnv reads DATABASE (and DB_FILE): { kind: "sqlite", file } (file undefined means a temporary
-// one) or { kind: "postgres", url }.
+// one), { kind: "postgres", url } or { kind: "mysql", url }.
 function databaseFromEnv(env) {
   const v = env.DATABASE || "";
   if (v === "") return { kind: "sqlite", file: env.DB_FILE || undefined };
@@ -195,13 +196,17 @@ function databaseFromEnv(env) {
     if (env.DB_FILE) throw new Error("DB_FILE and a postgres DATABASE exclude each other");
     return { kind: "postgres", url: v };
   }
+  if (v.startsWith("mysql://")) {
+    if (env.DB_FILE) throw new Error("DB_FILE and a mysql DATABASE exclude each other");
+    return { kind: "mysql", url: v };
+  }
   if (v.startsWith("sqlite:")) {
     const file = v.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "").replace(/^\/\/(?!\/)/, "");
     if (file === "") throw new Error(`DATABASE=${JSON.stringify(v)}: no file`);
     if (env.DB_FILE && env.DB_FILE !== file) throw new Error("DB_FILE and a sqlite: DATABASE disagree");
     return { kind: "sqlite", file };
   }
-  throw new Error(`DATABASE=${JSON.stringify(v)}: want postgres://…, postgresql://… or sqlite:PATH`);
+  throw new Error(`DATABASE=${JSON.stringify(v)}: want postgres://…, postgresql://…, mysql://… or sqlite:PATH`);
 }
 
 // createAuth returns a betterAuth instance for the settings, on database (what openDatabase returned) and,
@@ -302,7 +307,9 @@ const fastPasswordHash = {
 };
 
 // openDatabase opens the database of the settings: { db, close }. db is what Better Auth's database option
-// takes (a better-sqlite3 Database, or a pg Pool, which Better Auth wraps in Kysely's PostgresDialect).
+// takes (a better-sqlite3 Database, a pg Pool, which Better Auth wraps in Kysely's PostgresDialect, or a
+// mysql2/promise Pool, which it wraps in Kysely's MysqlDialect: it tells them apart by "connect" and
+// "getConnection").
 // tmpFile() names the SQLite file when DB_FILE is unset.
 export function openDatabase(s, tmpFile) {
   if (s.database.kind === "postgres") {
@@ -312,6 +319,20 @@ export function openDatabase(s, tmpFile) {
     // "error" on itself, not on the pool: without a listener Node exits. loadtest's pg_terminate_backend
     // showed it; the query in flight fails and the pool replaces the client.
     pool.on("connect", (client) => client.on("error", (err) => console.error(`interop server: postgres client: ${err.message}`)));
+    return { db: pool, close: () => pool.end() };
+  }
+  if (s.database.kind === "mysql") {
+    // Dates go over the wire in UTC ("Z") and every connection's session is in UTC, so that timestamp
+    // columns hold the instant whatever the server's or the Node process's time zone is. Better Auth
+    // passes the promise pool as Kysely's MysqlDialect config, whose pool field is then the promise pool's
+    // pool: the callback pool Kysely wants. The SET is queued before any other query of the connection.
+    const pool = mysql.createPool({ uri: s.database.url, connectionLimit: 5, connectTimeout: 5000, timezone: "Z" });
+    pool.pool.on("connection", (conn) => {
+      conn.query("SET time_zone = '+00:00'", (err) => {
+        if (err) console.error(`interop server: mysql time_zone: ${err.message}`);
+      });
+      conn.on("error", (err) => console.error(`interop server: mysql connection: ${err.message}`));
+    });
     return { db: pool, close: () => pool.end() };
   }
   const db = new Database(s.database.file ?? tmpFile());

@@ -302,11 +302,12 @@ func (pl *Plugin) init(s *authserver.Server) error {
 }
 
 // schema is the plugin's schema in Better Auth's order: organization, organizationRole (dynamic access
-// control), team and teamMember (teams), member, invitation, then the session's columns.
+// control), team and teamMember (teams), member, invitation, then the session's columns. Sortable is where
+// Better Auth's schema has sortable: true (varchar(255) on MySQL).
 func (pl *Plugin) schema() []sqlstore.Table {
 	ts := []sqlstore.Table{{Name: "organization", Fields: []sqlstore.Field{
-		{Name: "name", Type: sqlstore.FieldString, Required: true},
-		{Name: "slug", Type: sqlstore.FieldString, Required: true, Unique: true, Index: true},
+		{Name: "name", Type: sqlstore.FieldString, Required: true, Sortable: true},
+		{Name: "slug", Type: sqlstore.FieldString, Required: true, Unique: true, Index: true, Sortable: true},
 		{Name: "logo", Type: sqlstore.FieldString},
 		{Name: "createdAt", Type: sqlstore.FieldDate, Required: true},
 		{Name: "metadata", Type: sqlstore.FieldString},
@@ -316,19 +317,19 @@ func (pl *Plugin) schema() []sqlstore.Table {
 	ts = append(ts, sqlstore.Table{Name: "member", Fields: []sqlstore.Field{
 		{Name: "organizationId", Type: sqlstore.FieldString, Required: true, References: "organization", Index: true},
 		{Name: "userId", Type: sqlstore.FieldString, Required: true, References: "user", Index: true},
-		{Name: "role", Type: sqlstore.FieldString, Required: true, Default: "member"},
+		{Name: "role", Type: sqlstore.FieldString, Required: true, Sortable: true, Default: "member"},
 		{Name: "createdAt", Type: sqlstore.FieldDate, Required: true},
 	}})
 	inv := []sqlstore.Field{
 		{Name: "organizationId", Type: sqlstore.FieldString, Required: true, References: "organization", Index: true},
-		{Name: "email", Type: sqlstore.FieldString, Required: true, Index: true},
-		{Name: "role", Type: sqlstore.FieldString},
+		{Name: "email", Type: sqlstore.FieldString, Required: true, Index: true, Sortable: true},
+		{Name: "role", Type: sqlstore.FieldString, Sortable: true},
 	}
 	if pl.cfg.Teams.Enabled {
-		inv = append(inv, sqlstore.Field{Name: "teamId", Type: sqlstore.FieldString})
+		inv = append(inv, sqlstore.Field{Name: "teamId", Type: sqlstore.FieldString, Sortable: true})
 	}
 	inv = append(inv,
-		sqlstore.Field{Name: "status", Type: sqlstore.FieldString, Required: true, Default: "pending"},
+		sqlstore.Field{Name: "status", Type: sqlstore.FieldString, Required: true, Sortable: true, Default: "pending"},
 		sqlstore.Field{Name: "expiresAt", Type: sqlstore.FieldDate, Required: true},
 		sqlstore.Field{Name: "createdAt", Type: sqlstore.FieldDate, Required: true, DefaultNow: true},
 		sqlstore.Field{Name: "inviterId", Type: sqlstore.FieldString, Required: true, References: "user"},

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,19 +18,27 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 )
 
-// adminPair is a Node server with admin() and a Go server with admin.New on one SQLite database.
+// adminPair is a Node server with admin() and a Go server with admin.New on one database.
 type adminPair struct {
 	db          *sql.DB
+	dialect     sqlstore.Dialect
 	node, goSrv *interop.Server
 }
 
+// newAdminPair is newAdminPairOn an SQLite database.
 func newAdminPair(t *testing.T) *adminPair {
+	t.Helper()
+	return newAdminPairOn(t, "sqlite")
+}
+
+// newAdminPairOn makes the pair on a new database of kind (sqlite, postgres, mysql): Go migrates it first,
+// then Better Auth at start finds nothing to do.
+func newAdminPairOn(t *testing.T, kind string) *adminPair {
 	t.Helper()
 	interop.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	file := filepath.Join(t.TempDir(), "admin.db")
-	dbURL := "sqlite:" + file
+	dbURL, env := sharedDatabase(t, kind)
 	db, dialect, err := storeurl.OpenDB(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -40,19 +47,28 @@ func newAdminPair(t *testing.T) *adminPair {
 	if _, err := sqlstore.Migrate(ctx, db, dialect, &sqlstore.MigrateOptions{Tables: admin.Schema}); err != nil {
 		t.Fatal(err)
 	}
-	p := &adminPair{db: db}
-	p.node = interop.NewServer(t, map[string]string{"PLUGINS": "admin", "DB_FILE": file, "INSECURE_FAST_PASSWORD_HASH": "1"})
+	p := &adminPair{db: db, dialect: dialect}
+	env["PLUGINS"], env["INSECURE_FAST_PASSWORD_HASH"] = "admin", "1"
+	p.node = interop.NewServer(t, env)
 	p.goSrv = startGoServer(t, dbURL, interop.DefaultSecret, func(c *authserver.Config) {
 		c.Plugins = append(c.Plugins, admin.New(admin.Config{}))
 	})
 	return p
 }
 
+// exec runs q (written for SQLite: "quoted" names, ? placeholders) on the pair's database.
+func (p *adminPair) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := p.db.ExecContext(t.Context(), dialectSQL(p.dialect, q), args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // userID returns the id of the user with email.
 func (p *adminPair) userID(t *testing.T, email string) string {
 	t.Helper()
 	var id string
-	if err := p.db.QueryRowContext(t.Context(), `select "id" from "user" where "email" = ?`, email).Scan(&id); err != nil {
+	if err := p.db.QueryRowContext(t.Context(), dialectSQL(p.dialect, `select "id" from "user" where "email" = ?`), email).Scan(&id); err != nil {
 		t.Fatalf("user %s: %v", email, err)
 	}
 	return id
@@ -235,57 +251,60 @@ func TestClientAdmin(t *testing.T) {
 	}
 }
 
-// TestAdminAcrossServers: a ban made through Go's admin plugin is refused by Node's sign-in, and one made
-// through Node's is refused by Go's; an impersonation started on Node is stopped on Go.
+// TestAdminAcrossServers: on one database (SQLite, PostgreSQL, MySQL), a ban made through Go's admin plugin
+// is refused by Node's sign-in, and one made through Node's is refused by Go's; an impersonation started on
+// Node is stopped on Go.
 func TestAdminAcrossServers(t *testing.T) {
-	p := newAdminPair(t)
-	step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
-	boss := "boss@across.example.com"
-	signUp := func(s *interop.Server, email string) map[string]string {
-		rs := interop.RunClient(t, s.URL, "/api/auth", s.URL, step("signUp.email", map[string]any{"name": "U", "email": email, "password": password}))
-		wantStep(t, rs[0], "")
-		return rs[0].Jar
-	}
-	bossJar := signUp(p.node, boss)
-	if _, err := p.db.ExecContext(t.Context(), `update "user" set "role" = 'admin' where "email" = ?`, boss); err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		name      string
-		ban, sign *interop.Server
-	}{
-		{name: "ban on Go, sign in on Node", ban: p.goSrv, sign: p.node},
-		{name: "ban on Node, sign in on Go", ban: p.node, sign: p.goSrv},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			email := strings.ToLower(strings.NewReplacer(" ", "-", ",", "").Replace(tt.name)) + "@across.example.com"
-			signUp(tt.sign, email)
-			id := p.userID(t, email)
-			rs := interop.RunClient(t, tt.ban.URL, "/api/auth", tt.ban.URL, append(jarSteps(bossJar),
-				step("admin.banUser", map[string]any{"userId": id, "banReason": "across"}))...)
-			wantStep(t, rs[len(rs)-1], "")
-			var n int
-			if err := p.db.QueryRowContext(t.Context(), `select count(*) from "session" where "userId" = ?`, id).Scan(&n); err != nil || n != 0 {
-				t.Fatalf("sessions left after the ban: %d (%v)", n, err)
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			p := newAdminPairOn(t, kind)
+			step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
+			boss := "boss@across.example.com"
+			signUp := func(s *interop.Server, email string) map[string]string {
+				rs := interop.RunClient(t, s.URL, "/api/auth", s.URL, step("signUp.email", map[string]any{"name": "U", "email": email, "password": password}))
+				wantStep(t, rs[0], "")
+				return rs[0].Jar
 			}
-			rs = interop.RunClient(t, tt.sign.URL, "/api/auth", tt.sign.URL, step("signIn.email", map[string]any{"email": email, "password": password}))
-			if rs[0].Status != 403 || rs[0].Error == nil || rs[0].Error.Code != "BANNED_USER" {
-				t.Fatalf("sign-in of the banned user: %d %+v", rs[0].Status, rs[0].Error)
+			bossJar := signUp(p.node, boss)
+			p.exec(t, `update "user" set "role" = 'admin' where "email" = ?`, boss)
+			for _, tt := range []struct {
+				name      string
+				ban, sign *interop.Server
+			}{
+				{name: "ban on Go, sign in on Node", ban: p.goSrv, sign: p.node},
+				{name: "ban on Node, sign in on Go", ban: p.node, sign: p.goSrv},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					email := strings.ToLower(strings.NewReplacer(" ", "-", ",", "").Replace(tt.name)) + "@across.example.com"
+					signUp(tt.sign, email)
+					id := p.userID(t, email)
+					rs := interop.RunClient(t, tt.ban.URL, "/api/auth", tt.ban.URL, append(jarSteps(bossJar),
+						step("admin.banUser", map[string]any{"userId": id, "banReason": "across"}))...)
+					wantStep(t, rs[len(rs)-1], "")
+					var n int
+					if err := p.db.QueryRowContext(t.Context(), dialectSQL(p.dialect, `select count(*) from "session" where "userId" = ?`), id).Scan(&n); err != nil || n != 0 {
+						t.Fatalf("sessions left after the ban: %d (%v)", n, err)
+					}
+					rs = interop.RunClient(t, tt.sign.URL, "/api/auth", tt.sign.URL, step("signIn.email", map[string]any{"email": email, "password": password}))
+					if rs[0].Status != 403 || rs[0].Error == nil || rs[0].Error.Code != "BANNED_USER" {
+						t.Fatalf("sign-in of the banned user: %d %+v", rs[0].Status, rs[0].Error)
+					}
+				})
 			}
+			t.Run("impersonate on Node, stop on Go", func(t *testing.T) {
+				email := "imp@across.example.com"
+				signUp(p.node, email)
+				rs := interop.RunClient(t, p.node.URL, "/api/auth", p.node.URL, append(jarSteps(bossJar),
+					step("admin.impersonateUser", map[string]any{"userId": p.userID(t, email)}))...)
+				wantStep(t, rs[len(rs)-1], "")
+				jar := rs[len(rs)-1].Jar
+				rs = interop.RunClient(t, p.goSrv.URL, "/api/auth", p.goSrv.URL, append(jarSteps(jar),
+					step("admin.stopImpersonating", nil), step("getSession", nil))...)
+				last := wantStep(t, rs[len(rs)-1], "")
+				if u, _ := last["user"].(map[string]any); u["email"] != boss {
+					t.Fatalf("after stopping on Go the session is %v's, want the admin's", u["email"])
+				}
+			})
 		})
 	}
-	t.Run("impersonate on Node, stop on Go", func(t *testing.T) {
-		email := "imp@across.example.com"
-		signUp(p.node, email)
-		rs := interop.RunClient(t, p.node.URL, "/api/auth", p.node.URL, append(jarSteps(bossJar),
-			step("admin.impersonateUser", map[string]any{"userId": p.userID(t, email)}))...)
-		wantStep(t, rs[len(rs)-1], "")
-		jar := rs[len(rs)-1].Jar
-		rs = interop.RunClient(t, p.goSrv.URL, "/api/auth", p.goSrv.URL, append(jarSteps(jar),
-			step("admin.stopImpersonating", nil), step("getSession", nil))...)
-		last := wantStep(t, rs[len(rs)-1], "")
-		if u, _ := last["user"].(map[string]any); u["email"] != boss {
-			t.Fatalf("after stopping on Go the session is %v's, want the admin's", u["email"])
-		}
-	})
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +19,7 @@ import (
 )
 
 // apiKeyPair is a Node server with apiKey({enableMetadata: true}) and a Go server with apikey.New on one
-// SQLite database.
+// database.
 type apiKeyPair struct {
 	db          *sql.DB
 	node, goSrv *interop.Server
@@ -35,11 +34,17 @@ func newAPIKeyPair(t *testing.T) *apiKeyPair {
 // newAPIKeyPairWith is newAPIKeyPair with more variables for the Node server and the Go plugin's cfg.
 func newAPIKeyPairWith(t *testing.T, env map[string]string, cfg apikey.Config) *apiKeyPair {
 	t.Helper()
+	return newAPIKeyPairOn(t, "sqlite", env, cfg)
+}
+
+// newAPIKeyPairOn is newAPIKeyPairWith on a new database of kind (sqlite, postgres, mysql): Go migrates it
+// first, then Better Auth at start finds nothing to do.
+func newAPIKeyPairOn(t *testing.T, kind string, env map[string]string, cfg apikey.Config) *apiKeyPair {
+	t.Helper()
 	interop.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	file := filepath.Join(t.TempDir(), "apikey.db")
-	dbURL := "sqlite:" + file
+	dbURL, nodeEnv := sharedDatabase(t, kind)
 	db, dialect, err := storeurl.OpenDB(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +54,7 @@ func newAPIKeyPairWith(t *testing.T, env map[string]string, cfg apikey.Config) *
 		t.Fatal(err)
 	}
 	p := &apiKeyPair{db: db, keys: apikey.New(cfg)}
-	nodeEnv := map[string]string{"PLUGINS": "apiKey", "DB_FILE": file, "INSECURE_FAST_PASSWORD_HASH": "1"}
+	nodeEnv["PLUGINS"], nodeEnv["INSECURE_FAST_PASSWORD_HASH"] = "apiKey", "1"
 	maps.Copy(nodeEnv, env)
 	p.node = interop.NewServer(t, nodeEnv)
 	p.goSrv = startGoServer(t, dbURL, interop.DefaultSecret, func(c *authserver.Config) {
@@ -198,41 +203,45 @@ func TestClientAPIKey(t *testing.T) {
 	}
 }
 
-// TestAPIKeyAcrossServers: a key created through Go's plugin verifies on Node, and one created through
-// Node's verifies on Go, counting against the same row.
+// TestAPIKeyAcrossServers: on one database (SQLite, PostgreSQL, MySQL), a key created through Go's plugin
+// verifies on Node, and one created through Node's verifies on Go, counting against the same row.
 func TestAPIKeyAcrossServers(t *testing.T) {
-	p := newAPIKeyPair(t)
-	step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
-	for _, tt := range []struct {
-		name, email    string
-		create, verify *interop.Server
-	}{
-		{name: "created on Go, verified on Node", email: "go@across.example.com", create: p.goSrv, verify: p.node},
-		{name: "created on Node, verified on Go", email: "node@across.example.com", create: p.node, verify: p.goSrv},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			rs := interop.RunClient(t, tt.create.URL, "/api/auth", tt.create.URL,
-				step("signUp.email", map[string]any{"name": "X", "email": tt.email, "password": password}))
-			wantStep(t, rs[0], "")
-			jar := jarSteps(rs[0].Jar)
-			rs = interop.RunClient(t, tt.create.URL, "/api/auth", tt.create.URL, append(jar, step("apiKey.create", map[string]any{"name": "x"}))...)[len(jar)-1:]
-			wantStep(t, rs[1], "")
-			var created map[string]any
-			if err := json.Unmarshal(rs[1].Data, &created); err != nil {
-				t.Fatal(err)
-			}
-			v := p.verify(t, tt.verify, fmt.Sprint(created["key"]))
-			k, _ := v["key"].(map[string]any)
-			if v["valid"] != true || k["id"] != created["id"] || k["requestCount"] != float64(1) {
-				t.Fatalf("verify: %v", v)
-			}
-			other := p.goSrv
-			if tt.verify == p.goSrv {
-				other = p.node
-			}
-			v = p.verify(t, other, fmt.Sprint(created["key"]))
-			if k, _ := v["key"].(map[string]any); v["valid"] != true || k["requestCount"] != float64(2) {
-				t.Fatalf("second verify on the other server: %v", v)
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
+		t.Run(kind, func(t *testing.T) {
+			p := newAPIKeyPairOn(t, kind, nil, apikey.Config{EnableMetadata: true})
+			step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
+			for _, tt := range []struct {
+				name, email    string
+				create, verify *interop.Server
+			}{
+				{name: "created on Go, verified on Node", email: "go@across.example.com", create: p.goSrv, verify: p.node},
+				{name: "created on Node, verified on Go", email: "node@across.example.com", create: p.node, verify: p.goSrv},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					rs := interop.RunClient(t, tt.create.URL, "/api/auth", tt.create.URL,
+						step("signUp.email", map[string]any{"name": "X", "email": tt.email, "password": password}))
+					wantStep(t, rs[0], "")
+					jar := jarSteps(rs[0].Jar)
+					rs = interop.RunClient(t, tt.create.URL, "/api/auth", tt.create.URL, append(jar, step("apiKey.create", map[string]any{"name": "x"}))...)[len(jar)-1:]
+					wantStep(t, rs[1], "")
+					var created map[string]any
+					if err := json.Unmarshal(rs[1].Data, &created); err != nil {
+						t.Fatal(err)
+					}
+					v := p.verify(t, tt.verify, fmt.Sprint(created["key"]))
+					k, _ := v["key"].(map[string]any)
+					if v["valid"] != true || k["id"] != created["id"] || k["requestCount"] != float64(1) {
+						t.Fatalf("verify: %v", v)
+					}
+					other := p.goSrv
+					if tt.verify == p.goSrv {
+						other = p.node
+					}
+					v = p.verify(t, other, fmt.Sprint(created["key"]))
+					if k, _ := v["key"].(map[string]any); v["valid"] != true || k["requestCount"] != float64(2) {
+						t.Fatalf("second verify on the other server: %v", v)
+					}
+				})
 			}
 		})
 	}

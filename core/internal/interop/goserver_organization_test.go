@@ -1,15 +1,12 @@
 package interop_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/authserver/organization"
@@ -35,20 +32,8 @@ type orgPair struct {
 func newOrgPair(t *testing.T, kind string) *orgPair {
 	t.Helper()
 	interop.Require(t)
-	env := map[string]string{"PLUGINS": "organization", "INSECURE_FAST_PASSWORD_HASH": "1"}
-	var dbURL string
-	switch kind {
-	case "sqlite":
-		file := filepath.Join(t.TempDir(), "org.db")
-		dbURL, env["DB_FILE"] = "sqlite:"+file, file
-	case "postgres":
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		u, drop, err := newPostgresDatabase(ctx)
-		requireFixture(t, err)
-		t.Cleanup(drop)
-		dbURL, env["DATABASE"] = u, u
-	}
+	dbURL, env := sharedDatabase(t, kind)
+	env["PLUGINS"], env["INSECURE_FAST_PASSWORD_HASH"] = "organization", "1"
 	p := &orgPair{node: interop.NewServer(t, env)} // Better Auth migrates its tables at start
 	p.goSrv = startGoServer(t, dbURL, interop.DefaultSecret, func(c *authserver.Config) {
 		c.Plugins = append(c.Plugins, orgPlugin().Plugin())
@@ -332,13 +317,13 @@ func TestClientOrganization(t *testing.T) {
 	}
 }
 
-// TestOrganizationAcrossServers: on one database (SQLite, PostgreSQL), an invitation sent by Better Auth is
+// TestOrganizationAcrossServers: on one database (SQLite, PostgreSQL, MySQL), an invitation sent by Better Auth is
 // read and accepted on the Go server by a user who signed up there, and the member row it writes is what
 // Better Auth then reports (active member, role, permissions, member list); the other way round, an
 // invitation the Go server sends to a Node user is accepted on Node. Session cookies of either server work
 // on the other.
 func TestOrganizationAcrossServers(t *testing.T) {
-	for _, kind := range []string{"sqlite", "postgres"} {
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			p := newOrgPair(t, kind)
 			step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }

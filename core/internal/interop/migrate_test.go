@@ -77,7 +77,7 @@ var migrateTargets = []migrateTarget{
 		requireFixture(t, err)
 		t.Cleanup(drop)
 		return u, map[string]string{"DATABASE": u}
-	}},
+	}}, {name: "mysql", new: func(t *testing.T) (string, map[string]string) { return sharedDatabase(t, "mysql") }},
 }
 
 // goMigrate runs sqlstore.Migrate (dry run or not) on databaseURL.

@@ -11,20 +11,28 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 )
 
 // The test services, named as core/store's tests name them (core/store/internal/storetest, which this
-// package may not import). The PostgreSQL URL is only used to create and drop one database per run.
+// package may not import). The PostgreSQL URL and the MySQL DSN (go-sql-driver/mysql's form) are only used
+// to create and drop one database per run.
 const (
 	envPostgres     = "GOBETTERAUTH_TEST_POSTGRES_URL"
+	envMySQL        = "GOBETTERAUTH_TEST_MYSQL_DSN"
 	envRedis        = "GOBETTERAUTH_TEST_REDIS_URL"
 	defaultPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	defaultMySQL    = "root@tcp(127.0.0.1:3306)/test"
 	defaultRedis    = "redis://127.0.0.1:6379/0"
 )
 
@@ -103,6 +111,95 @@ func newPostgresDatabase(ctx context.Context) (dbURL string, drop func(), err er
 		defer cancel()
 		_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}, nil
+}
+
+// newMySQLDatabase creates an empty MySQL/MariaDB database with a random name and returns its URL in the
+// mysql://user:pass@host:port/db form that both storeurl and the Node server (mysql2) read, and a function
+// that drops it.
+func newMySQLDatabase(ctx context.Context) (dbURL string, drop func(), err error) {
+	cfg, err := mysql.ParseDSN(envOr(envMySQL, defaultMySQL))
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", envMySQL, err)
+	}
+	if cfg.Net != "tcp" {
+		return "", nil, fmt.Errorf("%s: the Node server reaches MySQL over TCP only, not %q", envMySQL, cfg.Net)
+	}
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return "", nil, err
+	}
+	defer db.Close()
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		return "", nil, fmt.Errorf("MySQL at %s %w (set %s to point at one): %v", cfg.Addr, errMissing, envMySQL, err)
+	}
+	name := randomName("gba_interop_")
+	if _, err := db.ExecContext(pctx, "CREATE DATABASE "+name); err != nil {
+		return "", nil, fmt.Errorf("MySQL: %w", err)
+	}
+	u := url.URL{Scheme: "mysql", Host: cfg.Addr, Path: "/" + name}
+	if cfg.Passwd != "" {
+		u.User = url.UserPassword(cfg.User, cfg.Passwd)
+	} else {
+		u.User = url.User(cfg.User)
+	}
+	return u.String(), func() {
+		db, err := sql.Open("mysql", cfg.FormatDSN())
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
+	}, nil
+}
+
+// sharedDatabase makes an empty database of kind (sqlite, postgres or mysql) for a Node and a Go server,
+// dropped when t ends: the Go DATABASE_URL and the Node server's variables naming it.
+func sharedDatabase(t *testing.T, kind string) (databaseURL string, nodeEnv map[string]string) {
+	t.Helper()
+	var newDB func(context.Context) (string, func(), error)
+	switch kind {
+	case "sqlite":
+		file := filepath.Join(t.TempDir(), "shared.db")
+		return "sqlite:" + file, map[string]string{"DB_FILE": file}
+	case "postgres":
+		newDB = newPostgresDatabase
+	case "mysql":
+		newDB = newMySQLDatabase
+	default:
+		t.Fatalf("sharedDatabase: unknown kind %q", kind)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u, drop, err := newDB(ctx)
+	requireFixture(t, err)
+	t.Cleanup(drop)
+	return u, map[string]string{"DATABASE": u}
+}
+
+// dialectSQL writes q, written with "quoted" identifiers and ? placeholders, for dialect: backquotes on
+// MySQL, $1, $2… on PostgreSQL.
+func dialectSQL(dialect sqlstore.Dialect, q string) string {
+	switch dialect {
+	case sqlstore.MySQL:
+		return strings.ReplaceAll(q, `"`, "`")
+	case sqlstore.Postgres:
+		var b strings.Builder
+		n := 0
+		for _, r := range q {
+			if r == '?' {
+				n++
+				fmt.Fprintf(&b, "$%d", n)
+				continue
+			}
+			b.WriteRune(r)
+		}
+		return b.String()
+	}
+	return q
 }
 
 // newRedisPrefix checks that Redis answers and returns the Redis URL, a random key prefix, and a function

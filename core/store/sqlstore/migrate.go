@@ -55,6 +55,9 @@ type Field struct {
 	// Required is NOT NULL; Unique adds a unique constraint (an index when the column is added later);
 	// Index creates an index.
 	Required, Unique, Index bool
+	// Sortable is Better Auth's sortable: true. It only changes the MySQL type of a string column
+	// (varchar(255) instead of text, so that it can be sorted and indexed).
+	Sortable bool
 	// References names a model whose id the column references, with on delete cascade ("user"). Empty
 	// means none.
 	References string
@@ -211,7 +214,7 @@ func pluginTables(tables []mtable, plugins []Table) ([]mtable, error) {
 				continue
 			}
 			tables[i].fields = append(tables[i].fields, mfield{name: f.Name, typ: f.Type, required: f.Required,
-				unique: f.Unique, index: f.Index, ref: f.References, defaultNow: f.DefaultNow && f.Type == FieldDate, def: f.Default,
+				unique: f.Unique, index: f.Index, sortable: f.Sortable, ref: f.References, defaultNow: f.DefaultNow && f.Type == FieldDate, def: f.Default,
 				bigint: f.BigInt})
 		}
 	}
