@@ -15,8 +15,10 @@
 // up in development mode is an admin; ADMIN_USER_IDS names admins in both) and the api-key plugin (keys in
 // x-api-key sign requests in, on /api/* and /api/auth/*) and the organization plugin (invitations are
 // emailed by development mode's log mailer). Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
-// social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
-// README.md for every variable.
+// social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. Setting
+// REDIS_URL makes Redis Better Auth's secondary storage: sessions and rate-limit counters live there,
+// shared by every instance (and a Node Better Auth server on the same Redis). See README.md for every
+// variable.
 //
 //	GET  /                 the home page, with links to the others
 //	GET  /sign-up          sign-up form (POST /api/auth/sign-up/email)
