@@ -69,9 +69,12 @@ fuzz-smoke:
 	echo "== fuzz: $$(wc -l < $(ROOT)/.fuzz-jobs) packages, every target $(FUZZTIME), $(LANES) packages at once"; \
 	./scripts/parallel.sh $(LANES) < $(ROOT)/.fuzz-jobs; rc=$$?; rm -f $(ROOT)/.fuzz-jobs; exit $$rc
 
-## loadtest: 3 Go servers + a Node Better Auth server on PostgreSQL behind a balancer, a mixed workload while
+## loadtest: 3 Go servers + a Node Better Auth server on PostgreSQL and Redis behind a balancer, a mixed workload while
 ## faults are injected (loadtest/main.go); about 60 s plus setup. DURATION=10m make loadtest for a long run.
 DURATION ?= 60s
+# Redis (a private redis-server with an append-only file, restarted as a fault) as every server's secondary
+# storage: sessions and rate limits there. LOADTEST_FLAGS= runs without it.
+LOADTEST_FLAGS ?= -redis-env REDIS_URL
 .PHONY: loadtest
 loadtest: interop-deps
 	cd loadtest && $(GO) run . -duration $(DURATION) $(LOADTEST_FLAGS)

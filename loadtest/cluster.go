@@ -219,7 +219,9 @@ func goBuild(modDir, pkg, out string) error {
 }
 
 // redisServer is a redis-server of the harness's own on a free loopback port (never the machine's shared
-// one), so that restarting it disturbs nobody else.
+// one), so that restarting it disturbs nobody else. It keeps an append-only file (fsync on every write) in
+// its own folder: sessions live in Redis only (Better Auth's default with secondaryStorage), so a restart
+// without persistence would sign everyone out, which no production deployment accepts.
 type redisServer struct{ p *proc }
 
 func startRedis(dir string) (*redisServer, error) {
@@ -235,8 +237,13 @@ func startRedis(dir string) (*redisServer, error) {
 	if err != nil {
 		return nil, err
 	}
+	data := filepath.Join(dir, "redis-data")
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		return nil, err
+	}
 	p := &proc{name: "redis", port: port, bin: bin, log: log, dir: dir,
-		args: []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no"}}
+		args: []string{"--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--dir", data, "--save", "",
+			"--appendonly", "yes", "--appendfsync", "always"}}
 	r := &redisServer{p: p}
 	return r, r.start()
 }

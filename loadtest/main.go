@@ -196,7 +196,7 @@ func run(ctx context.Context, c config) (int, error) {
 			if err := cl.redis.start(); err != nil {
 				log.Printf("restart Redis: %v", err)
 			}
-			ev("Redis up (empty)")
+			ev("Redis up (its append-only file replayed)")
 		}})
 	}
 	faults = append(faults, fault{"go-sigterm", func(ctx context.Context, p phase, ev func(string)) {
@@ -531,6 +531,10 @@ func setup(ctx context.Context, c config, repo, out string, cl *cluster) error {
 		if c.rotation > 0 {
 			cl.node.env = append(cl.node.env, "JWKS_ROTATION_INTERVAL="+strconv.Itoa(int(c.rotation.Seconds())))
 		}
+		if redisURL != "" {
+			// The same Redis, no key prefix on either side: Go and Node share the sessions there.
+			cl.node.env = append(cl.node.env, "REDIS_URL="+redisURL)
+		}
 		cl.cleanups = append(cl.cleanups, cl.node.stop)
 		wg.Go(func() { nodeErr = cl.node.start(90 * time.Second) })
 	}
@@ -559,7 +563,8 @@ func setup(ctx context.Context, c config, repo, out string, cl *cluster) error {
 	go cl.lb.probeLoop(probeCtx, 500*time.Millisecond)
 	cl.cleanups = append(cl.cleanups, func() { cancelProbe(); _ = srv.Close() })
 
-	// The verify-only API, through the balancer for the JWKS and the same database for session cookies.
+	// The verify-only API, through the balancer for the JWKS and the store of the sessions (the database, or
+	// Redis with -redis-env, where they live then) for session cookies.
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -570,7 +575,12 @@ func setup(ctx context.Context, c config, repo, out string, cl *cluster) error {
 	}
 	cl.api = &proc{name: "api", port: port, bin: filepath.Join(bin, "nethttp"), dir: out, log: lf, ready: "/healthz",
 		env: []string{"PORT=" + strconv.Itoa(port), "BETTER_AUTH_URL=" + cl.lbURL, "BETTER_AUTH_SECRET=" + secret,
-			"DATABASE_URL=" + viaProxy, "LOG_LEVEL=warn"}}
+			"LOG_LEVEL=warn"}}
+	if redisURL != "" {
+		cl.api.env = append(cl.api.env, "REDIS_URL="+redisURL)
+	} else {
+		cl.api.env = append(cl.api.env, "DATABASE_URL="+viaProxy)
+	}
 	cl.cleanups = append(cl.cleanups, cl.api.stop)
 	if err := cl.api.start(30 * time.Second); err != nil {
 		return err

@@ -15,8 +15,10 @@
 // up in development mode is an admin; ADMIN_USER_IDS names admins in both) and the api-key plugin (keys in
 // x-api-key sign requests in, on /api/* and /api/auth/*) and the organization plugin (invitations are
 // emailed by development mode's log mailer). Setting OIDC_ISSUER and OIDC_CLIENT_ID adds
-// social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. See
-// README.md for every variable.
+// social sign-in with that OpenID Connect provider: a "Sign in with …" button on the sign-in page. Setting
+// REDIS_URL makes Redis Better Auth's secondary storage: sessions and rate-limit counters live there,
+// shared by every instance (and a Node Better Auth server on the same Redis). See README.md for every
+// variable.
 //
 //	GET  /                 the home page, with links to the others
 //	GET  /sign-up          sign-up form (POST /api/auth/sign-up/email)
@@ -77,9 +79,11 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/authserver/twofactor"
 	"github.com/gobetterauth/gobetterauth/core/mail"
 	"github.com/gobetterauth/gobetterauth/core/store"
+	"github.com/gobetterauth/gobetterauth/core/store/redisstore"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
 	"github.com/gobetterauth/gobetterauth/core/store/storeurl"
 	"github.com/gobetterauth/gobetterauth/providers"
+	"github.com/redis/go-redis/v9"
 )
 
 // appName names the app in authenticator apps (the TOTP URI's issuer).
@@ -119,6 +123,8 @@ type settings struct {
 	shutdownDelay  time.Duration   // 0: none
 	shutdownWait   time.Duration   // 0: 10 s
 	jwksRotation   time.Duration   // 0: keys never rotate
+	redisURL       string          // REDIS_URL: empty means sessions and rate limits in the database
+	storeInDB      bool            // STORE_SESSION_IN_DATABASE: sessions in the database too (needs REDIS_URL)
 }
 
 // socialSettings is the optional OpenID Connect provider of social sign-in (the OIDC_* variables).
@@ -224,6 +230,22 @@ func settingsFromEnv(getenv func(string) string) (s settings, err error) {
 		return s, err
 	}
 	s.social = social
+	s.redisURL = strings.TrimSpace(getenv("REDIS_URL"))
+	if s.redisURL != "" {
+		if _, _, err := parseRedisURL(s.redisURL); err != nil {
+			return s, err
+		}
+	}
+	switch v := getenv("STORE_SESSION_IN_DATABASE"); v {
+	case "", "0", "false":
+	case "1", "true":
+		if s.redisURL == "" {
+			return s, errors.New("server: STORE_SESSION_IN_DATABASE needs REDIS_URL (without Redis, sessions are only in the database): set REDIS_URL, or unset STORE_SESSION_IN_DATABASE")
+		}
+		s.storeInDB = true
+	default:
+		return s, fmt.Errorf("server: STORE_SESSION_IN_DATABASE %q is not 1 or 0: set it to 1 to keep sessions in the database as well as in Redis, or unset it", v)
+	}
 	// What the verifier checks (URL and base path together, the cookie prefix), before anything is created.
 	check := auth.Config{BaseURL: cmp.Or(s.baseURL, "http://localhost:3000"), BasePath: s.basePath,
 		Secret: auth.Secret(cmp.Or(s.secret, strings.Repeat("x", auth.MinSecretBytes))), Cookies: auth.CookieConfig{Prefix: s.cookiePrefix},
@@ -257,6 +279,57 @@ func socialFromEnv(getenv func(string) string) (*socialSettings, error) {
 	return o, nil
 }
 
+// redisHelp says how REDIS_URL is written.
+const redisHelp = "write it as redis://[:password@]host:6379[/db][?key_prefix=better-auth:] (rediss:// for TLS; key_prefix is your Node server's keyPrefix, if any), or unset it to keep sessions in the database"
+
+// parseRedisURL reads REDIS_URL (go-redis's URL form, plus key_prefix, as storeurl reads it): the client's
+// options and the key prefix. Errors name REDIS_URL without its password.
+func parseRedisURL(raw string) (*redis.Options, string, error) {
+	bad := func(why string) (*redis.Options, string, error) {
+		return nil, "", fmt.Errorf("server: REDIS_URL=%s %s: %s", redactURL(raw), why, redisHelp)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return bad("is not a URL")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return bad(fmt.Sprintf("has the scheme %q, not redis or rediss", u.Scheme))
+	}
+	q := u.Query()
+	prefix := q.Get("key_prefix")
+	q.Del("key_prefix")
+	u.RawQuery = q.Encode()
+	opts, err := redis.ParseURL(u.String())
+	if err != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			return bad(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+		}
+		return bad(err.Error())
+	}
+	opts.ContextTimeoutEnabled = true // every command bounded by its context (the request's, /readyz's)
+	return opts, prefix, nil
+}
+
+// openRedis connects to REDIS_URL and checks that it answers (PING, within ctx): nil, nil when REDIS_URL is
+// unset.
+func openRedis(ctx context.Context, s settings) (*redis.Client, error) {
+	if s.redisURL == "" {
+		return nil, nil
+	}
+	opts, _, err := parseRedisURL(s.redisURL)
+	if err != nil {
+		return nil, err
+	}
+	c := redis.NewClient(opts)
+	ping, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := c.Ping(ping).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("server: REDIS_URL=%s: %w: check that Redis is running and reachable at that address, or unset REDIS_URL to keep sessions in the database", redactURL(s.redisURL), err)
+	}
+	return c, nil
+}
+
 // run serves until ctx is done, then shuts down gracefully. It prints the server's URL to stdout once it
 // accepts connections; logs go to stderr.
 func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -288,7 +361,15 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	a, db, err := newAuth(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger, tel.observer)
+	rdb, err := openRedis(ctx, s)
+	if err == nil && rdb != nil {
+		defer rdb.Close()
+	}
+	var a *authserver.Server
+	var db *sql.DB
+	if err == nil {
+		a, db, err = newAuthWith(ctx, s, ln.Addr().(*net.TCPAddr).Port, logger, tel.observer, rdb)
+	}
 	if err != nil {
 		if created {
 			os.RemoveAll(devDir) // nothing left behind by a start that failed
@@ -308,6 +389,11 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 			return db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 		}},
 	}}
+	if rdb != nil {
+		ready.deps = append(ready.deps, dependency{name: "redis", check: func(ctx context.Context) error {
+			return rdb.Ping(ctx).Err()
+		}})
+	}
 	var handler http.Handler = withProbes(newHandler(a, s.socialButtons(), tel.metrics), ready)
 	if tel.traces {
 		handler = traced(handler)
@@ -325,8 +411,15 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if s.secret == "" {
 		mode = "DEVELOPMENT mode (set BETTER_AUTH_SECRET for production)"
 	}
-	fmt.Fprintf(stdout, "gobetterauth server: %s (listening on %s, database %s, %s)\n",
-		a.BaseURL(), ln.Addr(), redactURL(s.databaseURL), mode)
+	sessions := ""
+	if rdb != nil {
+		sessions = ", sessions in Redis " + redactURL(s.redisURL)
+		if s.storeInDB {
+			sessions += " and the database"
+		}
+	}
+	fmt.Fprintf(stdout, "gobetterauth server: %s (listening on %s, database %s%s, %s)\n",
+		a.BaseURL(), ln.Addr(), redactURL(s.databaseURL), sessions, mode)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -356,6 +449,13 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 // newAuth opens and migrates the database and returns the server writing to it, with the database to
 // close after it.
 func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs authserver.Observer) (*authserver.Server, *sql.DB, error) {
+	return newAuthWith(ctx, s, port, logger, obs, nil)
+}
+
+// newAuthWith is newAuth with Redis (REDIS_URL; nil: none) as Better Auth's secondary storage: sessions
+// there (and in the database too with STORE_SESSION_IN_DATABASE), verification values, and the rate-limit
+// counters every instance shares. The caller closes rdb after the server.
+func newAuthWith(ctx context.Context, s settings, port int, logger *slog.Logger, obs authserver.Observer, rdb *redis.Client) (*authserver.Server, *sql.DB, error) {
 	db, dialect, err := storeurl.OpenDB(ctx, s.databaseURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("server: %w", storeurl.EnvError("DATABASE_URL", s.databaseURL, err))
@@ -425,6 +525,19 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		}
 		social = append(social, p)
 	}
+	var kv store.SecondaryStorage
+	var rateLimit authserver.RateLimitConfig
+	if rdb != nil {
+		_, prefix, err := parseRedisURL(s.redisURL)
+		if err != nil {
+			return fail(err)
+		}
+		if kv, err = redisstore.NewSecondaryStorage(rdb, &redisstore.Options{KeyPrefix: prefix}); err != nil {
+			return fail(err)
+		}
+		// Counters in Redis: one limit for all the instances behind a load balancer.
+		rateLimit.Storage = authserver.RateLimitSecondaryStorage
+	}
 	var hooks authserver.Hooks
 	if dev {
 		hooks.BeforeCreateUser = firstUserAdmin(st, logger)
@@ -447,12 +560,17 @@ func newAuth(ctx context.Context, s settings, port int, logger *slog.Logger, obs
 		Hooks: hooks,
 		// Better Auth's JWT plugin (its jwks table made by Migrate above), EdDSA: GET /token, GET /jwks and the set-auth-jwt header of
 		// /get-session, so a verify-only API checks this server's users by JWT.
-		Plugins:        plugins,
-		Mailer:         mailer,
-		Database:       st,
-		DevMode:        dev,
-		TrustedOrigins: origins,
-		TrustedProxies: s.trustedProxies,
+		Plugins:  plugins,
+		Mailer:   mailer,
+		Database: st,
+		// REDIS_URL: Better Auth's secondaryStorage. Sessions live in Redis only (Better Auth's default) unless
+		// STORE_SESSION_IN_DATABASE; users, accounts and the rest stay in the database.
+		SecondaryStorage: kv,
+		Session:          authserver.SessionConfig{StoreSessionInDatabase: s.storeInDB},
+		RateLimit:        rateLimit,
+		DevMode:          dev,
+		TrustedOrigins:   origins,
+		TrustedProxies:   s.trustedProxies,
 		// Account linking keeps Better Auth's defaults: an OpenID Connect identity joins an existing
 		// user of the same email only when the provider says the email is verified.
 		SocialProviders: social,

@@ -51,6 +51,9 @@ func TestSettingsFromEnv(t *testing.T) {
 		{"durations", map[string]string{"READY_TIMEOUT": "1s", "SHUTDOWN_DELAY": "5s", "SHUTDOWN_TIMEOUT": "30s", "JWKS_ROTATION_INTERVAL": "24h"},
 			settings{listen: "127.0.0.1", port: "3000", databaseURL: devDatabaseURL, secretFile: devSecretFile,
 				readyTimeout: time.Second, shutdownDelay: 5 * time.Second, shutdownWait: 30 * time.Second, jwksRotation: 24 * time.Hour}, ""},
+		{"Redis", map[string]string{"REDIS_URL": " rediss://:pw@cache:6380/2?key_prefix=app: ", "STORE_SESSION_IN_DATABASE": "1"},
+			settings{listen: "127.0.0.1", port: "3000", databaseURL: devDatabaseURL, secretFile: devSecretFile,
+				redisURL: "rediss://:pw@cache:6380/2?key_prefix=app:", storeInDB: true}, ""},
 		{"bad duration", map[string]string{"SHUTDOWN_DELAY": "soon"}, settings{}, `SHUTDOWN_DELAY "soon"`},
 		{"negative duration", map[string]string{"READY_TIMEOUT": "-1s"}, settings{}, `READY_TIMEOUT "-1s"`},
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -14,9 +16,12 @@ import (
 	"os/signal"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // TestReadyz: /readyz is 200 when every dependency answers, 503 naming each one that failed or did not
@@ -169,4 +174,164 @@ func TestGracefulShutdown(t *testing.T) {
 		c.Close()
 		t.Error("the port still accepts connections after shutdown")
 	}
+}
+
+// TestReadyzRedis starts the server with REDIS_URL (the real Redis of GOBETTERAUTH_TEST_REDIS_URL or
+// 127.0.0.1:6379, behind a TCP proxy the test can cut, under a key prefix of its own): a sign-up's session
+// lands in Redis under Better Auth's keys, /api/me accepts it, /readyz is 200; once Redis is unreachable,
+// /readyz is 503 naming "redis" within READY_TIMEOUT. Skipped without Redis, unless CI=true.
+func TestReadyzRedis(t *testing.T) {
+	opts, err := redis.ParseURL(cmp.Or(os.Getenv("GOBETTERAUTH_TEST_REDIS_URL"), "redis://127.0.0.1:6379/0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := redis.NewClient(opts)
+	defer admin.Close()
+	if err := admin.Ping(t.Context()).Err(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("Redis not reachable (CI=true, so this fails instead of skipping): %v", err)
+		}
+		t.Skipf("Redis not reachable: %v", err)
+	}
+	prefix := fmt.Sprintf("examples-server-test-%d-%d:", os.Getpid(), time.Now().UnixNano())
+	t.Cleanup(func() {
+		keys, _ := admin.Keys(context.Background(), prefix+"*").Result()
+		if len(keys) > 0 {
+			admin.Del(context.Background(), keys...)
+		}
+	})
+	proxy := newCutProxy(t, opts.Addr)
+
+	t.Chdir(t.TempDir())
+	env := map[string]string{"PORT": "0", "READY_TIMEOUT": "300ms",
+		"REDIS_URL": fmt.Sprintf("redis://%s/%d?key_prefix=%s", proxy.addr(), opts.DB, prefix)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, func(k string) string { return env[k] }, outW, io.Discard)
+		outW.Close()
+		done <- err
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no start line: %v (run: %v)", err, <-done)
+	}
+	defer func() { cancel(); <-done }()
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	if !strings.Contains(line, "sessions in Redis redis://") {
+		t.Errorf("start line %q does not say where sessions go", line)
+	}
+	addr := line[strings.Index(line, "listening on ")+len("listening on "):]
+	base := "http://" + addr[:strings.IndexByte(addr, ',')]
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	readyz := func() (int, readyAnswer) {
+		t.Helper()
+		res, err := client.Get(base + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var got readyAnswer
+		if err := json.NewDecoder(res.Body).Decode(&got); err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, got
+	}
+	if code, got := readyz(); code != 200 || got.Status != "ok" {
+		t.Fatalf("/readyz with Redis up: %d %+v", code, got)
+	}
+
+	req, _ := http.NewRequest("POST", base+"/api/auth/sign-up/email",
+		strings.NewReader(`{"email":"redis@example.com","password":"correct-horse-battery","name":"R"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", base)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var signUp struct {
+		Token string `json:"token"`
+		User  struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	err = json.NewDecoder(res.Body).Decode(&signUp)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 || signUp.Token == "" {
+		t.Fatalf("sign-up: %d %v %+v", res.StatusCode, err, signUp)
+	}
+	for _, key := range []string{prefix + signUp.Token, prefix + "active-sessions-" + signUp.User.ID} {
+		if n, err := admin.Exists(t.Context(), key).Result(); err != nil || n != 1 {
+			t.Errorf("Redis key %q: exists %d, %v; want the session there", key, n, err)
+		}
+	}
+	me, _ := http.NewRequest("GET", base+"/api/me", nil)
+	for _, c := range res.Cookies() {
+		me.AddCookie(c)
+	}
+	if res, err := client.Do(me); err != nil || res.StatusCode != 200 {
+		t.Fatalf("/api/me with the session cookie: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
+	proxy.cut()
+	start := time.Now()
+	code, got := readyz()
+	if code != 503 || !reflect.DeepEqual(got.Failed, []string{"redis: error"}) && !reflect.DeepEqual(got.Failed, []string{"redis: timeout"}) {
+		t.Errorf("/readyz with Redis unreachable: %d %+v, want 503 naming redis", code, got)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("/readyz took %v: READY_TIMEOUT (300ms) not applied", d)
+	}
+}
+
+// cutProxy forwards TCP connections to a backend until cut, which closes them all and refuses new ones.
+type cutProxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newCutProxy(t *testing.T, backend string) *cutProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cutProxy{ln: ln}
+	t.Cleanup(p.cut)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			b, err := net.Dial("tcp", backend)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, b)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(b, c); b.Close() }()
+			go func() { _, _ = io.Copy(c, b); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *cutProxy) addr() string { return p.ln.Addr().String() }
+
+func (p *cutProxy) cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }
