@@ -131,19 +131,12 @@ func roleOrg(given map[string]any, res *store.Result) string {
 // roleMember is the check every role endpoint starts with: the caller a member of orgID (else 403
 // YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION) whose roles grant ac:action (else 403 with denied).
 func (pl *Plugin) roleMember(ctx context.Context, userID, orgID, action, denied string) (store.Row, error) {
-	m, _, err := pl.memberOf(ctx, orgID, userID)
+	m, err := pl.requireMember(ctx, orgID, userID, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 	if err != nil {
 		return nil, err
 	}
-	if m == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
-	}
-	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"ac": {action}}, false)
-	if err != nil {
+	if err := pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{"ac": {action}}, false, 403, denied); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, pl.err(403, denied)
 	}
 	return m, nil
 }

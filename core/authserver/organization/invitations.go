@@ -69,18 +69,13 @@ func (pl *Plugin) createInvitation(x *authserver.Context) (any, error) {
 		return nil, errInvalidEmail
 	}
 	ctx := x.Context()
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
 	if err != nil {
 		return nil, err
 	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
-	}
 	selfRole := self.String("role")
-	if ok, err := pl.can(ctx, orgID, selfRole, map[string][]string{"invitation": {"create"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, selfRole, map[string][]string{"invitation": {"create"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION")
 	}
 	roles := roleList(roleVal)
 	if len(roles) == 0 {
@@ -408,17 +403,12 @@ func (pl *Plugin) cancelInvitation(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "INVITATION_NOT_FOUND")
 	}
 	orgID := inv.String("organizationId")
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
 	if err != nil {
 		return nil, err
 	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
-	}
-	if ok, err := pl.can(ctx, orgID, self.String("role"), map[string][]string{"invitation": {"cancel"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, self.String("role"), map[string][]string{"invitation": {"cancel"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION")
 	}
 	orgRow, err := pl.orgByID(ctx, orgID)
 	if err != nil {
@@ -522,10 +512,8 @@ func (pl *Plugin) listInvitations(x *authserver.Context) (any, error) {
 		return nil, &authserver.APIError{Status: 403, Message: "You are not a member of this organization"}
 	}
 	role := self.String("role")
-	if ok, err := pl.can(ctx, orgID, role, map[string][]string{"invitation": {"create"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, role, map[string][]string{"invitation": {"create"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS")
 	}
 	rows, err := pl.db.FindRows(ctx, "invitation", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
 	if err != nil {

@@ -107,12 +107,9 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
 	ctx := x.Context()
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
 	if err != nil {
 		return nil, err
-	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
 	}
 	var victim store.Row
 	var victimUser *store.User // only an email lookup answers with the user, as Better Auth does
@@ -143,10 +140,8 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 			return nil, pl.err(400, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER")
 		}
 	}
-	if ok, err := pl.can(ctx, orgID, self.String("role"), map[string][]string{"member": {"delete"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, self.String("role"), map[string][]string{"member": {"delete"}}, false, 401, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(401, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER")
 	}
 	if victim.String("organizationId") != orgID {
 		return nil, pl.err(400, "MEMBER_NOT_FOUND")
@@ -220,12 +215,9 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 		return nil, &authserver.APIError{Status: 400}
 	}
 	ctx := x.Context()
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
 	if err != nil {
 		return nil, err
-	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
 	}
 	target := self
 	if self.String("id") != memberID {
@@ -258,10 +250,8 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 			return nil, pl.err(400, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER")
 		}
 	}
-	if ok, err := pl.can(ctx, orgID, self.String("role"), map[string][]string{"member": {"update"}}, true); err != nil {
+	if err := pl.requirePermission(ctx, orgID, self.String("role"), map[string][]string{"member": {"update"}}, true, 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER")
 	}
 	if unknown, err := pl.unknownRoles(ctx, orgID, roles); err != nil {
 		return nil, err
@@ -520,21 +510,15 @@ func (pl *Plugin) getActiveMemberRole(x *authserver.Context) (any, error) {
 	if orgID == "" {
 		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 	if err != nil {
 		return nil, err
 	}
-	if self == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
-	}
 	role := self.String("role")
 	if uid := q.Get("userId"); uid != "" {
-		other, _, err := pl.memberOf(ctx, orgID, uid)
+		other, err := pl.requireMember(ctx, orgID, uid, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		if err != nil {
 			return nil, err
-		}
-		if other == nil {
-			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		}
 		role = other.String("role")
 	}

@@ -270,17 +270,12 @@ func (pl *Plugin) updateOrganization(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	ctx := x.Context()
-	mrow, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	mrow, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 	if err != nil {
 		return nil, err
 	}
-	if mrow == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
-	}
-	if ok, err := pl.can(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"update"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"update"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION")
 	}
 	if s, ok := update["slug"].(string); ok {
 		existing, err := pl.orgBySlug(ctx, s)
@@ -361,17 +356,12 @@ func (pl *Plugin) deleteOrganization(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	ctx := x.Context()
-	mrow, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	mrow, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 	if err != nil {
 		return nil, err
 	}
-	if mrow == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
-	}
-	if ok, err := pl.can(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"delete"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"delete"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION")
 	}
 	row, err := pl.orgByID(ctx, orgID)
 	if err != nil {

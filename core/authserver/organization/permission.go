@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // can is hasPermission: whether role (comma-separated roles) grants perms in orgID. allowCreatorAll lets
@@ -32,6 +33,31 @@ func (pl *Plugin) can(ctx context.Context, orgID, role string, perms map[string]
 		return false, nil
 	}
 	return ok, err
+}
+
+// requireMember returns the member row of userID in orgID, or the error code with status when
+// userID is not a member there.
+func (pl *Plugin) requireMember(ctx context.Context, orgID, userID string, status int, code string) (store.Row, error) {
+	m, _, err := pl.memberOf(ctx, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, pl.err(status, code)
+	}
+	return m, nil
+}
+
+// requirePermission is can that answers the error code with status when role does not grant perms.
+func (pl *Plugin) requirePermission(ctx context.Context, orgID, role string, perms map[string][]string, allowCreatorAll bool, status int, code string) error {
+	ok, err := pl.can(ctx, orgID, role, perms, allowCreatorAll)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return pl.err(status, code)
+	}
+	return nil
 }
 
 // HasPermission answers whether the member of userID in orgID holds perms, as the plugin's hasPermission

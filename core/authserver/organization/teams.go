@@ -307,10 +307,8 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	if activeTeam, ok := sessionString(res, "activeTeamId"); m == nil || ok && activeTeam == teamID {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM")
 	}
-	if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"team": {"delete"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{"team": {"delete"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION")
 	}
 	if err := pl.dropTeam(ctx, orgID, teamID, res.User, x.Now()); err != nil {
 		return nil, err
@@ -611,17 +609,12 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		if orgID == "" {
 			return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 		}
-		m, _, err := pl.memberOf(ctx, orgID, self)
+		m, err := pl.requireMember(ctx, orgID, self, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		if err != nil {
 			return nil, err
 		}
-		if m == nil {
-			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
-		}
-		if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false); err != nil {
+		if err := pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"); err != nil {
 			return nil, err
-		} else if !ok {
-			return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER")
 		}
 		if tm, _, err := pl.memberOf(ctx, orgID, target); err != nil {
 			return nil, err
@@ -879,21 +872,11 @@ type teamMemberTarget struct {
 // teamGuard checks the caller is a member of orgID (else status with notMember) whose role grants
 // resource:action (else 403 with denied).
 func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action string, status int, notMember, denied string) error {
-	m, _, err := pl.memberOf(ctx, orgID, userID)
+	m, err := pl.requireMember(ctx, orgID, userID, status, notMember)
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		return pl.err(status, notMember)
-	}
-	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{resource: {action}}, false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return pl.err(403, denied)
-	}
-	return nil
+	return pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{resource: {action}}, false, 403, denied)
 }
 
 // requireOrganization returns the organization with orgID, or 400 ORGANIZATION_NOT_FOUND.
