@@ -103,14 +103,10 @@ func (pl *Plugin) createInvitation(x *authserver.Context) (any, error) {
 	if len(already) > 0 && !resend && !pl.cfg.CancelPendingInvitationsOnReInvite {
 		return nil, pl.err(400, "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION")
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-	}
-	org := organizationOf(orgRow)
 	if len(already) > 0 && resend {
 		existing := already[0]
 		if !selfIsCreator && hasRole(existing.String("role"), creator) {
@@ -263,17 +259,13 @@ func (pl *Plugin) acceptInvitation(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	if n >= pl.cfg.MembershipLimit {
 		return nil, pl.err(403, "ORGANIZATION_MEMBERSHIP_LIMIT_REACHED")
 	}
-	org := organizationOf(orgRow)
 	if h := pl.cfg.Hooks.BeforeAcceptInvitation; h != nil {
 		if err := h(ctx, invitationOf(inv), res.User, org); err != nil {
 			return nil, hook(err)
@@ -348,14 +340,10 @@ func (pl *Plugin) rejectInvitation(x *authserver.Context) (any, error) {
 	if pl.mustVerify(res.User) {
 		return nil, pl.err(403, "EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION")
 	}
-	orgRow, err := pl.orgByID(ctx, inv.String("organizationId"))
+	org, err := pl.requireOrganization(ctx, inv.String("organizationId"))
 	if err != nil {
 		return nil, err
 	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-	}
-	org := organizationOf(orgRow)
 	if h := pl.cfg.Hooks.BeforeRejectInvitation; h != nil {
 		if err := h(ctx, invitationOf(inv), res.User, org); err != nil {
 			return nil, hook(err)
@@ -410,14 +398,10 @@ func (pl *Plugin) cancelInvitation(x *authserver.Context) (any, error) {
 	if err := pl.requirePermission(ctx, orgID, self.String("role"), map[string][]string{"invitation": {"cancel"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION"); err != nil {
 		return nil, err
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-	}
-	org := organizationOf(orgRow)
 	if h := pl.cfg.Hooks.BeforeCancelInvitation; h != nil {
 		if err := h(ctx, invitationOf(inv), res.User, org); err != nil {
 			return nil, hook(err)

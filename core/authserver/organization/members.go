@@ -48,17 +48,13 @@ func (pl *Plugin) AddMember(ctx context.Context, orgID, userID, role, teamID str
 	if err != nil {
 		return Member{}, err
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return Member{}, err
-	}
-	if orgRow == nil {
-		return Member{}, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	if n >= pl.cfg.MembershipLimit {
 		return Member{}, pl.err(403, "ORGANIZATION_MEMBERSHIP_LIMIT_REACHED")
 	}
-	org := organizationOf(orgRow)
 	m := Member{OrganizationID: orgID, UserID: u.ID, Role: strings.Join(betterauth.ParseRoleList(role), ",")}
 	if h := pl.cfg.Hooks.BeforeAddMember; h != nil {
 		if err := h(ctx, &m, *u, org); err != nil {
@@ -146,12 +142,9 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 	if victim.String("organizationId") != orgID {
 		return nil, pl.err(400, "MEMBER_NOT_FOUND")
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	removed, err := pl.user(ctx, victim.String("userId"))
 	if err != nil {
@@ -160,7 +153,7 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 	if removed == nil {
 		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
 	}
-	org, m := organizationOf(orgRow), memberOfRow(victim)
+	m := memberOfRow(victim)
 	if h := pl.cfg.Hooks.BeforeRemoveMember; h != nil {
 		if err := h(ctx, m, *removed, org); err != nil {
 			return nil, hook(err)
@@ -258,12 +251,9 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 	} else if len(unknown) > 0 {
 		return nil, &authserver.APIError{Status: 400, Code: "ROLE_NOT_FOUND", Message: "ROLE_NOT_FOUND: " + strings.Join(unknown, ", ")}
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	u, err := pl.user(ctx, target.String("userId"))
 	if err != nil {
@@ -272,7 +262,7 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 	if u == nil {
 		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
 	}
-	org, m := organizationOf(orgRow), memberOfRow(target)
+	m := memberOfRow(target)
 	previous := m.Role
 	newRole := strings.Join(roles, ",")
 	if h := pl.cfg.Hooks.BeforeUpdateMemberRole; h != nil {
