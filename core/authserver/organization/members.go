@@ -5,6 +5,7 @@ package organization
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -402,27 +403,12 @@ func (pl *Plugin) listMembers(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	ctx := x.Context()
-	orgID := q.Get("organizationId")
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if slug := q.Get("organizationSlug"); slug != "" {
-		org, err := pl.orgBySlug(ctx, slug)
-		if err != nil {
-			return nil, err
-		}
-		if org == nil {
-			return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-		}
-		orgID = org.String("id")
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
-	}
-	if self, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
+	orgID, err := pl.queriedOrganizationID(ctx, q, res)
+	if err != nil {
 		return nil, err
-	} else if self == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+	}
+	if _, err := pl.requireMember(ctx, orgID, res.User.ID, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"); err != nil {
+		return nil, err
 	}
 	where := []store.Where{eq("organizationId", orgID)}
 	if f := q.Get("filterField"); f != "" {
@@ -475,6 +461,30 @@ func quotedOptions(opts []string) string {
 	return strings.Join(q, "|")
 }
 
+// queriedOrganizationID is the organization list-members and get-active-member-role read: the query's
+// organizationId, else the session's active one, replaced by the organization of organizationSlug when
+// that is given (400 ORGANIZATION_NOT_FOUND when it does not exist); 400 NO_ACTIVE_ORGANIZATION when none.
+func (pl *Plugin) queriedOrganizationID(ctx context.Context, q url.Values, res *store.Result) (string, error) {
+	orgID := q.Get("organizationId")
+	if orgID == "" {
+		orgID = activeOrganization(res)
+	}
+	if slug := q.Get("organizationSlug"); slug != "" {
+		org, err := pl.orgBySlug(ctx, slug)
+		if err != nil {
+			return "", err
+		}
+		if org == nil {
+			return "", pl.err(400, "ORGANIZATION_NOT_FOUND")
+		}
+		orgID = org.String("id")
+	}
+	if orgID == "" {
+		return "", pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	return orgID, nil
+}
+
 // getActiveMemberRole is GET /organization/get-active-member-role.
 func (pl *Plugin) getActiveMemberRole(x *authserver.Context) (any, error) {
 	q := x.Query()
@@ -483,22 +493,9 @@ func (pl *Plugin) getActiveMemberRole(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	ctx := x.Context()
-	orgID := q.Get("organizationId")
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if slug := q.Get("organizationSlug"); slug != "" {
-		org, err := pl.orgBySlug(ctx, slug)
-		if err != nil {
-			return nil, err
-		}
-		if org == nil {
-			return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-		}
-		orgID = org.String("id")
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.queriedOrganizationID(ctx, q, res)
+	if err != nil {
+		return nil, err
 	}
 	self, err := pl.requireMember(ctx, orgID, res.User.ID, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 	if err != nil {
