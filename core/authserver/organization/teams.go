@@ -744,19 +744,11 @@ func jsString(v any) string {
 // addTeamMember is POST /organization/add-team-member {teamId, userId, organizationId?}: a member of the
 // organization joins one of its teams; it takes the member update permission.
 func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
-	teamID, userID, err := teamMemberBody(x)
+	target, err := pl.teamMemberChecks(x, "update", "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER")
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Session()
-	if err != nil {
-		return nil, err
-	}
-	ctx := x.Context()
-	target, err := pl.teamMemberChecks(x, res, teamID, userID, "update", "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER")
-	if err != nil {
-		return nil, err
-	}
+	ctx, teamID, userID := x.Context(), target.teamID, target.userID
 	team, h := teamOf(target.team), pl.cfg.Teams.Hooks
 	if h.BeforeAddTeamMember != nil {
 		if err := h.BeforeAddTeamMember(ctx, TeamMember{TeamID: teamID, UserID: userID}, team, target.user, target.org); err != nil {
@@ -785,19 +777,11 @@ func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
 // removeTeamMember is POST /organization/remove-team-member {teamId, userId, organizationId?}; it takes
 // the member delete permission.
 func (pl *Plugin) removeTeamMember(x *authserver.Context) (any, error) {
-	teamID, userID, err := teamMemberBody(x)
+	target, err := pl.teamMemberChecks(x, "delete", "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER")
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Session()
-	if err != nil {
-		return nil, err
-	}
-	ctx := x.Context()
-	target, err := pl.teamMemberChecks(x, res, teamID, userID, "delete", "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER")
-	if err != nil {
-		return nil, err
-	}
+	ctx, teamID, userID := x.Context(), target.teamID, target.userID
 	tm, err := pl.teamMemberRow(ctx, teamID, userID)
 	if err != nil {
 		return nil, err
@@ -825,8 +809,17 @@ func (pl *Plugin) removeTeamMember(x *authserver.Context) (any, error) {
 // teamMemberChecks are the checks add-team-member and remove-team-member share, in their order: an
 // organization (the body's or the active one), the caller a member of it with the member permission
 // action, the user a member of it, the team one of its teams, the organization and the user existing. It
-// returns what the hooks are given: the team, the user and the organization.
-func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, teamID, userID, action, code string) (*teamMemberTarget, error) {
+// returns the body's teamId and userId and what the hooks are given: the team, the user and the
+// organization. The body is validated first, then the session is read.
+func (pl *Plugin) teamMemberChecks(x *authserver.Context, action, code string) (*teamMemberTarget, error) {
+	teamID, userID, err := teamMemberBody(x)
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
 	ctx := x.Context()
 	active, _ := sessionString(res, "activeOrganizationId")
 	orgID := orString(x.String("organizationId"), active)
@@ -836,10 +829,8 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 	if err := pl.teamGuard(ctx, res.User.ID, orgID, "member", action, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", code); err != nil {
 		return nil, err
 	}
-	if m, _, err := pl.memberOf(ctx, orgID, userID); err != nil {
+	if _, err := pl.requireMember(ctx, orgID, userID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if m == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 	}
 	team, err := pl.teamRow(ctx, teamID, orgID)
 	if err != nil {
@@ -859,14 +850,16 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 	if u == nil {
 		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
 	}
-	return &teamMemberTarget{team: team, user: *u, org: org}, nil
+	return &teamMemberTarget{teamID: teamID, userID: userID, team: team, user: *u, org: org}, nil
 }
 
 // teamMemberTarget is what add-team-member and remove-team-member act on.
 type teamMemberTarget struct {
-	team store.Row
-	user store.User
-	org  Organization
+	teamID string // the body's teamId
+	userID string // the body's userId
+	team   store.Row
+	user   store.User
+	org    Organization
 }
 
 // teamGuard checks the caller is a member of orgID (else status with notMember) whose role grants
