@@ -59,11 +59,9 @@ func (pl *Plugin) createInvitation(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
+	orgID, err = pl.organizationOrActive(orgID, res, "ORGANIZATION_NOT_FOUND")
+	if err != nil {
+		return nil, err
 	}
 	email := strings.ToLower(rawEmail)
 	if !authserver.ValidEmail(email) {

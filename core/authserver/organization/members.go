@@ -97,11 +97,9 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err = pl.organizationOrActive(orgID, res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	ctx := x.Context()
 	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
@@ -198,11 +196,9 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 	if s, ok := roleVal.(string); ok && s == "" {
 		return nil, &authserver.APIError{Status: 400}
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err = pl.organizationOrActive(orgID, res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	roles := roleList(roleVal)
 	if len(roles) == 0 {

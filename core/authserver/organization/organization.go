@@ -264,11 +264,9 @@ func (pl *Plugin) updateOrganization(x *authserver.Context) (any, error) {
 	if res == nil {
 		return nil, &authserver.APIError{Status: 401, Message: "User not found"}
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
+	orgID, err = pl.organizationOrActive(orgID, res, "ORGANIZATION_NOT_FOUND")
+	if err != nil {
+		return nil, err
 	}
 	ctx := x.Context()
 	mrow, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")

@@ -60,6 +60,18 @@ func (pl *Plugin) requirePermission(ctx context.Context, orgID, role string, per
 	return nil
 }
 
+// organizationOrActive is orgID, else the session's active organization; without either it is the error
+// code with status 400.
+func (pl *Plugin) organizationOrActive(orgID string, res *store.Result, code string) (string, error) {
+	if orgID == "" {
+		orgID = activeOrganization(res)
+	}
+	if orgID == "" {
+		return "", pl.err(400, code)
+	}
+	return orgID, nil
+}
+
 // HasPermission answers whether the member of userID in orgID holds perms, as the plugin's hasPermission
 // does on the server (dynamic roles included). A user who is not a member has none.
 func (pl *Plugin) HasPermission(ctx context.Context, orgID, userID string, perms map[string][]string) (bool, error) {
@@ -101,11 +113,9 @@ func (pl *Plugin) hasPermissionEndpoint(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err = pl.organizationOrActive(orgID, res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	m, _, err := pl.memberOf(x.Context(), orgID, res.User.ID)
 	if err != nil {
