@@ -64,7 +64,7 @@ func (pl *Plugin) requirePermission(ctx context.Context, orgID, role string, per
 // code with status 400.
 func (pl *Plugin) organizationOrActive(orgID string, res *store.Result, code string) (string, error) {
 	if orgID == "" {
-		orgID = activeOrganization(res)
+		orgID, _ = sessionString(res, "activeOrganizationId") // res may be nil for team endpoints
 	}
 	if orgID == "" {
 		return "", pl.err(400, code)

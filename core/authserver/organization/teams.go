@@ -290,10 +290,9 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(x.String("organizationId"), active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(x.String("organizationId"), res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	if res == nil {
 		return nil, errUnauthorized
@@ -404,10 +403,9 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	dataOrg, _ := data["organizationId"].(string)
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(dataOrg, active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(dataOrg, res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	ctx := x.Context()
 	if err := pl.teamGuard(ctx, res.User.ID, orgID, "team", "update", 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM",
@@ -487,10 +485,9 @@ func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(x.Query().Get("organizationId"), active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(x.Query().Get("organizationId"), res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	ctx := x.Context()
 	if m, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
@@ -821,10 +818,9 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, action, code string) (
 		return nil, err
 	}
 	ctx := x.Context()
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(x.String("organizationId"), active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(x.String("organizationId"), res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	if err := pl.teamGuard(ctx, res.User.ID, orgID, "member", action, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", code); err != nil {
 		return nil, err
