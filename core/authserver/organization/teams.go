@@ -490,10 +490,8 @@ func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	ctx := x.Context()
-	if m, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
+	if _, err := pl.requireMember(ctx, orgID, res.User.ID, 403, "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if m == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION")
 	}
 	teams, err := pl.teamRows(ctx, orgID)
 	if err != nil {
@@ -613,10 +611,8 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		if err := pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"); err != nil {
 			return nil, err
 		}
-		if tm, _, err := pl.memberOf(ctx, orgID, target); err != nil {
+		if _, err := pl.requireMember(ctx, orgID, target, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"); err != nil {
 			return nil, err
-		} else if tm == nil {
-			return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 		}
 		teams, err := pl.teamsOfUser(ctx, target)
 		if err != nil {
@@ -625,10 +621,8 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		return rowsJSON(inOrg(teams, orgID), teamJSONFields), nil
 	}
 	if explicit != "" {
-		if m, _, err := pl.memberOf(ctx, orgID, self); err != nil {
+		if _, err := pl.requireMember(ctx, orgID, self, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"); err != nil {
 			return nil, err
-		} else if m == nil {
-			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		}
 		teams, err := pl.teamsOfUser(ctx, self)
 		if err != nil {
@@ -676,10 +670,8 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 	if team == nil {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if m, _, err := pl.memberOf(ctx, team.String("organizationId"), res.User.ID); err != nil {
+	if _, err := pl.requireMember(ctx, team.String("organizationId"), res.User.ID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM"); err != nil {
 		return nil, err
-	} else if m == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
 	}
 	if tm, err := pl.teamMemberRow(ctx, teamID, res.User.ID); err != nil {
 		return nil, err
