@@ -131,19 +131,12 @@ func roleOrg(given map[string]any, res *store.Result) string {
 // roleMember is the check every role endpoint starts with: the caller a member of orgID (else 403
 // YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION) whose roles grant ac:action (else 403 with denied).
 func (pl *Plugin) roleMember(ctx context.Context, userID, orgID, action, denied string) (store.Row, error) {
-	m, _, err := pl.memberOf(ctx, orgID, userID)
+	m, err := pl.requireMember(ctx, orgID, userID, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 	if err != nil {
 		return nil, err
 	}
-	if m == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
-	}
-	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"ac": {action}}, false)
-	if err != nil {
+	if err := pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{"ac": {action}}, false, 403, denied); err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, pl.err(403, denied)
 	}
 	return m, nil
 }
@@ -220,28 +213,18 @@ func (pl *Plugin) deleteRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Session()
+	orgID, _, err := pl.roleRequest(x, b, "delete", "YOU_ARE_NOT_ALLOWED_TO_DELETE_A_ROLE")
 	if err != nil {
 		return nil, err
 	}
-	orgID := roleOrg(b, res)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
-	}
 	ctx := x.Context()
-	if _, err := pl.roleMember(ctx, res.User.ID, orgID, "delete", "YOU_ARE_NOT_ALLOWED_TO_DELETE_A_ROLE"); err != nil {
-		return nil, err
-	}
 	if cond.Field == "role" && slices.Contains(pl.predefinedRoles(), cond.Value.(string)) {
 		return nil, pl.err(400, "CANNOT_DELETE_A_PRE_DEFINED_ROLE")
 	}
 	where := []store.Where{eq("organizationId", orgID), cond}
-	row, err := pl.roleRow(ctx, where)
+	row, err := pl.requireRole(ctx, where)
 	if err != nil {
 		return nil, err
-	}
-	if row == nil {
-		return nil, pl.err(400, "ROLE_NOT_FOUND")
 	}
 	name := row.String("role")
 	holders, err := pl.db.FindRows(ctx, "member", store.RowQuery{Where: []store.Where{eq("organizationId", orgID),
@@ -262,18 +245,11 @@ func (pl *Plugin) deleteRole(x *authserver.Context) (any, error) {
 
 // listRoles is GET /organization/list-roles?organizationId=: the organization's stored roles.
 func (pl *Plugin) listRoles(x *authserver.Context) (any, error) {
-	res, err := x.Session()
+	orgID, _, err := pl.roleRequest(x, queryMap(x), "read", "YOU_ARE_NOT_ALLOWED_TO_LIST_A_ROLE")
 	if err != nil {
 		return nil, err
 	}
-	orgID := roleOrg(queryMap(x), res)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
-	}
 	ctx := x.Context()
-	if _, err := pl.roleMember(ctx, res.User.ID, orgID, "read", "YOU_ARE_NOT_ALLOWED_TO_LIST_A_ROLE"); err != nil {
-		return nil, err
-	}
 	rows, err := pl.db.FindRows(ctx, "organizationRole", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
 	if err != nil {
 		return nil, err
@@ -299,24 +275,14 @@ func (pl *Plugin) getRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Session()
+	orgID, _, err := pl.roleRequest(x, q, "read", "YOU_ARE_NOT_ALLOWED_TO_READ_A_ROLE")
 	if err != nil {
 		return nil, err
-	}
-	orgID := roleOrg(q, res)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
 	ctx := x.Context()
-	if _, err := pl.roleMember(ctx, res.User.ID, orgID, "read", "YOU_ARE_NOT_ALLOWED_TO_READ_A_ROLE"); err != nil {
-		return nil, err
-	}
-	row, err := pl.roleRow(ctx, []store.Where{eq("organizationId", orgID), cond})
+	row, err := pl.requireRole(ctx, []store.Where{eq("organizationId", orgID), cond})
 	if err != nil {
 		return nil, err
-	}
-	if row == nil {
-		return nil, pl.err(400, "ROLE_NOT_FOUND")
 	}
 	perm, err := storedPermission(row)
 	if err != nil {
@@ -336,26 +302,15 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Session()
+	orgID, m, err := pl.roleRequest(x, b, "update", "YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE")
 	if err != nil {
 		return nil, err
-	}
-	orgID := roleOrg(b, res)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 	}
 	ctx := x.Context()
-	m, err := pl.roleMember(ctx, res.User.ID, orgID, "update", "YOU_ARE_NOT_ALLOWED_TO_UPDATE_A_ROLE")
-	if err != nil {
-		return nil, err
-	}
 	where := []store.Where{eq("organizationId", orgID), cond}
-	row, err := pl.roleRow(ctx, where)
+	row, err := pl.requireRole(ctx, where)
 	if err != nil {
 		return nil, err
-	}
-	if row == nil {
-		return nil, pl.err(400, "ROLE_NOT_FOUND")
 	}
 	var oldPerm json.RawMessage
 	if row.String("permission") != "" {
@@ -407,6 +362,37 @@ func (pl *Plugin) updateRole(x *authserver.Context) (any, error) {
 	out := []byte(`{"success":true,"roleData":`)
 	out = append(out, roleJSON(data2, perm)...)
 	return json.RawMessage(append(out, '}')), nil
+}
+
+// roleRequest is what the role endpoints but create-role start with, in Better Auth's order: the
+// session, the organization (given ?? active, else 400 NO_ACTIVE_ORGANIZATION) and the caller's member
+// row checked by roleMember for ac:action.
+func (pl *Plugin) roleRequest(x *authserver.Context, given map[string]any, action, denied string) (string, store.Row, error) {
+	res, err := x.Session()
+	if err != nil {
+		return "", nil, err
+	}
+	orgID := roleOrg(given, res)
+	if orgID == "" {
+		return "", nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	m, err := pl.roleMember(x.Context(), res.User.ID, orgID, action, denied)
+	if err != nil {
+		return "", nil, err
+	}
+	return orgID, m, nil
+}
+
+// requireRole is roleRow that answers 400 ROLE_NOT_FOUND when no role matches.
+func (pl *Plugin) requireRole(ctx context.Context, where []store.Where) (store.Row, error) {
+	row, err := pl.roleRow(ctx, where)
+	if err != nil {
+		return nil, err
+	}
+	if row == nil {
+		return nil, pl.err(400, "ROLE_NOT_FOUND")
+	}
+	return row, nil
 }
 
 // roleRow returns the organizationRole row where selects, nil when there is none.

@@ -3,6 +3,7 @@ package organization
 // Mirrors better-auth 1.7.25 src/plugins/organization/routes/crud-invites.ts.
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -58,29 +59,22 @@ func (pl *Plugin) createInvitation(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
+	orgID, err = pl.organizationOrActive(orgID, res, "ORGANIZATION_NOT_FOUND")
+	if err != nil {
+		return nil, err
 	}
 	email := strings.ToLower(rawEmail)
 	if !authserver.ValidEmail(email) {
 		return nil, errInvalidEmail
 	}
 	ctx := x.Context()
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
 	if err != nil {
 		return nil, err
 	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
-	}
 	selfRole := self.String("role")
-	if ok, err := pl.can(ctx, orgID, selfRole, map[string][]string{"invitation": {"create"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, selfRole, map[string][]string{"invitation": {"create"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION")
 	}
 	roles := roleList(roleVal)
 	if len(roles) == 0 {
@@ -108,14 +102,10 @@ func (pl *Plugin) createInvitation(x *authserver.Context) (any, error) {
 	if len(already) > 0 && !resend && !pl.cfg.CancelPendingInvitationsOnReInvite {
 		return nil, pl.err(400, "USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION")
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-	}
-	org := organizationOf(orgRow)
 	if len(already) > 0 && resend {
 		existing := already[0]
 		if !selfIsCreator && hasRole(existing.String("role"), creator) {
@@ -233,6 +223,64 @@ func invitationBody(x *authserver.Context) (string, error) {
 	return id, c.err()
 }
 
+// invitationRequest reads what accept-, reject- and cancel-invitation start with, in Better Auth's order:
+// the body's invitationId, the session, then the invitation row (nil when there is none).
+func (pl *Plugin) invitationRequest(x *authserver.Context) (string, *store.Result, store.Row, error) {
+	id, err := invitationBody(x)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	res, err := x.Session()
+	if err != nil {
+		return "", nil, nil, err
+	}
+	inv, err := pl.findOne(x.Context(), "invitation", eq("id", id))
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return id, res, inv, nil
+}
+
+// checkRecipient refuses u when inv is not addressed to u's email (403
+// YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION) or when u must verify the email first (403 with verifyCode).
+func (pl *Plugin) checkRecipient(inv store.Row, u store.User, verifyCode string) error {
+	if !strings.EqualFold(inv.String("email"), u.Email) {
+		return pl.err(403, "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION")
+	}
+	if pl.mustVerify(u) {
+		return pl.err(403, verifyCode)
+	}
+	return nil
+}
+
+// invitationHook is the shape of the hooks around a rejection or a cancellation.
+type invitationHook = func(ctx context.Context, inv Invitation, u store.User, org Organization) error
+
+// closeInvitation sets the status of inv (found by id) (rejected or canceled) between the before and after hooks (either may
+// be nil); the after hook sees the updated invitation, or inv when the update found no row, which is
+// then answered as nil.
+func (pl *Plugin) closeInvitation(ctx context.Context, id string, inv store.Row, status string, u store.User, org Organization, before, after invitationHook) (store.Row, error) {
+	if before != nil {
+		if err := before(ctx, invitationOf(inv), u, org); err != nil {
+			return nil, hook(err)
+		}
+	}
+	updated, err := pl.updateInvitation(ctx, id, status, "")
+	if err != nil {
+		return nil, err
+	}
+	if after != nil {
+		seen := inv
+		if updated != nil {
+			seen = updated
+		}
+		if err := after(ctx, invitationOf(seen), u, org); err != nil {
+			return nil, hook(err)
+		}
+	}
+	return updated, nil
+}
+
 // mustVerify reports whether accepting, rejecting or reading an invitation needs a verified email
 // (requireEmailVerificationOnInvitation; the server's ids are opaque, so Better Auth's default is off).
 func (pl *Plugin) mustVerify(u store.User) bool {
@@ -241,44 +289,29 @@ func (pl *Plugin) mustVerify(u store.User) bool {
 
 // acceptInvitation is POST /organization/accept-invitation.
 func (pl *Plugin) acceptInvitation(x *authserver.Context) (any, error) {
-	id, err := invitationBody(x)
-	if err != nil {
-		return nil, err
-	}
-	res, err := x.Session()
+	id, res, inv, err := pl.invitationRequest(x)
 	if err != nil {
 		return nil, err
 	}
 	ctx := x.Context()
-	inv, err := pl.findOne(ctx, "invitation", eq("id", id))
-	if err != nil {
-		return nil, err
-	}
 	if inv == nil || timeOf(inv["expiresAt"]).Before(x.Now()) || inv.String("status") != "pending" {
 		return nil, pl.err(400, "INVITATION_NOT_FOUND")
 	}
-	if !strings.EqualFold(inv.String("email"), res.User.Email) {
-		return nil, pl.err(403, "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION")
-	}
-	if pl.mustVerify(res.User) {
-		return nil, pl.err(403, "EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION")
+	if err := pl.checkRecipient(inv, res.User, "EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION"); err != nil {
+		return nil, err
 	}
 	orgID := inv.String("organizationId")
 	n, err := pl.db.CountRows(ctx, "member", []store.Where{eq("organizationId", orgID)})
 	if err != nil {
 		return nil, err
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	if n >= pl.cfg.MembershipLimit {
 		return nil, pl.err(403, "ORGANIZATION_MEMBERSHIP_LIMIT_REACHED")
 	}
-	org := organizationOf(orgRow)
 	if h := pl.cfg.Hooks.BeforeAcceptInvitation; h != nil {
 		if err := h(ctx, invitationOf(inv), res.User, org); err != nil {
 			return nil, hook(err)
@@ -331,53 +364,24 @@ func (pl *Plugin) joinFromInvitation(x *authserver.Context, res *store.Result, i
 
 // rejectInvitation is POST /organization/reject-invitation.
 func (pl *Plugin) rejectInvitation(x *authserver.Context) (any, error) {
-	id, err := invitationBody(x)
-	if err != nil {
-		return nil, err
-	}
-	res, err := x.Session()
+	id, res, inv, err := pl.invitationRequest(x)
 	if err != nil {
 		return nil, err
 	}
 	ctx := x.Context()
-	inv, err := pl.findOne(ctx, "invitation", eq("id", id))
-	if err != nil {
-		return nil, err
-	}
 	if inv == nil || inv.String("status") != "pending" {
 		return nil, &authserver.APIError{Status: 400, Code: "INVITATION_NOT_FOUND", Message: "Invitation not found!"}
 	}
-	if !strings.EqualFold(inv.String("email"), res.User.Email) {
-		return nil, pl.err(403, "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION")
+	if err := pl.checkRecipient(inv, res.User, "EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION"); err != nil {
+		return nil, err
 	}
-	if pl.mustVerify(res.User) {
-		return nil, pl.err(403, "EMAIL_VERIFICATION_REQUIRED_BEFORE_ACCEPTING_OR_REJECTING_INVITATION")
-	}
-	orgRow, err := pl.orgByID(ctx, inv.String("organizationId"))
+	org, err := pl.requireOrganization(ctx, inv.String("organizationId"))
 	if err != nil {
 		return nil, err
 	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-	}
-	org := organizationOf(orgRow)
-	if h := pl.cfg.Hooks.BeforeRejectInvitation; h != nil {
-		if err := h(ctx, invitationOf(inv), res.User, org); err != nil {
-			return nil, hook(err)
-		}
-	}
-	rejected, err := pl.updateInvitation(ctx, id, "rejected", "")
+	rejected, err := pl.closeInvitation(ctx, id, inv, "rejected", res.User, org, pl.cfg.Hooks.BeforeRejectInvitation, pl.cfg.Hooks.AfterRejectInvitation)
 	if err != nil {
 		return nil, err
-	}
-	if h := pl.cfg.Hooks.AfterRejectInvitation; h != nil {
-		after := inv
-		if rejected != nil {
-			after = rejected
-		}
-		if err := h(ctx, invitationOf(after), res.User, org); err != nil {
-			return nil, hook(err)
-		}
 	}
 	o := &betterauth.Object{}
 	if rejected != nil {
@@ -391,60 +395,29 @@ func (pl *Plugin) rejectInvitation(x *authserver.Context) (any, error) {
 
 // cancelInvitation is POST /organization/cancel-invitation.
 func (pl *Plugin) cancelInvitation(x *authserver.Context) (any, error) {
-	id, err := invitationBody(x)
-	if err != nil {
-		return nil, err
-	}
-	res, err := x.Session()
+	id, res, inv, err := pl.invitationRequest(x)
 	if err != nil {
 		return nil, err
 	}
 	ctx := x.Context()
-	inv, err := pl.findOne(ctx, "invitation", eq("id", id))
-	if err != nil {
-		return nil, err
-	}
 	if inv == nil {
 		return nil, pl.err(400, "INVITATION_NOT_FOUND")
 	}
 	orgID := inv.String("organizationId")
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
 	if err != nil {
 		return nil, err
 	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
-	}
-	if ok, err := pl.can(ctx, orgID, self.String("role"), map[string][]string{"invitation": {"cancel"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, self.String("role"), map[string][]string{"invitation": {"cancel"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_CANCEL_THIS_INVITATION")
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-	}
-	org := organizationOf(orgRow)
-	if h := pl.cfg.Hooks.BeforeCancelInvitation; h != nil {
-		if err := h(ctx, invitationOf(inv), res.User, org); err != nil {
-			return nil, hook(err)
-		}
-	}
-	canceled, err := pl.updateInvitation(ctx, id, "canceled", "")
+	canceled, err := pl.closeInvitation(ctx, id, inv, "canceled", res.User, org, pl.cfg.Hooks.BeforeCancelInvitation, pl.cfg.Hooks.AfterCancelInvitation)
 	if err != nil {
 		return nil, err
-	}
-	if h := pl.cfg.Hooks.AfterCancelInvitation; h != nil {
-		after := inv
-		if canceled != nil {
-			after = canceled
-		}
-		if err := h(ctx, invitationOf(after), res.User, org); err != nil {
-			return nil, hook(err)
-		}
 	}
 	if canceled == nil {
 		return rawJSON("null"), nil
@@ -473,11 +446,8 @@ func (pl *Plugin) getInvitation(x *authserver.Context) (any, error) {
 	if inv == nil || inv.String("status") != "pending" || timeOf(inv["expiresAt"]).Before(x.Now()) {
 		return nil, pl.err(400, "INVITATION_NOT_FOUND")
 	}
-	if !strings.EqualFold(inv.String("email"), res.User.Email) {
-		return nil, pl.err(403, "YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION")
-	}
-	if pl.mustVerify(res.User) {
-		return nil, pl.err(403, "EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION")
+	if err := pl.checkRecipient(inv, res.User, "EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION"); err != nil {
+		return nil, err
 	}
 	orgRow, err := pl.orgByID(ctx, inv.String("organizationId"))
 	if err != nil {
@@ -522,10 +492,8 @@ func (pl *Plugin) listInvitations(x *authserver.Context) (any, error) {
 		return nil, &authserver.APIError{Status: 403, Message: "You are not a member of this organization"}
 	}
 	role := self.String("role")
-	if ok, err := pl.can(ctx, orgID, role, map[string][]string{"invitation": {"create"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, role, map[string][]string{"invitation": {"create"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS")
 	}
 	rows, err := pl.db.FindRows(ctx, "invitation", store.RowQuery{Where: []store.Where{eq("organizationId", orgID)}})
 	if err != nil {

@@ -5,6 +5,7 @@ package organization
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,17 +49,13 @@ func (pl *Plugin) AddMember(ctx context.Context, orgID, userID, role, teamID str
 	if err != nil {
 		return Member{}, err
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return Member{}, err
-	}
-	if orgRow == nil {
-		return Member{}, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	if n >= pl.cfg.MembershipLimit {
 		return Member{}, pl.err(403, "ORGANIZATION_MEMBERSHIP_LIMIT_REACHED")
 	}
-	org := organizationOf(orgRow)
 	m := Member{OrganizationID: orgID, UserID: u.ID, Role: strings.Join(betterauth.ParseRoleList(role), ",")}
 	if h := pl.cfg.Hooks.BeforeAddMember; h != nil {
 		if err := h(ctx, &m, *u, org); err != nil {
@@ -100,19 +97,14 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
-	}
-	ctx := x.Context()
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	orgID, err = pl.organizationOrActive(orgID, res, "NO_ACTIVE_ORGANIZATION")
 	if err != nil {
 		return nil, err
 	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
+	ctx := x.Context()
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
+	if err != nil {
+		return nil, err
 	}
 	var victim store.Row
 	var victimUser *store.User // only an email lookup answers with the user, as Better Auth does
@@ -143,20 +135,15 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 			return nil, pl.err(400, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER")
 		}
 	}
-	if ok, err := pl.can(ctx, orgID, self.String("role"), map[string][]string{"member": {"delete"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, self.String("role"), map[string][]string{"member": {"delete"}}, false, 401, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(401, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER")
 	}
 	if victim.String("organizationId") != orgID {
 		return nil, pl.err(400, "MEMBER_NOT_FOUND")
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	removed, err := pl.user(ctx, victim.String("userId"))
 	if err != nil {
@@ -165,7 +152,7 @@ func (pl *Plugin) removeMember(x *authserver.Context) (any, error) {
 	if removed == nil {
 		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
 	}
-	org, m := organizationOf(orgRow), memberOfRow(victim)
+	m := memberOfRow(victim)
 	if h := pl.cfg.Hooks.BeforeRemoveMember; h != nil {
 		if err := h(ctx, m, *removed, org); err != nil {
 			return nil, hook(err)
@@ -209,23 +196,18 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 	if s, ok := roleVal.(string); ok && s == "" {
 		return nil, &authserver.APIError{Status: 400}
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err = pl.organizationOrActive(orgID, res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	roles := roleList(roleVal)
 	if len(roles) == 0 {
 		return nil, &authserver.APIError{Status: 400}
 	}
 	ctx := x.Context()
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "MEMBER_NOT_FOUND")
 	if err != nil {
 		return nil, err
-	}
-	if self == nil {
-		return nil, pl.err(400, "MEMBER_NOT_FOUND")
 	}
 	target := self
 	if self.String("id") != memberID {
@@ -258,22 +240,17 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 			return nil, pl.err(400, "YOU_CANNOT_LEAVE_THE_ORGANIZATION_WITHOUT_AN_OWNER")
 		}
 	}
-	if ok, err := pl.can(ctx, orgID, self.String("role"), map[string][]string{"member": {"update"}}, true); err != nil {
+	if err := pl.requirePermission(ctx, orgID, self.String("role"), map[string][]string{"member": {"update"}}, true, 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER")
 	}
 	if unknown, err := pl.unknownRoles(ctx, orgID, roles); err != nil {
 		return nil, err
 	} else if len(unknown) > 0 {
 		return nil, &authserver.APIError{Status: 400, Code: "ROLE_NOT_FOUND", Message: "ROLE_NOT_FOUND: " + strings.Join(unknown, ", ")}
 	}
-	orgRow, err := pl.orgByID(ctx, orgID)
+	org, err := pl.requireOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
-	}
-	if orgRow == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	u, err := pl.user(ctx, target.String("userId"))
 	if err != nil {
@@ -282,7 +259,7 @@ func (pl *Plugin) updateMemberRole(x *authserver.Context) (any, error) {
 	if u == nil {
 		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
 	}
-	org, m := organizationOf(orgRow), memberOfRow(target)
+	m := memberOfRow(target)
 	previous := m.Role
 	newRole := strings.Join(roles, ",")
 	if h := pl.cfg.Hooks.BeforeUpdateMemberRole; h != nil {
@@ -422,27 +399,12 @@ func (pl *Plugin) listMembers(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	ctx := x.Context()
-	orgID := q.Get("organizationId")
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if slug := q.Get("organizationSlug"); slug != "" {
-		org, err := pl.orgBySlug(ctx, slug)
-		if err != nil {
-			return nil, err
-		}
-		if org == nil {
-			return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-		}
-		orgID = org.String("id")
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
-	}
-	if self, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
+	orgID, err := pl.queriedOrganizationID(ctx, q, res)
+	if err != nil {
 		return nil, err
-	} else if self == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+	}
+	if _, err := pl.requireMember(ctx, orgID, res.User.ID, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"); err != nil {
+		return nil, err
 	}
 	where := []store.Where{eq("organizationId", orgID)}
 	if f := q.Get("filterField"); f != "" {
@@ -495,6 +457,30 @@ func quotedOptions(opts []string) string {
 	return strings.Join(q, "|")
 }
 
+// queriedOrganizationID is the organization list-members and get-active-member-role read: the query's
+// organizationId, else the session's active one, replaced by the organization of organizationSlug when
+// that is given (400 ORGANIZATION_NOT_FOUND when it does not exist); 400 NO_ACTIVE_ORGANIZATION when none.
+func (pl *Plugin) queriedOrganizationID(ctx context.Context, q url.Values, res *store.Result) (string, error) {
+	orgID := q.Get("organizationId")
+	if orgID == "" {
+		orgID = activeOrganization(res)
+	}
+	if slug := q.Get("organizationSlug"); slug != "" {
+		org, err := pl.orgBySlug(ctx, slug)
+		if err != nil {
+			return "", err
+		}
+		if org == nil {
+			return "", pl.err(400, "ORGANIZATION_NOT_FOUND")
+		}
+		orgID = org.String("id")
+	}
+	if orgID == "" {
+		return "", pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	}
+	return orgID, nil
+}
+
 // getActiveMemberRole is GET /organization/get-active-member-role.
 func (pl *Plugin) getActiveMemberRole(x *authserver.Context) (any, error) {
 	q := x.Query()
@@ -503,38 +489,19 @@ func (pl *Plugin) getActiveMemberRole(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	ctx := x.Context()
-	orgID := q.Get("organizationId")
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if slug := q.Get("organizationSlug"); slug != "" {
-		org, err := pl.orgBySlug(ctx, slug)
-		if err != nil {
-			return nil, err
-		}
-		if org == nil {
-			return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-		}
-		orgID = org.String("id")
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
-	}
-	self, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	orgID, err := pl.queriedOrganizationID(ctx, q, res)
 	if err != nil {
 		return nil, err
 	}
-	if self == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+	self, err := pl.requireMember(ctx, orgID, res.User.ID, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	role := self.String("role")
 	if uid := q.Get("userId"); uid != "" {
-		other, _, err := pl.memberOf(ctx, orgID, uid)
+		other, err := pl.requireMember(ctx, orgID, uid, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		if err != nil {
 			return nil, err
-		}
-		if other == nil {
-			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		}
 		role = other.String("role")
 	}

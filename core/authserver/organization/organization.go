@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -263,24 +264,17 @@ func (pl *Plugin) updateOrganization(x *authserver.Context) (any, error) {
 	if res == nil {
 		return nil, &authserver.APIError{Status: 401, Message: "User not found"}
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
-	}
-	ctx := x.Context()
-	mrow, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	orgID, err = pl.organizationOrActive(orgID, res, "ORGANIZATION_NOT_FOUND")
 	if err != nil {
 		return nil, err
 	}
-	if mrow == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
-	}
-	if ok, err := pl.can(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"update"}}, false); err != nil {
+	ctx := x.Context()
+	mrow, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
+	if err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION")
+	}
+	if err := pl.requirePermission(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"update"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION"); err != nil {
+		return nil, err
 	}
 	if s, ok := update["slug"].(string); ok {
 		existing, err := pl.orgBySlug(ctx, s)
@@ -361,17 +355,12 @@ func (pl *Plugin) deleteOrganization(x *authserver.Context) (any, error) {
 		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
 	}
 	ctx := x.Context()
-	mrow, _, err := pl.memberOf(ctx, orgID, res.User.ID)
+	mrow, err := pl.requireMember(ctx, orgID, res.User.ID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 	if err != nil {
 		return nil, err
 	}
-	if mrow == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
-	}
-	if ok, err := pl.can(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"delete"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, mrow.String("role"), map[string][]string{"organization": {"delete"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION")
 	}
 	row, err := pl.orgByID(ctx, orgID)
 	if err != nil {
@@ -407,14 +396,10 @@ func (pl *Plugin) deleteOrganization(x *authserver.Context) (any, error) {
 	return orgJSON(row, metadataStored), nil
 }
 
-// getOrganization is GET /organization/get-organization: the organization (by slug, id, or the active
-// one) for a member; null without any.
-func (pl *Plugin) getOrganization(x *authserver.Context) (any, error) {
-	q := x.Query()
-	res, err := x.Session()
-	if err != nil {
-		return nil, err
-	}
+// queriedOrganization is the organization get-organization and get-full-organization read: by the
+// query's organizationSlug, else its organizationId, else the session's active one. It is nil (and no
+// error) when none is named, and 400 ORGANIZATION_NOT_FOUND when the named one does not exist.
+func (pl *Plugin) queriedOrganization(ctx context.Context, q url.Values, res *store.Result) (store.Row, error) {
 	slug := q.Get("organizationSlug")
 	orgID := slug
 	if orgID == "" {
@@ -424,10 +409,10 @@ func (pl *Plugin) getOrganization(x *authserver.Context) (any, error) {
 		orgID = activeOrganization(res)
 	}
 	if orgID == "" {
-		return rawJSON("null"), nil
+		return nil, nil
 	}
-	ctx := x.Context()
 	var row store.Row
+	var err error
 	if slug != "" {
 		row, err = pl.orgBySlug(ctx, orgID)
 	} else {
@@ -438,6 +423,25 @@ func (pl *Plugin) getOrganization(x *authserver.Context) (any, error) {
 	}
 	if row == nil {
 		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
+	}
+	return row, nil
+}
+
+// getOrganization is GET /organization/get-organization: the organization (by slug, id, or the active
+// one) for a member; null without any.
+func (pl *Plugin) getOrganization(x *authserver.Context) (any, error) {
+	q := x.Query()
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
+	ctx := x.Context()
+	row, err := pl.queriedOrganization(ctx, q, res)
+	if err != nil {
+		return nil, err
+	}
+	if row == nil {
+		return rawJSON("null"), nil
 	}
 	m, err := pl.findOne(ctx, "member", eq("userId", res.User.ID), eq("organizationId", row.String("id")))
 	if err != nil {
@@ -465,29 +469,13 @@ func (pl *Plugin) getFullOrganization(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	slug := q.Get("organizationSlug")
-	orgID := slug
-	if orgID == "" {
-		orgID = q.Get("organizationId")
-	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return rawJSON("null"), nil
-	}
 	ctx := x.Context()
-	var row store.Row
-	if slug != "" {
-		row, err = pl.orgBySlug(ctx, orgID)
-	} else {
-		row, err = pl.orgByID(ctx, orgID)
-	}
+	row, err := pl.queriedOrganization(ctx, q, res)
 	if err != nil {
 		return nil, err
 	}
 	if row == nil {
-		return nil, pl.err(400, "ORGANIZATION_NOT_FOUND")
+		return rawJSON("null"), nil
 	}
 	id := row.String("id")
 	invitations, err := pl.db.FindRows(ctx, "invitation", store.RowQuery{Where: []store.Where{eq("organizationId", id)}})

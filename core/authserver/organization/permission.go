@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // can is hasPermission: whether role (comma-separated roles) grants perms in orgID. allowCreatorAll lets
@@ -32,6 +33,43 @@ func (pl *Plugin) can(ctx context.Context, orgID, role string, perms map[string]
 		return false, nil
 	}
 	return ok, err
+}
+
+// requireMember returns the member row of userID in orgID, or the error code with status when
+// userID is not a member there.
+func (pl *Plugin) requireMember(ctx context.Context, orgID, userID string, status int, code string) (store.Row, error) {
+	m, _, err := pl.memberOf(ctx, orgID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, pl.err(status, code)
+	}
+	return m, nil
+}
+
+// requirePermission is can that answers the error code with status when role does not grant perms.
+func (pl *Plugin) requirePermission(ctx context.Context, orgID, role string, perms map[string][]string, allowCreatorAll bool, status int, code string) error {
+	ok, err := pl.can(ctx, orgID, role, perms, allowCreatorAll)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return pl.err(status, code)
+	}
+	return nil
+}
+
+// organizationOrActive is orgID, else the session's active organization; without either it is the error
+// code with status 400.
+func (pl *Plugin) organizationOrActive(orgID string, res *store.Result, code string) (string, error) {
+	if orgID == "" {
+		orgID, _ = sessionString(res, "activeOrganizationId") // res may be nil for team endpoints
+	}
+	if orgID == "" {
+		return "", pl.err(400, code)
+	}
+	return orgID, nil
 }
 
 // HasPermission answers whether the member of userID in orgID holds perms, as the plugin's hasPermission
@@ -75,11 +113,9 @@ func (pl *Plugin) hasPermissionEndpoint(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if orgID == "" {
-		orgID = activeOrganization(res)
-	}
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err = pl.organizationOrActive(orgID, res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	m, _, err := pl.memberOf(x.Context(), orgID, res.User.ID)
 	if err != nil {

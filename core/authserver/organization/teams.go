@@ -290,10 +290,9 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(x.String("organizationId"), active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(x.String("organizationId"), res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	if res == nil {
 		return nil, errUnauthorized
@@ -307,10 +306,8 @@ func (pl *Plugin) removeTeam(x *authserver.Context) (any, error) {
 	if activeTeam, ok := sessionString(res, "activeTeamId"); m == nil || ok && activeTeam == teamID {
 		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_TEAM")
 	}
-	if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"team": {"delete"}}, false); err != nil {
+	if err := pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{"team": {"delete"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if !ok {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_DELETE_TEAMS_IN_THIS_ORGANIZATION")
 	}
 	if err := pl.dropTeam(ctx, orgID, teamID, res.User, x.Now()); err != nil {
 		return nil, err
@@ -406,10 +403,9 @@ func (pl *Plugin) updateTeam(x *authserver.Context) (any, error) {
 		return nil, err
 	}
 	dataOrg, _ := data["organizationId"].(string)
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(dataOrg, active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(dataOrg, res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	ctx := x.Context()
 	if err := pl.teamGuard(ctx, res.User.ID, orgID, "team", "update", 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_TEAM",
@@ -489,16 +485,13 @@ func (pl *Plugin) listTeams(x *authserver.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(x.Query().Get("organizationId"), active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(x.Query().Get("organizationId"), res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	ctx := x.Context()
-	if m, _, err := pl.memberOf(ctx, orgID, res.User.ID); err != nil {
+	if _, err := pl.requireMember(ctx, orgID, res.User.ID, 403, "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if m == nil {
-		return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_ACCESS_THIS_ORGANIZATION")
 	}
 	teams, err := pl.teamRows(ctx, orgID)
 	if err != nil {
@@ -611,22 +604,15 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		if orgID == "" {
 			return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
 		}
-		m, _, err := pl.memberOf(ctx, orgID, self)
+		m, err := pl.requireMember(ctx, orgID, self, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		if err != nil {
 			return nil, err
 		}
-		if m == nil {
-			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
-		}
-		if ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false); err != nil {
+		if err := pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{"member": {"update"}}, false, 403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER"); err != nil {
 			return nil, err
-		} else if !ok {
-			return nil, pl.err(403, "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_MEMBER")
 		}
-		if tm, _, err := pl.memberOf(ctx, orgID, target); err != nil {
+		if _, err := pl.requireMember(ctx, orgID, target, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"); err != nil {
 			return nil, err
-		} else if tm == nil {
-			return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 		}
 		teams, err := pl.teamsOfUser(ctx, target)
 		if err != nil {
@@ -635,10 +621,8 @@ func (pl *Plugin) listUserTeams(x *authserver.Context) (any, error) {
 		return rowsJSON(inOrg(teams, orgID), teamJSONFields), nil
 	}
 	if explicit != "" {
-		if m, _, err := pl.memberOf(ctx, orgID, self); err != nil {
+		if _, err := pl.requireMember(ctx, orgID, self, 403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"); err != nil {
 			return nil, err
-		} else if m == nil {
-			return nil, pl.err(403, "YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
 		}
 		teams, err := pl.teamsOfUser(ctx, self)
 		if err != nil {
@@ -686,10 +670,8 @@ func (pl *Plugin) listTeamMembers(x *authserver.Context) (any, error) {
 	if team == nil {
 		return nil, pl.err(400, "TEAM_NOT_FOUND")
 	}
-	if m, _, err := pl.memberOf(ctx, team.String("organizationId"), res.User.ID); err != nil {
+	if _, err := pl.requireMember(ctx, team.String("organizationId"), res.User.ID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM"); err != nil {
 		return nil, err
-	} else if m == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_TEAM")
 	}
 	if tm, err := pl.teamMemberRow(ctx, teamID, res.User.ID); err != nil {
 		return nil, err
@@ -751,19 +733,11 @@ func jsString(v any) string {
 // addTeamMember is POST /organization/add-team-member {teamId, userId, organizationId?}: a member of the
 // organization joins one of its teams; it takes the member update permission.
 func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
-	teamID, userID, err := teamMemberBody(x)
+	target, err := pl.teamMemberChecks(x, "update", "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER")
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Session()
-	if err != nil {
-		return nil, err
-	}
-	ctx := x.Context()
-	target, err := pl.teamMemberChecks(x, res, teamID, userID, "update", "YOU_ARE_NOT_ALLOWED_TO_CREATE_A_NEW_TEAM_MEMBER")
-	if err != nil {
-		return nil, err
-	}
+	ctx, teamID, userID := x.Context(), target.teamID, target.userID
 	team, h := teamOf(target.team), pl.cfg.Teams.Hooks
 	if h.BeforeAddTeamMember != nil {
 		if err := h.BeforeAddTeamMember(ctx, TeamMember{TeamID: teamID, UserID: userID}, team, target.user, target.org); err != nil {
@@ -792,19 +766,11 @@ func (pl *Plugin) addTeamMember(x *authserver.Context) (any, error) {
 // removeTeamMember is POST /organization/remove-team-member {teamId, userId, organizationId?}; it takes
 // the member delete permission.
 func (pl *Plugin) removeTeamMember(x *authserver.Context) (any, error) {
-	teamID, userID, err := teamMemberBody(x)
+	target, err := pl.teamMemberChecks(x, "delete", "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER")
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.Session()
-	if err != nil {
-		return nil, err
-	}
-	ctx := x.Context()
-	target, err := pl.teamMemberChecks(x, res, teamID, userID, "delete", "YOU_ARE_NOT_ALLOWED_TO_REMOVE_A_TEAM_MEMBER")
-	if err != nil {
-		return nil, err
-	}
+	ctx, teamID, userID := x.Context(), target.teamID, target.userID
 	tm, err := pl.teamMemberRow(ctx, teamID, userID)
 	if err != nil {
 		return nil, err
@@ -832,21 +798,27 @@ func (pl *Plugin) removeTeamMember(x *authserver.Context) (any, error) {
 // teamMemberChecks are the checks add-team-member and remove-team-member share, in their order: an
 // organization (the body's or the active one), the caller a member of it with the member permission
 // action, the user a member of it, the team one of its teams, the organization and the user existing. It
-// returns what the hooks are given: the team, the user and the organization.
-func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, teamID, userID, action, code string) (*teamMemberTarget, error) {
+// returns the body's teamId and userId and what the hooks are given: the team, the user and the
+// organization. The body is validated first, then the session is read.
+func (pl *Plugin) teamMemberChecks(x *authserver.Context, action, code string) (*teamMemberTarget, error) {
+	teamID, userID, err := teamMemberBody(x)
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.Session()
+	if err != nil {
+		return nil, err
+	}
 	ctx := x.Context()
-	active, _ := sessionString(res, "activeOrganizationId")
-	orgID := orString(x.String("organizationId"), active)
-	if orgID == "" {
-		return nil, pl.err(400, "NO_ACTIVE_ORGANIZATION")
+	orgID, err := pl.organizationOrActive(x.String("organizationId"), res, "NO_ACTIVE_ORGANIZATION")
+	if err != nil {
+		return nil, err
 	}
 	if err := pl.teamGuard(ctx, res.User.ID, orgID, "member", action, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", code); err != nil {
 		return nil, err
 	}
-	if m, _, err := pl.memberOf(ctx, orgID, userID); err != nil {
+	if _, err := pl.requireMember(ctx, orgID, userID, 400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"); err != nil {
 		return nil, err
-	} else if m == nil {
-		return nil, pl.err(400, "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
 	}
 	team, err := pl.teamRow(ctx, teamID, orgID)
 	if err != nil {
@@ -866,34 +838,26 @@ func (pl *Plugin) teamMemberChecks(x *authserver.Context, res *store.Result, tea
 	if u == nil {
 		return nil, &authserver.APIError{Status: 400, Message: "User not found"}
 	}
-	return &teamMemberTarget{team: team, user: *u, org: org}, nil
+	return &teamMemberTarget{teamID: teamID, userID: userID, team: team, user: *u, org: org}, nil
 }
 
 // teamMemberTarget is what add-team-member and remove-team-member act on.
 type teamMemberTarget struct {
-	team store.Row
-	user store.User
-	org  Organization
+	teamID string // the body's teamId
+	userID string // the body's userId
+	team   store.Row
+	user   store.User
+	org    Organization
 }
 
 // teamGuard checks the caller is a member of orgID (else status with notMember) whose role grants
 // resource:action (else 403 with denied).
 func (pl *Plugin) teamGuard(ctx context.Context, userID, orgID, resource, action string, status int, notMember, denied string) error {
-	m, _, err := pl.memberOf(ctx, orgID, userID)
+	m, err := pl.requireMember(ctx, orgID, userID, status, notMember)
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		return pl.err(status, notMember)
-	}
-	ok, err := pl.can(ctx, orgID, m.String("role"), map[string][]string{resource: {action}}, false)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return pl.err(403, denied)
-	}
-	return nil
+	return pl.requirePermission(ctx, orgID, m.String("role"), map[string][]string{resource: {action}}, false, 403, denied)
 }
 
 // requireOrganization returns the organization with orgID, or 400 ORGANIZATION_NOT_FOUND.
