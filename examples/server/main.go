@@ -295,18 +295,12 @@ func parseRedisURL(raw string) (*redis.Options, string, error) {
 	if u.Scheme != "redis" && u.Scheme != "rediss" {
 		return bad(fmt.Sprintf("has the scheme %q, not redis or rediss", u.Scheme))
 	}
-	q := u.Query()
-	prefix := q.Get("key_prefix")
-	q.Del("key_prefix")
-	u.RawQuery = q.Encode()
-	opts, err := redis.ParseURL(u.String())
+	// storeurl's parser: the key_prefix parameter and the project's outage limits (1 s dial and I/O, one
+	// retry), so a Redis that hangs costs a request a second, not go-redis's default retries with backoff.
+	opts, prefix, err := storeurl.RedisOptions(raw)
 	if err != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" {
-			return bad(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
-		}
-		return bad(err.Error())
+		return bad(strings.TrimPrefix(err.Error(), "storeurl: "))
 	}
-	opts.ContextTimeoutEnabled = true // every command bounded by its context (the request's, /readyz's)
 	return opts, prefix, nil
 }
 

@@ -317,6 +317,19 @@ func parseMySQL(raw string) (*target, error) {
 	return &target{kind: "mysql", dsn: cfg.FormatDSN(), mysql: cfg}, nil
 }
 
+// RedisOptions parses a redis:// or rediss:// URL as [Open] does, for a program that makes its own go-redis
+// client (for [redisstore.NewSecondaryStorage], say): go-redis's options with this package's outage limits
+// unless the URL sets them (dial_timeout 1 s, read_timeout and write_timeout 1 s, max_retries 1,
+// pool_timeout 500 ms, one dial attempt; every command bounded by its context), and the key_prefix parameter,
+// which go-redis does not know. Its errors never contain the URL's password.
+func RedisOptions(raw string) (opts *redis.Options, keyPrefix string, err error) {
+	t, err := parseRedis(raw)
+	if err != nil {
+		return nil, "", err
+	}
+	return t.redis, t.keyPrefix, nil
+}
+
 func parseRedis(raw string) (*target, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
