@@ -68,27 +68,9 @@ func (s *Store) FindRows(ctx context.Context, model string, q store.RowQuery) ([
 	if err != nil {
 		return nil, err
 	}
-	suffix := ""
-	if q.SortBy != "" {
-		c, ok := t.byKey(q.SortBy)
-		if !ok {
-			return nil, fmt.Errorf("%w: table %q has no field %q", store.ErrInvalidQuery, t.name, q.SortBy)
-		}
-		suffix = " ORDER BY " + t.alias + "." + s.quote(c.name)
-		if q.Desc {
-			suffix += " DESC"
-		}
-	}
-	switch {
-	case q.Limit > 0:
-		suffix += fmt.Sprintf(" LIMIT %d", q.Limit)
-	case q.Offset > 0 && s.dialect == MySQL:
-		suffix += " LIMIT 18446744073709551615"
-	case q.Offset > 0 && s.dialect == SQLite:
-		suffix += " LIMIT -1"
-	}
-	if q.Offset > 0 {
-		suffix += fmt.Sprintf(" OFFSET %d", q.Offset)
+	suffix, err := s.orderAndPage(t, q.SortBy, q.Desc, q.Limit, q.Offset)
+	if err != nil {
+		return nil, err
 	}
 	var out []store.Row
 	err = s.queryRows(ctx, t, where, a, suffix, func(vals []any) error {

@@ -105,27 +105,9 @@ func (s *Store) ListUsers(ctx context.Context, q store.UserQuery) ([]store.User,
 	if err != nil {
 		return nil, err
 	}
-	suffix := ""
-	if q.SortBy != "" {
-		c, ok := t.byKey(q.SortBy)
-		if !ok {
-			return nil, fmt.Errorf("%w: table %q has no field %q", store.ErrInvalidQuery, t.name, q.SortBy)
-		}
-		suffix = " ORDER BY " + t.alias + "." + s.quote(c.name)
-		if q.Desc {
-			suffix += " DESC"
-		}
-	}
-	switch {
-	case q.Limit > 0:
-		suffix += fmt.Sprintf(" LIMIT %d", q.Limit)
-	case q.Offset > 0 && s.dialect == MySQL:
-		suffix += " LIMIT 18446744073709551615"
-	case q.Offset > 0 && s.dialect == SQLite:
-		suffix += " LIMIT -1"
-	}
-	if q.Offset > 0 {
-		suffix += fmt.Sprintf(" OFFSET %d", q.Offset)
+	suffix, err := s.orderAndPage(t, q.SortBy, q.Desc, q.Limit, q.Offset)
+	if err != nil {
+		return nil, err
 	}
 	var out []store.User
 	err = s.queryRows(ctx, t, where, a, suffix, func(vals []any) error {
@@ -176,4 +158,32 @@ func whereValue(c *column, v any) any {
 		}
 	}
 	return v
+}
+
+// orderAndPage is the ORDER BY / LIMIT / OFFSET suffix of a list query (ListUsers, FindRows): sortBy is a
+// field key of t; an offset without a limit gets each dialect's "no limit" (PostgreSQL needs none).
+func (s *Store) orderAndPage(t *table, sortBy string, desc bool, limit, offset int) (string, error) {
+	suffix := ""
+	if sortBy != "" {
+		c, ok := t.byKey(sortBy)
+		if !ok {
+			return "", fmt.Errorf("%w: table %q has no field %q", store.ErrInvalidQuery, t.name, sortBy)
+		}
+		suffix = " ORDER BY " + t.alias + "." + s.quote(c.name)
+		if desc {
+			suffix += " DESC"
+		}
+	}
+	switch {
+	case limit > 0:
+		suffix += fmt.Sprintf(" LIMIT %d", limit)
+	case offset > 0 && s.dialect == MySQL:
+		suffix += " LIMIT 18446744073709551615"
+	case offset > 0 && s.dialect == SQLite:
+		suffix += " LIMIT -1"
+	}
+	if offset > 0 {
+		suffix += fmt.Sprintf(" OFFSET %d", offset)
+	}
+	return suffix, nil
 }
