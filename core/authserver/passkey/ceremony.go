@@ -153,8 +153,9 @@ func (pl *plugin) saveChallenge(x *authserver.Context, data challengeData) error
 }
 
 // takeChallenge consumes the request's challenge of the given ceremony: the row is deleted whether or not
-// the ceremony then succeeds, so a challenge is used once. A missing cookie, row or expired row, or one of
-// the other ceremony, is 400 CHALLENGE_NOT_FOUND.
+// the ceremony then succeeds, so a challenge is used once, also by requests racing with it. A missing
+// cookie, row or expired row, one another request consumed first, or one of the other ceremony, is 400
+// CHALLENGE_NOT_FOUND.
 func (pl *plugin) takeChallenge(x *authserver.Context, ceremony string) (*challengeData, error) {
 	token, ok := x.SignedCookie(x.CookieName(pl.cfg.ChallengeCookie))
 	if !ok {
@@ -167,7 +168,10 @@ func (pl *plugin) takeChallenge(x *authserver.Context, ceremony string) (*challe
 	if err != nil {
 		return nil, err
 	}
-	if err := x.Database().DeleteVerification(x.Context(), v.ID); err != nil {
+	// Spent first: of two requests racing with one challenge, only the one whose delete finds the row goes on.
+	if err := x.Database().DeleteVerification(x.Context(), v.ID); errors.Is(err, store.ErrNotFound) {
+		return nil, pl.err(400, "CHALLENGE_NOT_FOUND")
+	} else if err != nil {
 		return nil, err
 	}
 	var data challengeData

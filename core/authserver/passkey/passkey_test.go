@@ -2,10 +2,12 @@ package passkey_test
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -41,8 +43,14 @@ type server struct {
 
 func newServer(t *testing.T, cfg passkey.Config) *server {
 	t.Helper()
+	return newServerOn(t, cfg, nil)
+}
+
+// newServerOn is newServer with the server's Database made by wrap from the SQLite store (nil: the store).
+func newServerOn(t *testing.T, cfg passkey.Config, wrap func(*sqlstore.Store) store.Database) *server {
+	t.Helper()
 	s := &server{t: t, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "auth.db"))
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "auth.db")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +62,11 @@ func newServer(t *testing.T, cfg passkey.Config) *server {
 	if s.st, err = sqlstore.New(db, sqlstore.SQLite, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := authserver.New(authserver.Config{Database: s.st, DevMode: true, Plugins: []authserver.Plugin{p},
+	var database store.Database = s.st
+	if wrap != nil {
+		database = wrap(s.st)
+	}
+	srv, err := authserver.New(authserver.Config{Database: database, DevMode: true, Plugins: []authserver.Plugin{p},
 		Auth: auth.Config{BaseURL: baseURL, Secret: "passkey-test-secret-0123456789abcdef", DisableJWKS: true,
 			Now: func() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.now }}})
 	if err != nil {
@@ -402,6 +414,84 @@ func TestAuthenticationRefusals(t *testing.T) {
 				t.Errorf("stored passkey changed: %+v → %+v", f.before, after)
 			}
 		})
+	}
+}
+
+// barrierStore holds each verification read, once armed, until n reads have been made, so that racing
+// requests all hold the challenge before any of them consumes it.
+type barrierStore struct {
+	*sqlstore.Store
+	mu      sync.Mutex
+	waiting int
+	release chan struct{}
+}
+
+func (b *barrierStore) arm(n int) {
+	b.mu.Lock()
+	b.waiting, b.release = n, make(chan struct{})
+	b.mu.Unlock()
+}
+
+func (b *barrierStore) Verification(ctx context.Context, identifier string) (*store.Verification, error) {
+	v, err := b.Store.Verification(ctx, identifier)
+	b.mu.Lock()
+	release := b.release
+	if release != nil {
+		if b.waiting--; b.waiting == 0 {
+			close(release)
+			b.release = nil
+		}
+	}
+	b.mu.Unlock()
+	if release != nil {
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+		}
+	}
+	return v, err
+}
+
+// TestChallengeRace: requests racing with one challenge, each having read it before any consumes it, get
+// one session between them; the others are 400 CHALLENGE_NOT_FOUND (not a 500, not a second session).
+func TestChallengeRace(t *testing.T) {
+	const racers = 4
+	var bs *barrierStore
+	s := newServerOn(t, passkey.Config{}, func(st *sqlstore.Store) store.Database {
+		bs = &barrierStore{Store: st}
+		return bs
+	})
+	owner, auth := s.browser(), &passkeytest.Authenticator{}
+	owner.signUp("ann@example.com")
+	reg := owner.register(auth, nil)
+	if reg.status != 200 {
+		t.Fatalf("register: %d %s", reg.status, reg.raw)
+	}
+	credID := reg.body["credentialID"].(string)
+	b := s.browser()
+	resp, err := auth.Get(b.options(), origin, credID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs.arm(racers)
+	answers := make([]answer, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		copyOf := &browser{s: s, cookies: maps.Clone(b.cookies)}
+		wg.Go(func() { answers[i] = copyOf.post("/passkey/verify-authentication", map[string]any{"response": resp}) })
+	}
+	wg.Wait()
+	won := 0
+	for i, a := range answers {
+		switch {
+		case a.status == 200:
+			won++
+		case a.status != 400 || a.code() != "CHALLENGE_NOT_FOUND":
+			t.Errorf("racer %d: %d %s, want 200 or 400 CHALLENGE_NOT_FOUND", i, a.status, a.raw)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d racers signed in with one challenge, want 1", won)
 	}
 }
 
