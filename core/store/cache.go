@@ -30,7 +30,8 @@ const DefaultCacheEntries = 10_000
 // When s also implements [CredentialLookup] (the remote store), so does the returned Store, and its
 // LookupCredentials results are cached the same way, keyed by a SHA-256 of the credentials.
 //
-// The returned Store is a [BreakerReporter] reporting s's breaker.
+// The returned Store is a [BreakerReporter] reporting s's breaker, and a [StoreWrapper]: [StoreAs] reaches
+// s's other interfaces ([APIKeyStore], [OrganizationStore], …) through it, uncached.
 //
 // Results handed out by the cache share their Additional maps: treat them as read-only.
 func NewCache(s Store, ttl time.Duration, maxEntries int) Store {
@@ -58,6 +59,9 @@ type cache struct {
 
 	entries *ttlcache.Cache[[sha256.Size]byte, Result]
 }
+
+// UnwrapStore implements [StoreWrapper]: the store the cache is in front of.
+func (c *cache) UnwrapStore() Store { return c.next }
 
 // Lookup implements Store.
 func (c *cache) Lookup(ctx context.Context, token string) (*Result, error) {

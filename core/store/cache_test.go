@@ -294,3 +294,33 @@ func ExampleNewCache() {
 	// alice@example.com
 	// lookups: 1
 }
+
+// keyStore is a fakeStore with one more method, standing for an optional interface such as APIKeyStore.
+type keyStore struct{ fakeStore }
+
+func (*keyStore) KeyCount() int { return 7 }
+
+type keyCounter interface{ KeyCount() int }
+
+// TestStoreAsThroughCache: the session cache hides its store's other interfaces from a type assertion;
+// StoreAs reaches them, and finds none where the store has none.
+func TestStoreAsThroughCache(t *testing.T) {
+	ks := &keyStore{}
+	c := NewCache(ks, time.Second, 0)
+	if _, ok := c.(keyCounter); ok {
+		t.Fatal("the cache itself is a keyCounter: the test shows nothing")
+	}
+	got, ok := StoreAs[keyCounter](c)
+	if !ok || got.KeyCount() != 7 || got != keyCounter(ks) {
+		t.Fatalf("StoreAs through the cache = %v, %v; want the wrapped store", got, ok)
+	}
+	if got, ok := StoreAs[keyCounter](ks); !ok || got != keyCounter(ks) {
+		t.Fatalf("StoreAs of the store itself = %v, %v", got, ok)
+	}
+	if _, ok := StoreAs[keyCounter](NewCache(&fakeStore{}, time.Second, 0)); ok {
+		t.Fatal("StoreAs found a keyCounter behind a store that is none")
+	}
+	if _, ok := StoreAs[keyCounter](nil); ok {
+		t.Fatal("StoreAs(nil) found something")
+	}
+}

@@ -49,6 +49,33 @@ func As[T any](db Database) (T, bool) {
 	return zero, false
 }
 
+// StoreWrapper is implemented by a Store that wraps another one ([NewCache]'s cache): UnwrapStore returns
+// the wrapped Store.
+type StoreWrapper interface {
+	UnwrapStore() Store
+}
+
+// StoreAs returns s, or the Store it wraps (through [StoreWrapper] or [Wrapper], any depth), as a T: the way
+// to reach an optional interface of the underlying store ([APIKeyStore], [OrganizationStore], …) through
+// [NewCache], whose cache holds sessions only. A call through the returned value is not cached.
+func StoreAs[T any](s Store) (T, bool) {
+	for s != nil {
+		if v, ok := s.(T); ok {
+			return v, true
+		}
+		switch w := s.(type) {
+		case StoreWrapper:
+			s = w.UnwrapStore()
+		case Wrapper:
+			s = w.Unwrap()
+		default:
+			s = nil
+		}
+	}
+	var zero T
+	return zero, false
+}
+
 // RateLimitStore is implemented by databases that hold Better Auth's rateLimit table (sqlstore does), for a
 // server's RateLimit.Storage "database".
 type RateLimitStore interface {

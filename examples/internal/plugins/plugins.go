@@ -21,17 +21,17 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
-// Configure turns on, in c, what c.Store can read: API keys (the apikey table) and organizations (member,
+// Configure turns on, in c, what c.Store (or the store behind its session cache) can read: API keys (the apikey table) and organizations (member,
 // organizationRole), and always the admin plugin's checks (bans, impersonation, roles). API_KEY_HEADERS
 // (comma-separated; default x-api-key) names the headers keys are read from, as the plugin's apiKeyHeaders.
 func Configure(c *auth.Config) {
-	if ks, ok := c.Store.(store.APIKeyStore); ok {
+	if ks, ok := store.StoreAs[store.APIKeyStore](c.Store); ok {
 		c.APIKeys = &auth.APIKeyConfig{Store: ks}
 		if h := strings.TrimSpace(os.Getenv("API_KEY_HEADERS")); h != "" {
 			c.APIKeys.Headers = strings.Split(h, ",")
 		}
 	}
-	if orgs, ok := c.Store.(store.OrganizationStore); ok {
+	if orgs, ok := store.StoreAs[store.OrganizationStore](c.Store); ok {
 		c.Organizations = &auth.OrganizationConfig{Store: orgs, Roles: Roles(), DynamicAccessControl: true}
 	}
 	if c.Admin == nil {
