@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,20 +31,8 @@ func orgTeamsPlugin() *organization.Plugin {
 func newTeamsPair(t *testing.T, kind string) *orgPair {
 	t.Helper()
 	interop.Require(t)
-	env := map[string]string{"PLUGINS": "organization", "ORG_TEAMS": orgTeamsEnv, "INSECURE_FAST_PASSWORD_HASH": "1"}
-	var dbURL string
-	switch kind {
-	case "sqlite":
-		file := filepath.Join(t.TempDir(), "teams.db")
-		dbURL, env["DB_FILE"] = "sqlite:"+file, file
-	case "postgres":
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		u, drop, err := newPostgresDatabase(ctx)
-		requireFixture(t, err)
-		t.Cleanup(drop)
-		dbURL, env["DATABASE"] = u, u
-	}
+	dbURL, env := sharedDatabase(t, kind)
+	env["PLUGINS"], env["ORG_TEAMS"], env["INSECURE_FAST_PASSWORD_HASH"] = "organization", orgTeamsEnv, "1"
 	p := &orgPair{node: interop.NewServer(t, env)}
 	p.goSrv = startGoServer(t, dbURL, interop.DefaultSecret, func(c *authserver.Config) {
 		c.Plugins = append(c.Plugins, orgTeamsPlugin().Plugin())
@@ -283,14 +270,14 @@ func TestClientOrganizationTeams(t *testing.T) {
 	}
 }
 
-// TestOrganizationTeamsAcrossServers: on one database (SQLite, PostgreSQL), teams, team members and stored
+// TestOrganizationTeamsAcrossServers: on one database (SQLite, PostgreSQL, MySQL), teams, team members and stored
 // roles written by either server are the other's: both count the same seats (team.memberCount, with
 // maximumMembersPerTeam 2: a member Node added fills the seat Go then refuses, a seat Go gives back Node
 // takes), a user added twice through both is one row (membershipKey), a role Node stored grants team
 // creation on Go, and a role Go stored (project:delete, for a member who already held its name) is read
 // and honoured by Node.
 func TestOrganizationTeamsAcrossServers(t *testing.T) {
-	for _, kind := range []string{"sqlite", "postgres"} {
+	for _, kind := range []string{"sqlite", "postgres", "mysql"} {
 		t.Run(kind, func(t *testing.T) {
 			p := newTeamsPair(t, kind)
 			step := func(op string, args any) interop.ClientStep { return interop.ClientStep{Op: op, Args: args} }
