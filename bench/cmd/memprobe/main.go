@@ -10,7 +10,7 @@
 //     for one get-session; afterwards each gets a second request, to show it was still open.
 //  3. examples/nethttp, the verifier, with BETTER_AUTH_TOKEN_CACHE=N for each N of -cache (and 0, the cache
 //     off, as the baseline), fed N distinct valid JWT-plugin tokens (EdDSA, minted by an in-probe fake
-//     Better Auth issuer, authtest.Issuer, whose JWKS the verifier fetches), then N more.
+//     Better Auth issuer, authtest.Issuer, whose JWKS the verifier fetches), then N more, then N more again (the cache off: N more once).
 //
 // With -node, steps 1 and 2 also run the real Better Auth server (interop/server.mjs, better-auth 1.7.25)
 // on the same database. The Go processes run with GODEBUG=gctrace=1; the heap the last GC found live is
@@ -22,6 +22,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,8 +89,9 @@ type row struct {
 	target, state string
 	key           string // "idle", "one", "sessions:N", "open", "conns", "closed", "tokens:N"
 	mem           memStatus
-	gc            *gcStats // nil for Node
-	sockets       int      // -1: not counted
+	gc            *gcStats      // nil for Node
+	rt            *runtimeStats // nil but for bench/cmd/goserver
+	sockets       int           // -1: not counted
 	note          string
 }
 
@@ -200,7 +202,8 @@ func (p *probe) goServer(ctx context.Context, target, bin, dsn string, conns boo
 	if err != nil {
 		return err
 	}
-	env := baseEnv("BETTER_AUTH_SECRET="+secret, "DATABASE_URL="+dsn, "ADDR=127.0.0.1", "PORT="+port, "GODEBUG=gctrace=1")
+	env := baseEnv("BETTER_AUTH_SECRET="+secret, "DATABASE_URL="+dsn, "ADDR=127.0.0.1", "PORT="+port, "GODEBUG=gctrace=1",
+		"GOBETTERAUTH_MEMSTATS=1")
 	if *flagJWT {
 		env = append(env, "GOBETTERAUTH_JWT=1")
 	}
@@ -211,6 +214,7 @@ func (p *probe) goServer(ctx context.Context, target, bin, dsn string, conns boo
 	}
 	p.defer_(c.stop)
 	base := "http://127.0.0.1:" + port
+	c.memstatsURL = base + "/debug/memstats"
 	if err := p.waitHTTP(ctx, c, base+"/healthz"); err != nil {
 		return err
 	}
@@ -384,13 +388,13 @@ func (p *probe) idleConns(ctx context.Context, target string, c *child, base str
 // verifier measures examples/nethttp with each token cache size.
 func (p *probe) verifier(ctx context.Context, bin string, caches []int) error {
 	largest := caches[len(caches)-1]
-	fmt.Printf("== minting %d EdDSA JWT-plugin tokens\n", 2*largest)
+	fmt.Printf("== minting %d EdDSA JWT-plugin tokens\n", 3*largest)
 	is, err := authtest.NewIssuer("EdDSA")
 	if err != nil {
 		return err
 	}
 	p.defer_(is.Close)
-	tokens := make([]string, 2*largest)
+	tokens := make([]string, 3*largest)
 	exp := time.Now().Add(2 * time.Hour)
 	t0 := time.Now()
 	err = parallel(ctx, len(tokens), runtime.NumCPU(), func(i int) error {
@@ -426,7 +430,11 @@ func (p *probe) verifier(ctx context.Context, bin string, caches []int) error {
 		if err := p.read(ctx, target, "idle", "started, idle", c, ""); err != nil {
 			return err
 		}
-		for _, r := range [][2]int{{0, n}, {n, 2 * n}} {
+		feeds := [][2]int{{0, n}, {n, 2 * n}, {2 * n, 3 * n}}
+		if size == 0 {
+			feeds = feeds[:2] // the baseline: flat after the first feed
+		}
+		for _, r := range feeds {
 			t0 := time.Now()
 			err := parallel(ctx, r[1]-r[0], *flagC, func(i int) error { return p.me(ctx, base, tokens[r[0]+i], r[0]+i) })
 			if err != nil {
@@ -503,8 +511,13 @@ func (p *probe) read(ctx context.Context, target, key, state string, c *child, n
 		socks = -1
 	}
 	r := row{target: target, key: key, state: state, mem: m, gc: c.gc(), sockets: socks, note: note}
+	if c.memstatsURL != "" {
+		if r.rt, err = p.runtimeStats(ctx, c.memstatsURL); err != nil {
+			return fmt.Errorf("%s: %w", target, err)
+		}
+	}
 	p.rows = append(p.rows, r)
-	fmt.Printf("   %-55s RSS %7.1f MiB  HWM %7.1f MiB  %s  %s\n", state, mib(m.RSS), mib(m.HWM), heapCell(r.gc), note)
+	fmt.Printf("   %-55s RSS %7.1f MiB  HWM %7.1f MiB  %s  %s  %s\n", state, mib(m.RSS), mib(m.HWM), heapCell(r.gc), rtCell(r.rt), note)
 	return nil
 }
 
@@ -532,10 +545,10 @@ func (p *probe) waitHTTP(ctx context.Context, c *child, url string) error {
 // print writes the readings as a Markdown table, with the deltas per user, connection and cache entry.
 func (p *probe) print() {
 	fmt.Println()
-	fmt.Println("| process | state | VmRSS MiB | VmHWM MiB | Go heap live / stacks at last GC, MiB | sockets | note |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+	fmt.Println("| process | state | VmRSS MiB | VmHWM MiB | Go heap live at last GC, MiB | Go HeapInuse / StackInuse MiB, goroutines | sockets | note |")
+	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, r := range p.rows {
-		fmt.Printf("| %s | %s | %.1f | %.1f | %s | %d | %s |\n", r.target, r.state, mib(r.mem.RSS), mib(r.mem.HWM), heapCell(r.gc), r.sockets, r.note)
+		fmt.Printf("| %s | %s | %.1f | %.1f | %s | %s | %d | %s |\n", r.target, r.state, mib(r.mem.RSS), mib(r.mem.HWM), heapCell(r.gc), rtCell(r.rt), r.sockets, r.note)
 	}
 	fmt.Println()
 	find := func(target, key string) *row {
@@ -581,8 +594,8 @@ func (p *probe) print() {
 			continue
 		}
 		n, _ := strconv.Atoi(size)
-		idle, full, twice := find(t, "idle"), find(t, fmt.Sprint("tokens:", n)), find(t, fmt.Sprint("tokens:", 2*n))
-		if idle == nil || full == nil || twice == nil {
+		idle, full, twice, thrice := find(t, "idle"), find(t, fmt.Sprint("tokens:", n)), find(t, fmt.Sprint("tokens:", 2*n)), find(t, fmt.Sprint("tokens:", 3*n))
+		if idle == nil || full == nil || twice == nil || thrice == nil {
 			continue
 		}
 		fmt.Printf("- %s: full (%d tokens): %s over idle", t, n, per(idle, full, n))
@@ -595,7 +608,8 @@ func (p *probe) print() {
 				break
 			}
 		}
-		fmt.Printf("; %d tokens: RSS %+.1f MiB over full\n", 2*n, mib(twice.mem.RSS-full.mem.RSS))
+		fmt.Printf("; %d tokens: RSS %+.1f MiB over full; %d tokens: RSS %+.1f MiB over %d\n", 2*n, mib(twice.mem.RSS-full.mem.RSS),
+			3*n, mib(thrice.mem.RSS-twice.mem.RSS), 2*n)
 	}
 }
 
@@ -603,7 +617,39 @@ func heapCell(g *gcStats) string {
 	if g == nil {
 		return "–"
 	}
-	return fmt.Sprintf("%.0f / %.0f (gc %d)", mib(g.Live), mib(g.Stacks), g.N)
+	return fmt.Sprintf("%.0f (gc %d)", mib(g.Live), g.N)
+}
+
+func rtCell(r *runtimeStats) string {
+	if r == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f / %.1f, %d", mib(int64(r.HeapInuse)), mib(int64(r.StackInuse)), r.Goroutines)
+}
+
+// runtimeStats is what bench/cmd/goserver's GET /debug/memstats answers (GOBETTERAUTH_MEMSTATS=1).
+type runtimeStats struct {
+	HeapAlloc, HeapInuse, HeapIdle, HeapReleased, StackInuse, Sys, NumGC, Goroutines uint64
+}
+
+func (p *probe) runtimeStats(ctx context.Context, url string) (*runtimeStats, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, res.Status)
+	}
+	var r runtimeStats
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", url, err)
+	}
+	return &r, nil
 }
 
 // parallel runs f(0) … f(n-1), workers at a time, and returns the first error (after which no more start).

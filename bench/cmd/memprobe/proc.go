@@ -141,6 +141,8 @@ type child struct {
 	ready chan string
 	done  chan struct{} // closed when the process has exited and its output is read
 
+	memstatsURL string // bench/cmd/goserver's GET /debug/memstats; "" for other servers
+
 	mu     sync.Mutex
 	lastGC *gcStats
 	tail   []string
