@@ -83,6 +83,16 @@ loadtest: interop-deps
 bench:
 	@set -e; for m in $(MODULES); do echo "== go test -bench $$m"; (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...); done
 
+## bench-mem: resident memory of the server (USERS users, CONNS idle keep-alive connections) and of the verifier
+## with a full token cache (bench/cmd/memprobe, a few minutes; never in CI; docs/performance.md, "Memory").
+## MEMPROBE_FLAGS="-node -postgres postgres://…" adds the Node Better Auth server and PostgreSQL.
+USERS ?= 100000
+CONNS ?= 10000
+MEMPROBE_FLAGS ?=
+.PHONY: bench-mem
+bench-mem:
+	cd bench && $(GO) run ./cmd/memprobe -users $(USERS) -conns $(CONNS) $(MEMPROBE_FLAGS)
+
 ## work: regenerate go.work and the replace lines (do not hand-edit them)
 work:
 	@rm -f go.work go.work.sum

@@ -2,13 +2,11 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,9 +14,8 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/gobetterauth/gobetterauth/adapters/authhttp"
+	"github.com/gobetterauth/gobetterauth/bench/internal/seed"
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/authserver"
 	"github.com/gobetterauth/gobetterauth/core/store/sqlstore"
@@ -54,123 +51,60 @@ type sessionDB struct {
 	dialect sqlstore.Dialect
 }
 
-// openSQLite returns a fresh SQLite file with Better Auth's schema, opened as storeurl opens one for
-// writing (busy timeout; the journal mode is the file's, here the default), plus
+// openSQLite returns a fresh SQLite file with Better Auth's schema (seed.OpenSQLite), plus
 // GOBETTERAUTH_BENCH_SQLITE_PRAGMAS.
 func openSQLite(tb testing.TB) sessionDB {
 	tb.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(tb.TempDir(), "auth.db")+"?_pragma=busy_timeout(5000)"+os.Getenv(envSQLitePragmas))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, err := seed.OpenSQLite(ctx, filepath.Join(tb.TempDir(), "auth.db"), os.Getenv(envSQLitePragmas))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	migrate(tb, db, sqlstore.SQLite)
 	return sessionDB{db, sqlstore.SQLite}
 }
 
 // openPostgres creates a database on the PostgreSQL server at GOBETTERAUTH_TEST_POSTGRES_URL (default
-// the local one), with Better Auth's schema, and drops it when tb ends. It skips tb when no server
-// answers, unless CI=true.
+// the local one), with Better Auth's schema (seed.CreatePostgres), and drops it when tb ends. It skips tb
+// when no server answers, unless CI=true.
 func openPostgres(tb testing.TB) sessionDB {
 	tb.Helper()
 	admin := defaultPostgres
 	if v := os.Getenv(envPostgres); v != "" {
 		admin = v
 	}
-	adb, err := sql.Open("pgx", admin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := adb.PingContext(ctx); err != nil {
-		adb.Close()
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL at %s: %v", envPostgres, err)
-		}
-		tb.Skipf("no PostgreSQL (set %s): %v", envPostgres, err)
-	}
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	name := "gba_bench_" + hex.EncodeToString(rnd[:])
-	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		adb.Close()
-		tb.Fatal(err)
-	}
-	u, err := url.Parse(admin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	db, err := sql.Open("pgx", u.String())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	// The pool storeurl.Open sets: enough idle connections that none is opened per request.
-	db.SetMaxOpenConns(32)
-	db.SetMaxIdleConns(32)
-	tb.Cleanup(func() {
-		db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_, _ = adb.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		adb.Close()
-	})
-	migrate(tb, db, sqlstore.Postgres)
-	return sessionDB{db, sqlstore.Postgres}
-}
-
-func migrate(tb testing.TB, db *sql.DB, d sqlstore.Dialect) {
-	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := sqlstore.Migrate(ctx, db, d, nil); err != nil {
-		tb.Fatal(err)
+	p, err := seed.CreatePostgres(ctx, admin)
+	if err != nil {
+		if errors.Is(err, seed.ErrNoServer) && os.Getenv("CI") != "true" {
+			tb.Skipf("no PostgreSQL (set %s): %v", envPostgres, err)
+		}
+		tb.Fatalf("PostgreSQL at %s: %v", envPostgres, err)
 	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = p.Drop(ctx)
+	})
+	return sessionDB{p.DB, sqlstore.Postgres}
 }
 
-// growthToken is the session token of user i: 32 characters, like Better Auth's.
-func growthToken(i int) string { return fmt.Sprintf("t%031d", i) }
+// growthToken is the session token of user i.
+func growthToken(i int) string { return seed.Token(i) }
 
 // growthEmail is the email of user i.
-func growthEmail(i int) string { return fmt.Sprintf("u%023d@example.com", i) }
+func growthEmail(i int) string { return seed.Email(i) }
 
-// seed inserts n users (ids u%023d) and one session each (token growthToken(i), expiring in 7 days, so
-// get-session neither refreshes nor refuses it) with one INSERT ... SELECT per table over a generated
-// series, then updates the planner's statistics.
+// seed inserts n users and one session each (seed.Users).
 func (s sessionDB) seed(tb testing.TB, n int) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	start := time.Now()
-	var stmts []string
-	switch s.dialect {
-	case sqlstore.SQLite:
-		now := time.Now().UTC()
-		iso := func(t time.Time) string { return "'" + t.Format("2006-01-02T15:04:05.000Z") + "'" }
-		series := fmt.Sprintf("WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM c WHERE i < %d) ", n-1)
-		stmts = []string{
-			series + `INSERT INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") ` +
-				`SELECT printf('u%023d', i), 'User', printf('u%023d@example.com', i), 1, ` + iso(now) + `, ` + iso(now) + ` FROM c`,
-			series + `INSERT INTO "session" ("id", "expiresAt", "token", "createdAt", "updatedAt", "userId") ` +
-				`SELECT printf('s%023d', i), ` + iso(now.Add(7*24*time.Hour)) + `, printf('t%031d', i), ` + iso(now) + `, ` + iso(now) +
-				`, printf('u%023d', i) FROM c`,
-			`ANALYZE`,
-		}
-	case sqlstore.Postgres:
-		series := fmt.Sprintf(" FROM generate_series(0, %d) AS i", n-1)
-		stmts = []string{
-			`INSERT INTO "user" ("id", "name", "email", "emailVerified", "createdAt", "updatedAt") ` +
-				`SELECT 'u' || lpad(i::text, 23, '0'), 'User', 'u' || lpad(i::text, 23, '0') || '@example.com', true, now(), now()` + series,
-			`INSERT INTO "session" ("id", "expiresAt", "token", "createdAt", "updatedAt", "userId") ` +
-				`SELECT 's' || lpad(i::text, 23, '0'), now() + interval '7 days', 't' || lpad(i::text, 31, '0'), now(), now(), 'u' || lpad(i::text, 23, '0')` + series,
-			`ANALYZE "user"`, `ANALYZE "session"`,
-		}
-	}
-	for _, q := range stmts {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
-			tb.Fatalf("seeding %d sessions: %v\n%s", n, err, q)
-		}
+	if err := seed.Users(ctx, s.db, s.dialect, n); err != nil {
+		tb.Fatal(err)
 	}
 	tb.Logf("%s: %d users and sessions seeded in %v", s.dialect, n, time.Since(start).Round(time.Millisecond))
 }

@@ -9,6 +9,7 @@
 //	BETTER_AUTH_URL       the base URL; default http://127.0.0.1:$PORT
 //	PORT, ADDR            where to listen; default 8080 and 127.0.0.1
 //	GOBETTERAUTH_JWT=1    the JWT plugin (set-auth-jwt on /get-session, keys in the shared jwks table)
+//	GOBETTERAUTH_MEMSTATS=1  GET /debug/memstats: the Go runtime's memory (bench/cmd/memprobe reads it)
 //
 // and the other variables auth.ConfigFromEnv reads (BETTER_AUTH_COOKIE_CACHE, …). GET /healthz answers "ok".
 package main
@@ -16,12 +17,14 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -46,6 +49,9 @@ func main() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	mux.Handle("/api/auth/", a)
+	if os.Getenv("GOBETTERAUTH_MEMSTATS") == "1" {
+		mux.HandleFunc("GET /debug/memstats", memstats)
+	}
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 16 << 10}
 	go func() {
 		<-ctx.Done()
@@ -91,4 +97,16 @@ func newAuth(ctx context.Context, defaultURL string) (*authserver.Server, func()
 		return nil, nil, err
 	}
 	return a, db.Close, nil
+}
+
+// memstats answers the runtime's memory statistics as they are (no GC is forced): the heap and stack spans
+// in use, what the runtime holds from the OS and has given back, and the number of goroutines.
+func memstats(w http.ResponseWriter, _ *http.Request) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]uint64{
+		"HeapAlloc": m.HeapAlloc, "HeapInuse": m.HeapInuse, "HeapIdle": m.HeapIdle, "HeapReleased": m.HeapReleased,
+		"StackInuse": m.StackInuse, "Sys": m.Sys, "NumGC": uint64(m.NumGC), "Goroutines": uint64(runtime.NumGoroutine()),
+	})
 }
