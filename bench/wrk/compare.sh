@@ -56,6 +56,7 @@ SIGN_IN_DURATION="${SIGN_IN_DURATION:-10s}"
 SIGN_IN_WARMUP="${SIGN_IN_WARMUP:-2s}"
 STORE_CACHE_TTL="${STORE_CACHE_TTL:-5s}"
 POSTGRES_URL="${GOBETTERAUTH_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-5}" # psql gives up on a server that does not answer
 SECRET="gobetterauth-wrk-benchmark-secret-0123456789abcdef" # test-only
 me="$(basename "${BASH_SOURCE[0]}")"
 
@@ -114,6 +115,10 @@ trap 'exit 130' INT TERM
 unset NODE_ENV TEST AUTH_SECRET DATABASE_URL REDIS_URL GOBETTERAUTH_STORE_CACHE_TTL GOBETTERAUTH_JWT
 for v in $(env | sed -n 's/^\(BETTER_AUTH_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 
+case " $DATABASES " in *" postgres "*)
+	psql "$POSTGRES_URL" -qAtc 'SELECT 1' >/dev/null || die "PostgreSQL does not answer at $POSTGRES_URL (set GOBETTERAUTH_BENCH_POSTGRES_URL)" ;;
+esac
+
 echo "== building bench/cmd/goserver and examples/nethttp"
 build_go
 
@@ -154,16 +159,18 @@ run_row() {
 	case "$row" in
 	*-signin)
 		check_sign_in "$row" "$url"
+		[ "$row" = node-signin ] && echo "   Node hashes on libuv's thread pool: UV_THREADPOOL_SIZE ${UV_THREADPOOL_SIZE:-4}"
+		[ "$row" = go-signin ] && echo "   Go hashes at most $(grep -o 'MaxConcurrentHashes [0-9]*' "$work/logs/$db_kind-$row.log" | cut -d' ' -f2) at once (authserver MaxConcurrentHashes, default GOMAXPROCS)"
 		measure "$row" "${label[$row]}" "$url" SIGN_IN_USERS="$USERS" WRK_ORIGIN="$url" \
 			WRK_CONNECTIONS="$SIGN_IN_CONNECTIONS" WRK_DURATION="$SIGN_IN_DURATION" WRK_WARMUP="$SIGN_IN_WARMUP"
-		;;
-	*-cache)
-		check_row "$row" "$url" "$gs" "$work/cookies-cache.txt" "200 nojwt nocacheset"
-		measure "$row" "${label[$row]}" "$url" COOKIES="$work/cookies-cache.txt" WRK_PATH="$gs"
 		;;
 	verifier*)
 		check_row "$row" "$url" /api/me "$work/cookies.txt" "200 nojwt nocacheset"
 		measure "$row" "${label[$row]}" "$url" COOKIES="$work/cookies.txt" WRK_PATH=/api/me
+		;;
+	*-cache)
+		check_row "$row" "$url" "$gs" "$work/cookies-cache.txt" "200 nojwt nocacheset"
+		measure "$row" "${label[$row]}" "$url" COOKIES="$work/cookies-cache.txt" WRK_PATH="$gs"
 		;;
 	*)
 		local want="200 nojwt nocacheset"
@@ -215,16 +222,14 @@ echo "get-session rows: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $TIM
 echo
 echo "| database | server | req/s | p50 | p99 | × Node, same setting | × faster Node (no cache) |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
-awk -F'|' '{ printf "| %s | %s | %.0f | %.2f ms | %.2f ms | %s | %s |\n", $1, $3, $4, $5 / 1000, $6 / 1000,
+awk -F'|' '{ printf "| %s | %s | %.*f | %.2f ms | %.2f ms | %s | %s |\n", $1, $3, ($4 < 100 ? 1 : 0), $4, $5 / 1000, $6 / 1000,
 	($14 == "" ? "–" : $14 "×"), ($15 == "" ? "–" : $15 "×") }' "$work/ratios.txt"
 
-echo
-echo "| target | measured | verdict |"
-echo "| --- | --- | --- |"
 target() { # database, row, column (14: same setting, 15: faster Node), minimum, description
 	awk -F'|' -v db="$1" -v row="$2" -v col="$3" -v min="$4" -v what="$5" '
 		$1 == db && $2 == row && $col != "" { printf "| %s | %s× | %s |\n", what, $col, ($col + 0 >= min ? "met" : "missed") }' "$work/ratios.txt"
 }
+targets="$(
 target sqlite go-nojwt 15 40 "SQLite: server-mode get-session ≥ 40× the faster Node"
 target sqlite verifier 15 40 "SQLite: verifier /api/me ≥ 40× the faster Node"
 target postgres go-nojwt 15 25 "PostgreSQL: server-mode get-session ≥ 25× the faster Node"
@@ -233,6 +238,10 @@ for db in $DATABASES; do
 	target "$db" go-jwt 14 25 "$db: set-auth-jwt ≥ 25× Node with the JWT plugin's header"
 	target "$db" go-cache 14 60 "$db: compact cookie cache ≥ 60× Node's cookie-cache answer"
 done
+)"
+if [ -n "$targets" ]; then
+	printf '\n| target | measured | verdict |\n| --- | --- | --- |\n%s\n' "$targets"
+fi
 
 {
 	echo "database,row,server,req_per_s,p50_ms,p99_ms,requests,socket_errors,non_2xx,connections,seconds,load_1m,same_setting_row,x_same_setting,x_faster_node"

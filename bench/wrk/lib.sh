@@ -77,6 +77,7 @@ drop_databases() { # drops every PostgreSQL database use_database created (after
 start_node() { # name, extra environment...: starts interop/server.mjs on the database; sets node_url, node_pid
 	local name=$1
 	shift
+	: >"$work/logs/$name.out" # read below before node may have opened it
 	# exec: the background subshell becomes node (env execs it too), so $! is node's PID and stop_pid's
 	# kill reaches the server, not a shell that leaves it running.
 	(cd "$root/interop" && exec env "${db_node_env[@]}" BETTER_AUTH_SECRET="$SECRET" PORT=0 "$@" node server.mjs \
