@@ -79,6 +79,12 @@ LOADTEST_FLAGS ?= -redis-env REDIS_URL
 loadtest: interop-deps
 	cd loadtest && $(GO) run . -duration $(DURATION) $(LOADTEST_FLAGS)
 
+## bench-wrk: the real Better Auth server (Node) and gobetterauth side by side with wrk, on SQLite and PostgreSQL
+## (bench/wrk/compare.sh, about 6 minutes; needs wrk, psql and PostgreSQL on 127.0.0.1:5432). Not part of check.
+.PHONY: bench-wrk
+bench-wrk: interop-deps
+	bench/wrk/compare.sh
+
 ## bench: benchmarks of every module (peers side by side live in bench/)
 bench:
 	@set -e; for m in $(MODULES); do echo "== go test -bench $$m"; (cd $$m && $(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...); done

@@ -1,6 +1,7 @@
-// Command goserver is the Go side of bench/wrk/server.sh: gobetterauth in server mode ((*auth.Auth).ServeHTTP
-// answering Better Auth's endpoints at /api/auth) on the database a Node Better Auth server also uses. It is
-// a benchmark target, not an example to deploy: rate limiting is off, as on the Node interop server.
+// Command goserver is the Go server mode of bench/wrk/compare.sh: gobetterauth as the Better Auth server
+// ((*authserver.Server).ServeHTTP answering Better Auth's endpoints at /api/auth) on the database a Node
+// Better Auth server also uses. It is a benchmark target, not an example to deploy: rate limiting is off, as
+// on the Node interop server.
 //
 // Configure it with the environment:
 //
@@ -11,7 +12,9 @@
 //	GOBETTERAUTH_JWT=1    the JWT plugin (set-auth-jwt on /get-session, keys in the shared jwks table)
 //	GOBETTERAUTH_MEMSTATS=1  GET /debug/memstats: the Go runtime's memory (bench/cmd/memprobe reads it)
 //
-// and the other variables auth.ConfigFromEnv reads (BETTER_AUTH_COOKIE_CACHE, …). GET /healthz answers "ok".
+// and the other variables auth.ConfigFromEnv reads (BETTER_AUTH_COOKIE_CACHE=compact for the cookie cache,
+// …). GET /healthz answers "ok". At most GOMAXPROCS password hashes (scrypt) run at once
+// (authserver.Config.MaxConcurrentHashes, its default); the start-up line says how many.
 package main
 
 import (
@@ -59,11 +62,15 @@ func main() {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	log.Printf("goserver: Better Auth endpoints at http://%s/api/auth", addr)
+	log.Printf("goserver: Better Auth endpoints at http://%s/api/auth (MaxConcurrentHashes %d)", addr, maxHashes)
 	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
 		log.Fatal(err)
 	}
 }
+
+// maxHashes is how many password hashes (scrypt) may run at once: authserver's default, GOMAXPROCS, written
+// out so the log can say it.
+var maxHashes = runtime.GOMAXPROCS(0)
 
 // newAuth builds the server from the environment on the database DATABASE_URL names.
 func newAuth(ctx context.Context, defaultURL string) (*authserver.Server, func() error, error) {
@@ -87,7 +94,7 @@ func newAuth(ctx context.Context, defaultURL string) (*authserver.Server, func()
 	cfg.BaseURL = cmp.Or(cfg.BaseURL, defaultURL)
 	cfg.DisableJWKS = true // this server checks its own cookies; it verifies no foreign JWTs
 	off := false
-	sc := authserver.Config{Auth: cfg, Database: st, RateLimit: authserver.RateLimitConfig{Enabled: &off}}
+	sc := authserver.Config{Auth: cfg, Database: st, RateLimit: authserver.RateLimitConfig{Enabled: &off}, MaxConcurrentHashes: maxHashes}
 	if os.Getenv("GOBETTERAUTH_JWT") == "1" {
 		sc.Plugins = append(sc.Plugins, authserver.JWT(authserver.JWTConfig{}))
 	}
