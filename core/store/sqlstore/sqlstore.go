@@ -339,7 +339,19 @@ func (s *Store) lookup(ctx context.Context, q *query, token string) (*store.Resu
 	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
 	}
-	res, err := q.result(b.vals)
+	var res *store.Result
+	if q.pack {
+		row, ok := b.vals[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: lookup: packed row is %T", b.vals[0])
+		}
+		if err := unpack(row, b.cells); err != nil {
+			return nil, err
+		}
+		res, err = q.resultCells(b.cells)
+	} else {
+		res, err = q.result(b.vals)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,214 @@
+package sqlstore
+
+import (
+	"encoding/hex"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/store"
+)
+
+// On SQLite the lookup selects its row as one text value, each column's value packed after the other
+// (see packExpr), and unpack splits it again. modernc.org/sqlite allocates, for every column of every row,
+// its name, its declared type, a copy of a text value and the interface holding it: about 45 allocations
+// for the 20 columns of Better Auth's session and user, each lookup. One packed column costs four, and the
+// record's strings share the packed copy.
+//
+// Each column's value is packed as
+//
+//	t<bytes>:<text>   text, its length in bytes then the bytes themselves (any byte, NUL included)
+//	<quote(x)>,       anything else, as SQLite's quote() writes it: NULL, an integer, a real (digits
+//	                  enough to read it back exactly; ±9.0e+999 for the infinities), X'<hex>' for a blob
+//
+// so the values come back with the types the driver reports for the columns (string, int64, float64,
+// []byte, nil) and the same bytes.
+
+// packChunk is how many columns one concat() call packs; more go to further calls (SQLite limits the
+// arguments of a function, to 127 by default in versions before 3.48).
+const packChunk = 100
+
+// packExpr is the expression selecting the columns exprs (already qualified and quoted) as one text,
+// named p.
+func packExpr(exprs []string) string {
+	var b strings.Builder
+	for i, e := range exprs {
+		switch {
+		case i == 0:
+			b.WriteString("concat(")
+		case i%packChunk == 0:
+			b.WriteString(") || concat(")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString("CASE typeof(" + e + ") WHEN 'text' THEN 't' || octet_length(" + e + ") || ':' || " + e +
+			" ELSE quote(" + e + ") || ',' END")
+	}
+	// Named, or SQLite would name the column by this whole text, which the driver copies for every row.
+	b.WriteString(") AS p")
+	return b.String()
+}
+
+// cell is one value unpacked from a packed row.
+type cell struct {
+	kind byte    // 0 NULL, 't' text, 'i' integer, 'r' real, 'b' blob
+	s    string  // text
+	n    int64   // integer
+	f    float64 // real
+	b    []byte  // blob
+}
+
+// value returns c as database/sql's driver would: nil, string, int64, float64 or []byte.
+func (c *cell) value() any {
+	switch c.kind {
+	case 't':
+		return c.s
+	case 'i':
+		return c.n
+	case 'r':
+		return c.f
+	case 'b':
+		return c.b
+	}
+	return nil
+}
+
+var errPacked = errors.New("sqlstore: unreadable packed row")
+
+// unpack splits a packed row into cells, which must be as many as the columns packed.
+func unpack(row string, cells []cell) error {
+	for i := range cells {
+		c := &cells[i]
+		*c = cell{}
+		if row == "" {
+			return errPacked
+		}
+		if row[0] == 't' {
+			n, rest, ok := strings.Cut(row[1:], ":")
+			size, err := strconv.Atoi(n)
+			if !ok || err != nil || size < 0 || size > len(rest) {
+				return errPacked
+			}
+			c.kind, c.s, row = 't', rest[:size], rest[size:]
+			continue
+		}
+		v, rest, ok := strings.Cut(row, ",")
+		if !ok {
+			return errPacked
+		}
+		row = rest
+		switch {
+		case v == "NULL":
+		case strings.HasPrefix(v, "X'") && strings.HasSuffix(v, "'"):
+			b, err := hex.DecodeString(v[2 : len(v)-1])
+			if err != nil {
+				return errPacked
+			}
+			c.kind, c.b = 'b', b
+		case strings.ContainsAny(v, ".eE"):
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil && !math.IsInf(f, 0) { // quote() writes the infinities as ±9.0e+999
+				return errPacked
+			}
+			c.kind, c.f = 'r', f
+		default:
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return errPacked
+			}
+			c.kind, c.n = 'i', n
+		}
+	}
+	if row != "" {
+		return errPacked
+	}
+	return nil
+}
+
+// resultCells reads a row of cells.
+func (q *query) resultCells(cells []cell) (*store.Result, error) {
+	res := &store.Result{}
+	for i := range q.cols {
+		c := &q.cols[i]
+		if err := c.readCell(res, &cells[i]); err != nil {
+			return nil, q.columnError(c, err)
+		}
+	}
+	return res, nil
+}
+
+// readCell is read for a cell: text and NULL go to the record's strings and dates without being boxed,
+// anything else through read.
+func (c *column) readCell(res *store.Result, v *cell) error {
+	if v.kind != 't' && v.kind != 0 || c.field == "" {
+		return c.read(res, v.value())
+	}
+	if p := c.text(res); p != nil {
+		*p = v.s
+		return nil
+	}
+	if p := c.date(res); p != nil {
+		switch {
+		case v.kind == 't':
+			t, err := parseTime(v.s, c.unix)
+			*p = t
+			return err
+		case c.field == "expiresAt":
+			return errNull
+		}
+		*p = time.Time{}
+		return nil
+	}
+	return c.read(res, v.value())
+}
+
+// text returns the record's string that c fills, or nil when c fills none.
+func (c *column) text(res *store.Result) *string {
+	s, u := &res.Session, &res.User
+	if c.user {
+		switch c.field {
+		case "id":
+			return &u.ID
+		case "email":
+			return &u.Email
+		case "name":
+			return &u.Name
+		case "image":
+			return &u.Image
+		case "role":
+			return &u.Role
+		}
+		return nil
+	}
+	switch c.field {
+	case "id":
+		return &s.ID
+	case "token":
+		return &s.Token
+	case "userId":
+		return &s.UserID
+	case "ipAddress":
+		return &s.IPAddress
+	case "userAgent":
+		return &s.UserAgent
+	}
+	return nil
+}
+
+// date returns the record's date that c fills, or nil when c fills none.
+func (c *column) date(res *store.Result) *time.Time {
+	if c.user {
+		return nil
+	}
+	switch c.field {
+	case "expiresAt":
+		return &res.Session.ExpiresAt
+	case "createdAt":
+		return &res.Session.CreatedAt
+	case "updatedAt":
+		return &res.Session.UpdatedAt
+	}
+	return nil
+}
