@@ -30,6 +30,9 @@ import (
 // arguments of a function, to 127 by default in versions before 3.48).
 const packChunk = 100
 
+// concatFunc is the function packExpr calls; a test names a missing one to check the fallback.
+var concatFunc = "concat"
+
 // packExpr is the expression selecting the columns exprs (already qualified and quoted) as one text,
 // named p.
 func packExpr(exprs []string) string {
@@ -37,9 +40,9 @@ func packExpr(exprs []string) string {
 	for i, e := range exprs {
 		switch {
 		case i == 0:
-			b.WriteString("concat(")
+			b.WriteString(concatFunc + "(")
 		case i%packChunk == 0:
-			b.WriteString(") || concat(")
+			b.WriteString(") || " + concatFunc + "(")
 		default:
 			b.WriteString(", ")
 		}

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gobetterauth/gobetterauth/core/internal/testdb"
 )
 
 // packedDB is a SQLite table t whose n columns c0… have no declared type, so that the driver reports each
@@ -127,5 +130,31 @@ func TestUnpackMalformed(t *testing.T) {
 	}
 	if err := unpack("NULL,NULL,", make([]cell, 1)); err == nil {
 		t.Error("unpack of two values into one cell succeeded")
+	}
+}
+
+// TestPackedFallback: where SQLite has no concat() (before 3.44), the lookup selects the columns one by one.
+func TestPackedFallback(t *testing.T) {
+	old := concatFunc
+	concatFunc = "no_such_concat"
+	t.Cleanup(func() { concatFunc = old })
+	db, _ := testdb.SQLite(t)
+	iso := testdb.ISO(time.Now())
+	if _, err := db.Exec(`insert into "user" values ('u1','U','u@example.com',1,null,?,?,null,null,null,null)`, iso, iso); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`insert into "session" values ('s1',?,'tok1',?,?,null,null,'u1',null)`, iso, iso, iso); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(db, SQLite, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Lookup(t.Context(), "tok1")
+	if err != nil || res.User.Email != "u@example.com" || res.Session.ExpiresAt.Format(isoMillis) != iso {
+		t.Fatalf("Lookup = %+v, %v", res, err)
+	}
+	if !st.noPack.Load() || st.q.pack || strings.Contains(st.q.sql, "no_such_concat") {
+		t.Fatalf("still packing: %s", st.q.sql)
 	}
 }

@@ -135,13 +135,29 @@ func (s *Store) query(ctx context.Context) (*query, error) {
 	cur := s.stmt
 	s.mu.Unlock()
 	var fresh *prepared
+	var st *sql.Stmt
 	if s.dialect != Postgres && (cur == nil || cur.sql != q.sql) {
 		// pgx already keeps each query's prepared statement per connection, and a server behind a
 		// pooler in transaction mode may refuse named statements; the other drivers prepare per query.
-		st, err := s.db.PrepareContext(ctx, q.sql)
+		st, err = s.db.PrepareContext(ctx, q.sql)
+		if err != nil && q.pack && strings.Contains(err.Error(), "no such function") {
+			// An SQLite older than 3.44 (another driver's) has no concat() or octet_length(): select the
+			// columns one by one from now on.
+			s.noPack.Store(true)
+			if q, err = s.build(sess, user); err != nil {
+				return nil, err
+			}
+			q.at = at
+			st = nil
+			if cur == nil || cur.sql != q.sql {
+				st, err = s.db.PrepareContext(ctx, q.sql)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: preparing the lookup: %w", err)
 		}
+	}
+	if st != nil {
 		fresh = &prepared{sql: q.sql, stmt: st}
 	}
 	s.mu.Lock()
@@ -273,7 +289,7 @@ func (s *Store) build(sess, user []dbColumn) (*query, error) {
 	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
-	if s.dialect == SQLite {
+	if s.dialect == SQLite && !s.noPack.Load() {
 		exprs := make([]string, len(q.cols))
 		for i, c := range q.cols {
 			exprs[i] = s.qualified(c)
