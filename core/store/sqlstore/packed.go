@@ -1,9 +1,7 @@
 package sqlstore
 
 import (
-	"encoding/hex"
 	"errors"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -17,18 +15,21 @@ import (
 // for the 20 columns of Better Auth's session and user, each lookup. One packed column costs four, and the
 // record's strings share the packed copy.
 //
-// Each column's value is packed as
+// Each column's value x is packed by one concat() call as
 //
-//	t<bytes>:<text>   text, its length in bytes then the bytes themselves (any byte, NUL included)
-//	<quote(x)>,       anything else, as SQLite's quote() writes it: NULL, an integer, a real (digits
-//	                  enough to read it back exactly; ±9.0e+999 for the infinities), X'<hex>' for a blob
+//	typeof(x) ':' octet_length(x) ':' x
 //
-// so the values come back with the types the driver reports for the columns (string, int64, float64,
-// []byte, nil) and the same bytes.
+// that is "text:5:hello", "integer:2:42", "real:3:0.5", "blob:3:<the 3 bytes>", "null::" (concat skips
+// NULLs): the type, then the length in bytes of the value as text, then that text. SQLite writes an
+// integer in decimal and a real with the digits that read it back exactly ("Inf" and "-Inf" for the
+// infinities), and copies text and blobs byte for byte, NUL included. The values come back with the types
+// and bytes the driver reports for the columns one by one (string, int64, float64, []byte, nil), but for
+// a REAL -0.0, which SQLite writes as "0.0" and comes back as 0 (JavaScript's JSON.stringify writes -0 as
+// 0 too).
 
-// packChunk is how many columns one concat() call packs; more go to further calls (SQLite limits the
-// arguments of a function, to 127 by default in versions before 3.48).
-const packChunk = 100
+// packChunk is how many columns one concat() call packs, five arguments each; more go to further calls
+// (SQLite limits the arguments of a function, to 127 by default in versions before 3.48).
+const packChunk = 25
 
 // concatFunc is the function packExpr calls; a test names a missing one to check the fallback.
 var concatFunc = "concat"
@@ -46,8 +47,7 @@ func packExpr(exprs []string) string {
 		default:
 			b.WriteString(", ")
 		}
-		b.WriteString("CASE typeof(" + e + ") WHEN 'text' THEN 't' || octet_length(" + e + ") || ':' || " + e +
-			" ELSE quote(" + e + ") || ',' END")
+		b.WriteString("typeof(" + e + "), ':', octet_length(" + e + "), ':', " + e)
 	}
 	// Named, or SQLite would name the column by this whole text, which the driver copies for every row.
 	b.WriteString(") AS p")
@@ -85,43 +85,44 @@ func unpack(row string, cells []cell) error {
 	for i := range cells {
 		c := &cells[i]
 		*c = cell{}
-		if row == "" {
-			return errPacked
-		}
-		if row[0] == 't' {
-			n, rest, ok := strings.Cut(row[1:], ":")
-			size, err := strconv.Atoi(n)
-			if !ok || err != nil || size < 0 || size > len(rest) {
-				return errPacked
-			}
-			c.kind, c.s, row = 't', rest[:size], rest[size:]
-			continue
-		}
-		v, rest, ok := strings.Cut(row, ",")
+		typ, rest, ok := strings.Cut(row, ":")
 		if !ok {
 			return errPacked
 		}
-		row = rest
-		switch {
-		case v == "NULL":
-		case strings.HasPrefix(v, "X'") && strings.HasSuffix(v, "'"):
-			b, err := hex.DecodeString(v[2 : len(v)-1])
-			if err != nil {
+		n, rest, ok := strings.Cut(rest, ":")
+		if !ok {
+			return errPacked
+		}
+		if typ == "null" {
+			if n != "" {
 				return errPacked
 			}
-			c.kind, c.b = 'b', b
-		case strings.ContainsAny(v, ".eE"):
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil && !math.IsInf(f, 0) { // quote() writes the infinities as ±9.0e+999
+			row = rest
+			continue
+		}
+		size, err := strconv.Atoi(n)
+		if err != nil || size < 0 || size > len(rest) || n[0] == '+' {
+			return errPacked
+		}
+		v := rest[:size]
+		row = rest[size:]
+		switch typ {
+		case "text":
+			c.kind, c.s = 't', v
+		case "integer":
+			if c.n, err = strconv.ParseInt(v, 10, 64); err != nil {
 				return errPacked
 			}
-			c.kind, c.f = 'r', f
+			c.kind = 'i'
+		case "real":
+			if c.f, err = strconv.ParseFloat(v, 64); err != nil {
+				return errPacked
+			}
+			c.kind = 'r'
+		case "blob":
+			c.kind, c.b = 'b', []byte(v)
 		default:
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return errPacked
-			}
-			c.kind, c.n = 'i', n
+			return errPacked
 		}
 	}
 	if row != "" {
