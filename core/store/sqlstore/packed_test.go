@@ -164,7 +164,7 @@ func TestPackedFallback(t *testing.T) {
 }
 
 // TestLookupAllocationsSQLite keeps the SQLite lookup's allocations where the packed row brought them: 39 for
-// the test schema's 20 columns, against 92 when the columns come one by one (docs/performance.md, third
+// the test schema's 20 columns, against about 90 when the columns come one by one (docs/performance.md, third
 // pass). Most of the rest are database/sql's, the driver's and the timeout context's.
 func TestLookupAllocationsSQLite(t *testing.T) {
 	if raceEnabled {
