@@ -137,7 +137,7 @@ func (q *query) resultCells(cells []cell) (*store.Result, error) {
 	for i := range q.cols {
 		c := &q.cols[i]
 		if err := c.readCell(res, &cells[i]); err != nil {
-			return nil, q.columnError(c, err)
+			return nil, columnError(c, err)
 		}
 	}
 	return res, nil

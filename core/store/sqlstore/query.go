@@ -476,14 +476,14 @@ func (q *query) result(vals []any) (*store.Result, error) {
 	res := &store.Result{}
 	for i, c := range q.cols {
 		if err := c.read(res, vals[i]); err != nil {
-			return nil, q.columnError(&c, err)
+			return nil, columnError(&c, err)
 		}
 	}
 	return res, nil
 }
 
 // columnError says which column err is about.
-func (q *query) columnError(c *column, err error) error {
+func columnError(c *column, err error) error {
 	table := "session"
 	if c.user {
 		table = "user"
