@@ -25,6 +25,7 @@ type Signer struct{ pool sync.Pool }
 type macState struct {
 	mac hash.Hash
 	sum [sha256.Size]byte
+	msg []byte // equalString's copy of its message
 }
 
 // NewSigner returns a Signer keyed with the UTF-8 bytes of secret, used as is (Better Auth derives nothing).
@@ -44,6 +45,24 @@ func (s *Signer) Equal(msg, mac []byte) bool {
 	st.mac.Reset()
 	st.mac.Write(msg)
 	ok := hmac.Equal(st.mac.Sum(st.sum[:0]), mac)
+	s.pool.Put(st)
+	return ok
+}
+
+// equalString is Equal for a message held as a string: it is copied into the pooled state, not into a new
+// slice.
+func (s *Signer) equalString(msg string, mac []byte) bool {
+	if len(mac) != sha256.Size {
+		return false
+	}
+	st := s.pool.Get().(*macState)
+	st.msg = append(st.msg[:0], msg...)
+	st.mac.Reset()
+	st.mac.Write(st.msg)
+	ok := hmac.Equal(st.mac.Sum(st.sum[:0]), mac)
+	if cap(st.msg) > 4096 {
+		st.msg = nil // a huge value is not kept for the next check
+	}
 	s.pool.Put(st)
 	return ok
 }
@@ -94,25 +113,75 @@ func (s *Signer) SignRaw(value string) string {
 // last ".", and the signature must be exactly 44 characters of padded standard base64.
 func (s *Signer) Verify(raw string) (string, bool) {
 	v := raw
+	var sigText []byte
+	var buf [sigLen]byte
 	if strings.IndexByte(v, '%') >= 0 {
-		d, err := url.PathUnescape(v)
-		if err != nil {
+		// A cookie has its signature's "+", "/" and "=" escaped and, as a rule, nothing before it: the
+		// signature is then unescaped into buf and the value is raw's own text, without an allocation.
+		// Anything else is unescaped whole.
+		if dot := strings.LastIndexByte(v, '.'); dot >= 1 && strings.IndexByte(v[:dot], '%') < 0 {
+			if tail, ok := unescapeSig(buf[:0], v[dot+1:]); ok {
+				v, sigText = v[:dot], tail
+			}
+		}
+		if sigText == nil {
+			d, err := url.PathUnescape(v)
+			if err != nil {
+				return "", false
+			}
+			v = d
+		}
+	}
+	if sigText == nil {
+		dot := strings.LastIndexByte(v, '.')
+		if dot < 1 || len(v)-dot-1 != sigLen {
 			return "", false
 		}
-		v = d
+		v, sigText = v[:dot], append(buf[:0], v[dot+1:]...)
 	}
-	dot := strings.LastIndexByte(v, '.')
-	if dot < 1 || len(v)-dot-1 != sigLen || v[len(v)-1] != '=' {
+	if len(sigText) != sigLen || sigText[sigLen-1] != '=' {
 		return "", false
 	}
 	var sig [33]byte
-	n, err := stdStrict.Decode(sig[:], []byte(v[dot+1:]))
+	n, err := stdStrict.Decode(sig[:], sigText)
 	if err != nil || n != sha256.Size {
 		return "", false
 	}
-	value := v[:dot]
-	if !s.Equal([]byte(value), sig[:n]) {
+	if !s.equalString(v, sig[:n]) {
 		return "", false
 	}
-	return value, true
+	return v, true
+}
+
+// unescapeSig appends to dst (of capacity sigLen) the signature text s unescaped as url.PathUnescape
+// does. It reports false when s does not unescape to at most sigLen bytes without a dot: the caller then
+// unescapes the whole value as before.
+func unescapeSig(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return nil, false
+			}
+			c = unhex(s[i+1])<<4 | unhex(s[i+2])
+			i += 2
+		}
+		if c == '.' || len(dst) == cap(dst) {
+			return nil, false
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }

@@ -153,7 +153,7 @@ func TestQuerySQL(t *testing.T) {
 		names   Names
 		want    string
 	}{
-		{SQLite, Names{}, `SELECT s."id", s."token", s."userId", +s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = +?`},
+		{SQLite, Names{}, `SELECT ` + packExpr([]string{`s."id"`, `s."token"`, `s."userId"`, `s."expiresAt"`, `s."impersonatedBy"`, `u."id"`, `u."email"`, `u."banned"`}) + ` FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE s."token" = +?`},
 		{Postgres, Names{User: "auth.user"}, `SELECT s."id", s."token", s."userId", s."expiresAt", s."impersonatedBy", u."id", u."email", u."banned" FROM "session" s JOIN "auth"."user" u ON u."id" = s."userId" WHERE s."token" = $1`},
 		{MySQL, Names{}, "SELECT s.`id`, s.`token`, s.`userId`, UNIX_TIMESTAMP(s.`expiresAt`), s.`impersonatedBy`, u.`id`, u.`email`, u.`banned` FROM `session` s JOIN `user` u ON u.`id` = s.`userId` WHERE s.`token` = ?"},
 	} {
@@ -173,6 +173,9 @@ func TestQuerySQL(t *testing.T) {
 				t.Errorf("banned has type %q", c.typ)
 			}
 		}
+	}
+	if got, want := packExpr([]string{`s."id"`}), `concat(typeof(s."id"), ':', octet_length(s."id"), ':', s."id") AS p`; got != want {
+		t.Errorf("packExpr:\n got %s\nwant %s", got, want)
 	}
 	if got := (&Store{dialect: Postgres}).quote(`we"ird`); got != `"we""ird"` {
 		t.Errorf("quote = %s", got)

@@ -49,7 +49,8 @@ type query struct {
 	cols []column
 	at   time.Time // when its columns were read
 	stmt *prepared // sql prepared (SQLite and MySQL), nil to send the text (PostgreSQL)
-	scan sync.Pool // of *scanBuf, len(cols) wide
+	pack bool      // the row is one packed text (SQLite, see packExpr)
+	scan sync.Pool // of *scanBuf, len(cols) wide (one value and len(cols) cells when pack is set)
 }
 
 // prepared is a lookup statement prepared once and run by every lookup whose query has the same text:
@@ -66,8 +67,9 @@ type prepared struct {
 
 // scanBuf is what a lookup scans a row into, reused across lookups.
 type scanBuf struct {
-	vals []any
-	ptrs []any
+	vals  []any
+	ptrs  []any
+	cells []cell // the packed row's values
 }
 
 // buf returns a scan buffer for q's columns.
@@ -75,7 +77,14 @@ func (q *query) buf() *scanBuf {
 	if b, ok := q.scan.Get().(*scanBuf); ok {
 		return b
 	}
-	b := &scanBuf{vals: make([]any, len(q.cols)), ptrs: make([]any, len(q.cols))}
+	n := len(q.cols)
+	if q.pack {
+		n = 1
+	}
+	b := &scanBuf{vals: make([]any, n), ptrs: make([]any, n)}
+	if q.pack {
+		b.cells = make([]cell, len(q.cols))
+	}
 	for i := range b.vals {
 		b.ptrs[i] = &b.vals[i]
 	}
@@ -85,6 +94,7 @@ func (q *query) buf() *scanBuf {
 // putBuf gives b back, forgetting the values it holds.
 func (q *query) putBuf(b *scanBuf) {
 	clear(b.vals)
+	clear(b.cells)
 	q.scan.Put(b)
 }
 
@@ -125,13 +135,29 @@ func (s *Store) query(ctx context.Context) (*query, error) {
 	cur := s.stmt
 	s.mu.Unlock()
 	var fresh *prepared
+	var st *sql.Stmt
 	if s.dialect != Postgres && (cur == nil || cur.sql != q.sql) {
 		// pgx already keeps each query's prepared statement per connection, and a server behind a
 		// pooler in transaction mode may refuse named statements; the other drivers prepare per query.
-		st, err := s.db.PrepareContext(ctx, q.sql)
+		st, err = s.db.PrepareContext(ctx, q.sql)
+		if err != nil && q.pack && strings.Contains(err.Error(), "no such function") {
+			// An SQLite older than 3.44 (another driver's) has no concat() or octet_length(): select the
+			// columns one by one from now on.
+			s.noPack.Store(true)
+			if q, err = s.build(sess, user); err != nil {
+				return nil, err
+			}
+			q.at = at
+			st = nil
+			if cur == nil || cur.sql != q.sql {
+				st, err = s.db.PrepareContext(ctx, q.sql)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: preparing the lookup: %w", err)
 		}
+	}
+	if st != nil {
 		fresh = &prepared{sql: q.sql, stmt: st}
 	}
 	s.mu.Lock()
@@ -263,11 +289,20 @@ func (s *Store) build(sess, user []dbColumn) (*query, error) {
 	}
 	var b strings.Builder
 	b.WriteString("SELECT ")
-	for i, c := range q.cols {
-		if i > 0 {
-			b.WriteString(", ")
+	if s.dialect == SQLite && !s.noPack.Load() {
+		exprs := make([]string, len(q.cols))
+		for i, c := range q.cols {
+			exprs[i] = s.qualified(c)
 		}
-		b.WriteString(s.expr(c))
+		b.WriteString(packExpr(exprs))
+		q.pack = true
+	} else {
+		for i, c := range q.cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(s.expr(c))
+		}
 	}
 	b.WriteString(" FROM " + s.quoteTable(s.names.Session) + " s JOIN " + s.quoteTable(s.names.User) + " u ON u." +
 		s.quote(id) + " = s." + s.quote(userID) + " WHERE s." + s.quote(token) + " = ")
@@ -389,11 +424,20 @@ func (s *Store) field(column string) string {
 }
 
 func (s *Store) expr(c column) string {
-	alias := "s"
+	return s.exprIn(c.alias(), c)
+}
+
+// qualified is column c as the lookup query names it: its table's alias and its quoted name.
+func (s *Store) qualified(c column) string {
+	return c.alias() + "." + s.quote(c.name)
+}
+
+// alias is the lookup query's alias of c's table.
+func (c *column) alias() string {
 	if c.user {
-		alias = "u"
+		return "u"
 	}
-	return s.exprIn(alias, c)
+	return "s"
 }
 
 // exprIn is how the query selects column c of the table called alias.
@@ -432,14 +476,19 @@ func (q *query) result(vals []any) (*store.Result, error) {
 	res := &store.Result{}
 	for i, c := range q.cols {
 		if err := c.read(res, vals[i]); err != nil {
-			table := "session"
-			if c.user {
-				table = "user"
-			}
-			return nil, fmt.Errorf("sqlstore: column %q of %s: %w", c.name, table, err)
+			return nil, columnError(&c, err)
 		}
 	}
 	return res, nil
+}
+
+// columnError says which column err is about.
+func columnError(c *column, err error) error {
+	table := "session"
+	if c.user {
+		table = "user"
+	}
+	return fmt.Errorf("sqlstore: column %q of %s: %w", c.name, table, err)
 }
 
 func (c *column) read(res *store.Result, v any) error {

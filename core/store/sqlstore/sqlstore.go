@@ -8,6 +8,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/store/internal/limits"
 	"maps"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/breaker"
@@ -194,6 +195,7 @@ type Store struct {
 	mu     sync.Mutex
 	q      *query            // built on first use, replaced when older than refresh
 	stmt   *prepared         // the lookup statement of the latest query built
+	noPack atomic.Bool       // SQLite cannot run the packed lookup (see packExpr): select columns one by one
 	tables map[string]*table // by model, read on first use, replaced when older than refresh
 }
 
@@ -339,7 +341,24 @@ func (s *Store) lookup(ctx context.Context, q *query, token string) (*store.Resu
 	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("sqlstore: lookup: %w", err)
 	}
-	res, err := q.result(b.vals)
+	var res *store.Result
+	if q.pack {
+		var row string
+		switch v := b.vals[0].(type) {
+		case string:
+			row = v
+		case []byte: // a driver reporting text as bytes
+			row = string(v)
+		default:
+			return nil, fmt.Errorf("sqlstore: lookup: packed row is %T", b.vals[0])
+		}
+		if err := unpack(row, b.cells); err != nil {
+			return nil, err
+		}
+		res, err = q.resultCells(b.cells)
+	} else {
+		res, err = q.result(b.vals)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package betterauth
+
+const raceEnabled = false
