@@ -154,6 +154,16 @@ func (a *Auth) tooOld(s store.Session, now time.Time) bool {
 // verified cookie, has the configured version, and neither the cache nor the session has expired. A cache
 // whose user is banned is not used either. Otherwise it returns nil and the store decides.
 func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session {
+	p := a.cachedPayload(ctx, value, token)
+	if p == nil {
+		return nil
+	}
+	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}
+}
+
+// cachedPayload is cachedSession's check; it returns the decoded payload, whose Result server mode answers
+// with as it is.
+func (a *Auth) cachedPayload(ctx context.Context, value, token string) *betterauth.Payload {
 	var p *betterauth.Payload
 	var expires time.Time
 	var err error
@@ -177,7 +187,7 @@ func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session 
 		a.tooOld(p.Session, now) {
 		return nil
 	}
-	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}
+	return p
 }
 
 func errString(err error) string {

@@ -253,6 +253,6 @@ func (c *call) setAuthJWT(res *store.Result) {
 		c.a.s.log.Error("auth: signing the set-auth-jwt header", "err", err)
 		return
 	}
-	c.header.Set("Set-Auth-JWT", tok)
-	exposeHeader(c.header, "set-auth-jwt")
+	c.hdr().Set("Set-Auth-JWT", tok)
+	exposeHeader(c.hdr(), "set-auth-jwt")
 }

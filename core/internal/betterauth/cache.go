@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -20,10 +21,10 @@ import (
 // back to the store; it is never a reason to refuse the request by itself.
 var ErrCache = errors.New("betterauth: invalid cookie cache")
 
-// Payload is the cookie cache payload: {"session":{…},"user":{…},"updatedAt":ms,"version":"1"}.
+// Payload is the cookie cache payload: {"session":{…},"user":{…},"updatedAt":ms,"version":"1"}. Its
+// session and user are a store.Result, so a caller can answer with &p.Result without copying them.
 type Payload struct {
-	Session   store.Session
-	User      store.User
+	store.Result
 	UpdatedAt int64
 	// Version is the payload's version, "1" when absent (Better Auth's default).
 	Version string
@@ -297,8 +298,22 @@ func (d *payloadDecoder) extra(m *map[string]any, mem strictjson.Member) bool {
 	if *m == nil {
 		*m = map[string]any{}
 	}
-	(*m)[string(mem.Key)] = v
+	(*m)[d.key(mem.Key)] = v
 	return true
+}
+
+// key returns a member name as a string: a substring of d.s when the name aliases d.b (it has no escapes),
+// so the names of the extra members cost no allocation; a copy otherwise.
+func (d *payloadDecoder) key(k []byte) string {
+	if len(k) > 0 && len(d.b) > 0 {
+		// Pointer arithmetic only: off is k's offset in d.b when k points into it (a pointer before d.b wraps
+		// around to a large value and fails the bound).
+		off := uintptr(unsafe.Pointer(unsafe.SliceData(k))) - uintptr(unsafe.Pointer(unsafe.SliceData(d.b)))
+		if off < uintptr(len(d.b)) && uintptr(len(k)) <= uintptr(len(d.b))-off {
+			return d.s[off : int(off)+len(k)]
+		}
+	}
+	return string(k)
 }
 
 // date reads an ISO-8601 date string member as date does.
