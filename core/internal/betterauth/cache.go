@@ -114,7 +114,12 @@ var (
 // It walks the bytes with strictjson instead of decoding through maps: the core fields are read in place
 // and their strings share one copy of b; only members beyond the core fields are decoded with
 // encoding/json (ParsePayload is on every request served from the cookie cache).
-func ParsePayload(b []byte) (*Payload, error) {
+func ParsePayload(b []byte) (*Payload, error) { return ParseClaims(b, nil) }
+
+// ParseClaims is ParsePayload for a payload that is also a JWT's claims (the jwt and jwe caches): in the
+// same walk it calls top, when not nil, with each top-level member other than session, user, updatedAt and
+// version (iat, exp, nbf, jti…); an error from top refuses the payload.
+func ParseClaims(b []byte, top func(m strictjson.Member) error) (*Payload, error) {
 	var updated, version strictjson.Member
 	var haveSess, haveUser, haveUpdated, haveVersion bool
 	p := &Payload{Version: "1"}
@@ -133,6 +138,10 @@ func ParsePayload(b []byte) (*Payload, error) {
 			updated, haveUpdated = m, true
 		case "version":
 			version, haveVersion = m, true
+		default:
+			if top != nil {
+				return top(m)
+			}
 		}
 		return nil
 	}, func(parent []byte, m strictjson.Member) error {
