@@ -4,6 +4,7 @@ package betterauth
 // (parseCookieCachePayload, parseCompactCookieCache).
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -51,8 +52,69 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 		return nil, time.Time{}, ErrCache
 	}
 	outer = outer[:n]
+	if p, t, ok := s.decodeCompactShape(outer); ok {
+		return p, t, nil
+	}
+	return s.decodeCompactWalk(outer)
+}
+
+// decodeCompactShape reads the outer object in the one shape Better Auth writes it,
+// {"session":<object>,"expiresAt":<integer>,"signature":"<base64url>"} with no whitespace, without walking
+// it: the session object is the bytes between the two, and ParsePayload's walk is the only one. It reports
+// false for any other text, a failed signature or a payload ParsePayload refuses, and the caller then
+// decodes with decodeCompactWalk; so it succeeds only where that walk gives the same answer (the object is
+// valid JSON with those three members exactly when the session bytes are one valid object, which
+// ParsePayload checks). FuzzDecodeCompactShape compares them.
+func (s *Signer) decodeCompactShape(outer []byte) (*Payload, time.Time, bool) {
+	const pre, expKey, sigKey = `{"session":`, `,"expiresAt":`, `,"signature":"`
+	if len(outer) < len(pre)+2+len(expKey)+1+len(sigKey)+2 || string(outer[:len(pre)]) != pre ||
+		outer[len(outer)-1] != '}' || outer[len(outer)-2] != '"' {
+		return nil, time.Time{}, false
+	}
+	rest := outer[:len(outer)-2]
+	i := len(rest)
+	for i > 0 && base64URLByte(rest[i-1]) {
+		i--
+	}
+	sig := rest[i:]
+	if rest = rest[:i]; len(rest) < len(sigKey) || string(rest[len(rest)-len(sigKey):]) != sigKey {
+		return nil, time.Time{}, false
+	}
+	rest = rest[:len(rest)-len(sigKey)]
+	i = len(rest)
+	for i > 0 && '0' <= rest[i-1] && rest[i-1] <= '9' {
+		i--
+	}
+	exp := rest[i:]
+	if len(exp) == 0 || (len(exp) > 1 && exp[0] == '0') {
+		return nil, time.Time{}, false // not a JSON integer without a sign or leading zero
+	}
+	if rest = rest[:i]; len(rest) < len(pre)+2+len(expKey) || string(rest[len(rest)-len(expKey):]) != expKey {
+		return nil, time.Time{}, false
+	}
+	sess := rest[len(pre) : len(rest)-len(expKey)]
+	if sess[0] != '{' || sess[len(sess)-1] != '}' {
+		return nil, time.Time{}, false
+	}
+	// Inside the outer object the payload is one level deeper than ParsePayload sees it: leave anything
+	// that might reach strictjson.MaxDepth there to the walk (brackets inside strings count too).
+	if bytes.Count(sess, openBrace[:])+bytes.Count(sess, openBracket[:]) >= strictjson.MaxDepth-1 {
+		return nil, time.Time{}, false
+	}
+	p, t, err := s.checkCompact(sess, exp, sig)
+	return p, t, err == nil
+}
+
+// base64URLByte reports whether c is in the base64url alphabet.
+func base64URLByte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// decodeCompactWalk reads the outer object of a compact cache with a strict walk: any member order,
+// whitespace, other members.
+func (s *Signer) decodeCompactWalk(outer []byte) (*Payload, time.Time, error) {
 	var sess, exp, sig []byte
-	err = strictjson.Walk(outer, func(m strictjson.Member) error {
+	err := strictjson.Walk(outer, func(m strictjson.Member) error {
 		switch string(m.Key) {
 		case "session":
 			if m.Kind != strictjson.Object {
@@ -75,6 +137,11 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 	if err != nil || sess == nil || exp == nil || sig == nil {
 		return nil, time.Time{}, ErrCache
 	}
+	return s.checkCompact(sess, exp, sig)
+}
+
+// checkCompact checks sig over the session object's text and exp, then parses the payload.
+func (s *Signer) checkCompact(sess, exp, sig []byte) (*Payload, time.Time, error) {
 	var mac [33]byte
 	mn, err := rawURL.Decode(mac[:], sig)
 	if err != nil {
@@ -105,6 +172,8 @@ var (
 	// expiresAtMember and closeBrace end the signed text of a compact cache.
 	expiresAtMember = [...]byte{',', '"', 'e', 'x', 'p', 'i', 'r', 'e', 's', 'A', 't', '"', ':'}
 	closeBrace      = [...]byte{'}'}
+	openBrace       = [...]byte{'{'}
+	openBracket     = [...]byte{'['}
 )
 
 // ParsePayload reads a cookie cache payload (strict JSON: duplicate names are refused). The session needs
