@@ -176,6 +176,8 @@ func (w *resetWriter) reset() { clear(w.h); w.code, w.n = 0, 0 }
 // "sqlite": no cookie cache, so the signed cookie is checked, the session and user read from SQLite and
 // written as JSON. "compact-cache": Better Auth's compact cookie cache, so the session comes from the signed
 // session_data cookie and the database is not read (checked: a miss would set a new cache cookie).
+// "jwt-cache" and "jwe-cache": the same with the "jwt" strategy (an HS256 JWT signed with the secret) and the
+// "jwe" strategy (dir + A256CBC-HS512 with a key derived from the secret).
 // "sqlite-jwt-header": as "sqlite" with the JWT plugin, which signs an EdDSA JWT for the set-auth-jwt header.
 // "redis": Config.SecondaryStorage on Redis (GOBETTERAUTH_TEST_REDIS_URL, default redis://127.0.0.1:6379/0;
 // skipped without one): the session and the revoked-sessions-before mark are two GETs.
@@ -188,6 +190,8 @@ func BenchmarkGetSession(b *testing.B) {
 	}{
 		{"sqlite", auth.CacheNone, false, false},
 		{"compact-cache", auth.CacheCompact, false, false},
+		{"jwt-cache", auth.CacheJWT, false, false},
+		{"jwe-cache", auth.CacheJWE, false, false},
 		{"sqlite-jwt-header", auth.CacheNone, true, false},
 		{"redis", auth.CacheNone, false, true},
 	} {

@@ -22,11 +22,10 @@ func (a *Auth) state() *authcore.State {
 		MaxSessionAge: a.s.maxSessionAge,
 		Now:           a.s.now, Log: a.s.log, Signer: a.signer, JWE: a.jwe,
 		CachedSession: func(ctx context.Context, value, token string) *store.Result {
-			s := a.cachedSession(ctx, value, token)
-			if s == nil {
-				return nil
+			if p := a.cachedPayload(ctx, value, token); p != nil {
+				return &p.Result
 			}
-			return &store.Result{Session: *s.Record, User: s.User}
+			return nil
 		},
 	}
 }

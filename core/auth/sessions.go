@@ -154,6 +154,16 @@ func (a *Auth) tooOld(s store.Session, now time.Time) bool {
 // verified cookie, has the configured version, and neither the cache nor the session has expired. A cache
 // whose user is banned is not used either. Otherwise it returns nil and the store decides.
 func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session {
+	p := a.cachedPayload(ctx, value, token)
+	if p == nil {
+		return nil
+	}
+	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}
+}
+
+// cachedPayload is cachedSession's check; it returns the decoded payload, whose Result server mode answers
+// with as it is.
+func (a *Auth) cachedPayload(ctx context.Context, value, token string) *betterauth.Payload {
 	var p *betterauth.Payload
 	var expires time.Time
 	var err error
@@ -177,7 +187,7 @@ func (a *Auth) cachedSession(ctx context.Context, value, token string) *Session 
 		a.tooOld(p.Session, now) {
 		return nil
 	}
-	return &Session{User: p.User, Record: &p.Session, Credential: CredentialCookieCache}
+	return p
 }
 
 func errString(err error) string {
@@ -200,12 +210,7 @@ func (a *Auth) decodeJWECache(value string, now time.Time) (*betterauth.Payload,
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	exp, err := cacheExpiry(pt, now, cacheLeeway)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	p, err := betterauth.ParsePayload(pt)
-	return p, exp, err
+	return parseCacheClaims(pt, now, cacheLeeway)
 }
 
 // decodeJWTCache verifies a "jwt" cache (HS256 with the current secret, no tolerance) or the JWT plugin's
@@ -229,11 +234,7 @@ func (a *Auth) decodeJWTCache(ctx context.Context, value string, kind jwsKind, n
 	if kind == kindCachePlugin {
 		leeway = cacheLeeway
 	}
-	exp, err := cacheExpiry(pt, now, leeway)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	p, err := betterauth.ParsePayload(pt)
+	p, exp, err := parseCacheClaims(pt, now, leeway)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -328,40 +329,62 @@ func memberText(data []byte, m strictjson.Member) (string, error) {
 // pluginCacheIssuer is the iss the JWT plugin puts in its cookie cache: the baseURL option as given.
 func (a *Auth) pluginCacheIssuer() string { return a.s.rawBaseURL }
 
-// cacheExpiry reads "exp" (required) and "nbf" and returns the cache's expiry, exp; exp (and nbf) are
-// checked against now with leeway, as jose does, but the caller uses the cache only before exp.
-func cacheExpiry(claims []byte, now time.Time, leeway time.Duration) (time.Time, error) {
-	var exp, nbf float64
-	var hasExp, hasNbf bool
-	err := strictjson.Walk(claims, func(m strictjson.Member) error {
-		switch string(m.Key) {
-		case "exp", "nbf":
-			if m.Kind != strictjson.Number {
-				return betterauth.ErrCache
-			}
-			f, ok := number(claims[m.Start:m.End])
-			if !ok {
-				return betterauth.ErrCache
-			}
-			if m.Key[0] == 'e' {
-				exp, hasExp = f, true
-			} else {
-				nbf, hasNbf = f, true
-			}
+// cacheTimes collects a cache's "exp" and "nbf" from the members of its claims, read in the payload's own
+// walk (betterauth.ParseClaims).
+type cacheTimes struct {
+	exp, nbf       float64
+	hasExp, hasNbf bool
+}
+
+// member reads one top-level member of claims; exp or nbf that is not a number refuses the claims.
+func (ct *cacheTimes) member(claims []byte, m strictjson.Member) error {
+	switch string(m.Key) {
+	case "exp", "nbf":
+		if m.Kind != strictjson.Number {
+			return betterauth.ErrCache
 		}
-		return nil
-	})
-	if err != nil || !hasExp {
+		f, ok := number(claims[m.Start:m.End])
+		if !ok {
+			return betterauth.ErrCache
+		}
+		if m.Key[0] == 'e' {
+			ct.exp, ct.hasExp = f, true
+		} else {
+			ct.nbf, ct.hasNbf = f, true
+		}
+	}
+	return nil
+}
+
+// expiry checks the times read against now with leeway and returns exp.
+func (ct *cacheTimes) expiry(now time.Time, leeway time.Duration) (time.Time, error) {
+	if !ct.hasExp {
 		return time.Time{}, betterauth.ErrCache
 	}
-	t := floatTime(exp)
-	if !now.Before(t.Add(leeway)) || (hasNbf && floatTime(nbf).After(now.Add(leeway))) {
+	t := floatTime(ct.exp)
+	if !now.Before(t.Add(leeway)) || (ct.hasNbf && floatTime(ct.nbf).After(now.Add(leeway))) {
 		return time.Time{}, betterauth.ErrCache
 	}
 	// The leeway only lets the token decode, as jose's clockTolerance does. The expiry is exp itself:
 	// Better Auth's /get-session then compares exp*1000 with now, without tolerance, and reads the
 	// database once it has passed (api/routes/session.ts).
 	return t, nil
+}
+
+// parseCacheClaims reads a jwt or jwe cache's claims in one walk: the payload, and exp and nbf checked
+// against now with leeway, as jose does (the caller uses the cache only before exp). The expiry returned is
+// exp. FuzzParseCacheClaims checks it against the two walks it replaced.
+func parseCacheClaims(claims []byte, now time.Time, leeway time.Duration) (*betterauth.Payload, time.Time, error) {
+	var ct cacheTimes
+	p, err := betterauth.ParseClaims(claims, func(m strictjson.Member) error { return ct.member(claims, m) })
+	if err != nil {
+		return nil, time.Time{}, betterauth.ErrCache
+	}
+	exp, err := ct.expiry(now, leeway)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return p, exp, nil
 }
 
 // betterAuthCookies keeps only Better Auth's own cookies from the Cookie headers, for a store that forwards

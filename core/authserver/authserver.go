@@ -10,6 +10,7 @@ import (
 	"github.com/gobetterauth/gobetterauth/core/auth"
 	"github.com/gobetterauth/gobetterauth/core/internal/authcore"
 	"github.com/gobetterauth/gobetterauth/core/internal/betterauth"
+	"github.com/gobetterauth/gobetterauth/core/store"
 )
 
 // Server is a Better Auth-compatible server: an [http.Handler] for Better Auth's endpoints, wrapping the
@@ -148,13 +149,9 @@ func (a *Server) Close() error {
 }
 
 // cachedSession is the verifier's cookie cache check: the session the session_data value holds when Better
-// Auth would use it for token, else nil.
-func (a *Server) cachedSession(ctx context.Context, value, token string) *auth.Session {
-	res := a.core.CachedSession(ctx, value, token)
-	if res == nil {
-		return nil
-	}
-	return &auth.Session{User: res.User, Record: &res.Session, Credential: auth.CredentialCookieCache}
+// Auth would use it for token, else nil. The result is the decoded cache's own, not a copy.
+func (a *Server) cachedSession(ctx context.Context, value, token string) *store.Result {
+	return a.core.CachedSession(ctx, value, token)
 }
 
 func configError(format string, args ...any) error {

@@ -43,18 +43,15 @@ func (c *call) expireCookie(name string) {
 	c.setCookie(name, "", c.attrs(seconds(0)))
 }
 
-// requestCookieNames are the names of the cookies the request carries.
-func (c *call) requestCookieNames() []string {
-	var names []string
+// requestCookieNames yields the names of the cookies the request carries, in order.
+func (c *call) requestCookieNames(yield func(string) bool) {
 	for _, h := range c.r.Header.Values("Cookie") {
 		for pair := range strings.SplitSeq(h, ";") {
-			name, _, ok := strings.Cut(pair, "=")
-			if ok {
-				names = append(names, strings.TrimSpace(name))
+			if name, _, ok := strings.Cut(pair, "="); ok && !yield(strings.TrimSpace(name)) {
+				return
 			}
 		}
 	}
-	return names
 }
 
 // requestCookies returns every value of the request's cookie name, in order, each as better-call parses
@@ -98,7 +95,7 @@ func (c *call) presentedSessionTokens() []string {
 func (c *call) dataChunks() []string {
 	n := c.a.s.names.SessionData
 	var out []string
-	for _, name := range c.requestCookieNames() {
+	for name := range c.requestCookieNames {
 		if name == n || betterauth.IsChunkName(n, name) {
 			out = append(out, name)
 		}

@@ -228,7 +228,7 @@ func (c *call) signInEmail() (any, error) {
 	c.setSessionCookie(&store.Result{Session: *sess, User: *u}, &dontRemember, nil)
 	out := map[string]any{"redirect": false, "token": sess.Token, "user": userOut(*u)}
 	if cb := c.str("callbackURL"); cb != "" {
-		c.header.Set("Location", cb)
+		c.hdr().Set("Location", cb)
 		out["redirect"] = true
 		out["url"] = cb
 	}

@@ -81,6 +81,11 @@ func newJWTIssuer(cfg JWTConfig, s *settings, c *auth.Config, db store.Database)
 		policy: jwtissue.Policy{Alg: cfg.Algorithm, RotationInterval: cfg.RotationInterval, GracePeriod: cfg.GracePeriod,
 			DisablePrivateKeyEncryption: cfg.DisablePrivateKeyEncryption},
 		opts: jwtissue.ClaimsOptions{BaseURL: s.rawBaseURL, Issuer: cfg.Issuer, Audience: cfg.Audience, ExpirationTime: cfg.ExpiresIn}}
+	// The defaults Claims would derive from BaseURL on every token (an empty origin stays empty, and
+	// Claims then fails as before).
+	if origin := jwtissue.Origin(s.rawBaseURL); origin != "" {
+		j.opts.Issuer, j.opts.Audience = orDefault(j.opts.Issuer, origin), orDefault(j.opts.Audience, origin)
+	}
 	if len(c.Secrets) > 0 {
 		for _, v := range c.Secrets {
 			j.secrets.Versions = append(j.secrets.Versions, jwtissue.Versioned{Version: v.Version, Value: string(v.Value)})
@@ -199,7 +204,10 @@ func (c *call) issueJWT(res *store.Result) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sess := jwtissue.Session{Session: betterauth.SessionJSON(res.Session), User: betterauth.UserJSON(res.User)}
+	sess := jwtissue.Session{User: betterauth.UserJSON(res.User)}
+	if c.a.jwt.opts.DefinePayload != nil || c.a.jwt.opts.Subject != nil {
+		sess.Session = betterauth.SessionJSON(res.Session) // only these read the session
+	}
 	payload, err := jwtissue.Claims(sess, c.a.jwt.opts, c.now)
 	if err != nil {
 		return "", err
@@ -214,7 +222,7 @@ func (c *call) issueJWT(res *store.Result) (string, error) {
 		}
 		return jwtissue.Sign(k, claims)
 	}
-	return jwtissue.SignPayload(k, payload)
+	return jwtissue.SignClaims(k, payload)
 }
 
 // token is GET /token: {"token": <JWT>} for the signed-in user.
@@ -253,6 +261,6 @@ func (c *call) setAuthJWT(res *store.Result) {
 		c.a.s.log.Error("auth: signing the set-auth-jwt header", "err", err)
 		return
 	}
-	c.header.Set("Set-Auth-JWT", tok)
-	exposeHeader(c.header, "set-auth-jwt")
+	c.hdr().Set("Set-Auth-JWT", tok)
+	exposeHeader(c.hdr(), "set-auth-jwt")
 }

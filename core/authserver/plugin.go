@@ -263,7 +263,7 @@ func (x *Context) SessionOutsideStore() *store.Result { return x.c.outside }
 
 // ClientIP returns the client's address as the server determined it (Config.TrustedProxies; the
 // session's ipAddress), "" when unknown.
-func (x *Context) ClientIP() string { return x.c.clientIP }
+func (x *Context) ClientIP() string { return x.c.ip() }
 
 // NewSession returns the session this request created or refreshed (and set the cookies of), or nil:
 // Better Auth's ctx.context.newSession, for after hooks.
@@ -355,7 +355,7 @@ func (x *Context) SetCookie(name, value string, maxAge time.Duration) {
 }
 
 // Header returns the response headers (Set-Cookie excepted: use SetCookie).
-func (x *Context) Header() http.Header { return x.c.header }
+func (x *Context) Header() http.Header { return x.c.hdr() }
 
 // SetStatus sets the status of a successful answer (200 by default).
 func (x *Context) SetStatus(code int) { x.c.status = code }

@@ -68,8 +68,8 @@ func Bearer(cfg BearerConfig) Plugin {
 		}}},
 		After: []Hook{{Run: func(x *Context) error {
 			if res := x.c.newSession; res != nil {
-				x.c.header.Set("Set-Auth-Token", x.c.a.signer.SignRaw(res.Session.Token))
-				exposeHeader(x.c.header, "set-auth-token")
+				x.c.hdr().Set("Set-Auth-Token", x.c.a.signer.SignRaw(res.Session.Token))
+				exposeHeader(x.c.hdr(), "set-auth-token")
 			}
 			return nil
 		}}},

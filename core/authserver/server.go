@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -81,9 +82,13 @@ type call struct {
 	body     map[string]any // nil when the request had none
 	rawJSON  []byte         // the JSON body as received, nil for none or a form
 	hasBody  bool
+	ipAddr   netip.Addr // the client's address (protect), written as clientIP when first asked
+	ipOK     bool
 	clientIP string
+	ipDone   bool
 
-	header  http.Header // response headers other than Set-Cookie
+	header  http.Header // response headers other than Set-Cookie; nil until hdr() is called
+	noStore bool        // Cache-Control: no-store and Pragma: no-cache, not yet in header (getSession)
 	cookies []setCookie
 	status  int // 0 = 200
 
@@ -125,7 +130,7 @@ func (a *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{a: a, srv: srv, r: r, ctx: r.Context(), now: a.s.now().UTC().Truncate(time.Millisecond),
-		path: path, param: param, header: http.Header{}}
+		path: path, param: param}
 	if r.URL.RawQuery != "" {
 		c.query = r.URL.Query() // nil otherwise: reads see no parameter, without a map per request
 	}
@@ -168,16 +173,13 @@ func (c *call) run(ep *endpoint) (res any, err error) {
 // protect applies what Better Auth does before an endpoint runs: rate limiting, the body's media type and
 // size, the origin check (with callback URL validation) and, on sign-in and sign-up, the form CSRF check.
 func (c *call) protect(w http.ResponseWriter, ep *endpoint) error {
-	ip, ok := c.srv.clientIP.Of(c.r)
-	if !ok && c.srv.dev {
-		ip, ok = "127.0.0.1", true
-	}
-	if ok {
-		c.clientIP = ip
+	c.ipAddr, c.ipOK = c.srv.clientIP.Addr(c.r)
+	if !c.ipOK && c.srv.dev {
+		c.ipAddr, c.ipOK = devClientIP, true
 	}
 	if c.srv.limiter != nil {
-		key := httpsec.RateLimitKey(ip)
-		if !ok {
+		key := httpsec.RateLimitKey(c.ip())
+		if !c.ipOK {
 			key = "no-trusted-ip"
 		}
 		allowed, retry, err := c.srv.limiter.allow(c.ctx, key, c.path)
@@ -221,6 +223,46 @@ func (c *call) protect(w http.ResponseWriter, ep *endpoint) error {
 	return nil
 }
 
+// devClientIP is the client address DevMode assumes when none can be derived.
+var devClientIP = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+
+// ip returns the client's address as a string, "" when unknown. It is written when first asked: most
+// requests (a get-session answered from the cookie cache) never need it.
+func (c *call) ip() string {
+	if !c.ipDone {
+		if c.ipOK {
+			c.clientIP = c.srv.clientIP.Format(c.ipAddr)
+		}
+		c.ipDone = true
+	}
+	return c.clientIP
+}
+
+// hdr returns the response headers (Set-Cookie excepted), creating them on first use; get-session's
+// pending no-store headers move into them then, so a hook sees them as before.
+func (c *call) hdr() http.Header {
+	if c.header == nil {
+		c.header = http.Header{}
+		if c.noStore {
+			c.noStore = false
+			hv := []string{"no-store", "no-cache"}
+			c.header["Cache-Control"], c.header["Pragma"] = hv[0:1:1], hv[1:2:2]
+		}
+	}
+	return c.header
+}
+
+// setNoStore asks for Cache-Control: no-store and Pragma: no-cache (get-session's answers). Without other
+// headers they are only a flag, written by write with Content-Type in one allocation.
+func (c *call) setNoStore() {
+	if c.header == nil {
+		c.noStore = true
+		return
+	}
+	hv := []string{"no-store", "no-cache"}
+	c.header["Cache-Control"], c.header["Pragma"] = hv[0:1:1], hv[1:2:2]
+}
+
 // write sends the answer: headers, cookies, then JSON (or an error body). No answer may be stored by a
 // cache: they carry session tokens, sessions, user data or Set-Cookie (Cache-Control: no-store unless the
 // endpoint chose otherwise). It returns the status written and Better Auth's error code ("" when none).
@@ -229,16 +271,27 @@ func (c *call) write(w http.ResponseWriter, res any, err error) (int, string) {
 	for k, v := range c.header {
 		h[k] = v
 	}
-	if h.Get("Cache-Control") == "" {
-		h.Set("Cache-Control", "no-store")
+	// The fixed headers' values share one array; each header gets its own capacity-limited element, so an
+	// Add elsewhere copies instead of writing over the next.
+	noCC := c.noStore || h.Get("Cache-Control") == "" // get-session's no-store replaces any other
+	fixed := make([]string, 0, 3)
+	if noCC {
+		fixed = append(fixed, "no-store")
+		h["Cache-Control"] = fixed[0:1:1]
+	}
+	if c.noStore {
+		fixed = append(fixed, "no-cache")
+		h["Pragma"] = fixed[len(fixed)-1 : len(fixed) : len(fixed)]
 	}
 	for _, sc := range c.cookies {
 		h.Add("Set-Cookie", sc.value)
 	}
-	h.Set("Content-Type", "application/json")
-	var ch *Challenge
-	if errors.As(err, &ch) {
-		res, err, c.status = ch.Body, nil, ch.Status
+	fixed = append(fixed, "application/json")
+	h["Content-Type"] = fixed[len(fixed)-1 : len(fixed) : len(fixed)]
+	if err != nil {
+		if ch, ok := errors.AsType[*Challenge](err); ok {
+			res, err, c.status = ch.Body, nil, ch.Status
+		}
 	}
 	if err != nil {
 		var e *apiError

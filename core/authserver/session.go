@@ -38,7 +38,7 @@ func (c *call) createSessionWith(userID string, dontRemember bool, u store.User,
 		life = 24 * time.Hour
 	}
 	s := &store.Session{ID: betterauth.NewID(), Token: betterauth.NewSessionToken(), UserID: userID,
-		ExpiresAt: c.a.capExpiry(c.now.Add(life), c.now), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.clientIP,
+		ExpiresAt: c.a.capExpiry(c.now.Add(life), c.now), CreatedAt: c.now, UpdatedAt: c.now, IPAddress: c.ip(),
 		UserAgent: c.r.Header.Get("User-Agent"), Additional: fieldDefaults(c.srv.sessFields)}
 	for k, v := range extra { // the caller's columns win over the declared defaults
 		if s.Additional == nil {
@@ -122,10 +122,7 @@ func sessionOut(res *store.Result) json.RawMessage {
 
 // getSession is GET /get-session.
 func (c *call) getSession() (any, error) {
-	// One array for both values; each header gets its own element, capacity-limited so that an Add
-	// elsewhere copies instead of writing over the other.
-	hv := []string{"no-store", "no-cache"}
-	c.header["Cache-Control"], c.header["Pragma"] = hv[0:1:1], hv[1:2:2]
+	c.setNoStore()
 	if c.r.Method == "POST" && !c.srv.deferRefresh {
 		return nil, errGetSessionPost
 	}
@@ -172,8 +169,8 @@ func (c *call) loadSession(noCache, noRefresh bool) (*store.Result, error) {
 	}
 	dontRemember := c.signedCookie(n.DontRemember) != ""
 	if cacheOn && !noCache && jar.SessionData != "" {
-		if s := c.a.cachedSession(c.ctx, jar.SessionData, token); s != nil {
-			return &store.Result{Session: *s.Record, User: s.User}, nil
+		if res := c.a.cachedSession(c.ctx, jar.SessionData, token); res != nil {
+			return res, nil
 		}
 		c.expireCookie(n.SessionData)
 	}

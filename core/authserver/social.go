@@ -396,7 +396,7 @@ func (c *call) startFlow(p Provider, link *stateLink) (any, error) {
 	c.setCookie(c.stateCookieName(), c.a.signer.Sign(state), c.attrs(seconds(socialStateCookieTTL)))
 	disable, _ := c.body["disableRedirect"].(bool)
 	if !disable {
-		c.header.Set("Location", u)
+		c.hdr().Set("Location", u)
 	}
 	redirect := "true"
 	if disable {

@@ -250,7 +250,7 @@ func (c *call) verifyEmail() (any, error) {
 // redirect answers 302 to target (resolved against the base URL when relative, as Location allows).
 func (c *call) redirect(target string) any {
 	c.status = 302
-	c.header.Set("Location", target)
+	c.hdr().Set("Location", target)
 	return nil
 }
 

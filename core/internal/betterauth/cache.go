@@ -4,6 +4,7 @@ package betterauth
 // (parseCookieCachePayload, parseCompactCookieCache).
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
 	"github.com/gobetterauth/gobetterauth/core/store"
@@ -20,10 +22,10 @@ import (
 // back to the store; it is never a reason to refuse the request by itself.
 var ErrCache = errors.New("betterauth: invalid cookie cache")
 
-// Payload is the cookie cache payload: {"session":{…},"user":{…},"updatedAt":ms,"version":"1"}.
+// Payload is the cookie cache payload: {"session":{…},"user":{…},"updatedAt":ms,"version":"1"}. Its
+// session and user are a store.Result, so a caller can answer with &p.Result without copying them.
 type Payload struct {
-	Session   store.Session
-	User      store.User
+	store.Result
 	UpdatedAt int64
 	// Version is the payload's version, "1" when absent (Better Auth's default).
 	Version string
@@ -50,8 +52,69 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 		return nil, time.Time{}, ErrCache
 	}
 	outer = outer[:n]
+	if p, t, ok := s.decodeCompactShape(outer); ok {
+		return p, t, nil
+	}
+	return s.decodeCompactWalk(outer)
+}
+
+// decodeCompactShape reads the outer object in the one shape Better Auth writes it,
+// {"session":<object>,"expiresAt":<integer>,"signature":"<base64url>"} with no whitespace, without walking
+// it: the session object is the bytes between the two, and ParsePayload's walk is the only one. It reports
+// false for any other text, a failed signature or a payload ParsePayload refuses, and the caller then
+// decodes with decodeCompactWalk; so it succeeds only where that walk gives the same answer (the object is
+// valid JSON with those three members exactly when the session bytes are one valid object, which
+// ParsePayload checks). FuzzDecodeCompactShape compares them.
+func (s *Signer) decodeCompactShape(outer []byte) (*Payload, time.Time, bool) {
+	const pre, expKey, sigKey = `{"session":`, `,"expiresAt":`, `,"signature":"`
+	if len(outer) < len(pre)+2+len(expKey)+1+len(sigKey)+2 || string(outer[:len(pre)]) != pre ||
+		outer[len(outer)-1] != '}' || outer[len(outer)-2] != '"' {
+		return nil, time.Time{}, false
+	}
+	rest := outer[:len(outer)-2]
+	i := len(rest)
+	for i > 0 && base64URLByte(rest[i-1]) {
+		i--
+	}
+	sig := rest[i:]
+	if rest = rest[:i]; len(rest) < len(sigKey) || string(rest[len(rest)-len(sigKey):]) != sigKey {
+		return nil, time.Time{}, false
+	}
+	rest = rest[:len(rest)-len(sigKey)]
+	i = len(rest)
+	for i > 0 && '0' <= rest[i-1] && rest[i-1] <= '9' {
+		i--
+	}
+	exp := rest[i:]
+	if len(exp) == 0 || (len(exp) > 1 && exp[0] == '0') {
+		return nil, time.Time{}, false // not a JSON integer without a sign or leading zero
+	}
+	if rest = rest[:i]; len(rest) < len(pre)+2+len(expKey) || string(rest[len(rest)-len(expKey):]) != expKey {
+		return nil, time.Time{}, false
+	}
+	sess := rest[len(pre) : len(rest)-len(expKey)]
+	if sess[0] != '{' || sess[len(sess)-1] != '}' {
+		return nil, time.Time{}, false
+	}
+	// Inside the outer object the payload is one level deeper than ParsePayload sees it: leave anything
+	// that might reach strictjson.MaxDepth there to the walk (brackets inside strings count too).
+	if bytes.Count(sess, openBrace[:])+bytes.Count(sess, openBracket[:]) >= strictjson.MaxDepth-1 {
+		return nil, time.Time{}, false
+	}
+	p, t, err := s.checkCompact(sess, exp, sig)
+	return p, t, err == nil
+}
+
+// base64URLByte reports whether c is in the base64url alphabet.
+func base64URLByte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+// decodeCompactWalk reads the outer object of a compact cache with a strict walk: any member order,
+// whitespace, other members.
+func (s *Signer) decodeCompactWalk(outer []byte) (*Payload, time.Time, error) {
 	var sess, exp, sig []byte
-	err = strictjson.Walk(outer, func(m strictjson.Member) error {
+	err := strictjson.Walk(outer, func(m strictjson.Member) error {
 		switch string(m.Key) {
 		case "session":
 			if m.Kind != strictjson.Object {
@@ -74,6 +137,11 @@ func (s *Signer) DecodeCompact(value string) (*Payload, time.Time, error) {
 	if err != nil || sess == nil || exp == nil || sig == nil {
 		return nil, time.Time{}, ErrCache
 	}
+	return s.checkCompact(sess, exp, sig)
+}
+
+// checkCompact checks sig over the session object's text and exp, then parses the payload.
+func (s *Signer) checkCompact(sess, exp, sig []byte) (*Payload, time.Time, error) {
 	var mac [33]byte
 	mn, err := rawURL.Decode(mac[:], sig)
 	if err != nil {
@@ -104,6 +172,8 @@ var (
 	// expiresAtMember and closeBrace end the signed text of a compact cache.
 	expiresAtMember = [...]byte{',', '"', 'e', 'x', 'p', 'i', 'r', 'e', 's', 'A', 't', '"', ':'}
 	closeBrace      = [...]byte{'}'}
+	openBrace       = [...]byte{'{'}
+	openBracket     = [...]byte{'['}
 )
 
 // ParsePayload reads a cookie cache payload (strict JSON: duplicate names are refused). The session needs
@@ -113,7 +183,12 @@ var (
 // It walks the bytes with strictjson instead of decoding through maps: the core fields are read in place
 // and their strings share one copy of b; only members beyond the core fields are decoded with
 // encoding/json (ParsePayload is on every request served from the cookie cache).
-func ParsePayload(b []byte) (*Payload, error) {
+func ParsePayload(b []byte) (*Payload, error) { return ParseClaims(b, nil) }
+
+// ParseClaims is ParsePayload for a payload that is also a JWT's claims (the jwt and jwe caches): in the
+// same walk it calls top, when not nil, with each top-level member other than session, user, updatedAt and
+// version (iat, exp, nbf, jti…); an error from top refuses the payload.
+func ParseClaims(b []byte, top func(m strictjson.Member) error) (*Payload, error) {
 	var updated, version strictjson.Member
 	var haveSess, haveUser, haveUpdated, haveVersion bool
 	p := &Payload{Version: "1"}
@@ -132,6 +207,10 @@ func ParsePayload(b []byte) (*Payload, error) {
 			updated, haveUpdated = m, true
 		case "version":
 			version, haveVersion = m, true
+		default:
+			if top != nil {
+				return top(m)
+			}
 		}
 		return nil
 	}, func(parent []byte, m strictjson.Member) error {
@@ -297,8 +376,22 @@ func (d *payloadDecoder) extra(m *map[string]any, mem strictjson.Member) bool {
 	if *m == nil {
 		*m = map[string]any{}
 	}
-	(*m)[string(mem.Key)] = v
+	(*m)[d.key(mem.Key)] = v
 	return true
+}
+
+// key returns a member name as a string: a substring of d.s when the name aliases d.b (it has no escapes),
+// so the names of the extra members cost no allocation; a copy otherwise.
+func (d *payloadDecoder) key(k []byte) string {
+	if len(k) > 0 && len(d.b) > 0 {
+		// Pointer arithmetic only: off is k's offset in d.b when k points into it (a pointer before d.b wraps
+		// around to a large value and fails the bound).
+		off := uintptr(unsafe.Pointer(unsafe.SliceData(k))) - uintptr(unsafe.Pointer(unsafe.SliceData(d.b)))
+		if off < uintptr(len(d.b)) && uintptr(len(k)) <= uintptr(len(d.b))-off {
+			return d.s[off : int(off)+len(k)]
+		}
+	}
+	return string(k)
 }
 
 // date reads an ISO-8601 date string member as date does.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gobetterauth/gobetterauth/core/internal/strictjson"
 )
@@ -105,4 +106,79 @@ func FuzzParsePayloadAsEncodingJSON(f *testing.F) {
 		}
 		checkSameAsReflect(t, b)
 	})
+}
+
+// compactValue builds a compact cache value around payload text as Better Auth's shape does, signed over
+// payload and exp (whether or not either is valid), with between inserted after the session member.
+func compactValue(s *Signer, payload, exp, between string) string {
+	signed := payload
+	if len(payload) > 0 && payload[len(payload)-1] == '}' {
+		if strings.TrimSpace(payload[:len(payload)-1]) == "{" {
+			signed = payload[:len(payload)-1] + `"expiresAt":` + exp + "}"
+		} else {
+			signed = payload[:len(payload)-1] + `,"expiresAt":` + exp + "}"
+		}
+	}
+	sig := rawURL.EncodeToString(s.Sum([]byte(signed)))
+	return rawURL.EncodeToString([]byte(`{"session":` + payload + between + `,"expiresAt":` + exp + `,"signature":"` + sig + `"}`))
+}
+
+// FuzzDecodeCompactShape: DecodeCompact (the shape Better Auth writes read without the outer walk, the
+// walk otherwise) answers every value as decodeCompactWalk alone does: values built around fuzzed payload
+// text, expiry text and members between, signed or not, and raw fuzzed text.
+func FuzzDecodeCompactShape(f *testing.F) {
+	s := NewSigner("better-auth-secret-123456789012345678901234567890")
+	for _, p := range payloadSeeds {
+		f.Add(p, "1764336539012", "", "")
+	}
+	f.Add(payloadSeeds[0], "1.5e12", "", "")
+	f.Add(payloadSeeds[0], "01", "", "")
+	f.Add(payloadSeeds[0], "1764336539012", `,"x":1`, "")
+	f.Add(`{}`, "1", "", "")
+	f.Add(`{"session":{"id":"s1","token":"t1","userId":"u1","expiresAt":"2026-12-05T13:28:59.012Z","x":`+
+		strings.Repeat("[", 30)+"1"+strings.Repeat("]", 30)+`},"user":{"id":"u1"},"updatedAt":1}`, "1", "", "")
+	f.Add(`{"session":{"id":"s1"},"user":{"id":"u1"},"updatedAt":1},"expiresAt":1,"signature":"x"}`, "1", "", "eyJzZXNzaW9uIjp7fX0")
+	f.Fuzz(func(t *testing.T, payload, exp, between, raw string) {
+		for _, v := range []string{compactValue(s, payload, exp, between), raw} {
+			p1, t1, err1 := s.DecodeCompact(v)
+			var p2 *Payload
+			var t2 time.Time
+			var err2 error
+			if outer, err := rawURL.DecodeString(v); err != nil {
+				err2 = ErrCache
+			} else {
+				p2, t2, err2 = s.decodeCompactWalk(outer)
+			}
+			if (err1 == nil) != (err2 == nil) || !t1.Equal(t2) || !reflect.DeepEqual(p1, p2) {
+				t.Fatalf("%q: DecodeCompact %+v, %v, %v; walk %+v, %v, %v", v, p1, t1, err1, p2, t2, err2)
+			}
+		}
+	})
+}
+
+// TestDecodeCompactShapeUsed: values Better Auth's shape has take the shape path (so the fuzz target above
+// compares something), and one a level too deep for the outer walk does not.
+func TestDecodeCompactShapeUsed(t *testing.T) {
+	s := NewSigner("better-auth-secret-123456789012345678901234567890")
+	deep := `{"session":{"id":"s1","token":"t1","userId":"u1","expiresAt":"2026-12-05T13:28:59.012Z","x":` +
+		strings.Repeat("[", 30) + "1" + strings.Repeat("]", 30) + `},"user":{"id":"u1"},"updatedAt":1}`
+	for _, tt := range []struct {
+		name    string
+		payload string
+		shape   bool
+	}{
+		{"better-auth", payloadSeeds[0], true},
+		{"minimal", payloadSeeds[1], true},
+		{"too-deep", deep, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			outer, err := rawURL.DecodeString(compactValue(s, tt.payload, "1764336539012", ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, ok := s.decodeCompactShape(outer); ok != tt.shape {
+				t.Errorf("shape path %v, want %v", ok, tt.shape)
+			}
+		})
+	}
 }

@@ -2,6 +2,6 @@
 
 package betterauth
 
-// raceEnabled is true under the race detector, whose sync.Pool drops values at random: allocation counts
-// are then not checked.
+// raceEnabled is true under the race detector, whose sync.Pool drops items at random (allocation counts
+// are then not exact).
 const raceEnabled = true

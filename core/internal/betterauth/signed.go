@@ -3,13 +3,14 @@ package betterauth
 // Mirrors better-call src/crypto.ts (signCookieValue, verifySignature) and src/context.ts (getSignedCookie).
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"hash"
-	"net/url"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // sigLen is the length of a signature in a signed value: standard base64 of 32 bytes, with padding.
@@ -25,7 +26,7 @@ type Signer struct{ pool sync.Pool }
 type macState struct {
 	mac hash.Hash
 	sum [sha256.Size]byte
-	msg []byte // equalString's copy of its message
+	buf []byte // Verify's URL-decoding buffer
 }
 
 // NewSigner returns a Signer keyed with the UTF-8 bytes of secret, used as is (Better Auth derives nothing).
@@ -45,24 +46,6 @@ func (s *Signer) Equal(msg, mac []byte) bool {
 	st.mac.Reset()
 	st.mac.Write(msg)
 	ok := hmac.Equal(st.mac.Sum(st.sum[:0]), mac)
-	s.pool.Put(st)
-	return ok
-}
-
-// equalString is Equal for a message held as a string: it is copied into the pooled state, not into a new
-// slice.
-func (s *Signer) equalString(msg string, mac []byte) bool {
-	if len(mac) != sha256.Size {
-		return false
-	}
-	st := s.pool.Get().(*macState)
-	st.msg = append(st.msg[:0], msg...)
-	st.mac.Reset()
-	st.mac.Write(st.msg)
-	ok := hmac.Equal(st.mac.Sum(st.sum[:0]), mac)
-	if cap(st.msg) > 4096 {
-		st.msg = nil // a huge value is not kept for the next check
-	}
 	s.pool.Put(st)
 	return ok
 }
@@ -112,76 +95,84 @@ func (s *Signer) SignRaw(value string) string {
 // URL-decoded once with decodeURIComponent semantics ("+" stays "+", an invalid escape fails), split at the
 // last ".", and the signature must be exactly 44 characters of padded standard base64.
 func (s *Signer) Verify(raw string) (string, bool) {
-	v := raw
-	var sigText []byte
-	var buf [sigLen]byte
-	if strings.IndexByte(v, '%') >= 0 {
-		// A cookie has its signature's "+", "/" and "=" escaped and, as a rule, nothing before it: the
-		// signature is then unescaped into buf and the value is raw's own text, without an allocation.
-		// Anything else is unescaped whole.
-		if dot := strings.LastIndexByte(v, '.'); dot >= 1 && strings.IndexByte(v[:dot], '%') < 0 {
-			if tail, ok := unescapeSig(buf[:0], v[dot+1:]); ok {
-				v, sigText = v[:dot], tail
-			}
-		}
-		if sigText == nil {
-			d, err := url.PathUnescape(v)
-			if err != nil {
-				return "", false
-			}
-			v = d
-		}
-	}
-	if sigText == nil {
-		dot := strings.LastIndexByte(v, '.')
-		if dot < 1 || len(v)-dot-1 != sigLen {
+	st := s.pool.Get().(*macState)
+	defer s.pool.Put(st)
+	// v is raw URL-decoded into the pooled state's buffer, or raw's own bytes (only read) when it has no
+	// escape: the check allocates nothing, and neither does the answer unless an escape precedes the dot.
+	esc := strings.IndexByte(raw, '%')
+	var v []byte
+	if esc >= 0 {
+		var ok bool
+		if st.buf, ok = appendPathUnescape(st.buf[:0], raw); !ok {
 			return "", false
 		}
-		v, sigText = v[:dot], append(buf[:0], v[dot+1:]...)
+		v = st.buf
+		if cap(st.buf) > maxPooledBuf {
+			st.buf = nil
+		}
+	} else {
+		v = unsafe.Slice(unsafe.StringData(raw), len(raw))
 	}
-	if len(sigText) != sigLen || sigText[sigLen-1] != '=' {
+	dot := bytes.LastIndexByte(v, '.')
+	if dot < 1 || len(v)-dot-1 != sigLen || v[len(v)-1] != '=' {
 		return "", false
 	}
 	var sig [33]byte
-	n, err := stdStrict.Decode(sig[:], sigText)
+	n, err := stdStrict.Decode(sig[:], v[dot+1:])
 	if err != nil || n != sha256.Size {
 		return "", false
 	}
-	if !s.equalString(v, sig[:n]) {
+	st.mac.Reset()
+	st.mac.Write(v[:dot])
+	if !hmac.Equal(st.mac.Sum(st.sum[:0]), sig[:n]) {
 		return "", false
 	}
-	return v, true
+	if esc < 0 || esc >= dot {
+		return raw[:dot], true // raw[:dot] has no escape, so it is the decoded value
+	}
+	return string(v[:dot]), true
 }
 
-// unescapeSig appends to dst (of capacity sigLen) the signature text s unescaped as url.PathUnescape
-// does. It reports false when s does not unescape to at most sigLen bytes without a dot: the caller then
-// unescapes the whole value as before.
-func unescapeSig(dst []byte, s string) ([]byte, bool) {
-	for i := 0; i < len(s); i++ {
+// maxPooledBuf bounds the buffer a pooled hash state keeps for decoding.
+const maxPooledBuf = 4096
+
+// appendPathUnescape appends s with its %XX escapes decoded, as url.PathUnescape decodes it ("+" stays
+// "+"); it reports false where url.PathUnescape fails (a "%" without two hex digits after it).
+func appendPathUnescape(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c == '%' {
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
-				return nil, false
+		if c != '%' {
+			j := strings.IndexByte(s[i:], '%')
+			if j < 0 {
+				return append(dst, s[i:]...), true
 			}
-			c = unhex(s[i+1])<<4 | unhex(s[i+2])
-			i += 2
+			dst = append(dst, s[i:i+j]...)
+			i += j
+			continue
 		}
-		if c == '.' || len(dst) == cap(dst) {
-			return nil, false
+		if i+2 >= len(s) {
+			return dst, false
 		}
-		dst = append(dst, c)
+		hi, ok1 := unhex(s[i+1])
+		lo, ok2 := unhex(s[i+2])
+		if !ok1 || !ok2 {
+			return dst, false
+		}
+		dst = append(dst, hi<<4|lo)
+		i += 3
 	}
 	return dst, true
 }
 
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
+// unhex returns the value of one hexadecimal digit.
+func unhex(c byte) (byte, bool) {
 	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
 	}
-	return c - 'A' + 10
+	return 0, false
 }

@@ -37,13 +37,23 @@ type ClientIP struct {
 // Auth's "no trustworthy client IP"; use [NoTrustedIP]). A trusted proxy that sends no forwarded header is
 // itself the client.
 func (c ClientIP) Of(r *http.Request) (ip string, ok bool) {
-	peer, ok := parsePeer(r.RemoteAddr)
+	a, ok := c.Addr(r)
 	if !ok {
 		return "", false
 	}
+	return c.Format(a), true
+}
+
+// Addr is [ClientIP.Of] before the address is written as a string (see [ClientIP.Format]): a caller that
+// may not need the string saves formatting it.
+func (c ClientIP) Addr(r *http.Request) (netip.Addr, bool) {
+	peer, ok := parsePeer(r.RemoteAddr)
+	if !ok {
+		return netip.Addr{}, false
+	}
 	proxies := c.proxies()
 	if !inPrefixes(proxies, peer) {
-		return c.format(peer), true
+		return peer, true
 	}
 	headers := c.Headers
 	if headers == nil {
@@ -74,14 +84,14 @@ func (c ClientIP) Of(r *http.Request) (ip string, ok bool) {
 			}
 			a = a.Unmap()
 			if !inPrefixes(proxies, a) {
-				return c.format(a), true
+				return a, true
 			}
 		}
 	}
 	if present {
-		return "", false
+		return netip.Addr{}, false
 	}
-	return c.format(peer), true
+	return peer, true
 }
 
 // proxies returns the valid trusted prefixes, IPv4-mapped ones unmapped.
@@ -108,7 +118,9 @@ func inPrefixes(ps []netip.Prefix, a netip.Addr) bool {
 	return false
 }
 
-func (c ClientIP) format(a netip.Addr) string {
+// Format writes an address from [ClientIP.Addr] as [ClientIP.Of] returns it: IPv4 dotted, IPv6 masked to
+// IPv6Subnet and expanded.
+func (c ClientIP) Format(a netip.Addr) string {
 	bits := c.IPv6Subnet
 	if bits <= 0 {
 		bits = 64

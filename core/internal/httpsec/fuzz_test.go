@@ -81,7 +81,7 @@ func FuzzClientIP(f *testing.F) {
 			t.Fatalf("RateLimitKey(%q) = %q: not idempotent", ip, RateLimitKey(ip))
 		}
 		peer, _ := parsePeer(remote)
-		if !inPrefixes(ci.proxies(), peer) && ip != ci.format(peer) {
+		if !inPrefixes(ci.proxies(), peer) && ip != ci.Format(peer) {
 			t.Fatalf("untrusted peer %q chose its address %q via X-Forwarded-For %q", remote, ip, xff)
 		}
 	})

@@ -5,7 +5,10 @@ package jwtissue
 // and the protected header is {alg, kid}.
 
 import (
+	"cmp"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/asn1"
@@ -94,13 +97,10 @@ func Claims(s Session, o ClaimsOptions, now time.Time) ([]byte, error) {
 		sub = id
 	}
 
-	origin := Origin(o.BaseURL)
 	iss, aud := o.Issuer, o.Audience
-	if iss == "" {
-		iss = origin
-	}
-	if aud == "" {
-		aud = origin
+	if iss == "" || aud == "" {
+		origin := Origin(o.BaseURL)
+		iss, aud = cmp.Or(iss, origin), cmp.Or(aud, origin)
 	}
 	if iss == "" || (aud == "" && o.Audiences == nil) {
 		return nil, fmt.Errorf("%w: no issuer or audience: set BaseURL", ErrClaims)
@@ -196,23 +196,35 @@ func Sign(k *Key, claims map[string]any) (string, error) {
 // ECDSA signatures are r || s; PS* use a salt as long as the hash. EdDSA tokens are deterministic: the
 // same key and payload give Better Auth's token.
 func SignPayload(k *Key, payload []byte) (string, error) {
-	if k == nil || k.Private == nil {
-		return "", fmt.Errorf("%w: no private key", ErrKey)
-	}
-	spec, err := lookupAlg(k.Alg)
+	spec, err := signingSpec(k)
 	if err != nil {
 		return "", err
-	}
-	if err := checkKey(spec, k.Private.Public()); err != nil {
-		return "", fmt.Errorf("%w: %s key: %v", ErrAlgorithm, k.Alg, err)
 	}
 	if _, err := betterauth.ParseObject(payload); err != nil {
 		return "", fmt.Errorf("%w: payload: %v", ErrClaims, err)
 	}
-	h := &betterauth.Object{}
-	h.SetString("alg", k.Alg)
-	h.SetString("kid", k.ID)
-	hdr := h.Bytes()
+	return sign(k, spec, payload)
+}
+
+// SignClaims is [SignPayload] for a payload [Claims] built: a JSON object by construction, so it is not
+// parsed again (get-session's set-auth-jwt header signs one on every answer).
+func SignClaims(k *Key, payload []byte) (string, error) {
+	spec, err := signingSpec(k)
+	if err != nil {
+		return "", err
+	}
+	return sign(k, spec, payload)
+}
+
+// sign writes the compact JWS of payload.
+func sign(k *Key, spec algSpec, payload []byte) (string, error) {
+	// The protected header {"alg":…,"kid":…}, written as JSON.stringify writes it.
+	var hb [128]byte
+	hdr := append(hb[:0], `{"alg":`...)
+	hdr = betterauth.AppendJSString(hdr, k.Alg)
+	hdr = append(hdr, `,"kid":`...)
+	hdr = betterauth.AppendJSString(hdr, k.ID)
+	hdr = append(hdr, '}')
 
 	b := make([]byte, 0, b64.EncodedLen(len(hdr))+1+b64.EncodedLen(len(payload))+1+b64.EncodedLen(512))
 	b = b64.AppendEncode(b, hdr)
@@ -225,6 +237,41 @@ func SignPayload(k *Key, payload []byte) (string, error) {
 	b = append(b, '.')
 	b = b64.AppendEncode(b, sig)
 	return string(b), nil
+}
+
+// signingSpec returns k's algorithm once k can sign with it: a private key of the algorithm's type.
+func signingSpec(k *Key) (algSpec, error) {
+	if k == nil || k.Private == nil {
+		return algSpec{}, fmt.Errorf("%w: no private key", ErrKey)
+	}
+	spec, err := lookupAlg(k.Alg)
+	if err != nil {
+		return algSpec{}, err
+	}
+	if err := checkSigner(spec, k); err != nil {
+		return algSpec{}, err
+	}
+	return spec, nil
+}
+
+// checkSigner is checkKey on k's public key, read without copying it where the private key's type allows
+// (ed25519.PrivateKey.Public allocates a copy on every call).
+func checkSigner(spec algSpec, k *Key) error {
+	var pub crypto.PublicKey
+	switch p := k.Private.(type) {
+	case ed25519.PrivateKey:
+		pub = ed25519.PublicKey(nil) // checkKey looks only at the type
+	case *ecdsa.PrivateKey:
+		pub = &p.PublicKey
+	case *rsa.PrivateKey:
+		pub = &p.PublicKey
+	default:
+		pub = k.Private.Public()
+	}
+	if err := checkKey(spec, pub); err != nil {
+		return fmt.Errorf("%w: %s key: %v", ErrAlgorithm, k.Alg, err)
+	}
+	return nil
 }
 
 // signInput returns the JWS signature of input.
