@@ -37,7 +37,8 @@
 #   SIGN_IN_CONNECTIONS (8), SIGN_IN_DURATION (10s), SIGN_IN_WARMUP (2s), STORE_CACHE_TTL (5s),
 #   GOBETTERAUTH_BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres: a database on the server
 #   to connect to for CREATE DATABASE and DROP DATABASE), RESULTS (results.csv in the run's directory),
-#   PLOT (RESULTS with .png; "none" draws nothing).
+#   PLOT (RESULTS with .png; "none" draws nothing), GO_DATABASE_PARAMS (appended to the Go servers'
+#   DATABASE_URL, e.g. pool_max_conns=4; none by default).
 # The default run takes about 6 minutes on 2 cores.
 set -euo pipefail
 

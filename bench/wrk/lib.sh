@@ -98,7 +98,11 @@ start_go() { # binary (goserver or nethttp), name, extra environment...: starts 
 	local bin=$1 name=$2 port
 	shift 2
 	port="$(free_port)"
-	env BETTER_AUTH_SECRET="$SECRET" DATABASE_URL="$db_url" ADDR=127.0.0.1 PORT="$port" "$@" \
+	local url=$db_url
+	if [ -n "${GO_DATABASE_PARAMS:-}" ]; then # e.g. pool_max_conns=4: the Go servers' pool (docs/stores.md)
+		case "$url" in *\?*) url="$url&$GO_DATABASE_PARAMS" ;; *) url="$url?$GO_DATABASE_PARAMS" ;; esac
+	fi
+	env BETTER_AUTH_SECRET="$SECRET" DATABASE_URL="$url" ADDR=127.0.0.1 PORT="$port" "$@" \
 		"$work/bin/$bin" >"$work/logs/$name.log" 2>&1 </dev/null &
 	go_pid=$!
 	pids+=("$go_pid")

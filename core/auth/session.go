@@ -42,40 +42,8 @@ func (s *Session) Decode(v any) error {
 // The user carries its additional fields; the session token is never written. For a token-authenticated
 // request "session" describes the token (credential, expiresAt, issuedAt, algorithm, keyId).
 func (s *Session) MarshalJSON() ([]byte, error) {
-	var sess map[string]any
-	switch {
-	case s.Record != nil:
-		r := s.Record
-		sess = make(map[string]any, len(r.Additional)+7)
-		for k, v := range r.Additional {
-			sess[k] = v
-		}
-		sess["id"], sess["userId"], sess["ipAddress"], sess["userAgent"] = r.ID, r.UserID, r.IPAddress, r.UserAgent
-		sess["expiresAt"], sess["createdAt"], sess["updatedAt"] = isoTime(r.ExpiresAt), isoTime(r.CreatedAt), isoTime(r.UpdatedAt)
-	case s.APIKey != nil:
-		k := s.APIKey
-		sess = map[string]any{"id": k.ID, "userId": k.ReferenceID, "keyId": k.ID}
-		if k.ExpiresAt != nil {
-			sess["expiresAt"] = isoTime(*k.ExpiresAt)
-		}
-	case s.Claims != nil:
-		c := s.Claims
-		sess = map[string]any{"expiresAt": isoTime(c.ExpiresAt), "algorithm": c.Algorithm}
-		if !c.IssuedAt.IsZero() {
-			sess["issuedAt"] = isoTime(c.IssuedAt)
-		}
-		if c.KeyID != "" {
-			sess["keyId"] = c.KeyID
-		}
-	default:
-		sess = map[string]any{}
-	}
-	sess["credential"] = s.Credential.String()
-	return json.Marshal(map[string]any{"session": sess, "user": userObject(s.User)})
+	return s.appendSessionJSON(make([]byte, 0, 512))
 }
-
-// isoTime formats t as JavaScript's Date.toISOString does.
-func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
 // userObject is the user as one JSON object: the typed fields and the additional ones.
 func userObject(u User) map[string]any {
