@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -22,6 +23,20 @@ import (
 // TestVerifications checks the spans and metric values of a valid, an invalid and an unavailable
 // verification, and that no span attribute and no log line (the verifier's logger at debug level, where
 // refusals are logged) carries token bytes.
+// lockedBuffer is a bytes.Buffer safe for a writer on another goroutine.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+func (b *lockedBuffer) Len() int       { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.Len() }
+func (b *lockedBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
 func TestVerifications(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -53,7 +68,7 @@ func TestVerifications(t *testing.T) {
 			if tt.down {
 				is.SetHandler(func(w http.ResponseWriter, _ *http.Request) bool { w.WriteHeader(500); return true })
 			}
-			var logs bytes.Buffer
+			var logs lockedBuffer // the key set logs from its own goroutine
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			a, err := auth.New(auth.Config{BaseURL: is.URL(), Observer: obs, Logger: logger})
 			if err != nil {
