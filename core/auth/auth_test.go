@@ -177,7 +177,7 @@ func TestErrorResponses(t *testing.T) {
 // E17, E18: no token bytes reach logs or response bodies, on any deny path.
 func TestNoTokenBytesInLogsOrBodies(t *testing.T) {
 	is := newIssuer(t, "EdDSA")
-	var logs bytes.Buffer
+	var logs lockedBuffer // the key set logs from its own goroutine
 	a := newAuth(t, is, func(c *auth.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
