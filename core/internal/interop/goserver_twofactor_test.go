@@ -211,11 +211,12 @@ func TestSharedDatabaseTwoFactor(t *testing.T) {
 			}
 			// Go: sign-in → challenge → TOTP.
 			tf := challenge(t, p.goSrv, "Go", nodeUser, "")
-			status, body, set := call(t, p.goSrv, "/two-factor/verify-totp", tf, map[string]any{"code": totpAt(secret, 1)})
+			next := totpAt(secret, 1) // once: computed again after a 30 s boundary it would be another step's code
+			status, body, set := call(t, p.goSrv, "/two-factor/verify-totp", tf, map[string]any{"code": next})
 			p.signedIn(t, "Go verify-totp of a Node enrolment", status, body, set)
 			// The same code again (a replay within its window) is refused by Go.
 			tf = challenge(t, p.goSrv, "Go", nodeUser, "")
-			if status, body, _ := call(t, p.goSrv, "/two-factor/verify-totp", tf, map[string]any{"code": totpAt(secret, 1)}); status != 401 || body["code"] != "INVALID_CODE" {
+			if status, body, _ := call(t, p.goSrv, "/two-factor/verify-totp", tf, map[string]any{"code": next}); status != 401 || body["code"] != "INVALID_CODE" {
 				t.Fatalf("replayed TOTP: %d %v", status, body)
 			}
 			// A backup code from Node's enrolment, used on Go, with trustDevice.
