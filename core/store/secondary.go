@@ -35,18 +35,11 @@ type Wrapper interface {
 // optional interface of the underlying store ([UserLister], [PasskeyStore], …) from the Database a server
 // hands out.
 func As[T any](db Database) (T, bool) {
-	for db != nil {
-		if v, ok := db.(T); ok {
-			return v, true
-		}
-		w, ok := db.(Wrapper)
-		if !ok {
-			break
-		}
-		db = w.Unwrap()
+	if db == nil { // a nil Database must not become a non-nil Store
+		var zero T
+		return zero, false
 	}
-	var zero T
-	return zero, false
+	return StoreAs[T](db)
 }
 
 // StoreWrapper is implemented by a Store that wraps another one ([NewCache]'s cache): UnwrapStore returns
